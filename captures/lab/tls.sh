@@ -1,0 +1,226 @@
+# tls.sh: lab scenarios for TLS handshakes (RFC 8446, RFC 5246, RFC 2246)
+# over IMAP (RFC 8314 port 993, RFC 2595 STARTTLS on 143), with certificate
+# checks per RFC 5280 / RFC 6125. One function per scenario; sourced by run.
+
+# Clients; each runs in the client namespace under timeout.
+curl_lab() { client curl -sS --cacert "$PKI/root.crt" "$@"; }
+s_client() { client openssl s_client -servername "$NAME" "$@" </dev/null; }
+HARDENED='ECDHE+AESGCM:ECDHE+CHACHA20'
+imap_lines() { printf 'a LOGIN %s %s\r\nb LOGOUT\r\n' "$USER_NAME" "$USER_PASS"; }
+
+# Server protocol caps, through OPENSSL_CONF like a distribution would.
+tls10_env() {
+	SRV_ENV=OPENSSL_CONF=$(openssl_conf tls10 TLSv1 TLSv1 'DEFAULT:@SECLEVEL=0')
+}
+tls12_env() {
+	SRV_ENV=OPENSSL_CONF=$(openssl_conf tls12 TLSv1.2 TLSv1.2)
+}
+
+sc_tls13_ok() {
+	dovecot_start
+	cap_start tls13-ok
+	curl_lab -u "$USER_NAME:$USER_PASS" "imaps://$NAME/" || true
+	cap_stop
+}
+
+sc_starttls_tls12_ok() {
+	dovecot_start
+	cap_start starttls-tls12-ok
+	curl_lab --ssl-reqd --tls-max 1.2 -u "$USER_NAME:$USER_PASS" "imap://$NAME/" || true
+	cap_stop
+}
+
+# A TLS 1.0-only server and a client whose floor is TLS 1.2 (curl's own
+# default floor is TLS 1.0, hence --tlsv1.2).
+sc_version_mismatch_alert() {
+	tls10_env
+	s_server_start 993 -cipher 'DEFAULT:@SECLEVEL=0'
+	SRV_ENV=
+	cap_start version-mismatch-alert
+	curl_lab --tlsv1.2 "imaps://$NAME/" || true
+	cap_stop
+}
+
+sc_version_mismatch_close() {
+	tls10_env
+	dovecot_start ssl_min_protocol=TLSv1 'ssl_cipher_list=DEFAULT:@SECLEVEL=0'
+	SRV_ENV=
+	cap_start version-mismatch-close
+	curl_lab --tlsv1.2 "imaps://$NAME/" || true
+	cap_stop
+}
+
+# The same TLS 1.0-only Dovecot with a client that still allows TLS 1.0.
+sc_legacy_tls10_ok() {
+	tls10_env
+	dovecot_start ssl_min_protocol=TLSv1 'ssl_cipher_list=DEFAULT:@SECLEVEL=0'
+	SRV_ENV=
+	cap_start legacy-tls10-ok
+	imap_lines | client openssl s_client -quiet -ign_eof -servername "$NAME" \
+	    -CAfile "$PKI/root.crt" -tls1 -cipher 'DEFAULT:@SECLEVEL=0' \
+	    -connect "$NAME:993" || true
+	cap_stop
+}
+
+# Server: only the legacy kRSA suite AES256-SHA, TLS 1.2 at most. Client: a
+# hardened policy with ECDHE AEAD suites only (and TLS 1.3).
+sc_no_shared_cipher_alert() {
+	s_server_start 993 -no_tls1_3 -cipher AES256-SHA
+	cap_start no-shared-cipher-alert
+	pyclient --ciphers "$HARDENED" --cafile "$PKI/root.crt" "$NAME" 993 || true
+	cap_stop
+}
+
+sc_no_shared_cipher_close() {
+	tls12_env
+	dovecot_start ssl_cipher_list=AES256-SHA
+	SRV_ENV=
+	cap_start no-shared-cipher-close
+	pyclient --ciphers "$HARDENED" --cafile "$PKI/root.crt" "$NAME" 993 || true
+	cap_stop
+}
+
+# Certificate scenarios run TLS 1.2 so the chain is visible on the wire.
+sc_cert_chain_incomplete() {
+	dovecot_start "ssl_cert=<$PKI/leaf.crt"
+	cap_start cert-chain-incomplete
+	curl_lab --tls-max 1.2 "imaps://$NAME/" || true
+	cap_stop
+}
+
+sc_cert_expired() {
+	dovecot_start "ssl_cert=<$PKI/expired-chain.crt" "ssl_key=<$PKI/expired.key"
+	cap_start cert-expired
+	s_client -CAfile "$PKI/root.crt" -verify_return_error -verify_hostname "$NAME" \
+	    -tls1_2 -connect "$NAME:993" || true
+	cap_stop
+}
+
+# Python checks the name inside the handshake (alert bad_certificate); curl
+# checks it after the handshake completed and then just closes.
+sc_cert_name_mismatch() {
+	dovecot_start "ssl_cert=<$PKI/wrongname-chain.crt" "ssl_key=<$PKI/wrongname.key"
+	cap_start cert-name-mismatch
+	pyclient --max12 --cafile "$PKI/root.crt" "$NAME" 993 || true
+	cap_stop
+}
+
+sc_cert_name_mismatch_late() {
+	dovecot_start "ssl_cert=<$PKI/wrongname-chain.crt" "ssl_key=<$PKI/wrongname.key"
+	cap_start cert-name-mismatch-late
+	curl_lab --tls-max 1.2 "imaps://$NAME/" || true
+	cap_stop
+}
+
+sc_cert_self_signed() {
+	dovecot_start "ssl_cert=<$PKI/selfsigned.crt" "ssl_key=<$PKI/selfsigned.key"
+	cap_start cert-self-signed
+	client gnutls-cli --x509cafile "$PKI/root.crt" --priority 'NORMAL:-VERS-TLS1.3' \
+	    -p 993 "$NAME" </dev/null || true
+	cap_stop
+}
+
+# sslsplit on the router intercepts 993 (ssl) and 143 (autossl, STARTTLS)
+# and re-signs the server's certificate with the corporate root.
+sslsplit_start() {
+	in_r iptables -t nat -A PREROUTING -i r0 -p tcp --dport 993 -j REDIRECT --to-ports 10993
+	in_r iptables -t nat -A PREROUTING -i r0 -p tcp --dport 143 -j REDIRECT --to-ports 10143
+	bg "$NSR" sslsplit -k "$PKI/corp.key" -c "$PKI/corp.crt" -l "$LAB_TMP/sslsplit.log" \
+	    ssl 0.0.0.0 10993 autossl 0.0.0.0 10143
+	wait_port "$NSR" 10993
+	wait_port "$NSR" 10143
+}
+
+sc_intercept_rejected() {
+	dovecot_start
+	sslsplit_start
+	cap_start intercept-rejected
+	curl_lab --tls-max 1.2 "imaps://$NAME/" || true
+	cap_stop
+}
+
+sc_intercept_trusted() {
+	dovecot_start
+	sslsplit_start
+	cap_start intercept-trusted
+	pyclient --max12 --cafile "$PKI/corp.crt" "$NAME" 993 || true
+	cap_stop
+}
+
+sc_intercept_starttls() {
+	dovecot_start
+	sslsplit_start
+	cap_start intercept-starttls
+	client curl -sS --cacert "$PKI/corp.crt" --ssl-reqd --tls-max 1.2 \
+	    -u "$USER_NAME:$USER_PASS" "imap://$NAME/" || true
+	cap_stop
+}
+
+sc_starttls_refused_no() {
+	pysrv starttls-no 143
+	cap_start starttls-refused-no
+	curl_lab --ssl-reqd -u "$USER_NAME:$USER_PASS" "imap://$NAME/" || true
+	cap_stop
+}
+
+sc_starttls_refused_bad() {
+	pysrv starttls-bad 143
+	cap_start starttls-refused-bad
+	pyclient --starttls --cafile "$PKI/root.crt" "$NAME" 143 || true
+	cap_stop
+}
+
+sc_starttls_not_offered() {
+	dovecot_start ssl=no imaps_port=0
+	cap_start starttls-not-offered
+	curl_lab --ssl-reqd -u "$USER_NAME:$USER_PASS" "imap://$NAME/" || true
+	cap_stop
+}
+
+# A plaintext IMAP listener configured on 993 by mistake.
+sc_plaintext_on_993() {
+	dovecot_start imap_port=993 imaps_port=0
+	cap_start plaintext-on-993
+	s_client -CAfile "$PKI/root.crt" -connect "$NAME:993" || true
+	cap_stop
+}
+
+# TLS 1.3 clients that do not trust the lab root: gnutls-cli sends its alert
+# encrypted, OpenSSL in plaintext.
+sc_tls13_rejected_encrypted() {
+	dovecot_start
+	cap_start tls13-rejected-encrypted
+	client gnutls-cli -p 993 "$NAME" </dev/null || true
+	cap_stop
+}
+
+sc_tls13_rejected_plain() {
+	dovecot_start
+	cap_start tls13-rejected-plain
+	s_client -verify_return_error -connect "$NAME:993" || true
+	cap_stop
+}
+
+# Server accepts only P-256; OpenSSL clients send an x25519 key share only.
+sc_hello_retry() {
+	dovecot_start ssl_curve_list=P-256
+	cap_start hello-retry
+	pyclient --cafile "$PKI/root.crt" "$NAME" 993 || true
+	cap_stop
+}
+
+sc_snaplen_96() {
+	dovecot_start
+	cap_start snaplen-96 -s 96
+	pyclient --cafile "$PKI/root.crt" "$NAME" 993 || true
+	cap_stop
+}
+
+# The same session seen on a span port of a tagged access link (VLAN 100).
+sc_vlan_tagged() {
+	dovecot_start
+	vlan_up 100
+	CAP_FILTER='not (vlan and ip6 and ip6[6] == 0)' cap_start vlan-tagged
+	pyclient --cafile "$PKI/root.crt" "$NAME" 993 || true
+	cap_stop
+}

@@ -1,0 +1,117 @@
+/*
+ * pkt.h: decoding of one captured frame down to its TCP segment.
+ *
+ * Link layers: Ethernet (802.1Q / 802.1ad tags, stacked), Linux cooked SLL
+ * and SLL2, raw IPv4/IPv6, BSD null/loopback. Network: IPv4 (options,
+ * fragments recognised) and IPv6 (extension-header chain walked). Transport:
+ * TCP with options. Specs: IEEE 802.1Q, RFC 791, RFC 8200, RFC 9293,
+ * RFC 7323 (timestamps, window scale), RFC 2018 (SACK).
+ *
+ * The result holds views into the caller's frame; nothing is allocated or
+ * copied. Lengths come from the IP header and are checked against what was
+ * captured: the captured payload may be shorter than the wire payload (small
+ * snaplen), which is reported, never hidden.
+ */
+#ifndef PKT_H
+#define PKT_H
+
+#include <stdbool.h>
+
+#include "ta.h"
+
+/* Link types we decode, named after the LINKTYPE_ registry. */
+enum pkt_link {
+	PKT_LINK_NULL,     /* BSD loopback, 4-byte host-order family */
+	PKT_LINK_LOOP,     /* OpenBSD loopback, 4-byte network-order family */
+	PKT_LINK_ETHERNET,
+	PKT_LINK_RAW,      /* IPv4 or IPv6, told by the version nibble */
+	PKT_LINK_IPV4,
+	PKT_LINK_IPV6,
+	PKT_LINK_SLL,      /* Linux cooked v1 */
+	PKT_LINK_SLL2,     /* Linux cooked v2 */
+};
+
+/* Non-fatal oddities noticed while decoding (bit set). */
+enum pkt_anomaly {
+	PKT_A_TRUNCATED = 1u << 0,     /* caplen cut the TCP payload */
+	PKT_A_IP_OPTIONS = 1u << 1,    /* IPv4 header carried options */
+	PKT_A_IP_FRAGMENT = 1u << 2,   /* IPv4 fragment or IPv6 Fragment header */
+	PKT_A_IP_LEN_PAD = 1u << 3,    /* frame longer than the IP length (padding) */
+	PKT_A_TCP_OPT_BAD = 1u << 4,   /* a TCP option overran the header */
+	PKT_A_IP_BAD_CSUM = 1u << 5,   /* reserved: checksums are not verified */
+	PKT_A_VLAN = 1u << 6,          /* one or more VLAN tags */
+};
+
+/* Why a frame did not yield a TCP segment, when decode returns non-OK. */
+enum pkt_skip {
+	PKT_SKIP_NONE = 0,
+	PKT_SKIP_NOT_IP,        /* ARP, LLDP, other ethertypes / families */
+	PKT_SKIP_NOT_TCP,       /* UDP, ICMP, ... */
+	PKT_SKIP_FRAGMENT,      /* an IP fragment: counted, not reassembled */
+	PKT_SKIP_TRUNCATED,     /* the headers themselves were cut by caplen */
+	PKT_SKIP_MALFORMED,     /* a header contradicts itself */
+};
+
+struct pkt_addr {
+	uint8_t family; /* 4 or 6 */
+	uint8_t a[16];  /* IPv4 in the first 4 bytes, rest zero */
+};
+
+#define PKT_MAX_VLAN 4
+
+/* TCP flag bits as on the wire (RFC 9293 3.1). */
+#define PKT_TCP_FIN 0x01
+#define PKT_TCP_SYN 0x02
+#define PKT_TCP_RST 0x04
+#define PKT_TCP_PSH 0x08
+#define PKT_TCP_ACK 0x10
+#define PKT_TCP_URG 0x20
+#define PKT_TCP_ECE 0x40
+#define PKT_TCP_CWR 0x80
+
+struct pkt {
+	enum pkt_skip skip;
+	uint32_t anomalies; /* enum pkt_anomaly bits */
+
+	uint16_t vlan[PKT_MAX_VLAN]; /* VLAN ids, outermost first */
+	uint8_t nvlan;               /* tags seen (may exceed PKT_MAX_VLAN) */
+
+	/* Network layer. */
+	uint8_t ip_version; /* 4 or 6, 0 before it is known */
+	struct pkt_addr src, dst;
+	uint8_t ttl;        /* IPv4 TTL or IPv6 hop limit */
+	uint16_t ip_id;     /* IPv4 identification; 0 for IPv6 */
+	bool ip_df;         /* IPv4 don't-fragment flag */
+
+	/* Transport layer (valid when decode returned DIS_OK). */
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint8_t flags;      /* PKT_TCP_* */
+	uint16_t window;
+	/* Options (RFC 9293, 7323, 2018). */
+	bool has_mss, has_wscale, has_sack_perm, has_ts;
+	uint16_t mss;
+	uint8_t wscale;
+	uint32_t ts_val, ts_ecr;
+
+	/* Payload: the captured bytes, and its length on the wire. */
+	struct ta_bytes payload;
+	uint32_t payload_len; /* from the IP header; >= payload.n */
+};
+
+/*
+ * Decode one frame. Returns DIS_OK when *out holds a TCP segment;
+ * otherwise out->skip says why (DIS_UNSUPPORTED for not-IP/not-TCP/fragment,
+ * DIS_SHORT when caplen cut the headers, DIS_MALFORMED for lying headers,
+ * DIS_LIMIT with PKT_SKIP_MALFORMED for an IPv6 extension-header chain
+ * longer than we walk). Addresses, TTL and id are filled as soon as the IP
+ * header is read, so a skipped fragment can still be counted per host.
+ * caplen is what was captured; the frame's wire length is not needed since
+ * the IP header carries the lengths that matter.
+ */
+enum dis_status pkt_decode(enum pkt_link link, const uint8_t *frame,
+                           size_t caplen, struct pkt *out) TA_MUST_CHECK;
+
+const char *pkt_link_name(enum pkt_link link);
+
+#endif

@@ -1,0 +1,213 @@
+/*
+ * tls_record.h: TLS record layer stream parser (RFC 8446 5.1, RFC 5246
+ * 6.2.1), with handshake message reassembly (RFC 8446 5.1, RFC 5246 6.2.1)
+ * and SSLv2-compatible ClientHello framing (RFC 5246 appendix E.2).
+ *
+ * One tls_rec_conn per TCP connection; each side's in-order byte stream is
+ * fed with tls_rec_feed() as it arrives, in any split. What the parser
+ * recognises comes out as events (struct tls_ev) through the sink, each with
+ * the frame of the packet that completed it and the side that sent it.
+ *
+ * Memory: the parser allocates nothing. A record wholly inside one delivery
+ * (the common case) is parsed where it lies, without a copy. Only a record
+ * split across deliveries is copied, into rec, and only a handshake message
+ * split across records into hs: both are caller-owned tls_rec_buf, which the
+ * parser asks the sink to grow on demand (first to the header size, then to
+ * the exact size of the unit being completed; never beyond
+ * TLS_REC_HDR_LEN + TLS_REC_MAX_LEN for rec and TLS_HS_HDR_LEN +
+ * TLS_REC_HS_MAX for hs). The caller frees rec.p and hs.p of both sides
+ * when it is done; a buffer whose len is 0 holds nothing the parser needs
+ * and may be freed (and its p set to NULL, cap to 0) at any time between
+ * calls.
+ *
+ * Plaintext versus encrypted: content type 23 (application_data) is always
+ * opaque. TLS <= 1.2: a side's records after its ChangeCipherSpec are
+ * opaque. TLS 1.3: once the ServerHello (not a HelloRetryRequest) selects
+ * 1.3, both sides' records are opaque except ChangeCipherSpec (RFC 8446
+ * D.4 compatibility) and 2-byte alerts. An alert record of exactly 2 bytes
+ * is read as a plaintext alert in every phase: no cipher produces a 2-byte
+ * ciphertext, and some TLS 1.3 clients send their alerts in plaintext
+ * after the ServerHello. Opaque records are reported as TLS_EV_OPAQUE with
+ * their type and size; deciding what they were is the facts layer's job.
+ *
+ * A side stops for good (TLS_EV_STOP, once) on: bytes that are not TLS at
+ * the start of its stream, a later record header that is invalid, a record
+ * longer than TLS_REC_MAX_LEN, a handshake message longer than
+ * TLS_REC_HS_MAX, a buffer the caller refused to grow, a gap in the stream,
+ * or the end of the stream inside a record. Smaller faults (one message
+ * that does not parse, an empty record) are TLS_EV_MALFORMED and parsing
+ * goes on with the next unit.
+ */
+#ifndef TLS_RECORD_H
+#define TLS_RECORD_H
+
+#include <stdbool.h>
+
+#include "ta.h"
+#include "tls_hs.h"
+
+enum tls_side {
+	TLS_SIDE_CLIENT = 0,
+	TLS_SIDE_SERVER = 1,
+};
+
+/* ContentType (RFC 8446 5.1, RFC 6520 for heartbeat, RFC 9146 for cid). */
+#define TLS_CT_CHANGE_CIPHER_SPEC 20
+#define TLS_CT_ALERT 21
+#define TLS_CT_HANDSHAKE 22
+#define TLS_CT_APPLICATION_DATA 23
+#define TLS_CT_HEARTBEAT 24
+#define TLS_CT_TLS12_CID 25
+
+#define TLS_REC_HDR_LEN 5
+/* TLSCiphertext may carry 2^14 + 2048 bytes (RFC 5246 6.2.3); longer is
+ * not TLS. */
+#define TLS_REC_MAX_LEN (16384u + 2048u)
+/* Longest handshake message reassembled (body): a certificate chain
+ * bigger than this is not something a mail client accepts either. */
+#define TLS_REC_HS_MAX (256u * 1024u)
+/* Bytes of the offending stream kept in a not-tls or bad-record event. */
+#define TLS_REC_EXCERPT 32
+
+/* A caller-owned buffer: p has room for cap bytes, len of them used. */
+struct tls_rec_buf {
+	uint8_t *p;
+	size_t cap;
+	size_t len;
+};
+
+struct tls_rec_dir {
+	struct tls_rec_buf rec;   /* a record not complete yet */
+	struct tls_rec_buf hs;    /* a handshake message spanning records */
+	uint16_t hs_record_version; /* version of the record that began it */
+	bool started;             /* its first record header has been read */
+	bool encrypted;           /* its records are opaque from now on */
+	bool stopped;
+	uint64_t offset;          /* stream bytes consumed (or skipped) */
+	uint64_t records;
+};
+
+struct tls_rec_conn {
+	struct tls_rec_dir dir[2]; /* indexed by enum tls_side */
+	uint16_t version;          /* chosen by the ServerHello, 0 until then */
+	bool server_hello_seen;    /* a ServerHello (or HRR) was parsed */
+	bool hello_retry;          /* a HelloRetryRequest was seen */
+	bool client_offered_tls13; /* a ClientHello listed TLS 1.3 */
+};
+
+enum tls_ev_type {
+	TLS_EV_CLIENT_HELLO,       /* u.ch (the SSLv2 form too) */
+	TLS_EV_SERVER_HELLO,       /* u.sh (HelloRetryRequest too) */
+	TLS_EV_CERTIFICATE,        /* u.cert: DER views valid during the call */
+	TLS_EV_CERT_STATUS,        /* u.status */
+	TLS_EV_SERVER_KEY_EXCHANGE, /* u.ske */
+	TLS_EV_CERT_REQUEST,       /* u.creq */
+	TLS_EV_HANDSHAKE,          /* any other plaintext handshake message */
+	TLS_EV_CHANGE_CIPHER_SPEC,
+	TLS_EV_ALERT,              /* u.alert: a plaintext alert */
+	TLS_EV_OPAQUE,             /* u.opaque: a record we cannot read */
+	TLS_EV_MALFORMED,          /* u.bad: one unit skipped, parsing goes on */
+	TLS_EV_STOP,               /* u.stop: this side is parsed no further */
+};
+
+enum tls_bad {
+	TLS_BAD_MESSAGE,           /* a handshake message did not parse */
+	TLS_BAD_WRONG_SIDE,        /* a hello sent by the wrong side */
+	TLS_BAD_EMPTY_RECORD,      /* zero-length non-application record */
+	TLS_BAD_CCS,               /* ChangeCipherSpec body is not {1} */
+	TLS_BAD_ALERT,             /* alert record of odd length */
+	TLS_BAD_INTERLEAVED,       /* CCS inside a fragmented handshake message */
+	TLS_BAD_SSL2,              /* an SSLv2 ClientHello that did not parse */
+};
+
+enum tls_stop {
+	TLS_STOP_NOT_TLS,          /* the stream does not start with a record */
+	TLS_STOP_BAD_RECORD,       /* a later record header is invalid */
+	TLS_STOP_RECORD_TOO_LONG,  /* record length > TLS_REC_MAX_LEN */
+	TLS_STOP_OVERSIZED,        /* handshake message > TLS_REC_HS_MAX */
+	TLS_STOP_NO_BUFFER,        /* the sink refused to grow a buffer */
+	TLS_STOP_GAP,              /* bytes missing from the stream */
+	TLS_STOP_TRUNCATED,        /* the stream ended inside a record/message */
+};
+
+struct tls_ev {
+	enum tls_ev_type type;
+	enum tls_side side;
+	ta_frame frame;            /* the packet that completed it */
+	uint64_t offset;           /* stream offset of the record that did */
+	uint8_t content_type;      /* of that record (0 for SSLv2) */
+	uint8_t hs_type;           /* handshake events and TLS_BAD_MESSAGE */
+	uint32_t hs_len;           /* handshake body length */
+	union {
+		const struct tls_client_hello *ch;
+		const struct tls_server_hello *sh;
+		const struct tls_certificate *cert;
+		const struct tls_cert_status *status;
+		const struct tls_server_key_exchange *ske;
+		const struct tls_cert_request *creq;
+		struct {
+			uint8_t level;
+			uint8_t description;
+		} alert;
+		struct {
+			uint16_t len;      /* record payload length */
+		} opaque;
+		struct {
+			enum tls_bad reason;
+			enum dis_status status;
+		} bad;
+		struct {
+			enum tls_stop reason;
+			uint64_t len;      /* declared length (too long, oversized),
+			                    * missing bytes (gap), or bytes held
+			                    * (truncated) */
+			uint8_t excerpt_len;
+			uint8_t excerpt[TLS_REC_EXCERPT]; /* raw, from the
+			                    * start of the offending record */
+		} stop;
+	} u;
+};
+
+struct tls_rec_sink {
+	void (*event)(void *ctx, const struct tls_ev *ev);
+	/*
+	 * Make b->cap >= need, keeping b->len bytes at b->p (realloc). need
+	 * never exceeds the caps above. Return false to refuse: the side
+	 * stops with TLS_STOP_NO_BUFFER.
+	 */
+	bool (*grow)(void *ctx, struct tls_rec_buf *b, size_t need);
+};
+
+void tls_rec_init(struct tls_rec_conn *c);
+
+/* n in-order bytes of one side's stream, completed by frame. */
+void tls_rec_feed(struct tls_rec_conn *c, enum tls_side side,
+                  const uint8_t *p, size_t n, ta_frame frame,
+                  const struct tls_rec_sink *sink, void *ctx);
+
+/* n bytes of that side's stream will never be seen: the side stops. */
+void tls_rec_gap(struct tls_rec_conn *c, enum tls_side side, uint64_t n,
+                 ta_frame frame, const struct tls_rec_sink *sink, void *ctx);
+
+/* That side's stream is over: a record or message left incomplete
+ * stops it with TLS_STOP_TRUNCATED. */
+void tls_rec_end(struct tls_rec_conn *c, enum tls_side side, ta_frame frame,
+                 const struct tls_rec_sink *sink, void *ctx);
+
+static inline bool
+tls_rec_stopped(const struct tls_rec_conn *c, enum tls_side side)
+{
+	return c->dir[side].stopped;
+}
+
+/* TLS 1.3 or one of its drafts (0x7fXX). */
+static inline bool
+tls_rec_is_tls13(uint16_t v)
+{
+	return v == TLS_V_TLS13 || (v & 0xff00u) == 0x7f00u;
+}
+
+const char *tls_rec_stop_str(enum tls_stop s);
+const char *tls_rec_bad_str(enum tls_bad b);
+
+#endif

@@ -1,0 +1,63 @@
+/*
+ * analyzer.h: the packet path. One analyzer owns the configuration, the
+ * connection table and the run's counters; each captured frame goes
+ * decode -> flow -> TCP tracking (and reassembly into the session layer),
+ * and each connection, when it ends, becomes a struct conn_facts handed to
+ * the caller's callback (diagnosis and reports live there).
+ */
+#ifndef ANALYZER_H
+#define ANALYZER_H
+
+#include <stdbool.h>
+
+#include "capture.h"
+#include "flow.h"
+#include "service.h"
+#include "tcp_track.h"
+
+struct analyzer_config {
+	struct service_map svc;
+	ta_time idle_timeout;  /* in capture time */
+	size_t max_conns;      /* 0: FLOW_DEFAULT_MAX_CONNS */
+};
+
+#define ANALYZER_DEFAULT_IDLE (300 * TA_NS_PER_SEC)
+
+/* Everything known about one connection when it ends. Valid only during
+ * the callback. */
+struct conn_facts {
+	const struct conn *conn;
+	enum tcp_finish why;
+	struct tcp_outcome tcp;
+};
+
+typedef void (*analyzer_conn_fn)(void *ctx, const struct conn_facts *f);
+
+struct analyzer_stats {
+	uint64_t frames;
+	uint64_t bytes;
+	uint64_t tcp;           /* frames that decoded to a TCP segment */
+	uint64_t not_ip;
+	uint64_t not_tcp;
+	uint64_t fragments;     /* IP fragments: counted, not reassembled */
+	uint64_t short_frames;  /* headers cut by the snaplen or zero-length */
+	uint64_t malformed;     /* headers that contradict themselves */
+	uint64_t payload_cut;   /* TCP payload cut by the snaplen */
+	uint64_t vlan;          /* frames with VLAN tags */
+	ta_time first_ts, last_ts;
+	struct flow_stats flow;
+};
+
+struct analyzer;
+
+struct analyzer *analyzer_new(const struct analyzer_config *cfg,
+                              analyzer_conn_fn out, void *ctx);
+void analyzer_packet(struct analyzer *a, const struct cap_pkt *cp);
+/* Live: time passes without packets; expire what idled. */
+void analyzer_tick(struct analyzer *a, ta_time now);
+/* End of input: every open connection ends (reported as open). */
+void analyzer_finish(struct analyzer *a);
+void analyzer_get_stats(const struct analyzer *a, struct analyzer_stats *st);
+void analyzer_free(struct analyzer *a);
+
+#endif

@@ -1,0 +1,78 @@
+/*
+ * capture.h: packet sources. Offline: one or more pcap/pcapng files ('-' is
+ * stdin) merged in timestamp order, so that a connection split across
+ * rotated files is seen as one. Live: one interface through libpcap, with
+ * the kernel's drop counters.
+ *
+ * A packet handed out stays valid until the next capture_next() call.
+ * Errors are one line naming the file and the reason.
+ */
+#ifndef CAPTURE_H
+#define CAPTURE_H
+
+#include <stdbool.h>
+
+#include "pkt.h"
+#include "ta.h"
+
+#define CAP_ERRLEN 512
+#define CAP_SNAPLEN 262144
+
+struct capture;
+
+struct cap_pkt {
+	const uint8_t *data;
+	uint32_t caplen;   /* bytes captured */
+	uint32_t len;      /* bytes on the wire */
+	ta_time ts;
+	ta_frame frame;    /* file index and frame number in that file */
+	enum pkt_link link;
+};
+
+enum cap_status {
+	CAP_PACKET,  /* *pkt filled */
+	CAP_IDLE,    /* live: no packet within the read timeout */
+	CAP_END,     /* all input consumed, or capture_stop() was called */
+};
+
+struct cap_stats {
+	uint64_t packets;
+	uint64_t bytes;        /* captured bytes */
+	bool kernel_known;     /* live: pcap_stats() answered */
+	uint64_t kernel_recv;  /* packets the kernel filter passed */
+	uint64_t kernel_drop;  /* dropped by the kernel for lack of buffer */
+	uint64_t ifdrop;       /* dropped by the interface or driver */
+	unsigned damaged_files; /* files that ended in an error */
+};
+
+/* Open files (n >= 1). filter: a BPF expression or NULL. Returns NULL with
+ * err filled ("FILE: reason") if any file cannot be opened or is not a
+ * capture, or if its link type is not one we decode. */
+struct capture *capture_open_files(const char *const *files, unsigned n,
+                                   const char *filter, char *err,
+                                   size_t errlen);
+
+/* Open a live interface with the full snaplen; filter is required. */
+struct capture *capture_open_live(const char *iface, const char *filter,
+                                  char *err, size_t errlen);
+
+/* Next packet in timestamp order. A damaged file ends early: its reason is
+ * written to the warn callback (one line, names the file and how far it was
+ * read) and the other files go on. */
+enum cap_status capture_next(struct capture *c, struct cap_pkt *pkt);
+
+/* Ask a live capture to stop (async-signal-safe). */
+void capture_stop(struct capture *c);
+
+/* Offline: bytes of input read so far and in all (0 if unknown: stdin). */
+void capture_progress(const struct capture *c, uint64_t *done, uint64_t *total);
+
+void capture_stats(struct capture *c, struct cap_stats *st);
+unsigned capture_nfiles(const struct capture *c);
+const char *capture_file_name(const struct capture *c, unsigned idx);
+bool capture_is_live(const struct capture *c);
+void capture_set_warn(struct capture *c, void (*warn)(void *ctx, const char *msg),
+                      void *ctx);
+void capture_close(struct capture *c);
+
+#endif

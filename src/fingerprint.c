@@ -1,0 +1,107 @@
+/* fingerprint.c: JA3/JA3S (MD5) and JA4 (truncated SHA-256) values with OpenSSL 3 EVP (JA3 README, JA4 spec). */
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "fingerprint.h"
+#include "tls_fp.h"
+
+/* JA4 parts b and c: the first 12 hex digits of SHA-256. */
+#define JA4_HASH_HEX 12
+
+static const char hexdig[] = "0123456789abcdef";
+
+/*
+ * Hash s with md and write the first nhex lowercase hex digits of the
+ * digest, NUL-terminated, into out (which holds nhex + 1 bytes).
+ */
+static bool
+hash_hex(const EVP_MD *md, const char *s, char *out, size_t nhex)
+{
+	unsigned char dig[EVP_MAX_MD_SIZE];
+	unsigned int dlen = 0;
+	size_t i;
+
+	out[0] = '\0';
+	if (md == NULL)
+		return false;
+	if (EVP_Digest(s, strlen(s), dig, &dlen, md, NULL) != 1)
+		return false;
+	if ((size_t)dlen * 2 < nhex)
+		return false;
+	for (i = 0; i < nhex; i++) {
+		uint8_t byte = dig[i / 2];
+
+		out[i] = hexdig[(i % 2 == 0) ? (byte >> 4) : (byte & 0xfu)];
+	}
+	out[nhex] = '\0';
+	return true;
+}
+
+bool
+fingerprint_ja3(const struct tls_client_hello *ch,
+    char out[FINGERPRINT_JA3_LEN])
+{
+	char s[TLS_FP_JA3_MAX];
+
+	out[0] = '\0';
+	if (!tls_fp_ja3(ch, s, sizeof(s)))
+		return false;
+	return hash_hex(EVP_md5(), s, out, FINGERPRINT_JA3_LEN - 1);
+}
+
+bool
+fingerprint_ja3s(const struct tls_server_hello *sh,
+    char out[FINGERPRINT_JA3_LEN])
+{
+	char s[TLS_FP_JA3S_MAX];
+
+	out[0] = '\0';
+	if (!tls_fp_ja3s(sh, s, sizeof(s)))
+		return false;
+	return hash_hex(EVP_md5(), s, out, FINGERPRINT_JA3_LEN - 1);
+}
+
+/* A JA4 hash part; the spec writes twelve zeros for an empty list. */
+static bool
+ja4_part(const char *s, char *out)
+{
+	if (s[0] == '\0') {
+		memset(out, '0', JA4_HASH_HEX);
+		out[JA4_HASH_HEX] = '\0';
+		return true;
+	}
+	return hash_hex(EVP_sha256(), s, out, JA4_HASH_HEX);
+}
+
+bool
+fingerprint_ja4(const struct tls_client_hello *ch,
+    char out[FINGERPRINT_JA4_LEN])
+{
+	char a[TLS_FP_JA4_A_MAX];
+	char b[TLS_FP_JA4_B_MAX];
+	char c[TLS_FP_JA4_C_MAX];
+	char hb[JA4_HASH_HEX + 1];
+	char hc[JA4_HASH_HEX + 1];
+	size_t alen;
+
+	out[0] = '\0';
+	if (!tls_fp_ja4_a(ch, a, sizeof(a)) ||
+	    !tls_fp_ja4_b(ch, b, sizeof(b)) ||
+	    !tls_fp_ja4_c(ch, c, sizeof(c)))
+		return false;
+	if (!ja4_part(b, hb) || !ja4_part(c, hc))
+		return false;
+	alen = strlen(a);
+	if (alen + 2 + 2 * JA4_HASH_HEX + 1 > FINGERPRINT_JA4_LEN)
+		return false;
+	memcpy(out, a, alen);
+	out[alen] = '_';
+	memcpy(out + alen + 1, hb, JA4_HASH_HEX);
+	out[alen + 1 + JA4_HASH_HEX] = '_';
+	memcpy(out + alen + 2 + JA4_HASH_HEX, hc, JA4_HASH_HEX);
+	out[alen + 2 + 2 * JA4_HASH_HEX] = '\0';
+	return true;
+}

@@ -1,0 +1,411 @@
+/* flow.c: connection table (see flow.h). RFC 9293 for what a SYN means. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow.h"
+
+#define FLOW_CHUNK 1024u
+
+struct conn_list {
+	struct conn *head, *tail; /* head: least recently active */
+};
+
+struct pool_chunk {
+	struct pool_chunk *next;
+	struct conn conns[FLOW_CHUNK];
+};
+
+struct flow_table {
+	struct conn **buckets;
+	uint32_t mask;
+	size_t max_conns;
+	size_t count;
+	ta_time idle;
+	struct conn_list active, closing;
+	struct pool_chunk *chunks;
+	struct conn *free_list;     /* linked through hnext */
+	uint64_t next_id;
+	uint64_t seed;
+	flow_end_fn end;
+	void *ctx;
+	struct flow_stats st;
+};
+
+static void
+list_remove(struct conn_list *l, struct conn *c)
+{
+	if (c->lprev != NULL)
+		c->lprev->lnext = c->lnext;
+	else
+		l->head = c->lnext;
+	if (c->lnext != NULL)
+		c->lnext->lprev = c->lprev;
+	else
+		l->tail = c->lprev;
+	c->lprev = c->lnext = NULL;
+}
+
+static void
+list_append(struct conn_list *l, struct conn *c)
+{
+	c->lnext = NULL;
+	c->lprev = l->tail;
+	if (l->tail != NULL)
+		l->tail->lnext = c;
+	else
+		l->head = c;
+	l->tail = c;
+}
+
+struct flow_table *
+flow_table_new(size_t max_conns, ta_time idle_timeout, flow_end_fn end,
+               void *ctx)
+{
+	struct flow_table *ft = calloc(1, sizeof *ft);
+	size_t nb = 1024;
+
+	if (ft == NULL)
+		return NULL;
+	if (max_conns == 0)
+		max_conns = FLOW_DEFAULT_MAX_CONNS;
+	while (nb < max_conns && nb < ((size_t)1 << 30))
+		nb <<= 1;
+	ft->buckets = calloc(nb, sizeof *ft->buckets);
+	if (ft->buckets == NULL) {
+		free(ft);
+		return NULL;
+	}
+	ft->mask = (uint32_t)(nb - 1);
+	ft->max_conns = max_conns;
+	ft->idle = idle_timeout;
+	ft->end = end;
+	ft->ctx = ctx;
+	/* Hash seed: an attacker on the span port should not be able to aim
+	 * every connection at one bucket. Output never depends on it. */
+	ft->seed = (uint64_t)(uintptr_t)ft ^ 0x9e3779b97f4a7c15ULL;
+	return ft;
+}
+
+static struct conn *
+pool_get(struct flow_table *ft)
+{
+	struct conn *c;
+
+	if (ft->free_list == NULL) {
+		struct pool_chunk *ch = malloc(sizeof *ch);
+		if (ch == NULL)
+			return NULL;
+		ch->next = ft->chunks;
+		ft->chunks = ch;
+		for (size_t i = 0; i < FLOW_CHUNK; i++) {
+			ch->conns[i].hnext = ft->free_list;
+			ft->free_list = &ch->conns[i];
+		}
+	}
+	c = ft->free_list;
+	ft->free_list = c->hnext;
+	memset(c, 0, sizeof *c);
+	return c;
+}
+
+static void
+pool_put(struct flow_table *ft, struct conn *c)
+{
+	c->hnext = ft->free_list;
+	ft->free_list = c;
+}
+
+static uint64_t
+mix(uint64_t h, uint64_t v)
+{
+	h ^= v;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 32;
+	return h;
+}
+
+static uint64_t
+load64(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, sizeof v);
+	return v;
+}
+
+static uint64_t
+endpoint_hash(uint64_t seed, const struct pkt_addr *a, uint16_t port)
+{
+	uint64_t h = mix(seed, load64(a->a));
+	if (a->family == 6)
+		h = mix(h, load64(a->a + 8));
+	return mix(h, port);
+}
+
+/* Symmetric: both directions of a connection land in one bucket. */
+static uint32_t
+tuple_hash(const struct flow_table *ft, const struct pkt *p)
+{
+	uint64_t a = endpoint_hash(ft->seed, &p->src, p->sport);
+	uint64_t b = endpoint_hash(ft->seed, &p->dst, p->dport);
+	uint64_t h = mix(a + b, a ^ b);
+	return (uint32_t)(h ^ (h >> 29));
+}
+
+static bool
+addr_eq(const struct pkt_addr *x, const struct pkt_addr *y)
+{
+	return x->family == y->family &&
+	       memcmp(x->a, y->a, x->family == 4 ? 4 : 16) == 0;
+}
+
+static bool
+conn_match(const struct conn *c, const struct pkt *p, enum tcp_dir *dir)
+{
+	if (c->cport == p->sport && c->sport == p->dport &&
+	    addr_eq(&c->caddr, &p->src) && addr_eq(&c->saddr, &p->dst)) {
+		*dir = TCP_DIR_C2S;
+		return true;
+	}
+	if (c->sport == p->sport && c->cport == p->dport &&
+	    addr_eq(&c->saddr, &p->src) && addr_eq(&c->caddr, &p->dst)) {
+		*dir = TCP_DIR_S2C;
+		return true;
+	}
+	return false;
+}
+
+static void
+unlink_conn(struct flow_table *ft, struct conn *c)
+{
+	struct conn **pp = &ft->buckets[c->hash & ft->mask];
+
+	while (*pp != NULL && *pp != c)
+		pp = &(*pp)->hnext;
+	if (*pp == c)
+		*pp = c->hnext;
+	list_remove(c->closing ? &ft->closing : &ft->active, c);
+	c->in_table = false;
+	ft->count--;
+}
+
+static void
+end_conn(struct flow_table *ft, struct conn *c, enum tcp_finish why,
+         ta_time now)
+{
+	unlink_conn(ft, c);
+	ft->end(ft->ctx, c, why, now);
+	reasm_free(&c->reasm[0]);
+	reasm_free(&c->reasm[1]);
+	pool_put(ft, c);
+}
+
+static struct conn *
+new_conn(struct flow_table *ft, const struct pkt *p, uint32_t hash,
+         bool src_is_client, enum service svc, ta_time ts, ta_frame frame)
+{
+	struct conn *c;
+
+	if (ft->count >= ft->max_conns) {
+		struct conn *victim = ft->active.head ? ft->active.head
+		                                      : ft->closing.head;
+		if (victim != NULL) {
+			ft->st.evicted++;
+			end_conn(ft, victim,
+			         victim->closing ? TCP_FINISH_CLOSED
+			                         : TCP_FINISH_EVICTED,
+			         ts);
+		}
+	}
+	c = pool_get(ft);
+	if (c == NULL)
+		return NULL;
+	if (src_is_client) {
+		c->caddr = p->src;
+		c->cport = p->sport;
+		c->saddr = p->dst;
+		c->sport = p->dport;
+	} else {
+		c->caddr = p->dst;
+		c->cport = p->dport;
+		c->saddr = p->src;
+		c->sport = p->sport;
+	}
+	c->svc = svc;
+	c->hash = hash;
+	c->id = ft->next_id++;
+	c->first_ts = c->last_ts = ts;
+	c->first_frame = frame;
+	c->in_table = true;
+	tcp_track_init(&c->tcp);
+	reasm_init(&c->reasm[0]);
+	reasm_init(&c->reasm[1]);
+	c->hnext = ft->buckets[hash & ft->mask];
+	ft->buckets[hash & ft->mask] = c;
+	list_append(&ft->active, c);
+	ft->count++;
+	ft->st.conns++;
+	if (ft->count > ft->st.peak)
+		ft->st.peak = ft->count;
+	return c;
+}
+
+struct conn *
+flow_lookup(struct flow_table *ft, const struct service_map *svc,
+            const struct pkt *p, ta_time ts, ta_frame frame,
+            enum tcp_dir *dir)
+{
+	enum service ssvc = service_of_port(svc, p->sport);
+	enum service dsvc = service_of_port(svc, p->dport);
+	uint8_t syn = p->flags & (PKT_TCP_SYN | PKT_TCP_ACK | PKT_TCP_RST);
+	uint32_t hash;
+	struct conn *c;
+	bool src_is_client;
+
+	if (ssvc == SVC_NONE && dsvc == SVC_NONE) {
+		ft->st.ignored++;
+		return NULL;
+	}
+	hash = tuple_hash(ft, p);
+	for (c = ft->buckets[hash & ft->mask]; c != NULL; c = c->hnext) {
+		if (c->hash != hash || !conn_match(c, p, dir))
+			continue;
+		/* A client SYN with a new ISN: the 4-tuple was reused. */
+		if (syn == PKT_TCP_SYN && *dir == TCP_DIR_C2S &&
+		    c->tcp.ep[TCP_DIR_C2S].syn_seen &&
+		    c->tcp.ep[TCP_DIR_C2S].isn != p->seq) {
+			ft->st.reused++;
+			end_conn(ft, c, TCP_FINISH_REUSED, ts);
+			break;
+		}
+		return c;
+	}
+	/* A new connection. The SYN sender is the client; a SYN-ACK's sender
+	 * the server; otherwise (SYN not captured) the side on a service
+	 * port is the server. */
+	if (syn == PKT_TCP_SYN) {
+		if (dsvc == SVC_NONE) {
+			ft->st.ignored++;
+			return NULL;
+		}
+		src_is_client = true;
+	} else if (syn == (PKT_TCP_SYN | PKT_TCP_ACK)) {
+		if (ssvc == SVC_NONE) {
+			ft->st.ignored++;
+			return NULL;
+		}
+		src_is_client = false;
+	} else if (p->flags & PKT_TCP_RST) {
+		/* A RST alone cannot start anything worth reporting. */
+		ft->st.ignored++;
+		return NULL;
+	} else {
+		src_is_client = dsvc != SVC_NONE;
+		ft->st.midstream++;
+	}
+	c = new_conn(ft, p, hash, src_is_client, src_is_client ? dsvc : ssvc,
+	             ts, frame);
+	if (c == NULL)
+		return NULL;
+	*dir = src_is_client ? TCP_DIR_C2S : TCP_DIR_S2C;
+	return c;
+}
+
+void
+flow_touch(struct flow_table *ft, struct conn *c, ta_time ts)
+{
+	if (ts > c->last_ts)
+		c->last_ts = ts;
+	if (!c->closing && tcp_track_closed(&c->tcp)) {
+		list_remove(&ft->active, c);
+		c->closing = true;
+		c->closed_ts = ts;
+		list_append(&ft->closing, c);
+		return;
+	}
+	/* Move to the tail: the head stays the least recently active. */
+	if (c->closing) {
+		if (ft->closing.tail != c) {
+			list_remove(&ft->closing, c);
+			list_append(&ft->closing, c);
+		}
+	} else if (ft->active.tail != c) {
+		list_remove(&ft->active, c);
+		list_append(&ft->active, c);
+	}
+}
+
+void
+flow_expire(struct flow_table *ft, ta_time now)
+{
+	struct conn *c;
+
+	/* Lingering ones are ordered by their last packet; the linger runs
+	 * from the last packet, so the head is always the first due. */
+	while ((c = ft->closing.head) != NULL && c->last_ts + FLOW_LINGER_NS <= now)
+		end_conn(ft, c, TCP_FINISH_CLOSED, now);
+	while ((c = ft->active.head) != NULL && c->last_ts + ft->idle <= now)
+		end_conn(ft, c, TCP_FINISH_IDLE, now);
+}
+
+static int
+cmp_id(const void *a, const void *b)
+{
+	const struct conn *x = *(const struct conn *const *)a;
+	const struct conn *y = *(const struct conn *const *)b;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+void
+flow_flush(struct flow_table *ft, enum tcp_finish why, ta_time now)
+{
+	struct conn **all;
+	size_t n = 0;
+
+	if (ft->count == 0)
+		return;
+	all = malloc(ft->count * sizeof *all);
+	if (all == NULL) {
+		/* Still end them all, in list order. */
+		while (ft->closing.head != NULL)
+			end_conn(ft, ft->closing.head, TCP_FINISH_CLOSED, now);
+		while (ft->active.head != NULL)
+			end_conn(ft, ft->active.head, why, now);
+		return;
+	}
+	for (struct conn *c = ft->closing.head; c != NULL; c = c->lnext)
+		all[n++] = c;
+	for (struct conn *c = ft->active.head; c != NULL; c = c->lnext)
+		all[n++] = c;
+	qsort(all, n, sizeof *all, cmp_id);
+	for (size_t i = 0; i < n; i++)
+		end_conn(ft, all[i], all[i]->closing ? TCP_FINISH_CLOSED : why,
+		         now);
+	free(all);
+}
+
+size_t
+flow_count(const struct flow_table *ft)
+{
+	return ft->count;
+}
+
+void
+flow_get_stats(const struct flow_table *ft, struct flow_stats *st)
+{
+	*st = ft->st;
+}
+
+void
+flow_table_free(struct flow_table *ft)
+{
+	struct pool_chunk *ch, *next;
+
+	if (ft == NULL)
+		return;
+	for (ch = ft->chunks; ch != NULL; ch = next) {
+		next = ch->next;
+		free(ch);
+	}
+	free(ft->buckets);
+	free(ft);
+}

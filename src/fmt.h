@@ -1,0 +1,22 @@
+/* fmt.h: formatting of times, addresses and frame references for reports. */
+#ifndef FMT_H
+#define FMT_H
+
+#include <stddef.h>
+
+#include "pkt.h"
+#include "ta.h"
+
+#define FMT_TIME_LEN 40
+#define FMT_ADDR_LEN 48
+
+/* "2026-11-20T14:03:22.123456Z" */
+char *fmt_time_iso(char *buf, size_t len, ta_time t);
+/* "2026-11-20 14:03:22.123456" (UTC, for people) */
+char *fmt_time_human(char *buf, size_t len, ta_time t);
+/* "10.0.0.5" or "2001:db8::1" */
+char *fmt_addr(char *buf, size_t len, const struct pkt_addr *a);
+/* Milliseconds between two capture times, signed. */
+double fmt_ms(ta_time from, ta_time to);
+
+#endif

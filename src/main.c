@@ -1,0 +1,357 @@
+/* main.c: the command line of tlsautopsy (doc/tlsautopsy.1). */
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "analyzer.h"
+#include "capture.h"
+#include "report.h"
+#include "service.h"
+
+#define MAX_INPUTS 256
+
+enum exit_code {
+	EXIT_HEALTHY = 0,
+	EXIT_PROBLEM = 1,
+	EXIT_USAGE = 2,
+};
+
+enum long_opt {
+	OPT_JSON = 256,
+	OPT_IDLE,
+	OPT_MAX_CONNS,
+	OPT_COLOR,
+	OPT_VERSION,
+};
+
+struct cli {
+	const char *inputs[MAX_INPUTS];
+	unsigned ninputs;
+	const char *iface;
+	const char *filter;
+	const char *user;
+	const char *color;
+	struct analyzer_config acfg;
+	struct report_opts ropts;
+};
+
+/* The one piece of process state: the capture a signal must stop. */
+static struct capture *volatile signal_capture;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	if (signal_capture != NULL)
+		capture_stop(signal_capture);
+}
+
+static void
+usage(FILE *f)
+{
+	fputs(
+	    "usage: tlsautopsy [options] -r FILE [-r FILE ...]\n"
+	    "       tlsautopsy [options] -i IFACE\n"
+	    "Explains why TLS connections to IMAP servers fail, from captured "
+	    "traffic.\n"
+	    "\n"
+	    "  -r FILE             read a pcap/pcapng file ('-' is stdin); several are\n"
+	    "                      merged in time order\n"
+	    "  -i IFACE            capture live; SIGINT/SIGTERM end it cleanly\n"
+	    "  -p PORT/SERVICE     a port to watch: SERVICE is imap (STARTTLS), imaps\n"
+	    "                      or tls; repeatable; default 143/imap and 993/imaps\n"
+	    "  -f EXPR             BPF expression ANDed to the port filter\n"
+	    "  --json              one JSON object per connection on stdout\n"
+	    "  -a, --all           show healthy connections too\n"
+	    "  -q                  only the summary\n"
+	    "  -v                  more detail\n"
+	    "  --idle-timeout S    a connection idle S seconds ends as timeout (300)\n"
+	    "  --max-connections N track at most N at once; the idlest is evicted and\n"
+	    "                      counted (200000)\n"
+	    "  -Z USER             drop root privileges after opening the capture\n"
+	    "  --color WHEN        auto, always or never\n"
+	    "  -h, --help          this help\n"
+	    "  --version           version\n"
+	    "\n"
+	    "Exit status: 0 all connections healthy, 1 a problem found, 2 usage "
+	    "error or\nunreadable input.\n",
+	    f);
+}
+
+static bool
+parse_uint(const char *s, unsigned long long max, unsigned long long *v)
+{
+	char *end;
+
+	if (s[0] < '0' || s[0] > '9')
+		return false;
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	return errno == 0 && *end == '\0' && *v <= max;
+}
+
+static int
+parse_args(int argc, char **argv, struct cli *cli)
+{
+	static const struct option longopts[] = {
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"all", no_argument, NULL, 'a'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"idle-timeout", required_argument, NULL, OPT_IDLE},
+	    {"max-connections", required_argument, NULL, OPT_MAX_CONNS},
+	    {"color", required_argument, NULL, OPT_COLOR},
+	    {"version", no_argument, NULL, OPT_VERSION},
+	    {NULL, 0, NULL, 0},
+	};
+	char err[256];
+	unsigned long long v;
+	int ch;
+
+	service_map_defaults(&cli->acfg.svc);
+	cli->color = "auto";
+	while ((ch = getopt_long(argc, argv, "r:i:p:f:aqvhZ:", longopts,
+	                         NULL)) != -1) {
+		switch (ch) {
+		case 'r':
+			if (cli->ninputs == MAX_INPUTS) {
+				fprintf(stderr, "tlsautopsy: at most %d -r files\n",
+				        MAX_INPUTS);
+				return EXIT_USAGE;
+			}
+			cli->inputs[cli->ninputs++] = optarg;
+			break;
+		case 'i':
+			cli->iface = optarg;
+			break;
+		case 'p':
+			if (!service_map_add(&cli->acfg.svc, optarg, err,
+			                     sizeof err)) {
+				fprintf(stderr, "tlsautopsy: %s\n", err);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'f':
+			cli->filter = optarg;
+			break;
+		case 'a':
+			cli->ropts.all = true;
+			break;
+		case 'q':
+			cli->ropts.quiet = true;
+			break;
+		case 'v':
+			cli->ropts.verbose++;
+			break;
+		case 'Z':
+			cli->user = optarg;
+			break;
+		case OPT_JSON:
+			cli->ropts.json = true;
+			break;
+		case OPT_IDLE:
+			if (!parse_uint(optarg, 7u * 24 * 3600, &v) || v == 0) {
+				fprintf(stderr, "tlsautopsy: --idle-timeout %s: "
+				                "seconds between 1 and 604800\n",
+				        optarg);
+				return EXIT_USAGE;
+			}
+			cli->acfg.idle_timeout = (ta_time)v * TA_NS_PER_SEC;
+			break;
+		case OPT_MAX_CONNS:
+			if (!parse_uint(optarg, 100000000u, &v) || v == 0) {
+				fprintf(stderr, "tlsautopsy: --max-connections %s: "
+				                "a number between 1 and 100000000\n",
+				        optarg);
+				return EXIT_USAGE;
+			}
+			cli->acfg.max_conns = (size_t)v;
+			break;
+		case OPT_COLOR:
+			if (strcmp(optarg, "auto") != 0 &&
+			    strcmp(optarg, "always") != 0 &&
+			    strcmp(optarg, "never") != 0) {
+				fprintf(stderr, "tlsautopsy: --color %s: auto, "
+				                "always or never\n",
+				        optarg);
+				return EXIT_USAGE;
+			}
+			cli->color = optarg;
+			break;
+		case OPT_VERSION:
+			printf("tlsautopsy %s\n", PACKAGE_VERSION);
+			exit(EXIT_HEALTHY);
+		case 'h':
+			usage(stdout);
+			exit(EXIT_HEALTHY);
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "tlsautopsy: unexpected argument '%s' (input "
+		                "files go after -r)\n",
+		        argv[optind]);
+		return EXIT_USAGE;
+	}
+	if ((cli->ninputs == 0) == (cli->iface == NULL)) {
+		fprintf(stderr, "tlsautopsy: give -r FILE (offline) or -i IFACE "
+		                "(live), not both; -h for help\n");
+		return EXIT_USAGE;
+	}
+	cli->ropts.color = strcmp(cli->color, "always") == 0 ||
+	                   (strcmp(cli->color, "auto") == 0 &&
+	                    isatty(STDOUT_FILENO) && !cli->ropts.json);
+	return EXIT_HEALTHY;
+}
+
+/* As tcpdump does: everything after opening the capture parses hostile
+ * bytes, so it should not run as root. */
+static bool
+drop_privileges(const char *user)
+{
+	struct passwd *pw = getpwnam(user);
+
+	if (pw == NULL) {
+		fprintf(stderr, "tlsautopsy: -Z %s: no such user\n", user);
+		return false;
+	}
+	if (initgroups(pw->pw_name, pw->pw_gid) != 0 ||
+	    setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
+		fprintf(stderr, "tlsautopsy: -Z %s: cannot drop privileges: %s\n",
+		        user, strerror(errno));
+		return false;
+	}
+	if (pw->pw_uid != 0 && setuid(0) == 0) {
+		fprintf(stderr, "tlsautopsy: -Z %s: root privileges could be "
+		                "regained; refusing to go on\n",
+		        user);
+		return false;
+	}
+	return true;
+}
+
+static void
+warn_line(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "tlsautopsy: %s\n", msg);
+}
+
+static void
+on_conn(void *ctx, const struct conn_facts *f)
+{
+	report_conn(ctx, f);
+}
+
+static ta_time
+wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (ta_time)ts.tv_sec * TA_NS_PER_SEC + (ta_time)ts.tv_nsec;
+}
+
+static int
+run(struct cli *cli)
+{
+	char err[CAP_ERRLEN], filter[4096];
+	struct capture *cap;
+	struct analyzer *an;
+	struct report *rep;
+	struct cap_pkt pkt;
+	struct analyzer_stats st;
+	struct cap_stats cs;
+	struct sigaction sa;
+	const struct report_counts *rc;
+	enum cap_status s;
+	const char *bpf;
+
+	if (!service_map_filter(&cli->acfg.svc, cli->filter, filter,
+	                        sizeof filter)) {
+		fprintf(stderr, "tlsautopsy: filter expression too long\n");
+		return EXIT_USAGE;
+	}
+	/* Offline, the port check in the flow table is cheaper than BPF;
+	 * only a user expression needs the filter machine. */
+	bpf = cli->iface != NULL || cli->filter != NULL ? filter : NULL;
+	if (cli->iface != NULL)
+		cap = capture_open_live(cli->iface, bpf, err, sizeof err);
+	else
+		cap = capture_open_files(cli->inputs, cli->ninputs, bpf, err,
+		                         sizeof err);
+	if (cap == NULL) {
+		fprintf(stderr, "tlsautopsy: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (cli->user != NULL && !drop_privileges(cli->user)) {
+		capture_close(cap);
+		return EXIT_USAGE;
+	}
+	capture_set_warn(cap, warn_line, NULL);
+
+	rep = report_new(stdout, stderr, &cli->ropts);
+	an = rep ? analyzer_new(&cli->acfg, on_conn, rep) : NULL;
+	if (an == NULL) {
+		fprintf(stderr, "tlsautopsy: out of memory\n");
+		report_free(rep);
+		capture_close(cap);
+		return EXIT_USAGE;
+	}
+	report_set_capture(rep, cap);
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	signal_capture = cap;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	while ((s = capture_next(cap, &pkt)) != CAP_END) {
+		if (s == CAP_PACKET)
+			analyzer_packet(an, &pkt);
+		else
+			analyzer_tick(an, wall_now());
+	}
+	signal_capture = NULL;
+	analyzer_finish(an);
+	analyzer_get_stats(an, &st);
+	capture_stats(cap, &cs);
+	report_summary(rep, &st, &cs);
+	fflush(stdout);
+
+	rc = report_get_counts(rep);
+	s = CAP_END;
+	{
+		int code = EXIT_HEALTHY;
+		if (rc->by_end[TCP_END_RST] + rc->by_end[TCP_END_REFUSED] +
+		        rc->by_end[TCP_END_NO_ANSWER] + rc->by_end[TCP_END_TIMEOUT] >
+		    0)
+			code = EXIT_PROBLEM;
+		analyzer_free(an);
+		report_free(rep);
+		capture_close(cap);
+		return code;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli cli;
+	int rc;
+
+	memset(&cli, 0, sizeof cli);
+	rc = parse_args(argc, argv, &cli);
+	if (rc != EXIT_HEALTHY)
+		return rc;
+	return run(&cli);
+}

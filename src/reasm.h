@@ -1,0 +1,104 @@
+/*
+ * reasm.h: per-direction TCP reassembly into an in-order byte stream.
+ *
+ * In-order segments are handed to the sink straight from the frame (no
+ * copy). Segments ahead of the expected sequence number are copied into a
+ * bounded per-direction store (TA_CAP_REASM_DIR bytes) allocated on first
+ * need; retransmissions and overlaps are trimmed, and an overlap whose bytes
+ * differ from bytes still buffered is counted as a conflict (delivered bytes
+ * are not kept, so they cannot be compared). A gap (bytes the capture never
+ * had) is signalled to the sink explicitly, so no parser ever reads across a
+ * hole. Sequence arithmetic is modulo 2^32 (RFC 9293 3.4, RFC 1982).
+ */
+#ifndef REASM_H
+#define REASM_H
+
+#include <stdbool.h>
+
+#include "ta.h"
+
+/* Bytes kept out of order per direction before giving up on the hole. */
+#define TA_CAP_REASM_DIR (256u * 1024u)
+/* Buffered runs per direction (adjacent segments are merged into one run):
+ * bounds the bookkeeping when a hostile sender scatters tiny segments. */
+#define TA_CAP_REASM_SEGS 256u
+
+struct reasm_sink {
+	/* n in-order bytes; frame is the packet whose arrival made them
+	 * available (the one that completed them). */
+	void (*data)(void *ctx, const uint8_t *p, size_t n, ta_frame frame);
+	/* n bytes at this point of the stream will never be seen. */
+	void (*gap)(void *ctx, uint64_t n, ta_frame frame);
+};
+
+struct reasm_seg; /* private: one buffered out-of-order segment */
+
+struct reasm {
+	uint32_t next;       /* next expected sequence number */
+	bool started;        /* next is known */
+	bool stopped;        /* the consumer wants no more payload */
+	struct reasm_seg *ooo; /* buffered segments, sorted by sequence */
+	uint32_t ooo_bytes;    /* captured bytes held in the store */
+	uint32_t ooo_count;    /* runs in the store, at most TA_CAP_REASM_SEGS */
+	bool fin_known;        /* the sender's FIN was seen */
+	uint32_t fin_seq;      /* the sequence number its FIN occupies */
+
+	/* Counters, reported as flow facts. */
+	uint64_t delivered;     /* in-order bytes handed to the sink */
+	uint64_t gap_bytes;     /* bytes declared missing */
+	uint32_t gaps;          /* holes declared */
+	uint32_t retrans;       /* segments wholly already delivered (or,
+	                         * ahead of a hole, wholly buffered) */
+	uint32_t overlaps;      /* segments partly already delivered/buffered */
+	uint32_t conflicts;     /* overlaps whose bytes differed */
+	uint32_t ooo_segments;  /* segments that arrived ahead of a hole */
+	uint32_t ooo_overflow;  /* times the store was full and a hole was declared */
+	uint32_t wild;          /* segments 2^31 or more away from next: ignored */
+};
+
+void reasm_init(struct reasm *r);
+
+/* The stream starts at seq (ISN + 1 after a SYN, or the first segment seen
+ * when the SYN was not captured). */
+void reasm_start(struct reasm *r, uint32_t seq);
+
+/*
+ * One segment: seq, the captured bytes (p, caplen), and its length on the
+ * wire (wirelen >= caplen; the uncaptured tail becomes a gap). Delivers what
+ * is now in order. No-op once stopped. Segments entirely behind `next` are
+ * retransmissions: compared with nothing (already delivered) and counted.
+ */
+void reasm_segment(struct reasm *r, uint32_t seq, const uint8_t *p,
+                   size_t caplen, uint32_t wirelen, ta_frame frame,
+                   const struct reasm_sink *sink, void *ctx);
+
+/*
+ * The other side acknowledged up to ack: the receiver had every byte before
+ * it, so a hole below ack that we still wait for was lost by the capture.
+ * Declares the gap and delivers what follows it. An ack equal to or behind
+ * next, or 2^31 or more ahead of it, changes nothing.
+ */
+void reasm_ack(struct reasm *r, uint32_t ack, ta_frame frame,
+               const struct reasm_sink *sink, void *ctx);
+
+/*
+ * The sender's FIN occupies sequence number seq (its segment's seq plus
+ * payload length). A FIN takes one sequence number but carries no byte, so
+ * acks are clamped to it (ack == seq + 1 is no loss), and reasm_flush
+ * declares the bytes still missing before it. The first FIN seen counts.
+ */
+void reasm_fin(struct reasm *r, uint32_t seq);
+
+/* End of the connection: deliver everything buffered, holes as gaps (and,
+ * after reasm_fin, the missing bytes before the FIN). */
+void reasm_flush(struct reasm *r, ta_frame frame,
+                 const struct reasm_sink *sink, void *ctx);
+
+/* The consumer needs no more payload: free the store, ignore what comes.
+ * May be called from within the sink's callbacks. */
+void reasm_stop(struct reasm *r);
+
+/* Release memory (idempotent). */
+void reasm_free(struct reasm *r);
+
+#endif

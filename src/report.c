@@ -1,0 +1,81 @@
+/* report.c: dispatch to the text or JSON renderer, and count. */
+#include <stdlib.h>
+
+#include "json.h"
+#include "report.h"
+
+/* A connection's JSON line never grows past this (hostile certificate
+ * chains included); the writer keeps the line valid if it would. */
+#define TA_CAP_JSON_LINE (1024u * 1024u)
+
+struct report {
+	FILE *out, *err;
+	struct report_opts o;
+	const struct capture *cap;
+	struct json json;
+	struct report_counts counts;
+};
+
+struct report *
+report_new(FILE *out, FILE *err, const struct report_opts *o)
+{
+	struct report *r = calloc(1, sizeof *r);
+
+	if (r == NULL)
+		return NULL;
+	r->out = out;
+	r->err = err;
+	r->o = *o;
+	json_init(&r->json, TA_CAP_JSON_LINE);
+	return r;
+}
+
+void
+report_set_capture(struct report *r, const struct capture *cap)
+{
+	r->cap = cap;
+}
+
+void
+report_conn(struct report *r, const struct conn_facts *f)
+{
+	r->counts.conns++;
+	if (f->tcp.end < TA_ELEMENTS(r->counts.by_end))
+		r->counts.by_end[f->tcp.end]++;
+	r->counts.shown++;
+	if (r->o.json) {
+		json_begin(&r->json);
+		report_json_conn(&r->json, r->cap, f);
+		fputs(json_end(&r->json), r->out);
+		fputc('\n', r->out);
+	} else if (!r->o.quiet) {
+		report_text_conn(r->out, &r->o, r->cap, f);
+	}
+	/* Live runs: each verdict must reach a pipe as it happens. */
+	if (r->cap != NULL && capture_is_live(r->cap))
+		fflush(r->out);
+}
+
+void
+report_summary(struct report *r, const struct analyzer_stats *st,
+               const struct cap_stats *cs)
+{
+	/* In JSON mode stdout carries connection objects only. */
+	report_text_summary(r->o.json ? r->err : r->out, &r->o, &r->counts, st,
+	                    cs);
+}
+
+const struct report_counts *
+report_get_counts(const struct report *r)
+{
+	return &r->counts;
+}
+
+void
+report_free(struct report *r)
+{
+	if (r == NULL)
+		return;
+	json_free(&r->json);
+	free(r);
+}

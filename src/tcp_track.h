@@ -1,0 +1,178 @@
+/*
+ * tcp_track.h: what TCP did on one connection, and how it ended.
+ *
+ * Fed every packet of a connection with its direction (the flow table
+ * decides who is the client). Keeps per-endpoint facts (TTL / hop limit,
+ * IPv4 IP-ID, sequence space, timing) and every RST, then decides at the
+ * end: no-answer, refused, fin, rst, timeout or open, and who ended it.
+ *
+ * Middlebox RST inference (RFC 9293 3.10.7 says what a real endpoint's RST
+ * looks like): each independent signal leaves one line of evidence. Two or
+ * more signals make end_by "middlebox" (reported as inferred); a single one
+ * only raises middlebox_suspected, and end_by stays the address's owner.
+ */
+#ifndef TCP_TRACK_H
+#define TCP_TRACK_H
+
+#include <stdbool.h>
+
+#include "pkt.h"
+#include "ta.h"
+
+enum tcp_dir {
+	TCP_DIR_C2S = 0, /* client to server */
+	TCP_DIR_S2C = 1,
+};
+
+enum tcp_end {
+	TCP_END_OPEN = 0,  /* capture ended with it open */
+	TCP_END_FIN,
+	TCP_END_RST,
+	TCP_END_TIMEOUT,   /* idle past --idle-timeout */
+	TCP_END_NO_ANSWER, /* SYNs never answered */
+	TCP_END_REFUSED,   /* SYN answered by RST */
+};
+
+enum tcp_side {
+	TCP_SIDE_NONE = 0,
+	TCP_SIDE_CLIENT,
+	TCP_SIDE_SERVER,
+	TCP_SIDE_MIDDLEBOX,
+};
+
+/* Why the flow table is closing the books on this connection. */
+enum tcp_finish {
+	TCP_FINISH_CLOSED,      /* it ended on the wire (FIN/RST) and lingered */
+	TCP_FINISH_IDLE,        /* idle past the idle timeout */
+	TCP_FINISH_CAPTURE_END, /* end of input, or live capture stopped */
+	TCP_FINISH_EVICTED,     /* the table was full */
+	TCP_FINISH_REUSED,      /* a new SYN reused the 4-tuple */
+};
+
+#define TCP_TRACK_MAX_RST 8
+#define TCP_EVIDENCE_MAX 8
+#define TCP_EVIDENCE_LEN 200
+
+/* One RST as seen on the wire, with what the sender's other packets said. */
+struct tcp_rst {
+	enum tcp_dir dir;  /* whose address it carried */
+	ta_frame frame;
+	ta_time ts;
+	uint32_t seq, ack;
+	uint8_t flags;
+	uint8_t ttl;
+	uint16_t ip_id;
+	bool has_ts;       /* carried the TCP timestamp option */
+	bool ip_df;
+};
+
+struct tcp_endpoint {
+	uint32_t pkts;
+	uint32_t ts_pkts;      /* non-RST packets carrying TCP timestamps */
+	uint64_t payload_bytes;
+	bool syn_seen;
+	bool rst_sent;         /* a RST carrying its address was seen */
+	uint32_t isn;
+	bool seq_known;
+	uint8_t last_flags;    /* PKT_TCP_* of its last packet */
+	uint32_t snd_next;     /* highest seq + len (+SYN/FIN) sent */
+	uint8_t ttl_first;     /* TTL of its first non-RST packet */
+	uint8_t ttl_min, ttl_max; /* over its non-RST packets */
+	uint32_t ttl_samples;
+	bool ipid_known;
+	uint16_t ipid_last;    /* IP-ID of its last non-RST IPv4 packet; packets
+	                        * with IP-ID 0 are left out (stateless replies
+	                        * such as a Linux SYN-ACK carry 0) */
+	bool ipid_zero;        /* its packets carry IP-ID 0 (DF, no counter) */
+	uint8_t ipid_steps_ok;  /* steps of +1..+512 between nonzero IP-IDs */
+	uint8_t ipid_steps_bad; /* other steps (both saturate at 255) */
+	ta_time first_ts, last_ts;
+	ta_frame first_frame, last_frame;
+	bool fin_seen;
+	uint32_t last_len;     /* payload length of its last packet */
+	ta_frame fin_frame;
+	ta_time fin_ts;
+	/* Packets it sent after a RST carrying its address: RSTs and
+	 * retransmitted FINs are not counted (a closed socket still sends
+	 * those). */
+	uint32_t pkts_after_rst;
+	uint32_t data_after_rst; /* ... of which carried payload */
+	ta_frame after_rst_frame; /* the first of them */
+};
+
+struct tcp_track {
+	struct tcp_endpoint ep[2]; /* indexed by enum tcp_dir */
+	uint32_t frames;
+	uint32_t syns;             /* client SYNs, retransmissions included */
+	ta_time syn_ts;            /* first client SYN */
+	ta_frame syn_frame;
+	ta_time synack_ts;         /* first SYN-ACK */
+	ta_frame synack_frame;
+	ta_time last_ts;
+	ta_frame last_frame;
+	bool handshake_seen;       /* SYN, SYN-ACK both captured */
+	bool synack_seen;
+	bool ack_seen;             /* the client's ACK after the SYN-ACK */
+	bool established;          /* a non-SYN ACK was seen */
+	uint8_t ip_version;        /* 4 or 6, from the first packet */
+	uint8_t first_close;       /* PKT_TCP_FIN/_RST, whichever came first */
+	uint8_t first_close_dir;   /* enum tcp_dir of that packet */
+	bool rst0_established;     /* established when the first RST came */
+	struct tcp_rst rst[TCP_TRACK_MAX_RST];
+	uint32_t nrst;             /* RSTs seen (may exceed the array) */
+	uint32_t rst0_seq_ref;     /* its sender's snd_next at the first RST */
+	/* The last packet the client / server sent before the first RST:
+	 * what the RST could have been an answer to. */
+	ta_time last_c2s_before_rst, last_s2c_before_rst;
+	ta_time syn_last_ts;       /* last client SYN before the SYN-ACK */
+	ta_frame syn_last_frame;
+	ta_time ack_ts;            /* the client's ACK after the SYN-ACK */
+	/* At the first RST: the other side's last packet before it, and the
+	 * sender's own baselines as they stood. */
+	ta_frame rst0_prev_frame;  /* 0 when the other side had sent nothing */
+	uint32_t rst0_prev_len;
+	uint16_t rst0_ipid_ref;    /* sender's last nonzero IP-ID */
+	bool rst0_seq_known;
+	bool rst0_ipid_counter;    /* sender's IP-IDs counted up in small steps */
+	uint8_t rst0_prev_flags;
+};
+
+struct tcp_outcome {
+	enum tcp_end end;
+	enum tcp_side end_by;
+	ta_frame end_frame;     /* the FIN/RST that ended it, or the last frame */
+	ta_time end_ts;
+	uint32_t frames;
+	bool handshake_seen;    /* SYN and SYN-ACK both captured */
+	bool rtt_known;
+	double syn_rtt_ms;      /* SYN -> SYN-ACK as seen at the capture point */
+	bool client_rtt_known;
+	double client_rtt_ms;   /* SYN-ACK -> the client's ACK */
+	bool inferred;          /* end_by rests on inference (middlebox) */
+	bool middlebox_suspected; /* a single weak signal, not enough to say so;
+	                           * also set when the RST that followed a FIN
+	                           * (end fin) shows any signal */
+	unsigned rst_signals;   /* middlebox signals that fired on the RST */
+	unsigned nevidence;
+	unsigned evidence_dropped; /* lines that did not fit */
+	char evidence[TCP_EVIDENCE_MAX][TCP_EVIDENCE_LEN];
+};
+
+void tcp_track_init(struct tcp_track *t);
+
+/* One packet of the connection, in capture order. */
+void tcp_track_packet(struct tcp_track *t, enum tcp_dir dir,
+                      const struct pkt *p, ta_time ts, ta_frame frame);
+
+/* True once the connection ended on the wire (a RST, or FINs both ways);
+ * the flow table lets it linger briefly so late packets are still seen. */
+bool tcp_track_closed(const struct tcp_track *t);
+
+/* Decide how the connection ended. now: the capture time of the decision. */
+void tcp_track_finish(const struct tcp_track *t, enum tcp_finish why,
+                      ta_time now, struct tcp_outcome *out);
+
+const char *tcp_end_str(enum tcp_end e);   /* "fin", "rst", ... as in JSON */
+const char *tcp_side_str(enum tcp_side s); /* "client", "server", "middlebox", NULL for none */
+
+#endif

@@ -1,0 +1,499 @@
+/* test_tls_facts.c: per-connection TLS facts (RFC 8446, RFC 5246): completion, alerts, inference, buffers. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tls_facts.h"
+#include "tls_samples.h"
+
+static void
+data(struct tls_facts *f, enum tls_side side, const uint8_t *p, size_t n,
+     ta_frame frame)
+{
+	uint8_t *copy = malloc(n ? n : 1);
+
+	assert_non_null(copy);
+	if (n > 0)
+		memcpy(copy, p, n);
+	tls_facts_data(f, side, copy, n, frame);
+	free(copy);
+}
+
+/* Feed the segments of a sample whose frames are in [from, until) (until 0: no end). */
+static void
+feed_sample(struct tls_facts *f, size_t sample, uint32_t from, uint32_t until,
+            bool bytewise)
+{
+	const struct tls_sample *s = &tls_samples[sample];
+
+	for (size_t i = 0; i < s->nsegs; i++) {
+		const struct tls_sample_seg *g = &s->segs[i];
+		const uint8_t *p = s->stream[g->side] + g->off;
+
+		if (g->frame < from)
+			continue;
+		if (until != 0 && g->frame >= until)
+			break;
+		if (bytewise) {
+			for (size_t j = 0; j < g->len; j++)
+				data(f, (enum tls_side)g->side, p + j, 1, g->frame);
+		} else {
+			data(f, (enum tls_side)g->side, p, g->len, g->frame);
+		}
+	}
+}
+
+static bool
+buffers_released(const struct tls_facts *f)
+{
+	for (size_t i = 0; i < 2; i++)
+		if (f->rec.dir[i].rec.p != NULL || f->rec.dir[i].hs.p != NULL)
+			return false;
+	return true;
+}
+
+static void
+test_tls13(void **state)
+{
+	struct tls_facts f;
+
+	(void)state;
+	tls_facts_init(&f);
+	feed_sample(&f, SAMPLE_TLS13, 0, 8, false);
+	assert_true(f.client_hello_seen);
+	assert_int_equal(f.client_hello_frame, 4);
+	assert_string_equal((const char *)f.client_hello.sni, "imap.example.test");
+	assert_true(f.server_hello_seen);
+	assert_int_equal(f.server_hello_frame, 6);
+	assert_int_equal(f.server_hello.version, TLS_V_TLS13);
+	assert_int_equal(f.server_hello.cipher, 0x1302);
+	assert_false(f.hello_retry);
+	assert_true(f.side[TLS_SIDE_SERVER].finished);
+	assert_false(f.handshake_complete);
+	assert_false(tls_facts_done(&f));
+	/* the client's Finished (69 bytes) completes it */
+	feed_sample(&f, SAMPLE_TLS13, 8, 9, false);
+	assert_true(f.handshake_complete);
+	assert_int_equal(f.handshake_complete_frame, 8);
+	assert_false(f.app_data);
+	assert_false(tls_facts_done(&f));
+	/* the server's tickets are not the session's data; the client's command is */
+	feed_sample(&f, SAMPLE_TLS13, 9, 0, false);
+	assert_true(f.app_data);
+	assert_int_equal(f.app_data_frame, 12);
+	assert_true(tls_facts_done(&f));
+	tls_facts_end(&f, 20);
+	/* a close_notify after the handshake is not inferred as anything */
+	assert_int_equal(f.alert_count, 0);
+	assert_int_equal(f.side[TLS_SIDE_CLIENT].tail_count, 3);
+	assert_int_equal(f.side[TLS_SIDE_CLIENT].tail[0].len, 69);
+	assert_int_equal(f.side[TLS_SIDE_CLIENT].tail[2].len, 19);
+	/* the server's 7 records: the oldest ones fell out of the tail */
+	assert_int_equal(f.side[TLS_SIDE_SERVER].tail_count, TLS_FACTS_TAIL);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].tail[0].len, 69);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].tail[TLS_FACTS_TAIL - 1].frame, 17);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].opaque_records, 7);
+	assert_false(f.certs_seen);
+	assert_true(buffers_released(&f));
+	tls_facts_free(&f);
+}
+
+static void
+test_tls12(void **state)
+{
+	struct tls_facts f;
+
+	(void)state;
+	tls_facts_init(&f);
+	feed_sample(&f, SAMPLE_TLS12, 0, 0, false);
+	tls_facts_end(&f, 16);
+	assert_int_equal(f.server_hello.version, TLS_V_TLS12);
+	assert_int_equal(f.server_hello.cipher, 0xc02f);
+	assert_true(f.certs_seen);
+	assert_int_equal(f.certs_frame, 6);
+	assert_int_equal(f.cert_count, 1);
+	assert_int_equal(f.cert_bytes, 827);
+	assert_true(f.ske_seen);
+	assert_int_equal(f.ske.kx, TLS_KX_ECDHE);
+	assert_int_equal(f.ske.group, 0x001d);
+	assert_true(f.server_hello_done);
+	assert_int_equal(f.server_hello_done_frame, 6);
+	assert_false(f.cert_request);
+	assert_true(f.side[TLS_SIDE_CLIENT].ccs);
+	assert_int_equal(f.side[TLS_SIDE_CLIENT].finished_frame, 8);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].finished_frame, 9);
+	assert_true(f.handshake_complete);
+	assert_int_equal(f.handshake_complete_frame, 9);
+	assert_true(f.app_data);
+	assert_int_equal(f.app_data_frame, 10);
+	/* both close_notify alerts, encrypted: level unknown */
+	assert_int_equal(f.alert_count, 2);
+	assert_int_equal(f.alerts[0].from, TLS_SIDE_CLIENT);
+	assert_int_equal(f.alerts[0].frame, 12);
+	assert_true(f.alerts[0].encrypted);
+	assert_false(f.alerts[0].inferred);
+	assert_int_equal(f.alerts[0].level, 0);
+	assert_int_equal(f.alerts[0].record_len, 26);
+	assert_int_equal(f.alerts[1].from, TLS_SIDE_SERVER);
+	assert_false(f.fatal_alert);
+	tls_facts_free(&f);
+}
+
+static void
+test_old_versions(void **state)
+{
+	static const size_t samples[] = {SAMPLE_TLS11, SAMPLE_TLS10, SAMPLE_DHE};
+	static const uint16_t versions[] = {TLS_V_TLS11, TLS_V_TLS10, TLS_V_TLS12};
+	struct tls_facts f;
+
+	(void)state;
+	for (size_t i = 0; i < TA_ELEMENTS(samples); i++) {
+		tls_facts_init(&f);
+		feed_sample(&f, samples[i], 0, 0, false);
+		assert_int_equal(f.server_hello.version, versions[i]);
+		assert_true(f.handshake_complete);
+		assert_int_equal(f.handshake_complete_frame, 9);
+		assert_true(f.app_data);
+		assert_int_equal(f.app_data_frame, 10);
+		tls_facts_free(&f);
+	}
+	tls_facts_init(&f);
+	feed_sample(&f, SAMPLE_DHE, 0, 0, false);
+	assert_int_equal(f.ske.kx, TLS_KX_DHE);
+	assert_int_equal(f.ske.dh_p_bits, 2048);
+	tls_facts_free(&f);
+}
+
+static void
+test_version_alert(void **state)
+{
+	struct tls_facts f;
+
+	(void)state;
+	tls_facts_init(&f);
+	feed_sample(&f, SAMPLE_VMIS, 0, 0, false);
+	assert_int_equal(f.alert_count, 1);
+	assert_int_equal(f.alerts[0].frame, 6);
+	assert_int_equal(f.alerts[0].from, TLS_SIDE_SERVER);
+	assert_int_equal(f.alerts[0].level, TLS_ALERT_FATAL);
+	assert_int_equal(f.alerts[0].description, 70);
+	assert_false(f.alerts[0].encrypted);
+	assert_true(f.fatal_alert);
+	assert_true(tls_facts_done(&f));
+	assert_false(f.server_hello_seen);
+	assert_false(f.client_hello.has_supported_versions);
+	assert_int_equal(f.client_hello.legacy_version, TLS_V_TLS12);
+	tls_facts_end(&f, 8);
+	assert_false(f.handshake_complete);
+	assert_int_equal(f.alert_count, 1);
+	tls_facts_free(&f);
+}
+
+static void
+test_hello_retry(void **state)
+{
+	struct tls_facts f;
+
+	(void)state;
+	tls_facts_init(&f);
+	feed_sample(&f, SAMPLE_HRR, 0, 0, true);
+	tls_facts_end(&f, 18);
+	assert_true(f.hello_retry);
+	assert_int_equal(f.hello_retry_frame, 6);
+	assert_int_equal(f.hello_retry_group, 0x0017);
+	assert_int_equal(f.hello_retry_cipher, 0x1302);
+	assert_int_equal(f.client_hellos, 2);
+	assert_int_equal(f.client_hello.key_shares.v[0], 0x001d);
+	assert_non_null(f.client_hello2);
+	assert_int_equal(f.client_hello2_frame, 8);
+	assert_int_equal(f.client_hello2->key_shares.count, 1);
+	assert_int_equal(f.client_hello2->key_shares.v[0], 0x0017);
+	assert_int_equal(f.client_hello2->record_version, 0x0303);
+	assert_true(f.server_hello_seen);
+	assert_false(f.server_hello.hello_retry);
+	assert_int_equal(f.server_hello_frame, 9);
+	assert_true(f.handshake_complete);
+	assert_int_equal(f.handshake_complete_frame, 10);
+	assert_int_equal(f.app_data_frame, 11);
+	assert_int_equal(f.alert_count, 0);
+	tls_facts_free(&f);
+	assert_null(f.client_hello2);
+}
+
+/* TLS 1.3: the client answers the server's flight with a short record and goes. */
+static void
+test_tls13_inferred_alert(void **state)
+{
+	const struct tls_sample *s = &tls_samples[SAMPLE_TLS13];
+	static const uint8_t ccs[] = {0x14, 0x03, 0x03, 0x00, 0x01, 0x01};
+	struct tls_facts f;
+
+	(void)state;
+	tls_facts_init(&f);
+	feed_sample(&f, SAMPLE_TLS13, 0, 8, false);
+	data(&f, TLS_SIDE_CLIENT, ccs, sizeof ccs, 8);
+	/* its 24-byte close_notify record stands for an encrypted alert */
+	data(&f, TLS_SIDE_CLIENT, s->stream[0] + 435, 24, 8);
+	assert_false(f.handshake_complete);
+	assert_int_equal(f.alert_count, 0);
+	tls_facts_end(&f, 9);
+	assert_false(f.handshake_complete);
+	assert_int_equal(f.alert_count, 1);
+	assert_int_equal(f.alerts[0].from, TLS_SIDE_CLIENT);
+	assert_int_equal(f.alerts[0].frame, 8);
+	assert_true(f.alerts[0].encrypted);
+	assert_true(f.alerts[0].inferred);
+	assert_int_equal(f.alerts[0].record_len, 19);
+	assert_int_equal(f.alerts[0].level, 0);
+	/* idempotent */
+	tls_facts_end(&f, 10);
+	assert_int_equal(f.alert_count, 1);
+	tls_facts_free(&f);
+
+	/* a client that says nothing after the flight: no alert made up */
+	tls_facts_init(&f);
+	feed_sample(&f, SAMPLE_TLS13, 0, 8, false);
+	tls_facts_end(&f, 9);
+	assert_int_equal(f.alert_count, 0);
+	assert_false(f.handshake_complete);
+	tls_facts_free(&f);
+}
+
+/* OpenSSL clients send a bad-certificate alert in plaintext, even under 1.3. */
+static void
+test_tls13_plaintext_alert(void **state)
+{
+	static const uint8_t alert[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x2a};
+	struct tls_facts f;
+
+	(void)state;
+	tls_facts_init(&f);
+	feed_sample(&f, SAMPLE_TLS13, 0, 8, false);
+	data(&f, TLS_SIDE_CLIENT, alert, sizeof alert, 8);
+	assert_true(f.fatal_alert);
+	assert_true(tls_facts_done(&f));
+	tls_facts_end(&f, 9);
+	assert_int_equal(f.alert_count, 1);
+	assert_int_equal(f.alerts[0].description, 42);
+	assert_false(f.alerts[0].encrypted);
+	tls_facts_free(&f);
+}
+
+static void
+test_not_tls(void **state)
+{
+	static const char greeting[] = "* OK [CAPABILITY IMAP4rev1] ready\r\n";
+	struct tls_facts f;
+
+	(void)state;
+	tls_facts_init(&f);
+	data(&f, TLS_SIDE_CLIENT, tls_samples[SAMPLE_TLS13].stream[0], 323, 4);
+	data(&f, TLS_SIDE_SERVER, (const uint8_t *)greeting, sizeof greeting - 1, 5);
+	assert_true(f.side[TLS_SIDE_SERVER].stopped);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].stop, TLS_STOP_NOT_TLS);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].stop_frame, 5);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].stop_excerpt_len, TLS_REC_EXCERPT);
+	assert_memory_equal(f.side[TLS_SIDE_SERVER].stop_excerpt, greeting,
+	                    TLS_REC_EXCERPT);
+	assert_false(tls_facts_done(&f));
+	tls_facts_gap(&f, TLS_SIDE_CLIENT, 10, 6);
+	assert_true(f.side[TLS_SIDE_CLIENT].stopped);
+	assert_int_equal(f.side[TLS_SIDE_CLIENT].stop, TLS_STOP_GAP);
+	assert_int_equal(f.side[TLS_SIDE_CLIENT].stop_len, 10);
+	assert_true(tls_facts_done(&f));
+	tls_facts_end(&f, 7);
+	tls_facts_free(&f);
+}
+
+static void
+test_truncated_and_malformed(void **state)
+{
+	static const uint8_t bad_ch[] = {0x16, 0x03, 0x01, 0x00, 0x06, 1, 0, 0, 2, 3, 3};
+	struct tls_facts f;
+
+	(void)state;
+	tls_facts_init(&f);
+	data(&f, TLS_SIDE_CLIENT, bad_ch, sizeof bad_ch, 3);
+	assert_int_equal(f.side[TLS_SIDE_CLIENT].malformed, 1);
+	assert_int_equal(f.side[TLS_SIDE_CLIENT].first_bad, TLS_BAD_MESSAGE);
+	assert_int_equal(f.side[TLS_SIDE_CLIENT].first_bad_hs_type, TLS_HS_CLIENT_HELLO);
+	assert_int_equal(f.side[TLS_SIDE_CLIENT].first_bad_frame, 3);
+	assert_false(f.client_hello_seen);
+	data(&f, TLS_SIDE_SERVER, tls_samples[SAMPLE_TLS12].stream[1], 500, 4);
+	assert_non_null(f.rec.dir[TLS_SIDE_SERVER].rec.p);
+	tls_facts_end(&f, 5);
+	assert_true(f.side[TLS_SIDE_SERVER].stopped);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].stop, TLS_STOP_TRUNCATED);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].stop_len, 500 - 70);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].stop_frame, 5);
+	assert_false(f.side[TLS_SIDE_CLIENT].stopped);
+	assert_true(buffers_released(&f));
+	tls_facts_free(&f);
+}
+
+struct hook_log {
+	unsigned calls;
+	enum tls_side from;
+	ta_frame frame;
+	size_t first_len;
+	uint8_t first_bytes[2];
+};
+
+static void
+hook(void *arg, enum tls_side from, const struct tls_certificate *c, ta_frame frame)
+{
+	struct hook_log *h = arg;
+
+	h->calls++;
+	h->from = from;
+	h->frame = frame;
+	h->first_len = c->count > 0 ? c->der[0].n : 0;
+	if (h->first_len >= 2)
+		memcpy(h->first_bytes, c->der[0].p, 2);
+}
+
+static void
+test_cert_hook(void **state)
+{
+	struct tls_facts f;
+	struct hook_log h;
+
+	(void)state;
+	memset(&h, 0, sizeof h);
+	tls_facts_init(&f);
+	tls_facts_set_cert_hook(&f, hook, &h);
+	feed_sample(&f, SAMPLE_TLS11, 0, 0, true);
+	assert_int_equal(h.calls, 1);
+	assert_int_equal(h.from, TLS_SIDE_SERVER);
+	assert_int_equal(h.frame, 6);
+	assert_int_equal(h.first_len, 827);
+	assert_int_equal(h.first_bytes[0], 0x30);
+	assert_int_equal(h.first_bytes[1], 0x82);
+	tls_facts_free(&f);
+}
+
+/* A chain too long for one record, in small TCP segments: gathered in a
+ * buffer that is given back once the message is parsed. */
+static void
+test_long_chain_buffers(void **state)
+{
+	enum { NCERT = 10, CERT = 9000 };
+	size_t body = 3 + NCERT * (3 + CERT), total = 4 + body, wire_len = 0;
+	uint8_t *msg = calloc(1, total), *wire = malloc(total + 5 * 20);
+	struct tls_facts f;
+	struct hook_log h;
+	size_t o = 0;
+
+	(void)state;
+	assert_non_null(msg);
+	assert_non_null(wire);
+	msg[o++] = TLS_HS_CERTIFICATE;
+	msg[o++] = (uint8_t)(body >> 16);
+	msg[o++] = (uint8_t)(body >> 8);
+	msg[o++] = (uint8_t)body;
+	msg[o++] = (uint8_t)((body - 3) >> 16);
+	msg[o++] = (uint8_t)((body - 3) >> 8);
+	msg[o++] = (uint8_t)(body - 3);
+	for (unsigned i = 0; i < NCERT; i++) {
+		msg[o++] = 0;
+		msg[o++] = (uint8_t)(CERT >> 8);
+		msg[o++] = (uint8_t)CERT;
+		msg[o] = 0x30;
+		o += CERT;
+	}
+	assert_int_equal(o, total);
+	for (size_t off = 0; off < total; off += 16384) {
+		size_t n = total - off < 16384 ? total - off : 16384;
+
+		wire[wire_len++] = TLS_CT_HANDSHAKE;
+		wire[wire_len++] = 3;
+		wire[wire_len++] = 3;
+		wire[wire_len++] = (uint8_t)(n >> 8);
+		wire[wire_len++] = (uint8_t)n;
+		memcpy(wire + wire_len, msg + off, n);
+		wire_len += n;
+	}
+	memset(&h, 0, sizeof h);
+	tls_facts_init(&f);
+	tls_facts_set_cert_hook(&f, hook, &h);
+	for (size_t off = 0, frame = 1; off < wire_len; off += 1448, frame++) {
+		size_t n = wire_len - off < 1448 ? wire_len - off : 1448;
+
+		data(&f, TLS_SIDE_SERVER, wire + off, n, frame);
+		assert_true(f.rec.dir[TLS_SIDE_SERVER].rec.cap <= TA_CAP_TLS_RECORD);
+		assert_true(f.rec.dir[TLS_SIDE_SERVER].hs.cap <= TA_CAP_TLS_HS);
+		if (f.rec.dir[TLS_SIDE_SERVER].hs.len == 0)
+			assert_null(f.rec.dir[TLS_SIDE_SERVER].hs.p);
+	}
+	assert_int_equal(h.calls, 1);
+	assert_int_equal(h.first_len, CERT);
+	assert_int_equal(f.cert_count, NCERT);
+	assert_int_equal(f.cert_bytes, NCERT * CERT);
+	assert_int_equal(f.certs_frame, (wire_len + 1447) / 1448);
+	assert_null(f.rec.dir[TLS_SIDE_SERVER].hs.p);
+	tls_facts_end(&f, 1000);
+	assert_true(buffers_released(&f));
+	tls_facts_free(&f);
+	free(msg);
+	free(wire);
+}
+
+static void
+test_done_releases_buffers(void **state)
+{
+	struct tls_facts f;
+
+	(void)state;
+	tls_facts_init(&f);
+	/* byte by byte: every record passes through the record buffer */
+	feed_sample(&f, SAMPLE_TLS12, 0, 11, true);
+	assert_true(tls_facts_done(&f));
+	assert_true(buffers_released(&f));
+	tls_facts_free(&f);
+}
+
+static void
+test_alert_cap(void **state)
+{
+	static const uint8_t warn[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x01, 0x5a};
+	struct tls_facts f;
+
+	(void)state;
+	tls_facts_init(&f);
+	for (unsigned i = 0; i < TLS_FACTS_MAX_ALERTS + 3; i++)
+		data(&f, TLS_SIDE_SERVER, warn, sizeof warn, i + 1);
+	assert_int_equal(f.alert_count, TLS_FACTS_MAX_ALERTS);
+	assert_int_equal(f.alerts_dropped, 3);
+	assert_int_equal(f.alerts[TLS_FACTS_MAX_ALERTS - 1].frame, TLS_FACTS_MAX_ALERTS);
+	assert_int_equal(f.alerts[0].level, TLS_ALERT_WARNING);
+	assert_int_equal(f.alerts[0].description, 90);
+	assert_false(f.fatal_alert);
+	tls_facts_free(&f);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tls13),
+		cmocka_unit_test(test_tls12),
+		cmocka_unit_test(test_old_versions),
+		cmocka_unit_test(test_version_alert),
+		cmocka_unit_test(test_hello_retry),
+		cmocka_unit_test(test_tls13_inferred_alert),
+		cmocka_unit_test(test_tls13_plaintext_alert),
+		cmocka_unit_test(test_not_tls),
+		cmocka_unit_test(test_truncated_and_malformed),
+		cmocka_unit_test(test_cert_hook),
+		cmocka_unit_test(test_long_chain_buffers),
+		cmocka_unit_test(test_done_releases_buffers),
+		cmocka_unit_test(test_alert_cap),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,1019 @@
+/* test_tls_record.c: TLS record layer stream parser (RFC 8446 5.1, RFC 5246 6.2, SSLv2 hello of RFC 5246 E.2). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tls_record.h"
+#include "tls_samples.h"
+
+/* What the tests remember of one event (the views die with the call). */
+struct rev {
+	enum tls_ev_type type;
+	enum tls_side side;
+	ta_frame frame;
+	uint64_t offset;
+	uint8_t content_type, hs_type;
+	uint32_t hs_len;
+	uint32_t a, b, c;         /* per type, see record() */
+	uint8_t excerpt[TLS_REC_EXCERPT];
+	uint8_t excerpt_len;
+};
+
+struct log {
+	struct rev ev[512];
+	size_t n;
+	size_t grows;             /* calls to grow that had to allocate */
+	size_t max_need;
+	size_t refuse_above;      /* grow refuses needs above this (0: never) */
+};
+
+static void
+record(void *ctx, const struct tls_ev *ev)
+{
+	struct log *l = ctx;
+	struct rev *r;
+
+	assert_true(l->n < TA_ELEMENTS(l->ev));
+	r = &l->ev[l->n++];
+	memset(r, 0, sizeof *r);
+	r->type = ev->type;
+	r->side = ev->side;
+	r->frame = ev->frame;
+	r->offset = ev->offset;
+	r->content_type = ev->content_type;
+	r->hs_type = ev->hs_type;
+	r->hs_len = ev->hs_len;
+	switch (ev->type) {
+	case TLS_EV_CLIENT_HELLO:
+		r->a = ev->u.ch->legacy_version;
+		r->b = ev->u.ch->record_version;
+		r->c = ev->u.ch->ciphers.count | (uint32_t)ev->u.ch->sslv2 << 16;
+		break;
+	case TLS_EV_SERVER_HELLO:
+		r->a = ev->u.sh->version;
+		r->b = ev->u.sh->cipher;
+		r->c = ev->u.sh->hello_retry;
+		break;
+	case TLS_EV_CERTIFICATE:
+		r->a = ev->u.cert->count;
+		r->b = (uint32_t)ev->u.cert->total;
+		break;
+	case TLS_EV_ALERT:
+		r->a = ev->u.alert.level;
+		r->b = ev->u.alert.description;
+		break;
+	case TLS_EV_OPAQUE:
+		r->a = ev->u.opaque.len;
+		break;
+	case TLS_EV_MALFORMED:
+		r->a = ev->u.bad.reason;
+		r->b = ev->u.bad.status;
+		break;
+	case TLS_EV_STOP:
+		r->a = ev->u.stop.reason;
+		r->b = (uint32_t)ev->u.stop.len;
+		r->excerpt_len = ev->u.stop.excerpt_len;
+		memcpy(r->excerpt, ev->u.stop.excerpt, ev->u.stop.excerpt_len);
+		break;
+	default:
+		break;
+	}
+}
+
+static bool
+grow(void *ctx, struct tls_rec_buf *b, size_t need)
+{
+	struct log *l = ctx;
+	uint8_t *p;
+
+	assert_true(need > b->cap);
+	if (l->refuse_above != 0 && need > l->refuse_above)
+		return false;
+	p = realloc(b->p, need);
+	assert_non_null(p);
+	b->p = p;
+	b->cap = need;
+	l->grows++;
+	if (need > l->max_need)
+		l->max_need = need;
+	return true;
+}
+
+static const struct tls_rec_sink sink = {record, grow};
+
+static void
+conn_free(struct tls_rec_conn *c)
+{
+	for (size_t i = 0; i < 2; i++) {
+		free(c->dir[i].rec.p);
+		free(c->dir[i].hs.p);
+	}
+}
+
+static void
+feed(struct tls_rec_conn *c, struct log *l, enum tls_side side,
+     const void *p, size_t n, ta_frame frame)
+{
+	/* An exact-size copy, so that ASan sees any overread. */
+	uint8_t *copy = malloc(n ? n : 1);
+
+	assert_non_null(copy);
+	if (n > 0)
+		memcpy(copy, p, n);
+	tls_rec_feed(c, side, copy, n, frame, &sink, l);
+	free(copy);
+}
+
+static void
+end(struct tls_rec_conn *c, struct log *l, enum tls_side side)
+{
+	tls_rec_end(c, side, 999, &sink, l);
+}
+
+/* One letter per event, per side: the shape of a conversation. */
+static void
+shape(const struct log *l, enum tls_side side, char *out, size_t cap)
+{
+	static const char letters[] = "CSXTKRHcAOMZ";
+	size_t k = 0;
+
+	for (size_t i = 0; i < l->n && k + 1 < cap; i++)
+		if (l->ev[i].side == side)
+			out[k++] = letters[l->ev[i].type];
+	out[k] = 0;
+}
+
+enum mode {
+	AS_CAPTURED,
+	BYTEWISE,
+	SPLIT,            /* one extra split at offset k of one side */
+};
+
+static void
+feed_sample(struct tls_rec_conn *c, struct log *l, const struct tls_sample *s,
+            enum mode mode, enum tls_side split_side, size_t k)
+{
+	for (size_t i = 0; i < s->nsegs; i++) {
+		const struct tls_sample_seg *g = &s->segs[i];
+		const uint8_t *p = s->stream[g->side] + g->off;
+		enum tls_side side = (enum tls_side)g->side;
+
+		if (mode == BYTEWISE) {
+			for (size_t j = 0; j < g->len; j++)
+				tls_rec_feed(c, side, p + j, 1, g->frame, &sink, l);
+		} else if (mode == SPLIT && g->side == split_side && k > g->off &&
+		           k < g->off + g->len) {
+			feed(c, l, side, p, k - g->off, g->frame);
+			feed(c, l, side, p + (k - g->off), g->len - (k - g->off),
+			     g->frame);
+		} else {
+			feed(c, l, side, p, g->len, g->frame);
+		}
+	}
+}
+
+static void
+run_sample(struct log *l, size_t sample, enum mode mode, enum tls_side side,
+           size_t k)
+{
+	struct tls_rec_conn c;
+
+	memset(l, 0, sizeof *l);
+	tls_rec_init(&c);
+	feed_sample(&c, l, &tls_samples[sample], mode, side, k);
+	conn_free(&c);
+}
+
+static void
+assert_same_events(const struct log *a, const struct log *b)
+{
+	assert_int_equal(a->n, b->n);
+	for (size_t i = 0; i < a->n; i++) {
+		const struct rev *x = &a->ev[i], *y = &b->ev[i];
+
+		assert_int_equal(x->type, y->type);
+		assert_int_equal(x->side, y->side);
+		assert_int_equal(x->frame, y->frame);
+		assert_int_equal(x->offset, y->offset);
+		assert_int_equal(x->content_type, y->content_type);
+		assert_int_equal(x->hs_type, y->hs_type);
+		assert_int_equal(x->hs_len, y->hs_len);
+		assert_int_equal(x->a, y->a);
+		assert_int_equal(x->b, y->b);
+		assert_int_equal(x->c, y->c);
+	}
+}
+
+static struct log la, lb;
+
+static void
+test_samples_as_captured(void **state)
+{
+	static const struct {
+		size_t sample;
+		const char *client, *server;
+	} want[] = {
+		{SAMPLE_TLS13, "CcOOO", "ScOOOOOOO"},
+		{SAMPLE_TLS12, "CHcOOO", "SXKHHcOO"},
+		{SAMPLE_TLS11, "CHcOOO", "SXKHHcOO"},
+		{SAMPLE_TLS10, "CHcOOOO", "SXKHHcOO"},
+		{SAMPLE_HRR, "CcCOOO", "ScSOOOOOOO"},
+		{SAMPLE_VMIS, "C", "A"},
+		{SAMPLE_DHE, "CHcOOO", "SXKHHcOO"},
+	};
+	char got[64];
+
+	(void)state;
+	for (size_t i = 0; i < TA_ELEMENTS(want); i++) {
+		run_sample(&la, want[i].sample, AS_CAPTURED, TLS_SIDE_CLIENT, 0);
+		shape(&la, TLS_SIDE_CLIENT, got, sizeof got);
+		assert_string_equal(got, want[i].client);
+		shape(&la, TLS_SIDE_SERVER, got, sizeof got);
+		assert_string_equal(got, want[i].server);
+		/* Whole records in each delivery: parsed in place, no copy. */
+		assert_int_equal(la.grows, 0);
+	}
+}
+
+static const struct rev *
+nth(const struct log *l, enum tls_side side, enum tls_ev_type type, size_t n)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		if (l->ev[i].side != side || l->ev[i].type != type)
+			continue;
+		if (n == 0)
+			return &l->ev[i];
+		n--;
+	}
+	fail_msg("no such event");
+	return NULL;
+}
+
+static void
+test_sample_details(void **state)
+{
+	const struct rev *e;
+
+	(void)state;
+	run_sample(&la, SAMPLE_TLS13, AS_CAPTURED, TLS_SIDE_CLIENT, 0);
+	e = nth(&la, TLS_SIDE_CLIENT, TLS_EV_CLIENT_HELLO, 0);
+	assert_int_equal(e->frame, 4);
+	assert_int_equal(e->a, 0x0303);
+	assert_int_equal(e->b, 0x0301);
+	assert_int_equal(e->c, 31);
+	e = nth(&la, TLS_SIDE_SERVER, TLS_EV_SERVER_HELLO, 0);
+	assert_int_equal(e->frame, 6);
+	assert_int_equal(e->a, 0x0304);
+	assert_int_equal(e->b, 0x1302);
+	/* the encrypted flight: EncryptedExtensions, Certificate, CertificateVerify, Finished */
+	e = nth(&la, TLS_SIDE_SERVER, TLS_EV_OPAQUE, 0);
+	assert_int_equal(e->a, 23);
+	assert_int_equal(e->content_type, TLS_CT_APPLICATION_DATA);
+	assert_int_equal(e->offset, 133);
+	e = nth(&la, TLS_SIDE_SERVER, TLS_EV_OPAQUE, 1);
+	assert_int_equal(e->a, 857);
+	e = nth(&la, TLS_SIDE_CLIENT, TLS_EV_OPAQUE, 2);
+	assert_int_equal(e->a, 19);
+	assert_int_equal(e->frame, 14);
+
+	run_sample(&la, SAMPLE_TLS12, AS_CAPTURED, TLS_SIDE_CLIENT, 0);
+	e = nth(&la, TLS_SIDE_SERVER, TLS_EV_CERTIFICATE, 0);
+	assert_int_equal(e->a, 1);
+	assert_int_equal(e->b, 827);
+	assert_int_equal(e->offset, 70);
+	e = nth(&la, TLS_SIDE_SERVER, TLS_EV_HANDSHAKE, 0);
+	assert_int_equal(e->hs_type, TLS_HS_SERVER_HELLO_DONE);
+	e = nth(&la, TLS_SIDE_SERVER, TLS_EV_HANDSHAKE, 1);
+	assert_int_equal(e->hs_type, TLS_HS_NEW_SESSION_TICKET);
+	assert_int_equal(e->frame, 9);
+	/* after its CCS the client's Finished is an opaque handshake record */
+	e = nth(&la, TLS_SIDE_CLIENT, TLS_EV_OPAQUE, 0);
+	assert_int_equal(e->content_type, TLS_CT_HANDSHAKE);
+	assert_int_equal(e->a, 40);
+	/* and its close_notify an opaque alert */
+	e = nth(&la, TLS_SIDE_CLIENT, TLS_EV_OPAQUE, 2);
+	assert_int_equal(e->content_type, TLS_CT_ALERT);
+	assert_int_equal(e->a, 26);
+
+	run_sample(&la, SAMPLE_VMIS, AS_CAPTURED, TLS_SIDE_CLIENT, 0);
+	e = nth(&la, TLS_SIDE_SERVER, TLS_EV_ALERT, 0);
+	assert_int_equal(e->a, 2);
+	assert_int_equal(e->b, 70);
+	assert_int_equal(e->frame, 6);
+
+	run_sample(&la, SAMPLE_HRR, AS_CAPTURED, TLS_SIDE_CLIENT, 0);
+	e = nth(&la, TLS_SIDE_SERVER, TLS_EV_SERVER_HELLO, 0);
+	assert_int_equal(e->c, 1);
+	e = nth(&la, TLS_SIDE_SERVER, TLS_EV_SERVER_HELLO, 1);
+	assert_int_equal(e->c, 0);
+	assert_int_equal(e->frame, 9);
+	/* the second hello came in a record that says TLS 1.2 */
+	e = nth(&la, TLS_SIDE_CLIENT, TLS_EV_CLIENT_HELLO, 1);
+	assert_int_equal(e->b, 0x0303);
+	assert_int_equal(e->frame, 8);
+}
+
+/* One extra split at every byte offset of each side: the same events, same frames. */
+static void
+test_samples_every_split(void **state)
+{
+	(void)state;
+	for (size_t s = 0; s < SAMPLE_COUNT; s++) {
+		run_sample(&la, s, AS_CAPTURED, TLS_SIDE_CLIENT, 0);
+		for (unsigned side = 0; side < 2; side++) {
+			for (size_t k = 1; k < tls_samples[s].len[side]; k++) {
+				run_sample(&lb, s, SPLIT, (enum tls_side)side, k);
+				assert_same_events(&la, &lb);
+				/* only the split record is ever copied */
+				assert_true(lb.max_need <= TLS_REC_HDR_LEN + TLS_REC_MAX_LEN);
+			}
+		}
+	}
+}
+
+static void
+test_samples_bytewise(void **state)
+{
+	(void)state;
+	for (size_t s = 0; s < SAMPLE_COUNT; s++) {
+		run_sample(&la, s, AS_CAPTURED, TLS_SIDE_CLIENT, 0);
+		run_sample(&lb, s, BYTEWISE, TLS_SIDE_CLIENT, 0);
+		assert_same_events(&la, &lb);
+	}
+}
+
+/* A record builder. */
+struct bb {
+	uint8_t b[20000];
+	size_t n;
+};
+
+static void
+put(struct bb *b, const void *p, size_t n)
+{
+	assert_true(b->n + n <= sizeof b->b);
+	if (n == 0)
+		return;
+	memcpy(b->b + b->n, p, n);
+	b->n += n;
+}
+
+static void
+rec(struct bb *b, uint8_t type, uint16_t version, const void *body, size_t n)
+{
+	uint8_t h[5] = {type, (uint8_t)(version >> 8), (uint8_t)version,
+	                (uint8_t)(n >> 8), (uint8_t)n};
+
+	put(b, h, sizeof h);
+	put(b, body, n);
+}
+
+/* The ClientHello message (with its 4-byte header) of the TLS 1.3 sample. */
+static const uint8_t *
+ch13(size_t *n)
+{
+	const uint8_t *s = tls_samples[SAMPLE_TLS13].stream[0];
+
+	*n = (size_t)s[3] << 8 | s[4];
+	return s + 5;
+}
+
+static void
+test_fragmented_handshake(void **state)
+{
+	static const size_t cuts[][2] = {{10, 100}, {2, 3}, {4, 1}, {1, 300}};
+	struct tls_rec_conn c;
+	struct bb b;
+	size_t n;
+	const uint8_t *m = ch13(&n);
+
+	(void)state;
+	for (size_t i = 0; i < TA_ELEMENTS(cuts); i++) {
+		size_t a = cuts[i][0], z = cuts[i][1];
+
+		b.n = 0;
+		rec(&b, TLS_CT_HANDSHAKE, 0x0301, m, a);
+		rec(&b, TLS_CT_HANDSHAKE, 0x0303, m + a, z);
+		rec(&b, TLS_CT_HANDSHAKE, 0x0303, m + a + z, n - a - z);
+		memset(&la, 0, sizeof la);
+		tls_rec_init(&c);
+		feed(&c, &la, TLS_SIDE_CLIENT, b.b, b.n, 7);
+		assert_int_equal(la.n, 1);
+		assert_int_equal(la.ev[0].type, TLS_EV_CLIENT_HELLO);
+		assert_int_equal(la.ev[0].b, 0x0301); /* the first fragment's record */
+		assert_int_equal(la.ev[0].c, 31);
+		assert_int_equal(la.ev[0].frame, 7);
+		assert_int_equal(la.ev[0].offset, 5 + a + 5 + z);
+		/* the message was gathered, and only it: header, then whole */
+		assert_int_equal(la.max_need, n);
+		conn_free(&c);
+
+		/* the same bytes one at a time */
+		memset(&lb, 0, sizeof lb);
+		tls_rec_init(&c);
+		for (size_t j = 0; j < b.n; j++)
+			feed(&c, &lb, TLS_SIDE_CLIENT, b.b + j, 1, 7);
+		assert_same_events(&la, &lb);
+		conn_free(&c);
+	}
+}
+
+static void
+test_coalesced_messages(void **state)
+{
+	const uint8_t *s = tls_samples[SAMPLE_TLS12].stream[1];
+	struct tls_rec_conn c;
+	struct bb body = {.n = 0}, b = {.n = 0};
+	char got[16];
+	size_t off = 0;
+
+	(void)state;
+	/* SH, Certificate, SKE, ServerHelloDone: four records in the capture */
+	for (unsigned i = 0; i < 4; i++) {
+		size_t len = (size_t)s[off + 3] << 8 | s[off + 4];
+
+		put(&body, s + off + 5, len);
+		off += 5 + len;
+	}
+	rec(&b, TLS_CT_HANDSHAKE, 0x0303, body.b, body.n);
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	feed(&c, &la, TLS_SIDE_SERVER, b.b, b.n, 3);
+	shape(&la, TLS_SIDE_SERVER, got, sizeof got);
+	assert_string_equal(got, "SXKH");
+	for (size_t i = 0; i < la.n; i++)
+		assert_int_equal(la.ev[i].offset, 0);
+	assert_int_equal(la.grows, 0);
+	assert_int_equal(c.version, 0x0303);
+	conn_free(&c);
+}
+
+static void
+test_record_length_limit(void **state)
+{
+	static uint8_t big[TLS_REC_MAX_LEN + 1];
+	struct tls_rec_conn c;
+	struct bb *b = malloc(sizeof *b);
+
+	(void)state;
+	assert_non_null(b);
+	b->n = 0;
+	rec(b, TLS_CT_APPLICATION_DATA, 0x0303, big, TLS_REC_MAX_LEN);
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	feed(&c, &la, TLS_SIDE_SERVER, b->b, b->n, 1);
+	assert_int_equal(la.n, 1);
+	assert_int_equal(la.ev[0].type, TLS_EV_OPAQUE);
+	assert_int_equal(la.ev[0].a, TLS_REC_MAX_LEN);
+	/* one more byte is not TLS */
+	b->n = 0;
+	rec(b, TLS_CT_APPLICATION_DATA, 0x0303, big, TLS_REC_MAX_LEN + 1);
+	feed(&c, &la, TLS_SIDE_SERVER, b->b, b->n, 2);
+	assert_int_equal(la.n, 2);
+	assert_int_equal(la.ev[1].type, TLS_EV_STOP);
+	assert_int_equal(la.ev[1].a, TLS_STOP_RECORD_TOO_LONG);
+	assert_int_equal(la.ev[1].b, TLS_REC_MAX_LEN + 1);
+	assert_int_equal(la.ev[1].offset, TLS_REC_HDR_LEN + TLS_REC_MAX_LEN);
+	assert_int_equal(la.ev[1].excerpt_len, TLS_REC_EXCERPT);
+	assert_int_equal(la.ev[1].excerpt[0], TLS_CT_APPLICATION_DATA);
+	/* the side is stopped: nothing more */
+	feed(&c, &la, TLS_SIDE_SERVER, b->b, 5, 3);
+	assert_int_equal(la.n, 2);
+	assert_true(tls_rec_stopped(&c, TLS_SIDE_SERVER));
+	assert_false(tls_rec_stopped(&c, TLS_SIDE_CLIENT));
+	conn_free(&c);
+	free(b);
+}
+
+static void
+test_not_tls(void **state)
+{
+	static const char greeting[] = "* OK [CAPABILITY IMAP4rev1 STARTTLS] Dovecot ready.\r\n";
+	static const uint8_t v2[] = {0x16, 0x02, 0x00, 0x00, 0x01, 0x00};
+	struct tls_rec_conn c;
+
+	(void)state;
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	feed(&c, &la, TLS_SIDE_SERVER, greeting, sizeof greeting - 1, 12);
+	assert_int_equal(la.n, 1);
+	assert_int_equal(la.ev[0].type, TLS_EV_STOP);
+	assert_int_equal(la.ev[0].a, TLS_STOP_NOT_TLS);
+	assert_int_equal(la.ev[0].frame, 12);
+	assert_int_equal(la.ev[0].excerpt_len, TLS_REC_EXCERPT);
+	assert_memory_equal(la.ev[0].excerpt, greeting, TLS_REC_EXCERPT);
+	feed(&c, &la, TLS_SIDE_SERVER, tls_samples[SAMPLE_TLS13].stream[1], 100, 13);
+	assert_int_equal(la.n, 1);
+	conn_free(&c);
+
+	/* decided on the first byte, even when it comes alone */
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	feed(&c, &la, TLS_SIDE_SERVER, greeting, 1, 5);
+	assert_int_equal(la.n, 1);
+	assert_int_equal(la.ev[0].a, TLS_STOP_NOT_TLS);
+	assert_int_equal(la.ev[0].excerpt_len, 1);
+	assert_int_equal(la.ev[0].excerpt[0], '*');
+	conn_free(&c);
+
+	/* a handshake type with major version 2, split after 1 byte */
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	feed(&c, &la, TLS_SIDE_CLIENT, v2, 1, 1);
+	assert_int_equal(la.n, 0);
+	feed(&c, &la, TLS_SIDE_CLIENT, v2 + 1, sizeof v2 - 1, 2);
+	assert_int_equal(la.n, 1);
+	assert_int_equal(la.ev[0].a, TLS_STOP_NOT_TLS);
+	assert_int_equal(la.ev[0].excerpt_len, sizeof v2);
+	assert_memory_equal(la.ev[0].excerpt, v2, sizeof v2);
+	conn_free(&c);
+}
+
+static void
+test_bad_record_later(void **state)
+{
+	static const uint8_t alert[] = {1, 0};
+	static const uint8_t junk[] = {0x00, 0x03, 0x03, 0x00, 0x02, 1, 0};
+	struct tls_rec_conn c;
+	struct bb b = {.n = 0};
+
+	(void)state;
+	rec(&b, TLS_CT_ALERT, 0x0303, alert, sizeof alert);
+	put(&b, junk, sizeof junk);
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	feed(&c, &la, TLS_SIDE_SERVER, b.b, b.n, 1);
+	assert_int_equal(la.n, 2);
+	assert_int_equal(la.ev[0].type, TLS_EV_ALERT);
+	assert_int_equal(la.ev[1].type, TLS_EV_STOP);
+	assert_int_equal(la.ev[1].a, TLS_STOP_BAD_RECORD);
+	assert_int_equal(la.ev[1].offset, 7);
+	assert_int_equal(la.ev[1].excerpt_len, sizeof junk);
+	conn_free(&c);
+}
+
+static const uint8_t ssl2_hello[] = {
+	0x80, 0x25,
+	0x01, 0x03, 0x01, 0x00, 0x0c, 0x00, 0x00, 0x00, 0x10,
+	0x00, 0x00, 0x2f, 0x00, 0x00, 0x35, 0x07, 0x00, 0xc0, 0x00, 0x00, 0xff,
+	1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+};
+
+static void
+test_ssl2_hello(void **state)
+{
+	static const uint8_t alert[] = {0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x28};
+	struct tls_rec_conn c;
+	uint8_t m[sizeof ssl2_hello];
+
+	(void)state;
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	feed(&c, &la, TLS_SIDE_CLIENT, ssl2_hello, sizeof ssl2_hello, 4);
+	feed(&c, &la, TLS_SIDE_CLIENT, alert, sizeof alert, 5);
+	assert_int_equal(la.n, 2);
+	assert_int_equal(la.ev[0].type, TLS_EV_CLIENT_HELLO);
+	assert_int_equal(la.ev[0].a, 0x0301);
+	assert_int_equal(la.ev[0].b, TLS_V_SSL2);
+	assert_int_equal(la.ev[0].c, 3 | 1u << 16);
+	assert_int_equal(la.ev[0].content_type, 0);
+	assert_int_equal(la.ev[1].type, TLS_EV_ALERT);
+	assert_int_equal(la.ev[1].offset, sizeof ssl2_hello);
+	conn_free(&c);
+
+	/* every split */
+	for (size_t k = 1; k < sizeof ssl2_hello; k++) {
+		memset(&lb, 0, sizeof lb);
+		tls_rec_init(&c);
+		feed(&c, &lb, TLS_SIDE_CLIENT, ssl2_hello, k, 4);
+		assert_int_equal(lb.n, 0);
+		feed(&c, &lb, TLS_SIDE_CLIENT, ssl2_hello + k, sizeof ssl2_hello - k, 4);
+		feed(&c, &lb, TLS_SIDE_CLIENT, alert, sizeof alert, 5);
+		assert_same_events(&la, &lb);
+		conn_free(&c);
+	}
+
+	/* a bad SSLv2 hello is malformed; what follows is still read */
+	memcpy(m, ssl2_hello, sizeof m);
+	m[6] = 0x0b;
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	feed(&c, &la, TLS_SIDE_CLIENT, m, sizeof m, 4);
+	feed(&c, &la, TLS_SIDE_CLIENT, alert, sizeof alert, 5);
+	assert_int_equal(la.n, 2);
+	assert_int_equal(la.ev[0].type, TLS_EV_MALFORMED);
+	assert_int_equal(la.ev[0].a, TLS_BAD_SSL2);
+	assert_int_equal(la.ev[1].type, TLS_EV_ALERT);
+	conn_free(&c);
+
+	/* SSLv2 SERVER-HELLO (type 4), from the server, or not first: not read */
+	memcpy(m, ssl2_hello, sizeof m);
+	m[2] = 4;
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	feed(&c, &la, TLS_SIDE_CLIENT, m, sizeof m, 4);
+	feed(&c, &la, TLS_SIDE_SERVER, ssl2_hello, sizeof ssl2_hello, 5);
+	assert_int_equal(la.n, 2);
+	assert_int_equal(la.ev[0].a, TLS_STOP_NOT_TLS);
+	assert_int_equal(la.ev[1].a, TLS_STOP_NOT_TLS);
+	assert_int_equal(la.ev[1].side, TLS_SIDE_SERVER);
+	conn_free(&c);
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	feed(&c, &la, TLS_SIDE_CLIENT, alert, sizeof alert, 4);
+	feed(&c, &la, TLS_SIDE_CLIENT, ssl2_hello, sizeof ssl2_hello, 5);
+	assert_int_equal(la.n, 2);
+	assert_int_equal(la.ev[1].a, TLS_STOP_BAD_RECORD);
+	conn_free(&c);
+}
+
+static void
+test_oversized_message(void **state)
+{
+	static const uint8_t head[] = {11, 0x04, 0x00, 0x01};
+	struct tls_rec_conn c;
+	struct bb *b = malloc(sizeof *b);
+	uint8_t *msg;
+	size_t body = TLS_REC_HS_MAX, total = TLS_HS_HDR_LEN + body;
+
+	(void)state;
+	assert_non_null(b);
+	b->n = 0;
+	rec(b, TLS_CT_HANDSHAKE, 0x0303, head, sizeof head);
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	feed(&c, &la, TLS_SIDE_SERVER, b->b, b->n, 1);
+	assert_int_equal(la.n, 1);
+	assert_int_equal(la.ev[0].type, TLS_EV_STOP);
+	assert_int_equal(la.ev[0].a, TLS_STOP_OVERSIZED);
+	assert_int_equal(la.ev[0].b, TLS_REC_HS_MAX + 1);
+	assert_int_equal(la.ev[0].hs_type, 11);
+	conn_free(&c);
+
+	/* exactly the maximum, over 17 records, is reassembled */
+	msg = calloc(1, total);
+	assert_non_null(msg);
+	msg[0] = 0xfe;
+	msg[1] = (uint8_t)(body >> 16);
+	msg[2] = (uint8_t)(body >> 8);
+	msg[3] = (uint8_t)body;
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	for (size_t off = 0; off < total; off += 16384) {
+		size_t n = total - off < 16384 ? total - off : 16384;
+
+		b->n = 0;
+		rec(b, TLS_CT_HANDSHAKE, 0x0303, msg + off, n);
+		feed(&c, &la, TLS_SIDE_SERVER, b->b, b->n, 1 + off / 16384);
+	}
+	assert_int_equal(la.n, 1);
+	assert_int_equal(la.ev[0].type, TLS_EV_HANDSHAKE);
+	assert_int_equal(la.ev[0].hs_type, 0xfe);
+	assert_int_equal(la.ev[0].hs_len, TLS_REC_HS_MAX);
+	assert_int_equal(la.ev[0].frame, 17);
+	assert_int_equal(la.max_need, total);
+	assert_int_equal(c.dir[TLS_SIDE_SERVER].hs.len, 0);
+	conn_free(&c);
+	free(msg);
+	free(b);
+}
+
+static void
+test_grow_refused(void **state)
+{
+	const uint8_t *s = tls_samples[SAMPLE_TLS13].stream[0];
+	struct tls_rec_conn c;
+	struct bb b = {.n = 0};
+	size_t n;
+	const uint8_t *m = ch13(&n);
+
+	(void)state;
+	/* a record split in two, and no buffer for it */
+	memset(&la, 0, sizeof la);
+	la.refuse_above = 1;
+	tls_rec_init(&c);
+	feed(&c, &la, TLS_SIDE_CLIENT, s, 100, 1);
+	assert_int_equal(la.n, 1);
+	assert_int_equal(la.ev[0].a, TLS_STOP_NO_BUFFER);
+	assert_int_equal(la.ev[0].b, 5 + n);
+	conn_free(&c);
+	/* a message split in two records, buffer allowed up to 100 bytes */
+	rec(&b, TLS_CT_HANDSHAKE, 0x0301, m, 50);
+	rec(&b, TLS_CT_HANDSHAKE, 0x0301, m + 50, n - 50);
+	memset(&la, 0, sizeof la);
+	la.refuse_above = 100;
+	tls_rec_init(&c);
+	feed(&c, &la, TLS_SIDE_CLIENT, b.b, b.n, 1);
+	assert_int_equal(la.n, 1);
+	assert_int_equal(la.ev[0].a, TLS_STOP_NO_BUFFER);
+	assert_int_equal(la.ev[0].b, n);
+	assert_int_equal(la.ev[0].hs_type, TLS_HS_CLIENT_HELLO);
+	conn_free(&c);
+}
+
+static void
+test_gap(void **state)
+{
+	const uint8_t *s = tls_samples[SAMPLE_TLS12].stream[1];
+	struct tls_rec_conn c;
+
+	(void)state;
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	feed(&c, &la, TLS_SIDE_SERVER, s, 80, 1);   /* SH, and part of the next */
+	assert_int_equal(la.n, 1);
+	tls_rec_gap(&c, TLS_SIDE_SERVER, 1000, 2, &sink, &la);
+	assert_int_equal(la.n, 2);
+	assert_int_equal(la.ev[1].type, TLS_EV_STOP);
+	assert_int_equal(la.ev[1].a, TLS_STOP_GAP);
+	assert_int_equal(la.ev[1].b, 1000);
+	assert_int_equal(la.ev[1].frame, 2);
+	assert_int_equal(c.dir[TLS_SIDE_SERVER].rec.len, 0);
+	/* nothing after it, not even a second gap */
+	feed(&c, &la, TLS_SIDE_SERVER, s + 1080, 100, 3);
+	tls_rec_gap(&c, TLS_SIDE_SERVER, 5, 4, &sink, &la);
+	end(&c, &la, TLS_SIDE_SERVER);
+	assert_int_equal(la.n, 2);
+	/* the other side goes on */
+	feed(&c, &la, TLS_SIDE_CLIENT, tls_samples[SAMPLE_TLS12].stream[0], 162, 5);
+	assert_int_equal(la.n, 3);
+	assert_int_equal(la.ev[2].type, TLS_EV_CLIENT_HELLO);
+	conn_free(&c);
+}
+
+static void
+test_end_truncated(void **state)
+{
+	const uint8_t *s = tls_samples[SAMPLE_TLS12].stream[0];
+	struct tls_rec_conn c;
+	struct bb b = {.n = 0};
+	size_t n;
+	const uint8_t *m = ch13(&n);
+
+	(void)state;
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	feed(&c, &la, TLS_SIDE_CLIENT, s, 7, 1);
+	end(&c, &la, TLS_SIDE_CLIENT);
+	assert_int_equal(la.n, 1);
+	assert_int_equal(la.ev[0].a, TLS_STOP_TRUNCATED);
+	assert_int_equal(la.ev[0].b, 7);
+	assert_int_equal(la.ev[0].offset, 0);
+	end(&c, &la, TLS_SIDE_CLIENT);
+	assert_int_equal(la.n, 1);
+	/* at a record boundary there is nothing to say */
+	end(&c, &la, TLS_SIDE_SERVER);
+	assert_int_equal(la.n, 1);
+	conn_free(&c);
+	/* a handshake message cut after its first record */
+	rec(&b, TLS_CT_HANDSHAKE, 0x0301, m, 10);
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	feed(&c, &la, TLS_SIDE_CLIENT, b.b, b.n, 1);
+	assert_int_equal(la.n, 0);
+	end(&c, &la, TLS_SIDE_CLIENT);
+	assert_int_equal(la.n, 1);
+	assert_int_equal(la.ev[0].a, TLS_STOP_TRUNCATED);
+	assert_int_equal(la.ev[0].b, 10);
+	assert_int_equal(la.ev[0].hs_type, TLS_HS_CLIENT_HELLO);
+	conn_free(&c);
+}
+
+/* Every prefix of a flight: only whole records speak, and the end says truncated. */
+static void
+test_prefixes(void **state)
+{
+	const struct tls_sample *smp = &tls_samples[SAMPLE_TLS12];
+	size_t first = smp->segs[1].len;   /* the server's first segment */
+	const uint8_t *s = smp->stream[1];
+	struct tls_rec_conn c;
+
+	(void)state;
+	assert_int_equal(smp->segs[1].side, 1);
+	for (size_t k = 0; k <= first; k++) {
+		size_t whole = 0, off = 0;
+
+		memset(&la, 0, sizeof la);
+		tls_rec_init(&c);
+		feed(&c, &la, TLS_SIDE_SERVER, s, k, 1);
+		for (size_t i = 0; i < la.n; i++) {
+			size_t len;
+
+			assert_int_not_equal(la.ev[i].type, TLS_EV_STOP);
+			assert_int_not_equal(la.ev[i].type, TLS_EV_MALFORMED);
+			len = (size_t)s[la.ev[i].offset + 3] << 8 | s[la.ev[i].offset + 4];
+			assert_true(la.ev[i].offset + 5 + len <= k);
+		}
+		while (off + 5 <= k && off + 5 + ((size_t)s[off + 3] << 8 | s[off + 4]) <= k) {
+			off += 5 + ((size_t)s[off + 3] << 8 | s[off + 4]);
+			whole++;
+		}
+		/* SH, Certificate, SKE, SHD: one event per record */
+		assert_int_equal(la.n, whole);
+		end(&c, &la, TLS_SIDE_SERVER);
+		if (off < k) {
+			assert_int_equal(la.n, whole + 1);
+			assert_int_equal(la.ev[whole].a, TLS_STOP_TRUNCATED);
+			assert_int_equal(la.ev[whole].b, k - off);
+		} else {
+			assert_int_equal(la.n, whole);
+		}
+		conn_free(&c);
+	}
+}
+
+static void
+test_empty_and_bad_records(void **state)
+{
+	static const uint8_t two_alerts[] = {1, 0, 2, 40};
+	static const uint8_t three[] = {2, 40, 1};
+	static const uint8_t ccs_bad[] = {2};
+	static const uint8_t bad_ch[] = {1, 0, 0, 5, 3, 3, 0, 0, 0};
+	struct tls_rec_conn c;
+	struct bb b = {.n = 0};
+	char got[16];
+
+	(void)state;
+	rec(&b, TLS_CT_HANDSHAKE, 0x0303, NULL, 0);
+	rec(&b, TLS_CT_ALERT, 0x0303, two_alerts, sizeof two_alerts);
+	rec(&b, TLS_CT_ALERT, 0x0303, three, sizeof three);
+	rec(&b, TLS_CT_CHANGE_CIPHER_SPEC, 0x0303, ccs_bad, sizeof ccs_bad);
+	rec(&b, TLS_CT_HANDSHAKE, 0x0303, bad_ch, sizeof bad_ch);
+	rec(&b, TLS_CT_APPLICATION_DATA, 0x0303, NULL, 0);
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	feed(&c, &la, TLS_SIDE_CLIENT, b.b, b.n, 1);
+	shape(&la, TLS_SIDE_CLIENT, got, sizeof got);
+	assert_string_equal(got, "MAAMMMO");
+	assert_int_equal(la.ev[0].a, TLS_BAD_EMPTY_RECORD);
+	assert_int_equal(la.ev[1].a, 1);
+	assert_int_equal(la.ev[2].b, 40);
+	assert_int_equal(la.ev[3].a, TLS_BAD_ALERT);
+	assert_int_equal(la.ev[4].a, TLS_BAD_CCS);
+	assert_int_equal(la.ev[5].a, TLS_BAD_MESSAGE);
+	assert_int_equal(la.ev[5].hs_type, TLS_HS_CLIENT_HELLO);
+	assert_int_equal(la.ev[5].b, DIS_MALFORMED);
+	assert_int_equal(la.ev[6].a, 0);
+	/* a bad CCS did not turn encryption on */
+	assert_false(c.dir[TLS_SIDE_CLIENT].encrypted);
+	conn_free(&c);
+}
+
+static void
+test_after_ccs_tls12(void **state)
+{
+	static const uint8_t ccs[] = {1};
+	static uint8_t enc[26];
+	static const uint8_t alert[] = {2, 20};
+	struct tls_rec_conn c;
+	struct bb b = {.n = 0};
+	size_t n;
+	const uint8_t *m = ch13(&n);
+	char got[16];
+
+	(void)state;
+	/* a partial message cut by a CCS can never complete */
+	rec(&b, TLS_CT_HANDSHAKE, 0x0303, m, 10);
+	rec(&b, TLS_CT_CHANGE_CIPHER_SPEC, 0x0303, ccs, sizeof ccs);
+	rec(&b, TLS_CT_HANDSHAKE, 0x0303, enc, 40 - 14);
+	rec(&b, TLS_CT_ALERT, 0x0303, enc, sizeof enc);
+	rec(&b, TLS_CT_ALERT, 0x0303, alert, sizeof alert);
+	rec(&b, TLS_CT_CHANGE_CIPHER_SPEC, 0x0303, ccs, sizeof ccs);
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	feed(&c, &la, TLS_SIDE_SERVER, b.b, b.n, 1);
+	shape(&la, TLS_SIDE_SERVER, got, sizeof got);
+	assert_string_equal(got, "McOOAO");
+	assert_int_equal(la.ev[0].a, TLS_BAD_INTERLEAVED);
+	assert_int_equal(la.ev[2].content_type, TLS_CT_HANDSHAKE);
+	assert_int_equal(la.ev[3].content_type, TLS_CT_ALERT);
+	assert_int_equal(la.ev[3].a, 26);
+	assert_int_equal(la.ev[4].b, 20);
+	assert_int_equal(la.ev[5].content_type, TLS_CT_CHANGE_CIPHER_SPEC);
+	assert_true(c.dir[TLS_SIDE_SERVER].encrypted);
+	assert_false(c.dir[TLS_SIDE_CLIENT].encrypted);
+	conn_free(&c);
+}
+
+static void
+test_tls13_after_server_hello(void **state)
+{
+	const struct tls_sample *smp = &tls_samples[SAMPLE_TLS13];
+	static const uint8_t alert[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x2a};
+	static const uint8_t ccs[] = {0x14, 0x03, 0x03, 0x00, 0x01, 0x01};
+	static const uint8_t hs[] = {0x16, 0x03, 0x03, 0x00, 0x04, 14, 0, 0, 0};
+	struct tls_rec_conn c;
+	char got[16];
+
+	(void)state;
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	feed(&c, &la, TLS_SIDE_CLIENT, smp->stream[0], 323, 1);
+	feed(&c, &la, TLS_SIDE_SERVER, smp->stream[1], 127, 2); /* the SH record */
+	assert_true(c.dir[TLS_SIDE_CLIENT].encrypted);
+	assert_true(c.dir[TLS_SIDE_SERVER].encrypted);
+	feed(&c, &la, TLS_SIDE_CLIENT, ccs, sizeof ccs, 3);
+	feed(&c, &la, TLS_SIDE_CLIENT, hs, sizeof hs, 3);
+	feed(&c, &la, TLS_SIDE_CLIENT, alert, sizeof alert, 3);
+	shape(&la, TLS_SIDE_CLIENT, got, sizeof got);
+	/* compatibility CCS; a handshake record is opaque; the alert is read */
+	assert_string_equal(got, "CcOA");
+	assert_int_equal(la.ev[4].b, 42);
+	conn_free(&c);
+}
+
+static void
+test_compat_ccs_before_server_hello(void **state)
+{
+	static const uint8_t ccs[] = {0x14, 0x03, 0x03, 0x00, 0x01, 0x01};
+	struct tls_rec_conn c;
+	char got[16];
+
+	(void)state;
+	/* a client that offered 1.3: its CCS changes nothing, the HRR answer is read */
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	feed(&c, &la, TLS_SIDE_CLIENT, tls_samples[SAMPLE_TLS13].stream[0], 323, 1);
+	feed(&c, &la, TLS_SIDE_CLIENT, ccs, sizeof ccs, 2);
+	feed(&c, &la, TLS_SIDE_CLIENT, tls_samples[SAMPLE_TLS13].stream[0], 323, 3);
+	shape(&la, TLS_SIDE_CLIENT, got, sizeof got);
+	assert_string_equal(got, "CcC");
+	conn_free(&c);
+	/* a TLS 1.2-only client's CCS is the real thing */
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	feed(&c, &la, TLS_SIDE_CLIENT, tls_samples[SAMPLE_TLS12].stream[0], 162, 1);
+	feed(&c, &la, TLS_SIDE_CLIENT, ccs, sizeof ccs, 2);
+	feed(&c, &la, TLS_SIDE_CLIENT, tls_samples[SAMPLE_TLS12].stream[0], 162, 3);
+	shape(&la, TLS_SIDE_CLIENT, got, sizeof got);
+	assert_string_equal(got, "CcO");
+	conn_free(&c);
+}
+
+static void
+test_wrong_side(void **state)
+{
+	struct tls_rec_conn c;
+
+	(void)state;
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	feed(&c, &la, TLS_SIDE_SERVER, tls_samples[SAMPLE_TLS12].stream[0], 162, 1);
+	feed(&c, &la, TLS_SIDE_CLIENT, tls_samples[SAMPLE_TLS12].stream[1], 70, 2);
+	assert_int_equal(la.n, 2);
+	assert_int_equal(la.ev[0].type, TLS_EV_MALFORMED);
+	assert_int_equal(la.ev[0].a, TLS_BAD_WRONG_SIDE);
+	assert_int_equal(la.ev[0].hs_type, TLS_HS_CLIENT_HELLO);
+	assert_int_equal(la.ev[1].a, TLS_BAD_WRONG_SIDE);
+	assert_int_equal(la.ev[1].hs_type, TLS_HS_SERVER_HELLO);
+	assert_int_equal(c.version, 0);
+	conn_free(&c);
+}
+
+static void
+test_strings(void **state)
+{
+	(void)state;
+	assert_string_equal(tls_rec_stop_str(TLS_STOP_NOT_TLS), "not-tls");
+	assert_string_equal(tls_rec_stop_str(TLS_STOP_GAP), "gap");
+	assert_string_equal(tls_rec_stop_str(TLS_STOP_OVERSIZED), "oversized");
+	assert_string_equal(tls_rec_bad_str(TLS_BAD_EMPTY_RECORD), "empty-record");
+	assert_true(tls_rec_is_tls13(0x0304));
+	assert_true(tls_rec_is_tls13(0x7f1c));
+	assert_false(tls_rec_is_tls13(0x0303));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_samples_as_captured),
+		cmocka_unit_test(test_sample_details),
+		cmocka_unit_test(test_samples_every_split),
+		cmocka_unit_test(test_samples_bytewise),
+		cmocka_unit_test(test_fragmented_handshake),
+		cmocka_unit_test(test_coalesced_messages),
+		cmocka_unit_test(test_record_length_limit),
+		cmocka_unit_test(test_not_tls),
+		cmocka_unit_test(test_bad_record_later),
+		cmocka_unit_test(test_ssl2_hello),
+		cmocka_unit_test(test_oversized_message),
+		cmocka_unit_test(test_grow_refused),
+		cmocka_unit_test(test_gap),
+		cmocka_unit_test(test_end_truncated),
+		cmocka_unit_test(test_prefixes),
+		cmocka_unit_test(test_empty_and_bad_records),
+		cmocka_unit_test(test_after_ccs_tls12),
+		cmocka_unit_test(test_tls13_after_server_hello),
+		cmocka_unit_test(test_compat_ccs_before_server_hello),
+		cmocka_unit_test(test_wrong_side),
+		cmocka_unit_test(test_strings),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
