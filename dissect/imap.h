@@ -82,7 +82,7 @@ struct imap_resp {
 	struct ta_bytes text;
 	bool has_code;              /* text starts with "[" ... "]" */
 	struct ta_bytes code;       /* its atom, e.g. "CAPABILITY" */
-	struct ta_bytes code_args;  /* what follows the atom inside the brackets */
+	struct ta_bytes code_args;  /* after the atom, inside the brackets */
 	/* Untagged data ("* 3 EXISTS", "* CAPABILITY ..."): the optional
 	 * message number, the keyword and everything after it. */
 	struct ta_bytes number;

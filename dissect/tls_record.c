@@ -118,42 +118,45 @@ check_header(const struct tls_rec_dir *d, enum tls_side side,
              uint64_t *declared)
 {
 	enum hdr wrong = d->started ? HDR_BAD : HDR_NOT_TLS;
-	size_t len;
+	struct rd r;
+	uint8_t type, major, minor, msg_type;
+	uint16_t len;
 
 	*total = 0;
 	*ssl2 = false;
 	*declared = 0;
-	if (have == 0)
+	rd_init(&r, h, have);
+	if (!rd_u8(&r, &type))
 		return HDR_MORE;
-	if (side == TLS_SIDE_CLIENT && !d->started && (h[0] & 0x80u) != 0) {
-		if (have < 3)
+	if (side == TLS_SIDE_CLIENT && !d->started && (type & 0x80u) != 0) {
+		/* 15-bit length, then the message type. */
+		if (!rd_u8(&r, &minor) || !rd_u8(&r, &msg_type))
 			return HDR_MORE;
-		len = (size_t)(h[0] & 0x7fu) << 8 | h[1];
+		len = (uint16_t)((unsigned)(type & 0x7fu) << 8 | minor);
 		*declared = len;
-		if (h[2] != TLS_HS_CLIENT_HELLO || len < SSL2_HELLO_FIXED)
+		if (msg_type != TLS_HS_CLIENT_HELLO || len < SSL2_HELLO_FIXED)
 			return HDR_NOT_TLS;
 		if (len > TLS_REC_MAX_LEN)
 			return HDR_TOO_LONG;
 		*ssl2 = true;
-		*total = 2 + len;
+		*total = 2 + (size_t)len;
 		return HDR_OK;
 	}
 	/* Content types 20..24 (RFC 8446 5.1, RFC 6520); major version 3.
 	 * The minor version is reported, not judged: deployed stacks put
 	 * anything from 0x0300 to 0x0304 there. */
-	if (h[0] < TLS_CT_CHANGE_CIPHER_SPEC || h[0] > TLS_CT_HEARTBEAT)
+	if (type < TLS_CT_CHANGE_CIPHER_SPEC || type > TLS_CT_HEARTBEAT)
 		return wrong;
-	if (have < 2)
+	if (!rd_u8(&r, &major))
 		return HDR_MORE;
-	if (h[1] != 3)
+	if (major != 3)
 		return wrong;
-	if (have < TLS_REC_HDR_LEN)
+	if (!rd_u8(&r, &minor) || !rd_u16(&r, &len))
 		return HDR_MORE;
-	len = (size_t)h[3] << 8 | h[4];
 	*declared = len;
 	if (len > TLS_REC_MAX_LEN)
 		return HDR_TOO_LONG;
-	*total = TLS_REC_HDR_LEN + len;
+	*total = TLS_REC_HDR_LEN + (size_t)len;
 	return HDR_OK;
 }
 
@@ -338,6 +341,7 @@ on_handshake_bytes(struct run *run, const uint8_t *p, size_t n, uint16_t recver)
 {
 	struct tls_rec_dir *d = run->d;
 	struct ta_bytes body;
+	struct rd hdr;
 	size_t msg_len, take, total;
 	uint32_t len;
 	uint8_t type;
@@ -366,15 +370,16 @@ on_handshake_bytes(struct run *run, const uint8_t *p, size_t n, uint16_t recver)
 			if (d->hs.len < TLS_HS_HDR_LEN)
 				return;
 		}
-		len = (uint32_t)d->hs.p[1] << 16 | (uint32_t)d->hs.p[2] << 8 |
-		      d->hs.p[3];
+		rd_init(&hdr, d->hs.p, TLS_HS_HDR_LEN);
+		if (!rd_u8(&hdr, &type) || !rd_u24(&hdr, &len))
+			return;
 		if (len > TLS_REC_HS_MAX) {
-			stop(run, TLS_STOP_OVERSIZED, len, d->hs.p[0]);
+			stop(run, TLS_STOP_OVERSIZED, len, type);
 			return;
 		}
 		total = TLS_HS_HDR_LEN + (size_t)len;
 		if (!reserve(run, &d->hs, total)) {
-			stop(run, TLS_STOP_NO_BUFFER, total, d->hs.p[0]);
+			stop(run, TLS_STOP_NO_BUFFER, total, type);
 			return;
 		}
 		take = total - d->hs.len;
@@ -384,7 +389,7 @@ on_handshake_bytes(struct run *run, const uint8_t *p, size_t n, uint16_t recver)
 		n -= take;
 		if (d->hs.len < total)
 			return;
-		on_message(run, d->hs.p[0], d->hs.p + TLS_HS_HDR_LEN, len,
+		on_message(run, type, d->hs.p + TLS_HS_HDR_LEN, len,
 		           d->hs_record_version);
 		d->hs.len = 0;
 	}

@@ -158,12 +158,15 @@ struct tls_ev {
 		} bad;
 		struct {
 			enum tls_stop reason;
-			uint64_t len;      /* declared length (too long, oversized),
-			                    * missing bytes (gap), or bytes held
-			                    * (truncated) */
+			uint64_t len;      /* declared length (too long,
+			                    * oversized), missing bytes (gap),
+			                    * bytes held (truncated), or the size
+			                    * refused (no buffer) */
 			uint8_t excerpt_len;
 			uint8_t excerpt[TLS_REC_EXCERPT]; /* raw, from the
-			                    * start of the offending record */
+			                    * start of the offending record, as
+			                    * far as it had arrived (not-tls,
+			                    * bad-record, record-too-long) */
 		} stop;
 	} u;
 };

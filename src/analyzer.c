@@ -3,7 +3,9 @@
 #include <string.h>
 
 #include "analyzer.h"
+#include "export.h"
 #include "pkt.h"
+#include "session.h"
 
 struct analyzer {
 	struct analyzer_config cfg;
@@ -12,7 +14,33 @@ struct analyzer {
 	void *ctx;
 	struct analyzer_stats st;
 	ta_time now;             /* latest capture time seen */
+	void (*warn)(void *ctx, const char *msg);
+	void *warn_ctx;
 };
+
+void
+analyzer_set_warn(struct analyzer *a, void (*warn)(void *ctx, const char *msg),
+                  void *ctx)
+{
+	a->warn = warn;
+	a->warn_ctx = ctx;
+}
+
+/* -w: a problem connection's packets go to the file, others are let go. */
+static void
+export_decide(struct analyzer *a, struct conn *c, bool problem)
+{
+	struct export *x = a->cfg.export;
+
+	if (x == NULL)
+		return;
+	if (!problem || c->xbuf == NULL) {
+		export_drop(x, &c->xbuf);
+		return;
+	}
+	if (!export_write(x, &c->xbuf, NULL) && a->warn != NULL)
+		a->warn(a->warn_ctx, export_error(x));
+}
 
 static void
 conn_ended(void *ctx, struct conn *c, enum tcp_finish why, ta_time now)
@@ -24,7 +52,20 @@ conn_ended(void *ctx, struct conn *c, enum tcp_finish why, ta_time now)
 	f.conn = c;
 	f.why = why;
 	tcp_track_finish(&c->tcp, why, now, &f.tcp);
-	a->out(a->ctx, &f);
+	if (c->session != NULL) {
+		struct session *s = c->session;
+		/* What waited behind a hole is still worth parsing. */
+		for (int d = 0; d < 2; d++)
+			reasm_flush(&c->reasm[d], c->tcp.last_frame,
+			            session_sink(),
+			            session_sink_ctx(s, (enum tcp_dir)d));
+		session_end(s, c->tcp.last_frame);
+		f.tls = session_tls(s);
+		f.starttls = session_starttls(s);
+	}
+	export_decide(a, c, a->out(a->ctx, &f));
+	session_free(c->session);
+	c->session = NULL;
 }
 
 struct analyzer *
@@ -77,6 +118,101 @@ count_skip(struct analyzer *a, const struct pkt *p, enum dis_status rc)
 	}
 }
 
+/*
+ * Where a direction's byte stream starts: after its SYN; for the server
+ * when its SYN-ACK was not captured, at what the client acknowledged of it.
+ * A connection first seen without the client's SYN is mid-stream: its
+ * parsers are told so rather than fed bytes from the middle.
+ */
+static void
+start_stream(struct conn *c, struct session *s, enum tcp_dir dir,
+             const struct pkt *p, ta_frame frame)
+{
+	struct reasm *r = &c->reasm[dir];
+	const struct tcp_endpoint *ep = &c->tcp.ep[dir];
+
+	if (r->started)
+		return;
+	if (ep->syn_seen) {
+		reasm_start(r, ep->isn + 1);
+		return;
+	}
+	if (dir == TCP_DIR_S2C && c->server_start_known) {
+		reasm_start(r, c->server_start);
+		return;
+	}
+	reasm_start(r, p->seq);
+	session_midstream(s, dir, frame);
+}
+
+/* Hand a segment's payload, FIN and ACK to reassembly and the session. */
+static void
+feed_streams(struct conn *c, enum tcp_dir dir, const struct pkt *p,
+             ta_frame frame)
+{
+	enum tcp_dir other = dir == TCP_DIR_C2S ? TCP_DIR_S2C : TCP_DIR_C2S;
+	struct session *s = c->session;
+	uint32_t seq = p->seq + ((p->flags & PKT_TCP_SYN) ? 1u : 0u);
+
+	/* The client's first ACK after its SYN says where the server's
+	 * stream begins, even if the SYN-ACK itself was not captured. */
+	if (dir == TCP_DIR_C2S && (p->flags & PKT_TCP_ACK) &&
+	    !c->server_start_known && c->tcp.ep[TCP_DIR_C2S].syn_seen) {
+		c->server_start = p->ack;
+		c->server_start_known = true;
+	}
+	if (s == NULL) {
+		if (p->payload_len == 0 || c->session_failed)
+			return;
+		s = session_new(c->svc);
+		if (s == NULL) {
+			/* Out of memory: this connection's TCP facts still
+			 * stand; its payload is not analysed. */
+			c->session_failed = true;
+			return;
+		}
+		c->session = s;
+	}
+	if (c->payload_done)
+		return;
+	if (p->payload_len > 0 || (p->flags & PKT_TCP_FIN)) {
+		start_stream(c, s, dir, p, frame);
+		if (p->payload_len > 0)
+			reasm_segment(&c->reasm[dir], seq, p->payload.p,
+			              p->payload.n, p->payload_len, frame,
+			              session_sink(), session_sink_ctx(s, dir));
+		if (p->flags & PKT_TCP_FIN)
+			reasm_fin(&c->reasm[dir], seq + p->payload_len);
+	}
+	if ((p->flags & PKT_TCP_ACK) && c->reasm[other].started)
+		reasm_ack(&c->reasm[other], p->ack, frame, session_sink(),
+		          session_sink_ctx(s, other));
+	if (session_done(s)) {
+		reasm_stop(&c->reasm[0]);
+		reasm_stop(&c->reasm[1]);
+		c->payload_done = true;
+	}
+}
+
+/*
+ * -w keeps a connection's packets from its SYN until its handshake is
+ * over. A completed handshake is healthy: its packets are let go at once,
+ * so the export's memory holds only connections still negotiating.
+ */
+static void
+export_packet(struct analyzer *a, struct conn *c, const struct cap_pkt *cp)
+{
+	if (a->cfg.export == NULL || c->export_off)
+		return;
+	if (c->payload_done && c->session != NULL &&
+	    session_handshake_complete(c->session)) {
+		export_drop(a->cfg.export, &c->xbuf);
+		c->export_off = true;
+		return;
+	}
+	export_keep(a->cfg.export, &c->xbuf, cp);
+}
+
 void
 analyzer_packet(struct analyzer *a, const struct cap_pkt *cp)
 {
@@ -110,6 +246,15 @@ analyzer_packet(struct analyzer *a, const struct cap_pkt *cp)
 	if (c == NULL)
 		goto expire;
 	tcp_track_packet(&c->tcp, dir, &p, cp->ts, cp->frame);
+	/* Only while the handshake is being read: afterwards no event of
+	 * interest gets a time, and the hot path stays cheap. */
+	if (!c->payload_done &&
+	    (p.payload_len > 0 ||
+	     (p.flags & (PKT_TCP_SYN | PKT_TCP_FIN | PKT_TCP_RST))))
+		flow_note_time(c, cp->frame, cp->ts);
+	if (!c->payload_done)
+		feed_streams(c, dir, &p, cp->frame);
+	export_packet(a, c, cp);
 	flow_touch(a->flows, c, cp->ts);
 expire:
 	flow_expire(a->flows, a->now);

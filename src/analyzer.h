@@ -11,12 +11,18 @@
 #include <stdbool.h>
 
 #include "capture.h"
+#include "cert_facts.h"
 #include "flow.h"
 #include "service.h"
+#include "starttls.h"
 #include "tcp_track.h"
+#include "tls_facts.h"
+
+struct export;
 
 struct analyzer_config {
 	struct service_map svc;
+	struct export *export; /* -w: where problem connections go, or NULL */
 	ta_time idle_timeout;  /* in capture time */
 	size_t max_conns;      /* 0: FLOW_DEFAULT_MAX_CONNS */
 };
@@ -29,9 +35,14 @@ struct conn_facts {
 	const struct conn *conn;
 	enum tcp_finish why;
 	struct tcp_outcome tcp;
+	const struct tls_facts *tls;           /* NULL: no TLS byte seen */
+	const struct starttls_facts *starttls; /* NULL unless service imap */
+	const struct cert_facts *cert;         /* NULL: no chain analysed */
 };
 
-typedef void (*analyzer_conn_fn)(void *ctx, const struct conn_facts *f);
+/* Returns true when the connection is a problem (its packets go to the
+ * -w export). */
+typedef bool (*analyzer_conn_fn)(void *ctx, const struct conn_facts *f);
 
 struct analyzer_stats {
 	uint64_t frames;
@@ -53,6 +64,9 @@ struct analyzer;
 struct analyzer *analyzer_new(const struct analyzer_config *cfg,
                               analyzer_conn_fn out, void *ctx);
 void analyzer_packet(struct analyzer *a, const struct cap_pkt *cp);
+/* Where one-line warnings go (a -w write error). */
+void analyzer_set_warn(struct analyzer *a,
+                       void (*warn)(void *ctx, const char *msg), void *ctx);
 /* Live: time passes without packets; expire what idled. */
 void analyzer_tick(struct analyzer *a, ta_time now);
 /* End of input: every open connection ends (reported as open). */

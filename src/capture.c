@@ -411,6 +411,12 @@ capture_nfiles(const struct capture *c)
 	return c->nfiles;
 }
 
+enum pkt_link
+capture_link(const struct capture *c, unsigned idx)
+{
+	return idx < c->nfiles ? c->files[idx].link : PKT_LINK_ETHERNET;
+}
+
 const char *
 capture_file_name(const struct capture *c, unsigned idx)
 {

@@ -69,6 +69,8 @@ void capture_progress(const struct capture *c, uint64_t *done, uint64_t *total);
 
 void capture_stats(struct capture *c, struct cap_stats *st);
 unsigned capture_nfiles(const struct capture *c);
+/* The link type of an input (0: the first -r, or the interface). */
+enum pkt_link capture_link(const struct capture *c, unsigned idx);
 const char *capture_file_name(const struct capture *c, unsigned idx);
 bool capture_is_live(const struct capture *c);
 void capture_set_warn(struct capture *c, void (*warn)(void *ctx, const char *msg),

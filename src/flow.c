@@ -193,6 +193,7 @@ end_conn(struct flow_table *ft, struct conn *c, enum tcp_finish why,
          ta_time now)
 {
 	unlink_conn(ft, c);
+	/* The callback also releases the session layer's state. */
 	ft->end(ft->ctx, c, why, now);
 	reasm_free(&c->reasm[0]);
 	reasm_free(&c->reasm[1]);
@@ -381,6 +382,32 @@ flow_flush(struct flow_table *ft, enum tcp_finish why, ta_time now)
 		end_conn(ft, all[i], all[i]->closing ? TCP_FINISH_CLOSED : why,
 		         now);
 	free(all);
+}
+
+void
+flow_note_time(struct conn *c, ta_frame frame, ta_time ts)
+{
+	struct frame_times *t = &c->times;
+
+	if (t->n >= FLOW_FRAME_TIMES)
+		return;
+	t->frame[t->n] = frame;
+	t->ts[t->n] = ts;
+	t->n++;
+}
+
+bool
+flow_frame_time(const struct conn *c, ta_frame frame, ta_time *ts)
+{
+	const struct frame_times *t = &c->times;
+
+	for (uint8_t i = 0; i < t->n; i++) {
+		if (t->frame[i] == frame) {
+			*ts = t->ts[i];
+			return true;
+		}
+	}
+	return false;
 }
 
 size_t

@@ -20,6 +20,21 @@
 #include "service.h"
 #include "tcp_track.h"
 
+/*
+ * Capture times of a connection's telling frames (SYN, FIN, RST, the first
+ * segments with payload), so that reports can give each event its time
+ * without keeping packets. Bounded: once full, later frames have no time.
+ */
+#define FLOW_FRAME_TIMES 24
+
+struct frame_times {
+	ta_frame frame[FLOW_FRAME_TIMES];
+	ta_time ts[FLOW_FRAME_TIMES];
+	uint8_t n;
+};
+
+struct export_buf;
+
 struct conn {
 	struct conn *hnext;        /* hash chain */
 	struct conn *lprev, *lnext; /* LRU list: active or closing */
@@ -35,8 +50,15 @@ struct conn {
 	ta_frame first_frame;
 
 	struct tcp_track tcp;
+	struct frame_times times;
 	struct reasm reasm[2];     /* indexed by enum tcp_dir */
 	void *session;             /* the session layer's state, or NULL */
+	bool session_failed;       /* no memory for it: TCP facts only */
+	struct export_buf *xbuf;   /* -w: its packets so far, or NULL */
+	bool export_off;           /* -w: no more packets kept for it */
+	bool payload_done;         /* the session needs no more payload */
+	bool server_start_known;   /* the client acknowledged the SYN-ACK */
+	uint32_t server_start;     /* ... and this is where its stream starts */
 };
 
 struct flow_stats {
@@ -55,7 +77,7 @@ typedef void (*flow_end_fn)(void *ctx, struct conn *c, enum tcp_finish why,
 
 struct flow_table;
 
-#define FLOW_DEFAULT_MAX_CONNS 200000u
+#define FLOW_DEFAULT_MAX_CONNS 100000u
 #define FLOW_LINGER_NS (5 * TA_NS_PER_SEC)
 
 struct flow_table *flow_table_new(size_t max_conns, ta_time idle_timeout,
@@ -82,6 +104,11 @@ void flow_expire(struct flow_table *ft, ta_time now);
 
 /* End every open connection (end of input), in creation order. */
 void flow_flush(struct flow_table *ft, enum tcp_finish why, ta_time now);
+
+/* Remember a frame's capture time (if there is room). */
+void flow_note_time(struct conn *c, ta_frame frame, ta_time ts);
+/* The capture time of one of the connection's frames, if it was noted. */
+bool flow_frame_time(const struct conn *c, ta_frame frame, ta_time *ts);
 
 size_t flow_count(const struct flow_table *ft);
 void flow_get_stats(const struct flow_table *ft, struct flow_stats *st);

@@ -53,42 +53,68 @@ reserve(struct json *j, size_t n)
 	return true;
 }
 
-static void
+/* Every line is written a few bytes at a time: the room check that
+ * nearly always passes stays inline, reserve() only when it does not. */
+static inline void
 put(struct json *j, const char *s, size_t n)
 {
-	if (!reserve(j, n))
+	if ((j->overflow || j->len + n + JSON_MAX_DEPTH + 1 > j->cap) &&
+	    !reserve(j, n))
 		return;
 	memcpy(j->buf + j->len, s, n);
 	j->len += n;
 }
 
+/* Printable ASCII that a JSON string carries as is (RFC 8259 section 7). */
+static bool
+plain_ascii(uint8_t c)
+{
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
 static void
 put_escaped(struct json *j, const uint8_t *s, size_t n)
 {
+	static const char hex[] = "0123456789abcdef";
 	size_t i = 0;
 
 	put(j, "\"", 1);
 	while (i < n && !j->overflow) {
 		uint32_t cp;
-		size_t len = utf8_seq(s + i, n - i, &cp);
-		char esc[8];
+		size_t len, run = i;
+		uint8_t c = s[i];
+		char esc[6];
 
-		if (len == 0) {
-			put(j, "\xef\xbf\xbd", 3); /* U+FFFD */
-			i++;
+		/* Runs of plain ASCII, most of any line, go in one copy. */
+		while (run < n && plain_ascii(s[run]))
+			run++;
+		if (run > i) {
+			put(j, (const char *)s + i, run - i);
+			i = run;
 			continue;
 		}
-		if (cp == '"' || cp == '\\') {
+		if (c == '"' || c == '\\') {
 			esc[0] = '\\';
-			esc[1] = (char)cp;
+			esc[1] = (char)c;
 			put(j, esc, 2);
-		} else if (cp < 0x20 || cp == 0x7f) {
-			snprintf(esc, sizeof esc, "\\u%04x", (unsigned)cp);
+			i++;
+		} else if (c < 0x80) {
+			/* C0 controls and DEL */
+			memcpy(esc, "\\u00", 4);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 0x0f];
 			put(j, esc, 6);
+			i++;
 		} else {
-			put(j, (const char *)s + i, len);
+			len = utf8_seq(s + i, n - i, &cp);
+			if (len == 0) {
+				put(j, "\xef\xbf\xbd", 3); /* U+FFFD */
+				i++;
+			} else {
+				put(j, (const char *)s + i, len);
+				i += len;
+			}
 		}
-		i += len;
 	}
 	put(j, "\"", 1);
 }
@@ -226,34 +252,112 @@ json_strn(struct json *j, const char *key, const uint8_t *s, size_t n)
 	scalar(j, key, s, n, true);
 }
 
+/* Decimal digits of v at the end of b[0..24); returns where they start. */
+static size_t
+u64_digits(char b[24], uint64_t v)
+{
+	size_t i = 24;
+
+	do {
+		b[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	return i;
+}
+
 void
 json_uint(struct json *j, const char *key, uint64_t v)
 {
 	char b[24];
-	int n = snprintf(b, sizeof b, "%llu", (unsigned long long)v);
-	scalar(j, key, (const uint8_t *)b, (size_t)n, false);
+	size_t i = u64_digits(b, v);
+
+	scalar(j, key, (const uint8_t *)b + i, sizeof b - i, false);
 }
 
 void
 json_int(struct json *j, const char *key, int64_t v)
 {
-	char b[24];
-	int n = snprintf(b, sizeof b, "%lld", (long long)v);
-	scalar(j, key, (const uint8_t *)b, (size_t)n, false);
+	char b[25];
+	uint64_t mag = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	size_t i = u64_digits(b + 1, mag) + 1;
+
+	if (v < 0)
+		b[--i] = '-';
+	scalar(j, key, (const uint8_t *)b + i, sizeof b - i, false);
+}
+
+/*
+ * What "%.*f" prints for decimals <= 3 and |v| <= 1e15, without printf:
+ * v is m * 2^e exactly, so v * 10^decimals is an integer shifted right,
+ * rounded to nearest with ties to even as the C library does. m * 10^3
+ * stays below 2^63 and so does the result. Returns the length.
+ */
+static size_t
+fixed_point(char b[32], double v, unsigned decimals)
+{
+	static const uint64_t pow10[] = { 1, 10, 100, 1000 };
+	uint64_t bits, m, q, scale = pow10[decimals];
+	int e;
+	size_t n = 0, i;
+	char d[24];
+
+	memcpy(&bits, &v, sizeof bits);
+	m = bits & ((UINT64_C(1) << 52) - 1);
+	e = (int)((bits >> 52) & 0x7ff);
+	if (e == 0) {
+		e = -1074;
+	} else {
+		m |= UINT64_C(1) << 52;
+		e -= 1075;
+	}
+	m *= scale;
+	if (e >= 0) {
+		q = m << e;
+	} else if (e <= -64) {
+		q = 0; /* below 2^63 / 2^64: less than half a unit */
+	} else {
+		uint64_t sh = (uint64_t)-e;
+		uint64_t rem = m & ((UINT64_C(1) << sh) - 1);
+		uint64_t half = UINT64_C(1) << (sh - 1);
+
+		q = m >> sh;
+		if (rem > half || (rem == half && (q & 1) != 0))
+			q++;
+	}
+	if (bits >> 63)
+		b[n++] = '-';
+	i = u64_digits(d, q / scale);
+	memcpy(b + n, d + i, sizeof d - i);
+	n += sizeof d - i;
+	if (decimals > 0) {
+		b[n++] = '.';
+		q %= scale;
+		for (i = decimals; i > 0; i--) {
+			b[n + i - 1] = (char)('0' + q % 10);
+			q /= 10;
+		}
+		n += decimals;
+	}
+	return n;
 }
 
 void
 json_num(struct json *j, const char *key, double v, unsigned decimals)
 {
 	char b[64];
-	int n;
+	size_t n;
 
 	if (!isfinite(v) || fabs(v) > 1e15) {
 		json_null(j, key);
 		return;
 	}
-	n = snprintf(b, sizeof b, "%.*f", (int)decimals, v);
-	scalar(j, key, (const uint8_t *)b, (size_t)n, false);
+	if (decimals <= 3) {
+		n = fixed_point(b, v, decimals);
+	} else {
+		int w = snprintf(b, sizeof b, "%.*f", (int)decimals, v);
+		n = w > 0 ? (size_t)w : 0;
+	}
+	scalar(j, key, (const uint8_t *)b, n, false);
 }
 
 void

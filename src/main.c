@@ -12,6 +12,8 @@
 
 #include "analyzer.h"
 #include "capture.h"
+#include "explain.h"
+#include "export.h"
 #include "report.h"
 #include "service.h"
 
@@ -29,7 +31,9 @@ enum long_opt {
 	OPT_MAX_CONNS,
 	OPT_COLOR,
 	OPT_VERSION,
+	OPT_EXPLAIN,
 };
+
 
 struct cli {
 	const char *inputs[MAX_INPUTS];
@@ -38,6 +42,7 @@ struct cli {
 	const char *filter;
 	const char *user;
 	const char *color;
+	const char *write;      /* -w FILE */
 	struct analyzer_config acfg;
 	struct report_opts ropts;
 };
@@ -59,6 +64,7 @@ usage(FILE *f)
 	fputs(
 	    "usage: tlsautopsy [options] -r FILE [-r FILE ...]\n"
 	    "       tlsautopsy [options] -i IFACE\n"
+	    "       tlsautopsy --explain 'TEXT'\n"
 	    "Explains why TLS connections to IMAP servers fail, from captured "
 	    "traffic.\n"
 	    "\n"
@@ -71,12 +77,16 @@ usage(FILE *f)
 	    "  --json              one JSON object per connection on stdout\n"
 	    "  -a, --all           show healthy connections too\n"
 	    "  -q                  only the summary\n"
+	    "  -w FILE             write the packets of problem connections to a pcap\n"
+	    "                      ('-' is stdout; the report then goes to stderr)\n"
 	    "  -v                  more detail\n"
 	    "  --idle-timeout S    a connection idle S seconds ends as timeout (300)\n"
 	    "  --max-connections N track at most N at once; the idlest is evicted and\n"
-	    "                      counted (200000)\n"
+	    "                      counted (100000)\n"
 	    "  -Z USER             drop root privileges after opening the capture\n"
 	    "  --color WHEN        auto, always or never\n"
+	    "  --explain 'TEXT'    what an error line from a client's log means: the\n"
+	    "                      likely verdicts and what to look for in a capture\n"
 	    "  -h, --help          this help\n"
 	    "  --version           version\n"
 	    "\n"
@@ -108,6 +118,7 @@ parse_args(int argc, char **argv, struct cli *cli)
 	    {"max-connections", required_argument, NULL, OPT_MAX_CONNS},
 	    {"color", required_argument, NULL, OPT_COLOR},
 	    {"version", no_argument, NULL, OPT_VERSION},
+	    {"explain", required_argument, NULL, OPT_EXPLAIN},
 	    {NULL, 0, NULL, 0},
 	};
 	char err[256];
@@ -116,7 +127,7 @@ parse_args(int argc, char **argv, struct cli *cli)
 
 	service_map_defaults(&cli->acfg.svc);
 	cli->color = "auto";
-	while ((ch = getopt_long(argc, argv, "r:i:p:f:aqvhZ:", longopts,
+	while ((ch = getopt_long(argc, argv, "r:i:p:f:aqvhZ:w:", longopts,
 	                         NULL)) != -1) {
 		switch (ch) {
 		case 'r':
@@ -152,6 +163,9 @@ parse_args(int argc, char **argv, struct cli *cli)
 		case 'Z':
 			cli->user = optarg;
 			break;
+		case 'w':
+			cli->write = optarg;
+			break;
 		case OPT_JSON:
 			cli->ropts.json = true;
 			break;
@@ -184,6 +198,10 @@ parse_args(int argc, char **argv, struct cli *cli)
 			}
 			cli->color = optarg;
 			break;
+		case OPT_EXPLAIN:
+			/* No capture: map a log line to verdicts and stop. */
+			exit(explain_print(stdout, optarg) == 0 ? EXIT_HEALTHY
+			                                        : EXIT_PROBLEM);
 		case OPT_VERSION:
 			printf("tlsautopsy %s\n", PACKAGE_VERSION);
 			exit(EXIT_HEALTHY);
@@ -245,10 +263,29 @@ warn_line(void *ctx, const char *msg)
 	fprintf(stderr, "tlsautopsy: %s\n", msg);
 }
 
-static void
+static bool
 on_conn(void *ctx, const struct conn_facts *f)
 {
-	report_conn(ctx, f);
+	return report_conn(ctx, f);
+}
+
+/* -w: where the packets of problem connections went. */
+static void
+export_summary(FILE *out, const char *path, const struct export_stats *xs)
+{
+	fprintf(out,
+	        "  -w %s: %llu problem connection%s written (%llu packets)",
+	        path, (unsigned long long)xs->conns_written,
+	        xs->conns_written == 1 ? "" : "s",
+	        (unsigned long long)xs->packets_written);
+	if (xs->packets_not_kept > 0)
+		fprintf(out, "; %llu packets not kept (memory caps: %llu per "
+		             "connection, %llu overall; %llu other link type)",
+		        (unsigned long long)xs->packets_not_kept,
+		        (unsigned long long)xs->not_kept_conn_cap,
+		        (unsigned long long)xs->not_kept_global_cap,
+		        (unsigned long long)xs->not_kept_link);
+	fprintf(out, "\n");
 }
 
 static ta_time
@@ -271,9 +308,9 @@ run(struct cli *cli)
 	struct analyzer_stats st;
 	struct cap_stats cs;
 	struct sigaction sa;
-	const struct report_counts *rc;
 	enum cap_status s;
 	const char *bpf;
+	int code;
 
 	if (!service_map_filter(&cli->acfg.svc, cli->filter, filter,
 	                        sizeof filter)) {
@@ -298,14 +335,30 @@ run(struct cli *cli)
 	}
 	capture_set_warn(cap, warn_line, NULL);
 
-	rep = report_new(stdout, stderr, &cli->ropts);
+	if (cli->write != NULL) {
+		int dlt = export_dlt_of(capture_link(cap, 0));
+		cli->acfg.export = export_open(cli->write, dlt, true, 0, 0, err,
+		                               sizeof err);
+		if (cli->acfg.export == NULL) {
+			fprintf(stderr, "tlsautopsy: %s\n", err);
+			capture_close(cap);
+			return EXIT_USAGE;
+		}
+	}
+	/* With the pcap on stdout, the report moves to stderr. */
+	rep = report_new(cli->write != NULL && strcmp(cli->write, "-") == 0
+	                     ? stderr
+	                     : stdout,
+	                 stderr, &cli->ropts);
 	an = rep ? analyzer_new(&cli->acfg, on_conn, rep) : NULL;
 	if (an == NULL) {
 		fprintf(stderr, "tlsautopsy: out of memory\n");
 		report_free(rep);
+		export_close(cli->acfg.export, err, sizeof err);
 		capture_close(cap);
 		return EXIT_USAGE;
 	}
+	analyzer_set_warn(an, warn_line, NULL);
 	report_set_capture(rep, cap);
 
 	memset(&sa, 0, sizeof sa);
@@ -326,21 +379,24 @@ run(struct cli *cli)
 	analyzer_get_stats(an, &st);
 	capture_stats(cap, &cs);
 	report_summary(rep, &st, &cs);
-	fflush(stdout);
-
-	rc = report_get_counts(rep);
-	s = CAP_END;
-	{
-		int code = EXIT_HEALTHY;
-		if (rc->by_end[TCP_END_RST] + rc->by_end[TCP_END_REFUSED] +
-		        rc->by_end[TCP_END_NO_ANSWER] + rc->by_end[TCP_END_TIMEOUT] >
-		    0)
-			code = EXIT_PROBLEM;
-		analyzer_free(an);
-		report_free(rep);
-		capture_close(cap);
-		return code;
+	code = report_get_counts(rep)->problems > 0 ? EXIT_PROBLEM : EXIT_HEALTHY;
+	if (cli->acfg.export != NULL) {
+		struct export_stats xs;
+		FILE *sout = cli->ropts.json || strcmp(cli->write, "-") == 0
+		                 ? stderr
+		                 : stdout;
+		export_stats(cli->acfg.export, &xs);
+		export_summary(sout, cli->write, &xs);
+		if (!export_close(cli->acfg.export, err, sizeof err)) {
+			fprintf(stderr, "tlsautopsy: %s\n", err);
+			code = EXIT_USAGE;
+		}
 	}
+	fflush(stdout);
+	analyzer_free(an);
+	report_free(rep);
+	capture_close(cap);
+	return code;
 }
 
 int

@@ -3,6 +3,7 @@
 
 #include "json.h"
 #include "report.h"
+#include "server_summary.h"
 
 /* A connection's JSON line never grows past this (hostile certificate
  * chains included); the writer keeps the line valid if it would. */
@@ -14,6 +15,8 @@ struct report {
 	const struct capture *cap;
 	struct json json;
 	struct report_counts counts;
+	struct server_summary *servers;
+	struct diag_result diag; /* large: kept here, not on the stack */
 };
 
 struct report *
@@ -27,6 +30,11 @@ report_new(FILE *out, FILE *err, const struct report_opts *o)
 	r->err = err;
 	r->o = *o;
 	json_init(&r->json, TA_CAP_JSON_LINE);
+	r->servers = server_summary_new();
+	if (r->servers == NULL) {
+		free(r);
+		return NULL;
+	}
 	return r;
 }
 
@@ -36,24 +44,38 @@ report_set_capture(struct report *r, const struct capture *cap)
 	r->cap = cap;
 }
 
-void
+bool
 report_conn(struct report *r, const struct conn_facts *f)
 {
+	struct diag_result *d = &r->diag;
+	bool problem;
+
+	diag_decide(f, d);
+	problem = d->severity != DIAG_SEV_OK;
 	r->counts.conns++;
 	if (f->tcp.end < TA_ELEMENTS(r->counts.by_end))
 		r->counts.by_end[f->tcp.end]++;
+	if ((unsigned)d->verdict < DIAG_VERDICT_COUNT)
+		r->counts.by_verdict[d->verdict]++;
+	if (problem)
+		r->counts.problems++;
+	server_summary_add(r->servers, f, d);
+	if (r->o.quiet || (!problem && !r->o.all))
+		goto out;
 	r->counts.shown++;
 	if (r->o.json) {
 		json_begin(&r->json);
-		report_json_conn(&r->json, r->cap, f);
+		report_json_conn(&r->json, r->cap, f, d);
 		fputs(json_end(&r->json), r->out);
 		fputc('\n', r->out);
-	} else if (!r->o.quiet) {
-		report_text_conn(r->out, &r->o, r->cap, f);
+	} else {
+		report_text_conn(r->out, &r->o, r->cap, f, d);
 	}
+out:
 	/* Live runs: each verdict must reach a pipe as it happens. */
 	if (r->cap != NULL && capture_is_live(r->cap))
 		fflush(r->out);
+	return problem;
 }
 
 void
@@ -61,8 +83,8 @@ report_summary(struct report *r, const struct analyzer_stats *st,
                const struct cap_stats *cs)
 {
 	/* In JSON mode stdout carries connection objects only. */
-	report_text_summary(r->o.json ? r->err : r->out, &r->o, &r->counts, st,
-	                    cs);
+	report_text_summary(r->o.json ? r->err : r->out, &r->o, &r->counts,
+	                    r->servers, st, cs);
 }
 
 const struct report_counts *
@@ -77,5 +99,6 @@ report_free(struct report *r)
 	if (r == NULL)
 		return;
 	json_free(&r->json);
+	server_summary_free(r->servers);
 	free(r);
 }

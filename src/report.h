@@ -13,6 +13,7 @@
 
 #include "analyzer.h"
 #include "capture.h"
+#include "diag.h"
 
 struct report_opts {
 	bool json;
@@ -25,7 +26,9 @@ struct report_opts {
 struct report_counts {
 	uint64_t conns;
 	uint64_t shown;
+	uint64_t problems;  /* severity warning or error */
 	uint64_t by_end[6]; /* enum tcp_end */
+	uint64_t by_verdict[DIAG_VERDICT_COUNT];
 };
 
 struct report;
@@ -33,7 +36,8 @@ struct report;
 struct report *report_new(FILE *out, FILE *err, const struct report_opts *o);
 /* File names for frame references (set once the capture is open). */
 void report_set_capture(struct report *r, const struct capture *cap);
-void report_conn(struct report *r, const struct conn_facts *f);
+/* Returns true when the connection is a problem (verdict not ok). */
+bool report_conn(struct report *r, const struct conn_facts *f);
 void report_summary(struct report *r, const struct analyzer_stats *st,
                     const struct cap_stats *cs);
 const struct report_counts *report_get_counts(const struct report *r);
@@ -41,13 +45,19 @@ void report_free(struct report *r);
 
 /* The two renderers (report_text.c, report_json.c). */
 void report_text_conn(FILE *out, const struct report_opts *o,
-                      const struct capture *cap, const struct conn_facts *f);
+                      const struct capture *cap, const struct conn_facts *f,
+                      const struct diag_result *d);
+struct server_summary;
 void report_text_summary(FILE *out, const struct report_opts *o,
                          const struct report_counts *rc,
+                         const struct server_summary *servers,
                          const struct analyzer_stats *st,
                          const struct cap_stats *cs);
 struct json;
 void report_json_conn(struct json *j, const struct capture *cap,
-                      const struct conn_facts *f);
+                      const struct conn_facts *f,
+                      const struct diag_result *d);
+void report_json_tls(struct json *j, const struct conn_facts *f);
+void report_json_starttls(struct json *j, const struct conn_facts *f);
 
 #endif

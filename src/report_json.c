@@ -3,6 +3,7 @@
 #include "json.h"
 #include "report.h"
 #include "service.h"
+#include "timeline.h"
 
 static void
 endpoint(struct json *j, const char *key, const struct pkt_addr *a,
@@ -48,9 +49,73 @@ tcp_object(struct json *j, const struct conn_facts *f)
 	json_close(j);
 }
 
+static void
+timeline_array(struct json *j, const struct conn_facts *f)
+{
+	struct timeline tl;
+
+	timeline_build(f, &tl);
+	json_arr(j, "timeline");
+	for (unsigned i = 0; i < tl.n; i++) {
+		const struct timeline_event *e = &tl.ev[i];
+
+		json_obj(j, NULL);
+		json_uint(j, "frame", TA_FRAME_NO(e->frame));
+		if (e->ts_known && tl.t0_known)
+			json_num(j, "ms", fmt_ms(tl.t0, e->ts), 3);
+		else
+			json_null(j, "ms");
+		if (e->side == TL_NONE)
+			json_null(j, "from");
+		else
+			json_str(j, "from", timeline_side_str(e->side));
+		json_str(j, "event", e->text);
+		json_close(j);
+	}
+	json_close(j);
+}
+
+static void
+diagnosis(struct json *j, const struct diag_result *d)
+{
+	const char *w = diag_side_str(d->waiting_on);
+
+	if (w != NULL)
+		json_str(j, "waiting_on", w);
+	else
+		json_null(j, "waiting_on");
+	json_str(j, "verdict", diag_verdict_str(d->verdict));
+	json_str(j, "severity", diag_severity_str(d->severity));
+	json_bool(j, "inferred", d->inferred);
+	json_arr(j, "findings");
+	for (unsigned b = 0; b < DIAG_FINDING_COUNT; b++)
+		if (d->findings & (1u << b))
+			json_str(j, NULL, diag_finding_str(1u << b));
+	json_close(j);
+	json_str(j, "summary", d->summary);
+	json_arr(j, "evidence");
+	for (unsigned i = 0; i < d->nevidence && i < DIAG_MAX_EVIDENCE; i++) {
+		json_obj(j, NULL);
+		if (d->evidence[i].frame != 0)
+			json_uint(j, "frame", TA_FRAME_NO(d->evidence[i].frame));
+		else
+			json_null(j, "frame");
+		json_str(j, "text", d->evidence[i].text);
+		json_close(j);
+	}
+	json_close(j);
+	if (d->ncauses > 0) {
+		json_arr(j, "likely_causes");
+		for (unsigned i = 0; i < d->ncauses && i < DIAG_MAX_CAUSES; i++)
+			json_str(j, NULL, d->causes[i]);
+		json_close(j);
+	}
+	json_str(j, "advice", d->advice);
+}
+
 void
 report_json_conn(struct json *j, const struct capture *cap,
-                 const struct conn_facts *f)
+                 const struct conn_facts *f, const struct diag_result *d)
 {
 	const struct conn *c = f->conn;
 	char ts[FMT_TIME_LEN];
@@ -66,9 +131,9 @@ report_json_conn(struct json *j, const struct capture *cap,
 	endpoint(j, "client", &c->caddr, c->cport);
 	endpoint(j, "server", &c->saddr, c->sport);
 	json_str(j, "service", service_name(c->svc));
+	report_json_starttls(j, f);
+	report_json_tls(j, f);
 	tcp_object(j, f);
-	json_arr(j, "findings");
-	if (f->tcp.middlebox_suspected)
-		json_str(j, NULL, "middlebox-rst-suspected");
-	json_close(j);
+	diagnosis(j, d);
+	timeline_array(j, f);
 }

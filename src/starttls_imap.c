@@ -47,7 +47,7 @@ struct imap_state {
 	struct dir_state d[2];       /* indexed by enum tcp_dir */
 	bool greeting_seen;          /* the server's first line was read */
 	bool starttls_pending;       /* STARTTLS sent, not refused */
-	bool server_ok;              /* answered OK: TLS is due from the server */
+	bool server_ok;              /* answered OK: TLS due from the server */
 	bool sasl;                   /* inside an AUTHENTICATE exchange */
 	struct saved_tag starttls_tag;
 	struct saved_tag sasl_tag;
@@ -162,10 +162,16 @@ stop_unparsed(struct imap_state *s, enum tcp_dir dir, const uint8_t *a,
 	memcpy(s->f.unparsed_excerpt, ex, n);
 }
 
+/*
+ * TLS begins in this direction. Expected after the client's STARTTLS, and
+ * from the server after its OK; when the client's side was lost (a gap)
+ * the server's TLS cannot be judged, so it is not called unexpected.
+ */
 static void
 begin_tls(struct imap_state *s, enum tcp_dir dir, ta_frame frame)
 {
-	bool expected = dir == TCP_DIR_C2S ? s->starttls_pending : s->server_ok;
+	bool expected = dir == TCP_DIR_C2S ? s->starttls_pending :
+	                s->server_ok || s->d[TCP_DIR_C2S].mode == MODE_STOPPED;
 
 	s->d[dir].mode = MODE_TLS;
 	s->d[dir].len = 0;
@@ -236,7 +242,10 @@ static void
 starttls_answer(struct imap_state *s, const struct imap_resp *r,
                 ta_frame frame)
 {
-	size_t n = r->text.n < STARTTLS_TEXT_MAX ? r->text.n : STARTTLS_TEXT_MAX;
+	size_t n = r->text.n;
+
+	if (n > STARTTLS_TEXT_MAX)
+		n = STARTTLS_TEXT_MAX;
 
 	switch (r->cond) {
 	case IMAP_COND_OK:
@@ -314,7 +323,8 @@ server_line(struct imap_state *s, struct ta_bytes line, ta_frame frame)
 	else if (data && imap_keyword_eq(r.keyword, "CAPABILITY"))
 		capabilities(s, r.data, frame);
 	if (r.type == IMAP_RESP_TAGGED) {
-		if (s->starttls_pending && s->f.response == STARTTLS_RESP_NONE &&
+		if (s->starttls_pending &&
+		    s->f.response == STARTTLS_RESP_NONE &&
 		    tag_match(&s->starttls_tag, r.tag))
 			starttls_answer(s, &r, frame);
 		if (s->sasl && tag_match(&s->sasl_tag, r.tag))
@@ -487,16 +497,12 @@ imap_feed(void *state, enum tcp_dir dir, const uint8_t *p, size_t n,
 			else
 				used = take_line(s, dir, q, left, frame);
 		}
-		if (counting) {
-			if (dir == TCP_DIR_C2S)
-				add_pipelined(&s->f.client_pipelined,
-				              &s->f.client_pipelined_frame, used,
-				              frame);
-			else
-				add_pipelined(&s->f.server_pipelined,
-				              &s->f.server_pipelined_frame, used,
-				              frame);
-		}
+		if (counting && dir == TCP_DIR_C2S)
+			add_pipelined(&s->f.client_pipelined,
+			              &s->f.client_pipelined_frame, used, frame);
+		else if (counting)
+			add_pipelined(&s->f.server_pipelined,
+			              &s->f.server_pipelined_frame, used, frame);
 		off += used;
 	}
 	return n;

@@ -56,17 +56,34 @@ release(struct tls_rec_buf *b)
 	b->len = 0;
 }
 
-/* Free the buffers that hold nothing the parser still needs. */
+/* A message gathered across records is rare (a long chain): give its
+ * buffer back as soon as it is parsed. */
 static void
-trim(struct tls_facts *f, bool keep_record_buffers)
+trim(struct tls_facts *f)
+{
+	for (size_t i = 0; i < 2; i++)
+		if (f->rec.dir[i].hs.len == 0 && f->rec.dir[i].hs.p != NULL)
+			release(&f->rec.dir[i].hs);
+}
+
+static void
+release_all(struct tls_facts *f)
 {
 	for (size_t i = 0; i < 2; i++) {
-		struct tls_rec_dir *d = &f->rec.dir[i];
+		release(&f->rec.dir[i].rec);
+		release(&f->rec.dir[i].hs);
+	}
+}
 
-		if (d->hs.len == 0 && d->hs.p != NULL)
-			release(&d->hs);
-		if (!keep_record_buffers && d->rec.len == 0 && d->rec.p != NULL)
-			release(&d->rec);
+/* After each delivery: once nothing can change the facts, keep nothing. */
+static void
+after_input(struct tls_facts *f)
+{
+	if (tls_facts_done(f)) {
+		release_all(f);
+		f->settled = true;
+	} else {
+		trim(f);
 	}
 }
 
@@ -78,6 +95,22 @@ add_alert(struct tls_facts *f, const struct tls_facts_alert *a)
 	} else if (f->alerts_dropped < UINT8_MAX) {
 		f->alerts_dropped++;
 	}
+}
+
+/* An alert whose level and description encryption hides. */
+static void
+add_hidden_alert(struct tls_facts *f, enum tls_side from, ta_frame frame,
+                 uint16_t record_len, bool inferred)
+{
+	struct tls_facts_alert a;
+
+	memset(&a, 0, sizeof a);
+	a.frame = frame;
+	a.from = from;
+	a.encrypted = true;
+	a.inferred = inferred;
+	a.record_len = record_len;
+	add_alert(f, &a);
 }
 
 static void
@@ -126,7 +159,6 @@ static void
 opaque_tls12(struct tls_facts *f, const struct tls_ev *ev)
 {
 	struct tls_facts_side *s = &f->side[ev->side];
-	struct tls_facts_alert a;
 
 	switch (ev->content_type) {
 	case TLS_CT_HANDSHAKE:
@@ -139,12 +171,7 @@ opaque_tls12(struct tls_facts *f, const struct tls_ev *ev)
 			set_complete(f, ev->frame);
 		break;
 	case TLS_CT_ALERT:
-		memset(&a, 0, sizeof a);
-		a.frame = ev->frame;
-		a.from = ev->side;
-		a.encrypted = true;
-		a.record_len = ev->u.opaque.len;
-		add_alert(f, &a);
+		add_hidden_alert(f, ev->side, ev->frame, ev->u.opaque.len, false);
 		break;
 	case TLS_CT_APPLICATION_DATA:
 		/* Before any ServerHello a client that offered 1.3 may send
@@ -164,18 +191,12 @@ opaque_tls13(struct tls_facts *f, const struct tls_ev *ev)
 {
 	struct tls_facts_side *srv = &f->side[TLS_SIDE_SERVER];
 	struct tls_facts_side *cli = &f->side[TLS_SIDE_CLIENT];
-	struct tls_facts_alert a;
 
 	if (ev->content_type == TLS_CT_ALERT) {
 		/* An alert record that is not 2 bytes: under TLS 1.3 it
 		 * cannot be a readable one (RFC 8446 6: alerts are neither
 		 * fragmented nor coalesced). */
-		memset(&a, 0, sizeof a);
-		a.frame = ev->frame;
-		a.from = ev->side;
-		a.encrypted = true;
-		a.record_len = ev->u.opaque.len;
-		add_alert(f, &a);
+		add_hidden_alert(f, ev->side, ev->frame, ev->u.opaque.len, false);
 		return;
 	}
 	if (ev->content_type != TLS_CT_APPLICATION_DATA)
@@ -188,7 +209,10 @@ opaque_tls13(struct tls_facts *f, const struct tls_ev *ev)
 		return;
 	}
 	if (cli->finished) {
-		set_app_data(f, ev->frame);
+		/* A record that could be an alert (close_notify) is not
+		 * taken for data. */
+		if (ev->u.opaque.len > TLS_FACTS_TLS13_ALERT_MAX)
+			set_app_data(f, ev->frame);
 		return;
 	}
 	if (srv->finished && ev->u.opaque.len > TLS_FACTS_TLS13_ALERT_MAX) {
@@ -391,10 +415,7 @@ tls_facts_init(struct tls_facts *f)
 void
 tls_facts_free(struct tls_facts *f)
 {
-	for (size_t i = 0; i < 2; i++) {
-		release(&f->rec.dir[i].rec);
-		release(&f->rec.dir[i].hs);
-	}
+	release_all(f);
 	free(f->client_hello2);
 	f->client_hello2 = NULL;
 }
@@ -410,24 +431,21 @@ void
 tls_facts_data(struct tls_facts *f, enum tls_side side, const uint8_t *p,
                size_t n, ta_frame frame)
 {
-	/* After the end the facts are final. */
-	if (f->ended)
+	if (f->ended || f->settled)
 		return;
 	f->side[side].bytes += n;
 	tls_rec_feed(&f->rec, side, p, n, frame, &facts_sink, f);
-	/* A message gathered across records is rare (a long chain): give
-	 * its buffer back as soon as it is parsed. */
-	trim(f, !tls_facts_done(f));
+	after_input(f);
 }
 
 void
 tls_facts_gap(struct tls_facts *f, enum tls_side side, uint64_t n,
               ta_frame frame)
 {
-	if (f->ended)
+	if (f->ended || f->settled)
 		return;
 	tls_rec_gap(&f->rec, side, n, frame, &facts_sink, f);
-	trim(f, !tls_facts_done(f));
+	after_input(f);
 }
 
 /* TLS 1.3: a side that went quiet on a short encrypted record before the
@@ -437,7 +455,6 @@ infer_tls13_alert(struct tls_facts *f, enum tls_side side)
 {
 	const struct tls_facts_side *s = &f->side[side];
 	const struct tls_facts_record *last;
-	struct tls_facts_alert a;
 
 	if (!s->last_opaque || s->tail_count == 0)
 		return;
@@ -445,13 +462,7 @@ infer_tls13_alert(struct tls_facts *f, enum tls_side side)
 	if (last->content_type != TLS_CT_APPLICATION_DATA ||
 	    last->len > TLS_FACTS_TLS13_ALERT_MAX)
 		return;
-	memset(&a, 0, sizeof a);
-	a.frame = last->frame;
-	a.from = side;
-	a.encrypted = true;
-	a.inferred = true;
-	a.record_len = last->len;
-	add_alert(f, &a);
+	add_hidden_alert(f, side, last->frame, last->len, true);
 }
 
 void
@@ -466,7 +477,7 @@ tls_facts_end(struct tls_facts *f, ta_frame frame)
 		infer_tls13_alert(f, TLS_SIDE_CLIENT);
 		infer_tls13_alert(f, TLS_SIDE_SERVER);
 	}
-	trim(f, false);
+	release_all(f);
 }
 
 bool

@@ -7,9 +7,12 @@
  * Memory: the struct itself is fixed size; the parser's two buffers per
  * side are allocated only when a record or a handshake message straddles
  * deliveries, grown to what that unit needs, never beyond TA_CAP_TLS_RECORD
- * and TA_CAP_TLS_HS, and released once they are empty and the facts are
- * settled (tls_facts_done) or the connection ends. The second ClientHello
- * (after a HelloRetryRequest) is allocated when it arrives.
+ * and TA_CAP_TLS_HS. The handshake buffer is released as soon as its
+ * message is parsed; all of them once tls_facts_done() turns true (the
+ * facts are then settled: later payload is ignored) or the connection
+ * ends. The second ClientHello (after a HelloRetryRequest) is allocated
+ * when it arrives and lives until tls_facts_free(): call that only when
+ * the facts are no longer read.
  *
  * Encrypted records (see doc/tls.md for the reasoning):
  *  - TLS <= 1.2: a side's Finished is its first handshake record after its
@@ -21,7 +24,7 @@
  *    server's encrypted flight is its first such record after the
  *    ServerHello; the client's first one after that flight, if longer than
  *    TLS_FACTS_TLS13_ALERT_MAX, is its Finished: the handshake is complete.
- *    The client's later records are application data. A side whose last
+ *    The client's later records longer than that are application data. A side whose last
  *    record, while the handshake was not complete, was an encrypted record
  *    of at most TLS_FACTS_TLS13_ALERT_MAX bytes most likely sent an alert:
  *    tls_facts_end() records it as an inferred alert with that size.
@@ -150,11 +153,14 @@ struct tls_facts {
 	ta_frame handshake_complete_frame;
 	bool app_data;                          /* application data flowed */
 	ta_frame app_data_frame;
+	bool settled;                           /* done: buffers released,
+	                                         * later payload ignored */
 	bool ended;                             /* tls_facts_end was called */
 };
 
 void tls_facts_init(struct tls_facts *f);
-/* Release what the facts allocated; the facts stay readable. */
+/* Release everything the facts allocated, client_hello2 included (it
+ * becomes NULL); the rest stays readable. */
 void tls_facts_free(struct tls_facts *f);
 
 void tls_facts_set_cert_hook(struct tls_facts *f, tls_facts_cert_fn fn,
@@ -174,7 +180,8 @@ void tls_facts_end(struct tls_facts *f, ta_frame frame);
 /*
  * True when no more payload can change the facts: both sides stopped, a
  * fatal alert went by in plaintext, or the handshake completed and
- * application data flowed. TCP reassembly may stop then.
+ * application data flowed. TCP reassembly may stop then; the parser's
+ * buffers are already released, and later payload is ignored.
  */
 bool tls_facts_done(const struct tls_facts *f);
 

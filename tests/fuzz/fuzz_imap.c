@@ -33,8 +33,10 @@ lines(const uint8_t *data, size_t size)
 	enum dis_status st;
 
 	st = imap_line_end(data, size, 0, &len);
-	if ((st == DIS_OK && (len == 0 || len > size || data[len - 1] != '\n')) ||
-	    (st == DIS_SHORT && len != size) || len > IMAP_LINE_MAX)
+	if (st == DIS_OK &&
+	    (len == 0 || len > size || data[len - 1] != '\n'))
+		abort();
+	if ((st == DIS_SHORT && len != size) || len > IMAP_LINE_MAX)
 		abort();
 	if (imap_parse_resp(body, &r) == DIS_OK) {
 		check_within(body, r.tag);
@@ -54,7 +56,8 @@ lines(const uint8_t *data, size_t size)
 		if (c.tag.n == 0 || c.name.n == 0)
 			abort();
 	}
-	if (imap_literal(body, &lit, &nonsync) && lit > UINT64_C(0x7fffffffffffffff))
+	if (imap_literal(body, &lit, &nonsync) &&
+	    lit > UINT64_C(0x7fffffffffffffff))
 		abort();
 	rest = body;
 	while (imap_word_next(&rest, &w))
@@ -62,6 +65,35 @@ lines(const uint8_t *data, size_t size)
 			abort();
 	(void)imap_sniff_tls(data, size);
 	(void)imap_line_binary(body);
+}
+
+/* A client excerpt never shows what may follow a LOGIN or AUTHENTICATE
+ * keyword, nor more than two words. */
+static void
+check_client_excerpt(const struct starttls_facts *f)
+{
+	static const char *const kws[] = {"LOGIN", "AUTHENTICATE"};
+	size_t seps = 0;
+
+	if (!f->unparsed || f->unparsed_dir != TCP_DIR_C2S)
+		return;
+	for (size_t i = 0; i < f->unparsed_len; i++)
+		if (f->unparsed_excerpt[i] == ' ' ||
+		    f->unparsed_excerpt[i] == '\t')
+			seps++;
+	if (seps > 1)
+		abort();
+	for (size_t k = 0; k < 2; k++) {
+		size_t n = strlen(kws[k]);
+
+		for (size_t i = 0; i + n <= f->unparsed_len; i++) {
+			struct ta_bytes w = {f->unparsed_excerpt + i, n};
+
+			if (imap_keyword_eq(w, kws[k]) &&
+			    i + n != f->unparsed_len)
+				abort();
+		}
+	}
 }
 
 /*
@@ -118,6 +150,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    (f.server_pipelined > 0 && f.response != STARTTLS_RESP_OK) ||
 	    (f.client_pipelined > 0 && !f.requested))
 		abort();
+	check_client_excerpt(&f);
 	if (tls[0] && tls[1] && !ops->finished(state))
 		abort();
 	free(state);

@@ -5,9 +5,9 @@
  *
  * Input: one flags byte, then chunks of [ctl, len, len bytes]. ctl bit 0 is
  * the side (0 client, 1 server); bit 1 makes the chunk a gap of len + 1
- * bytes instead; bit 2 feeds the chunk one byte at a time. Each chunk is a
- * new frame. Flags bit 0 ends the connection before the last chunks are
- * read (they must then change nothing).
+ * bytes instead (its bytes are skipped); bit 2 feeds the chunk one byte at
+ * a time. Each chunk is a new frame. Flags bit 0 ends the connection before
+ * the last chunk, which must then change nothing.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -28,6 +28,9 @@ check_buffers(const struct tls_facts *f)
 		    d->hs.len > d->hs.cap || d->hs.cap > TA_CAP_TLS_HS)
 			abort();
 		if (d->stopped && (d->rec.len != 0 || d->hs.len != 0))
+			abort();
+		/* Settled facts keep no buffer. */
+		if (f->settled && (d->rec.p != NULL || d->hs.p != NULL))
 			abort();
 	}
 	if (f->alert_count > TLS_FACTS_MAX_ALERTS)
@@ -81,8 +84,12 @@ stream(const uint8_t *data, size_t size)
 			tls_facts_end(&f, frame);
 			before = f;
 			feed_chunk(&f, ctl, data + off, n, frame + 1);
-			/* After the end nothing is parsed: the stopped sides stay. */
-			if (before.alert_count != f.alert_count)
+			/* After the end nothing is read. */
+			if (before.alert_count != f.alert_count ||
+			    before.side[0].bytes != f.side[0].bytes ||
+			    before.side[1].bytes != f.side[1].bytes ||
+			    before.side[0].stopped != f.side[0].stopped ||
+			    before.side[1].stopped != f.side[1].stopped)
 				abort();
 		} else {
 			feed_chunk(&f, ctl, data + off, n, frame);

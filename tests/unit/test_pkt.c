@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,7 +103,7 @@ sll2(struct fb *f, uint16_t proto)
 
 /* BSD null family word, little- or big-endian. */
 static void
-null_hdr(struct fb *f, uint32_t fam, int little)
+null_hdr(struct fb *f, uint32_t fam, bool little)
 {
 	if (little) {
 		put8(f, (uint8_t)fam);
@@ -180,7 +181,7 @@ ip6_ext(struct fb *f, uint8_t nh, uint8_t hlen8)
 }
 
 static void
-ip6_frag(struct fb *f, uint8_t nh, uint16_t offset8, int more)
+ip6_frag(struct fb *f, uint8_t nh, uint16_t offset8, bool more)
 {
 	put8(f, nh);
 	put8(f, 0);
@@ -536,7 +537,7 @@ test_sll2(void **state)
 }
 
 static void
-null_case(enum pkt_link link, uint32_t fam, int little, int v6,
+null_case(enum pkt_link link, uint32_t fam, bool little, bool v6,
           enum dis_status want)
 {
 	struct fb f = {.n = 0};
@@ -567,19 +568,19 @@ test_null_loop(void **state)
 {
 	(void)state;
 	/* BSD null: either byte order, every BSD's AF_INET6. */
-	null_case(PKT_LINK_NULL, 2, 1, 0, DIS_OK);
-	null_case(PKT_LINK_NULL, 2, 0, 0, DIS_OK);
-	null_case(PKT_LINK_NULL, 24, 1, 1, DIS_OK);
-	null_case(PKT_LINK_NULL, 28, 0, 1, DIS_OK);
-	null_case(PKT_LINK_NULL, 30, 1, 1, DIS_OK);
-	null_case(PKT_LINK_NULL, 30, 0, 1, DIS_OK);
+	null_case(PKT_LINK_NULL, 2, true, false, DIS_OK);
+	null_case(PKT_LINK_NULL, 2, false, false, DIS_OK);
+	null_case(PKT_LINK_NULL, 24, true, true, DIS_OK);
+	null_case(PKT_LINK_NULL, 28, false, true, DIS_OK);
+	null_case(PKT_LINK_NULL, 30, true, true, DIS_OK);
+	null_case(PKT_LINK_NULL, 30, false, true, DIS_OK);
 	/* Linux's AF_INET6 (10) and AF_UNIX are not BSD IP families. */
-	null_case(PKT_LINK_NULL, 10, 1, 1, DIS_UNSUPPORTED);
-	null_case(PKT_LINK_NULL, 1, 0, 0, DIS_UNSUPPORTED);
+	null_case(PKT_LINK_NULL, 10, true, true, DIS_UNSUPPORTED);
+	null_case(PKT_LINK_NULL, 1, false, false, DIS_UNSUPPORTED);
 	/* OpenBSD loop: network order only. */
-	null_case(PKT_LINK_LOOP, 2, 0, 0, DIS_OK);
-	null_case(PKT_LINK_LOOP, 24, 0, 1, DIS_OK);
-	null_case(PKT_LINK_LOOP, 2, 1, 0, DIS_UNSUPPORTED);
+	null_case(PKT_LINK_LOOP, 2, false, false, DIS_OK);
+	null_case(PKT_LINK_LOOP, 24, false, true, DIS_OK);
+	null_case(PKT_LINK_LOOP, 2, true, false, DIS_UNSUPPORTED);
 
 	{
 		static const uint8_t three[] = {2, 0, 0};
@@ -886,7 +887,7 @@ test_ip6_fragment(void **state)
 	(void)state;
 	/* First fragment (offset 0, M set). */
 	ip = ip6(&f, 44);
-	ip6_frag(&f, 6, 0, 1);
+	ip6_frag(&f, 6, 0, true);
 	tcp(&f, PKT_TCP_ACK, NULL, 0, hello, HELLO_LEN);
 	ip6_done(&f, ip);
 	assert_int_equal(decode(PKT_LINK_IPV6, f.b, f.n, &p), DIS_UNSUPPORTED);
@@ -897,7 +898,7 @@ test_ip6_fragment(void **state)
 	/* Later fragment (offset 1448 / 8, M clear). */
 	f.n = 0;
 	ip = ip6(&f, 44);
-	ip6_frag(&f, 6, 181, 0);
+	ip6_frag(&f, 6, 181, false);
 	fill(&f, 0x11, 40);
 	ip6_done(&f, ip);
 	assert_int_equal(decode(PKT_LINK_IPV6, f.b, f.n, &p), DIS_UNSUPPORTED);
@@ -907,7 +908,7 @@ test_ip6_fragment(void **state)
 	f.n = 0;
 	ip = ip6(&f, 0);
 	ip6_ext(&f, 44, 0);
-	ip6_frag(&f, 6, 0, 0);
+	ip6_frag(&f, 6, 0, false);
 	tcp(&f, PKT_TCP_ACK, NULL, 0, hello, HELLO_LEN);
 	ip6_done(&f, ip);
 	assert_int_equal(decode(PKT_LINK_IPV6, f.b, f.n, &p), DIS_OK);
@@ -1222,7 +1223,7 @@ test_every_prefix(void **state)
 	ip = ip6(&f, 0);
 	ip6_ext(&f, 43, 0);
 	ip6_ext(&f, 44, 1);
-	ip6_frag(&f, 60, 0, 0);
+	ip6_frag(&f, 60, 0, false);
 	ip6_ext(&f, 51, 0);
 	put8(&f, 6);
 	put8(&f, 1);
@@ -1233,7 +1234,7 @@ test_every_prefix(void **state)
 	prefix_case(PKT_LINK_SLL2, &f, t + 40);
 
 	f.n = 0;
-	null_hdr(&f, 30, 1);
+	null_hdr(&f, 30, true);
 	ip = ip6(&f, 6);
 	t = f.n;
 	tcp(&f, PKT_TCP_ACK, NULL, 0, hello, HELLO_LEN);

@@ -775,6 +775,25 @@ test_gap(void **state)
 	assert_true(o.finished);
 	assert_int_equal(o.f.greeting, STARTTLS_GREETING_OK);
 	test_free(st);
+
+	/* The client's STARTTLS was lost: the server's OK and TLS cannot be
+	 * judged, so they are not called TLS without STARTTLS. */
+	st = new_state();
+	memset(&o, 0, sizeof o);
+	feed_piece(st, &o, S2C, (const uint8_t *)dv_greeting,
+	           strlen(dv_greeting), 3);
+	starttls_imap_ops.gap(st, C2S, 13, 4);
+	feed_piece(st, &o, S2C, (const uint8_t *)dv_ok, strlen(dv_ok), 5);
+	feed_piece(st, &o, S2C, (const uint8_t *)server_hello,
+	           sizeof server_hello - 1, 6);
+	finish(st, &o);
+	assert_true(o.f.gap);
+	assert_true(o.tls[S2C]);
+	assert_int_equal(o.plain[S2C], strlen(dv_greeting) + strlen(dv_ok));
+	assert_int_equal(o.f.response, STARTTLS_RESP_NONE);
+	assert_false(o.f.tls_without_starttls);
+	assert_true(o.finished);
+	test_free(st);
 }
 
 /* Credentials: a LOGIN and an AUTHENTICATE set plaintext_auth. */

@@ -87,19 +87,34 @@ test_tls13(void **state)
 	assert_true(f.app_data);
 	assert_int_equal(f.app_data_frame, 12);
 	assert_true(tls_facts_done(&f));
-	tls_facts_end(&f, 20);
-	/* a close_notify after the handshake is not inferred as anything */
-	assert_int_equal(f.alert_count, 0);
-	assert_int_equal(f.side[TLS_SIDE_CLIENT].tail_count, 3);
-	assert_int_equal(f.side[TLS_SIDE_CLIENT].tail[0].len, 69);
-	assert_int_equal(f.side[TLS_SIDE_CLIENT].tail[2].len, 19);
-	/* the server's 7 records: the oldest ones fell out of the tail */
-	assert_int_equal(f.side[TLS_SIDE_SERVER].tail_count, TLS_FACTS_TAIL);
-	assert_int_equal(f.side[TLS_SIDE_SERVER].tail[0].len, 69);
-	assert_int_equal(f.side[TLS_SIDE_SERVER].tail[TLS_FACTS_TAIL - 1].frame, 17);
-	assert_int_equal(f.side[TLS_SIDE_SERVER].opaque_records, 7);
-	assert_false(f.certs_seen);
+	assert_true(f.settled);
 	assert_true(buffers_released(&f));
+	/* settled: the closing records (frames 14 and 17) were not read */
+	assert_int_equal(f.side[TLS_SIDE_CLIENT].bytes, 435);
+	assert_int_equal(f.side[TLS_SIDE_CLIENT].tail_count, 2);
+	assert_int_equal(f.side[TLS_SIDE_CLIENT].tail[0].len, 69);
+	assert_int_equal(f.side[TLS_SIDE_CLIENT].tail[1].len, 27);
+	/* the server's 6 records so far: the oldest fell out of the tail */
+	assert_int_equal(f.side[TLS_SIDE_SERVER].opaque_records, 6);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].tail_count, TLS_FACTS_TAIL);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].tail[0].len, 281);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].tail[TLS_FACTS_TAIL - 1].frame, 10);
+	tls_facts_end(&f, 20);
+	assert_int_equal(f.alert_count, 0);
+	assert_false(f.certs_seen);
+	tls_facts_free(&f);
+
+	/* as if the client never sent its command: its close_notify after
+	 * the handshake is not inferred as anything */
+	tls_facts_init(&f);
+	feed_sample(&f, SAMPLE_TLS13, 0, 12, false);
+	feed_sample(&f, SAMPLE_TLS13, 14, 0, false);
+	tls_facts_end(&f, 20);
+	assert_true(f.handshake_complete);
+	assert_false(f.app_data);
+	assert_int_equal(f.side[TLS_SIDE_CLIENT].tail_count, 2);
+	assert_int_equal(f.side[TLS_SIDE_CLIENT].tail[1].len, 19);
+	assert_int_equal(f.alert_count, 0);
 	tls_facts_free(&f);
 }
 
@@ -110,8 +125,7 @@ test_tls12(void **state)
 
 	(void)state;
 	tls_facts_init(&f);
-	feed_sample(&f, SAMPLE_TLS12, 0, 0, false);
-	tls_facts_end(&f, 16);
+	feed_sample(&f, SAMPLE_TLS12, 0, 10, false);
 	assert_int_equal(f.server_hello.version, TLS_V_TLS12);
 	assert_int_equal(f.server_hello.cipher, 0xc02f);
 	assert_true(f.certs_seen);
@@ -129,18 +143,25 @@ test_tls12(void **state)
 	assert_int_equal(f.side[TLS_SIDE_SERVER].finished_frame, 9);
 	assert_true(f.handshake_complete);
 	assert_int_equal(f.handshake_complete_frame, 9);
-	assert_true(f.app_data);
-	assert_int_equal(f.app_data_frame, 10);
-	/* both close_notify alerts, encrypted: level unknown */
-	assert_int_equal(f.alert_count, 2);
-	assert_int_equal(f.alerts[0].from, TLS_SIDE_CLIENT);
-	assert_int_equal(f.alerts[0].frame, 12);
+	assert_false(f.app_data);
+	assert_false(tls_facts_done(&f));
+	/* the server's close_notify (frame 15), encrypted: level unknown */
+	feed_sample(&f, SAMPLE_TLS12, 15, 16, false);
+	assert_int_equal(f.alert_count, 1);
+	assert_int_equal(f.alerts[0].from, TLS_SIDE_SERVER);
+	assert_int_equal(f.alerts[0].frame, 15);
 	assert_true(f.alerts[0].encrypted);
 	assert_false(f.alerts[0].inferred);
 	assert_int_equal(f.alerts[0].level, 0);
 	assert_int_equal(f.alerts[0].record_len, 26);
-	assert_int_equal(f.alerts[1].from, TLS_SIDE_SERVER);
 	assert_false(f.fatal_alert);
+	/* the client's command settles it; its own close_notify is not read */
+	feed_sample(&f, SAMPLE_TLS12, 10, 15, false);
+	assert_true(f.app_data);
+	assert_int_equal(f.app_data_frame, 10);
+	assert_true(tls_facts_done(&f));
+	tls_facts_end(&f, 16);
+	assert_int_equal(f.alert_count, 1);
 	tls_facts_free(&f);
 }
 

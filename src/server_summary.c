@@ -1,0 +1,166 @@
+/* server_summary.c: per-server verdict counts (see server_summary.h). */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "server_summary.h"
+#include "utf8.h"
+
+struct server_entry {
+	struct pkt_addr addr;
+	uint16_t port;
+	uint8_t sni_len;
+	uint8_t sni[SERVER_SUMMARY_SNI];
+	uint64_t total;
+	uint64_t problems;
+	uint64_t by_verdict[DIAG_VERDICT_COUNT];
+};
+
+struct server_summary {
+	struct server_entry *e;
+	size_t n, cap;
+	struct server_entry others; /* past SERVER_SUMMARY_MAX */
+	bool overflow;
+};
+
+struct server_summary *
+server_summary_new(void)
+{
+	return calloc(1, sizeof(struct server_summary));
+}
+
+static bool
+same(const struct server_entry *e, const struct pkt_addr *a, uint16_t port,
+     const uint8_t *sni, size_t sni_len)
+{
+	return e->port == port && e->addr.family == a->family &&
+	       memcmp(e->addr.a, a->a, sizeof a->a) == 0 &&
+	       e->sni_len == sni_len && memcmp(e->sni, sni, sni_len) == 0;
+}
+
+static struct server_entry *
+find(struct server_summary *s, const struct pkt_addr *a, uint16_t port,
+     const uint8_t *sni, size_t sni_len)
+{
+	/* Linear: a run meets few servers, and this runs once per
+	 * connection, not per packet. */
+	for (size_t i = 0; i < s->n; i++)
+		if (same(&s->e[i], a, port, sni, sni_len))
+			return &s->e[i];
+	if (s->n >= SERVER_SUMMARY_MAX) {
+		s->overflow = true;
+		return &s->others;
+	}
+	if (s->n == s->cap) {
+		size_t ncap = s->cap ? s->cap * 2 : 16;
+		struct server_entry *ne = realloc(s->e, ncap * sizeof *ne);
+		if (ne == NULL) {
+			s->overflow = true;
+			return &s->others;
+		}
+		s->e = ne;
+		s->cap = ncap;
+	}
+	memset(&s->e[s->n], 0, sizeof s->e[s->n]);
+	s->e[s->n].addr = *a;
+	s->e[s->n].port = port;
+	s->e[s->n].sni_len = (uint8_t)sni_len;
+	memcpy(s->e[s->n].sni, sni, sni_len);
+	return &s->e[s->n++];
+}
+
+void
+server_summary_add(struct server_summary *s, const struct conn_facts *f,
+                   const struct diag_result *d)
+{
+	const uint8_t *sni = (const uint8_t *)"";
+	size_t sni_len = 0;
+	struct server_entry *e;
+
+	if (f->tls != NULL && f->tls->client_hello_seen &&
+	    f->tls->client_hello.has_sni) {
+		sni = f->tls->client_hello.sni;
+		sni_len = f->tls->client_hello.sni_len;
+		if (sni_len > TLS_HS_SNI_MAX)
+			sni_len = TLS_HS_SNI_MAX;
+		if (sni_len > SERVER_SUMMARY_SNI)
+			sni_len = SERVER_SUMMARY_SNI;
+	}
+	e = find(s, &f->conn->saddr, f->conn->sport, sni, sni_len);
+	e->total++;
+	if (d->severity != DIAG_SEV_OK)
+		e->problems++;
+	if ((unsigned)d->verdict < DIAG_VERDICT_COUNT)
+		e->by_verdict[d->verdict]++;
+}
+
+static int
+cmp_entry(const void *a, const void *b)
+{
+	const struct server_entry *x = a, *y = b;
+
+	if (x->problems != y->problems)
+		return x->problems > y->problems ? -1 : 1;
+	if (x->total != y->total)
+		return x->total > y->total ? -1 : 1;
+	return 0;
+}
+
+static void
+print_entry(const struct server_entry *e, FILE *out, const char *label)
+{
+	bool first = true;
+
+	fprintf(out, "  %s: %" PRIu64 " connection%s", label, e->total,
+	        e->total == 1 ? "" : "s");
+	for (unsigned v = 0; v < DIAG_VERDICT_COUNT; v++) {
+		if (e->by_verdict[v] == 0)
+			continue;
+		fprintf(out, "%s%" PRIu64 " %s", first ? ": " : ", ",
+		        e->by_verdict[v], diag_verdict_str((enum diag_verdict)v));
+		first = false;
+	}
+	fprintf(out, "\n");
+}
+
+void
+server_summary_print(const struct server_summary *s, FILE *out)
+{
+	struct server_entry *sorted;
+
+	if (s->n == 0)
+		return;
+	sorted = malloc(s->n * sizeof *sorted);
+	if (sorted == NULL)
+		return;
+	memcpy(sorted, s->e, s->n * sizeof *sorted);
+	qsort(sorted, s->n, sizeof *sorted, cmp_entry);
+	fprintf(out, "Servers:\n");
+	for (size_t i = 0; i < s->n; i++) {
+		const struct server_entry *e = &sorted[i];
+		char ip[FMT_ADDR_LEN], sni[SERVER_SUMMARY_SNI * 4 + 8];
+		char label[FMT_ADDR_LEN + sizeof sni + 32];
+
+		fmt_addr(ip, sizeof ip, &e->addr);
+		if (e->sni_len > 0)
+			utf8_sanitize(sni, sizeof sni, e->sni, e->sni_len);
+		snprintf(label, sizeof label, e->addr.family == 6 ? "[%s]:%u%s%s"
+		                                                  : "%s:%u%s%s",
+		         ip, e->port, e->sni_len > 0 ? " " : " (no SNI)",
+		         e->sni_len > 0 ? sni : "");
+		print_entry(e, out, label);
+	}
+	if (s->overflow)
+		print_entry(&s->others, out, "other servers (not listed one by one)");
+	free(sorted);
+}
+
+void
+server_summary_free(struct server_summary *s)
+{
+	if (s == NULL)
+		return;
+	free(s->e);
+	free(s);
+}

@@ -1,0 +1,198 @@
+/* session.c: route each direction's bytes to STARTTLS, then to TLS. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "session.h"
+
+struct session_dir {
+	struct session *s;
+	enum tcp_dir dir;
+};
+
+struct session {
+	enum service svc;
+	const struct starttls_ops *proto; /* NULL: TLS from the first byte */
+	void *proto_state;                /* freed once its facts are kept */
+	struct starttls_facts st;         /* copy taken when state is freed */
+	bool st_kept;
+	bool in_tls[2];                   /* the direction's TLS phase began */
+	bool tls_fed;                     /* some byte reached the TLS layer */
+	bool released;
+	struct session_dir d[2];
+	struct tls_facts tls;
+};
+
+static enum tls_side
+side_of(enum tcp_dir dir)
+{
+	return dir == TCP_DIR_C2S ? TLS_SIDE_CLIENT : TLS_SIDE_SERVER;
+}
+
+struct session *
+session_new(enum service svc)
+{
+	struct session *s = calloc(1, sizeof *s);
+
+	if (s == NULL)
+		return NULL;
+	s->svc = svc;
+	if (svc == SVC_IMAP) {
+		s->proto = &starttls_imap_ops;
+		s->proto_state = calloc(1, s->proto->state_size);
+		if (s->proto_state == NULL) {
+			free(s);
+			return NULL;
+		}
+		s->proto->init(s->proto_state);
+	} else {
+		s->in_tls[0] = s->in_tls[1] = true;
+	}
+	for (int i = 0; i < 2; i++) {
+		s->d[i].s = s;
+		s->d[i].dir = (enum tcp_dir)i;
+	}
+	tls_facts_init(&s->tls);
+	return s;
+}
+
+/* Keep the STARTTLS facts and drop the parser's state (line buffers). */
+static void
+keep_proto_facts(struct session *s)
+{
+	if (s->proto == NULL || s->proto_state == NULL)
+		return;
+	s->proto->facts(s->proto_state, &s->st);
+	s->st_kept = true;
+	free(s->proto_state);
+	s->proto_state = NULL;
+}
+
+static void
+on_data(void *ctx, const uint8_t *p, size_t n, ta_frame frame)
+{
+	struct session_dir *d = ctx;
+	struct session *s = d->s;
+
+	if (!s->in_tls[d->dir]) {
+		bool begins = false;
+		size_t used;
+
+		if (s->proto_state == NULL)
+			return;
+		used = s->proto->feed(s->proto_state, d->dir, p, n, frame,
+		                      &begins);
+		if (!begins)
+			return;
+		s->in_tls[d->dir] = true;
+		if (used > n)
+			used = n;
+		p += used;
+		n -= used;
+		if (n == 0)
+			return;
+	}
+	s->tls_fed = true;
+	tls_facts_data(&s->tls, side_of(d->dir), p, n, frame);
+}
+
+static void
+on_gap(void *ctx, uint64_t n, ta_frame frame)
+{
+	struct session_dir *d = ctx;
+	struct session *s = d->s;
+
+	if (!s->in_tls[d->dir]) {
+		if (s->proto_state != NULL)
+			s->proto->gap(s->proto_state, d->dir, n, frame);
+		return;
+	}
+	s->tls_fed = true;
+	tls_facts_gap(&s->tls, side_of(d->dir), n, frame);
+}
+
+static const struct reasm_sink sink = {
+	.data = on_data,
+	.gap = on_gap,
+};
+
+const struct reasm_sink *
+session_sink(void)
+{
+	return &sink;
+}
+
+void *
+session_sink_ctx(struct session *s, enum tcp_dir dir)
+{
+	return &s->d[dir];
+}
+
+void
+session_midstream(struct session *s, enum tcp_dir dir, ta_frame frame)
+{
+	/* How much was missed is unknown; one byte is enough to make every
+	 * parser of that direction stop rather than guess. */
+	on_gap(&s->d[dir], 1, frame);
+}
+
+bool
+session_done(struct session *s)
+{
+	bool plain_done, tls_done;
+
+	if (s->released)
+		return true;
+	plain_done = s->proto_state == NULL ||
+	             s->proto->finished(s->proto_state);
+	/* Until a direction is in TLS, the plaintext phase decides; once
+	 * both are, the TLS facts do. */
+	tls_done = s->in_tls[0] && s->in_tls[1] ? tls_facts_done(&s->tls)
+	                                        : plain_done;
+	if (!plain_done || !tls_done)
+		return false;
+	keep_proto_facts(s);
+	tls_facts_free(&s->tls);
+	s->released = true;
+	return true;
+}
+
+void
+session_end(struct session *s, ta_frame frame)
+{
+	keep_proto_facts(s);
+	tls_facts_end(&s->tls, frame);
+}
+
+const struct tls_facts *
+session_tls(const struct session *s)
+{
+	return s->tls_fed ? &s->tls : NULL;
+}
+
+const struct starttls_facts *
+session_starttls(const struct session *s)
+{
+	return s->st_kept ? &s->st : NULL;
+}
+
+bool
+session_handshake_complete(const struct session *s)
+{
+	return s->tls_fed && s->tls.handshake_complete;
+}
+
+bool
+session_in_tls(const struct session *s, enum tcp_dir dir)
+{
+	return s->in_tls[dir];
+}
+
+void
+session_free(struct session *s)
+{
+	if (s == NULL)
+		return;
+	tls_facts_free(&s->tls);
+	free(s->proto_state);
+	free(s);
+}

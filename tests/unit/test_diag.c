@@ -1,0 +1,1269 @@
+/* test_diag.c: the diagnosis rules and their precedence from synthetic facts (RFC 8446 6, RFC 5246 7.2, RFC 9051 6.2.1). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+
+#define MS TA_NS_PER_MS
+#define T0 (1700000000ULL * TA_NS_PER_SEC)
+#define F(n) TA_FRAME(0, (n))
+
+/* Every fact source of one connection, built by hand. */
+struct fx {
+	struct conn conn;
+	struct tls_facts tls;
+	struct starttls_facts st;
+	struct cert_chain chain;
+	struct cert_facts cert;
+	struct conn_facts f;
+	struct diag_result r;
+};
+
+static struct fx *X;
+
+static int
+setup(void **state)
+{
+	X = calloc(1, sizeof *X);
+	*state = X;
+	return X == NULL ? -1 : 0;
+}
+
+static int
+teardown(void **state)
+{
+	free(*state);
+	X = NULL;
+	return 0;
+}
+
+/* A connection to an imaps (or imap) port whose TCP handshake was seen:
+ * SYN frame 3, SYN-ACK frame 4, 1 ms apart. */
+static void
+fx_init(enum service svc)
+{
+	memset(X, 0, sizeof *X);
+	X->conn.svc = svc;
+	X->conn.cport = 50000;
+	X->conn.sport = svc == SVC_IMAP ? 143 : 993;
+	X->conn.first_frame = F(3);
+	X->conn.tcp.syns = 1;
+	X->conn.tcp.syn_frame = F(3);
+	X->conn.tcp.syn_ts = T0;
+	X->conn.tcp.syn_last_frame = F(3);
+	X->conn.tcp.syn_last_ts = T0;
+	X->conn.tcp.synack_seen = true;
+	X->conn.tcp.handshake_seen = true;
+	X->conn.tcp.synack_frame = F(4);
+	X->conn.tcp.synack_ts = T0 + 1 * MS;
+	X->f.conn = &X->conn;
+	X->f.why = TCP_FINISH_CLOSED;
+	X->f.tcp.handshake_seen = true;
+	X->f.tcp.frames = 10;
+}
+
+static void
+end_tcp(enum tcp_end e, enum tcp_side by, uint32_t frame, ta_time ts)
+{
+	X->f.tcp.end = e;
+	X->f.tcp.end_by = by;
+	X->f.tcp.end_frame = F(frame);
+	X->f.tcp.end_ts = ts;
+}
+
+static struct tls_facts *
+tls(void)
+{
+	X->f.tls = &X->tls;
+	return &X->tls;
+}
+
+/* A ClientHello at frame: supported_versions (0: none, legacy only). */
+static void
+client_hello(uint32_t frame, const uint16_t *vers, size_t nv,
+             const uint16_t *suites, size_t ns)
+{
+	struct tls_client_hello *ch = &tls()->client_hello;
+
+	X->tls.client_hello_seen = true;
+	X->tls.client_hello_frame = F(frame);
+	X->tls.client_hellos = 1;
+	X->tls.side[TLS_SIDE_CLIENT].bytes = 517;
+	ch->record_version = TLS_V_TLS10;
+	ch->legacy_version = TLS_V_TLS12;
+	if (nv > 0) {
+		ch->has_supported_versions = true;
+		for (size_t i = 0; i < nv; i++)
+			ch->versions.v[i] = vers[i];
+		ch->versions.count = (uint16_t)nv;
+	}
+	for (size_t i = 0; i < ns; i++)
+		ch->ciphers.v[i] = suites[i];
+	ch->ciphers.count = (uint16_t)ns;
+	ch->has_sni = true;
+	memcpy(ch->sni, "imap.example.com", 16);
+	ch->sni_len = 16;
+}
+
+static const uint16_t v12_13[] = { 0x0a0a, TLS_V_TLS13, TLS_V_TLS12 };
+static const uint16_t v10_13[] = { TLS_V_TLS13, TLS_V_TLS12, TLS_V_TLS11,
+	TLS_V_TLS10 };
+static const uint16_t v10_11[] = { TLS_V_TLS11, TLS_V_TLS10 };
+static const uint16_t v13[] = { TLS_V_TLS13 };
+/* TLS 1.3 suites and ECDHE AEAD ones only (a modern client). */
+static const uint16_t aead[] = { 0x1301, 0x1302, 0xc02f, 0xc030, 0xcca8,
+	0x00ff };
+/* Mixed: AEAD, CBC, RSA key exchange. */
+static const uint16_t mixed[] = { 0x1302, 0xc030, 0xc014, 0x002f, 0x0035 };
+
+static void
+modern_hello(uint32_t frame)
+{
+	client_hello(frame, v12_13, TA_ELEMENTS(v12_13), aead,
+	    TA_ELEMENTS(aead));
+}
+
+static void
+server_hello(uint32_t frame, uint16_t version, uint16_t cipher)
+{
+	tls();
+	X->tls.server_hello_seen = true;
+	X->tls.server_hello_frame = F(frame);
+	X->tls.server_hello.version = version;
+	X->tls.server_hello.legacy_version =
+	    version > TLS_V_TLS12 ? TLS_V_TLS12 : version;
+	X->tls.server_hello.cipher = cipher;
+	X->tls.side[TLS_SIDE_SERVER].bytes = 90;
+}
+
+/* The TLS 1.2 server flight: Certificate and ServerHelloDone at frame. */
+static void
+tls12_flight(uint32_t frame)
+{
+	X->tls.certs_seen = true;
+	X->tls.certs_frame = F(frame);
+	X->tls.cert_count = 2;
+	X->tls.server_hello_done = true;
+	X->tls.server_hello_done_frame = F(frame);
+}
+
+/* The TLS 1.3 server's encrypted flight at frame. */
+static void
+tls13_flight(uint32_t frame)
+{
+	struct tls_facts_side *s = &X->tls.side[TLS_SIDE_SERVER];
+
+	s->ccs = true;
+	s->opaque_records = 3;
+	s->tail_count = 3;
+	for (uint8_t i = 0; i < 3; i++) {
+		s->tail[i].frame = F(frame);
+		s->tail[i].content_type = TLS_CT_APPLICATION_DATA;
+		s->tail[i].len = (uint16_t)(i == 0 ? 27 : 1000);
+	}
+}
+
+static void
+alert(uint32_t frame, enum tls_side from, uint8_t level, uint8_t desc)
+{
+	struct tls_facts_alert *a = &tls()->alerts[X->tls.alert_count++];
+
+	a->frame = F(frame);
+	a->from = from;
+	a->level = level;
+	a->description = desc;
+	if (level == TLS_ALERT_FATAL)
+		X->tls.fatal_alert = true;
+}
+
+static void
+encrypted_alert(uint32_t frame, enum tls_side from, bool inferred)
+{
+	struct tls_facts_alert *a = &tls()->alerts[X->tls.alert_count++];
+
+	a->frame = F(frame);
+	a->from = from;
+	a->encrypted = true;
+	a->inferred = inferred;
+	a->record_len = 19;
+}
+
+static void
+complete(uint32_t frame, uint32_t app_frame)
+{
+	X->tls.handshake_complete = true;
+	X->tls.handshake_complete_frame = F(frame);
+	X->tls.side[TLS_SIDE_CLIENT].finished = true;
+	X->tls.side[TLS_SIDE_SERVER].finished = true;
+	if (app_frame != 0) {
+		X->tls.app_data = true;
+		X->tls.app_data_frame = F(app_frame);
+	}
+}
+
+/* Chain analysis facts for the Certificate at frame. */
+static void
+chain(uint32_t frame, enum cert_problem p, bool intercept)
+{
+	X->cert.visible = true;
+	X->cert.frame = F(frame);
+	X->cert.chain = &X->chain;
+	X->cert.problem = p;
+	X->cert.problem_cert = 0;
+	X->cert.verify_ok = p == CERT_PROBLEM_NONE;
+	X->cert.verify_reason = p == CERT_PROBLEM_NONE ? "ok" :
+	    "unable to get local issuer certificate";
+	X->chain.count = 2;
+	X->chain.nchain = 2;
+	strcpy(X->chain.chain[0].subject, "CN=imap.example.com");
+	strcpy(X->chain.chain[0].issuer, "CN=Example Issuing CA");
+	strcpy(X->chain.chain[0].san[0], "mail.other.example");
+	X->chain.chain[0].nsan = 1;
+	X->chain.chain[0].not_after = 1704067200;
+	strcpy(X->chain.chain[1].subject, "CN=Example Issuing CA");
+	strcpy(X->chain.chain[1].issuer, "CN=Example Root");
+	strcpy(X->chain.name, "imap.example.com");
+	X->chain.name_from_sni = true;
+	if (intercept) {
+		X->chain.interception.suspected = true;
+		strcpy(X->chain.interception.product, "Example Inspection");
+	}
+	X->f.cert = &X->cert;
+}
+
+static void
+decide(void)
+{
+	diag_decide(&X->f, &X->r);
+}
+
+static bool
+has_evidence(const char *needle)
+{
+	for (unsigned i = 0; i < X->r.nevidence; i++)
+		if (strstr(X->r.evidence[i].text, needle) != NULL)
+			return true;
+	return false;
+}
+
+static bool
+has_evidence_frame(uint32_t frame)
+{
+	for (unsigned i = 0; i < X->r.nevidence; i++)
+		if (X->r.evidence[i].frame == F(frame))
+			return true;
+	return false;
+}
+
+#define assert_verdict(v) \
+	assert_string_equal(diag_verdict_str(X->r.verdict), (v))
+
+/* ---- TCP ---- */
+
+static void
+test_no_answer(void **state)
+{
+	(void)state;
+	fx_init(SVC_IMAPS);
+	X->conn.tcp.synack_seen = false;
+	X->conn.tcp.handshake_seen = false;
+	X->conn.tcp.syns = 3;
+	X->conn.tcp.syn_last_frame = F(5);
+	X->conn.tcp.syn_last_ts = T0 + 2030 * MS;
+	X->f.tcp.handshake_seen = false;
+	end_tcp(TCP_END_NO_ANSWER, TCP_SIDE_NONE, 5, T0 + 2030 * MS);
+	decide();
+	assert_verdict("tcp-no-answer");
+	assert_int_equal(X->r.severity, DIAG_SEV_ERROR);
+	assert_true(has_evidence("3 SYNs"));
+	assert_true(has_evidence("2.03 s"));
+	assert_non_null(strstr(X->r.advice, "firewall"));
+}
+
+static void
+test_refused(void **state)
+{
+	(void)state;
+	fx_init(SVC_IMAPS);
+	X->conn.tcp.synack_seen = false;
+	end_tcp(TCP_END_REFUSED, TCP_SIDE_SERVER, 4, T0);
+	decide();
+	assert_verdict("tcp-refused");
+	assert_false(X->r.inferred);
+	assert_true(has_evidence_frame(4));
+}
+
+/* A RST from the server on its turn (after the ClientHello). */
+static void
+test_rst_server_turn(void **state)
+{
+	(void)state;
+	fx_init(SVC_IMAPS);
+	modern_hello(6);
+	end_tcp(TCP_END_RST, TCP_SIDE_SERVER, 8, T0 + 3 * MS);
+	decide();
+	assert_verdict("tcp-reset");
+	assert_false(X->r.inferred);
+	assert_int_equal(X->r.waiting_on, DIAG_SIDE_NONE);
+	assert_non_null(strstr(X->r.summary, "server reset"));
+	assert_non_null(strstr(X->r.advice, "server's log"));
+	assert_int_equal(X->r.findings, 0);
+}
+
+static void
+test_rst_middlebox(void **state)
+{
+	(void)state;
+	fx_init(SVC_IMAPS);
+	modern_hello(6);
+	end_tcp(TCP_END_RST, TCP_SIDE_MIDDLEBOX, 7, T0 + 2 * MS);
+	X->f.tcp.inferred = true;
+	X->f.tcp.nevidence = 2;
+	strcpy(X->f.tcp.evidence[0], "frame 7: RST TTL 64, the server's other "
+	    "packet TTL 58");
+	strcpy(X->f.tcp.evidence[1], "inferred: a middlebox sent the RST");
+	decide();
+	assert_verdict("tcp-reset");
+	assert_true(X->r.inferred);
+	assert_non_null(strstr(X->r.summary, "inferred"));
+	/* The forged RST is the verdict itself, not a mere suspicion. */
+	assert_false(X->r.findings & DIAG_F_MIDDLEBOX_RST_SUSPECTED);
+	assert_true(has_evidence("TTL 64"));
+	assert_non_null(strstr(X->r.advice, "network team"));
+}
+
+/* A RST from the side that was waiting is a reaction: timeout. */
+static void
+test_rst_by_waiting_side(void **state)
+{
+	(void)state;
+	fx_init(SVC_IMAPS);
+	modern_hello(6);
+	server_hello(8, TLS_V_TLS12, 0xc02f);
+	tls12_flight(8);
+	end_tcp(TCP_END_RST, TCP_SIDE_SERVER, 40, T0 + 60000 * MS);
+	decide();
+	assert_verdict("handshake-timeout");
+	assert_int_equal(X->r.waiting_on, DIAG_SIDE_CLIENT);
+	assert_string_equal(diag_side_str(X->r.waiting_on), "client");
+}
+
+/* An alert that came first beats the middlebox RST after it; a RST that
+ * came first beats a later alert. */
+static void
+test_alert_before_rst(void **state)
+{
+	(void)state;
+	fx_init(SVC_IMAPS);
+	modern_hello(6);
+	alert(8, TLS_SIDE_SERVER, TLS_ALERT_FATAL, 40);
+	end_tcp(TCP_END_RST, TCP_SIDE_MIDDLEBOX, 9, T0 + 3 * MS);
+	X->f.tcp.inferred = true;
+	decide();
+	assert_verdict("no-shared-cipher");
+	assert_true(X->r.findings & DIAG_F_MIDDLEBOX_RST_SUSPECTED);
+
+	fx_init(SVC_IMAPS);
+	modern_hello(6);
+	alert(9, TLS_SIDE_SERVER, TLS_ALERT_FATAL, 40);
+	end_tcp(TCP_END_RST, TCP_SIDE_MIDDLEBOX, 7, T0 + 3 * MS);
+	X->f.tcp.inferred = true;
+	decide();
+	assert_verdict("tcp-reset");
+}
+
+/* ---- STARTTLS (port 143) ---- */
+
+static struct starttls_facts *
+st_greeted(bool offered)
+{
+	X->f.starttls = &X->st;
+	X->st.greeting = STARTTLS_GREETING_OK;
+	X->st.greeting_frame = F(6);
+	X->st.caps_known = true;
+	X->st.caps_frame = F(6);
+	X->st.offered = offered;
+	return &X->st;
+}
+
+static void
+test_starttls_not_offered(void **state)
+{
+	(void)state;
+	fx_init(SVC_IMAP);
+	st_greeted(false);
+	end_tcp(TCP_END_FIN, TCP_SIDE_CLIENT, 11, T0 + 5 * MS);
+	decide();
+	assert_verdict("starttls-not-offered");
+	assert_true(has_evidence_frame(6));
+	assert_non_null(strstr(X->r.advice, "993"));
+}
+
+static void
+test_starttls_refused(void **state)
+{
+	struct starttls_facts *s;
+	static const char text[] = "STARTTLS is disabled\x1b[31m on this server";
+
+	(void)state;
+	fx_init(SVC_IMAP);
+	s = st_greeted(true);
+	s->requested = true;
+	s->request_frame = F(11);
+	s->response = STARTTLS_RESP_NO;
+	s->response_frame = F(12);
+	memcpy(s->response_text, text, sizeof text - 1);
+	s->response_text_len = (uint8_t)(sizeof text - 1);
+	end_tcp(TCP_END_FIN, TCP_SIDE_CLIENT, 13, T0 + 5 * MS);
+	decide();
+	assert_verdict("starttls-refused");
+	assert_non_null(strstr(X->r.summary, "NO"));
+	assert_true(has_evidence("disabled"));
+	/* The escape byte from the network never reaches the text. */
+	for (unsigned i = 0; i < X->r.nevidence; i++)
+		assert_null(strchr(X->r.evidence[i].text, 0x1b));
+
+	s->response = STARTTLS_RESP_BAD;
+	decide();
+	assert_verdict("starttls-refused");
+	assert_non_null(strstr(X->r.summary, "BAD"));
+}
+
+static void
+test_plaintext_session(void **state)
+{
+	struct starttls_facts *s;
+
+	(void)state;
+	fx_init(SVC_IMAP);
+	s = st_greeted(true);
+	s->plaintext_auth = true;
+	s->plaintext_auth_frame = F(9);
+	end_tcp(TCP_END_FIN, TCP_SIDE_SERVER, 20, T0 + 50 * MS);
+	decide();
+	assert_verdict("plaintext-session");
+	assert_non_null(strstr(X->r.summary, "credentials"));
+	assert_true(has_evidence_frame(9));
+}
+
+static void
+test_tls_without_starttls(void **state)
+{
+	struct starttls_facts *s;
+
+	(void)state;
+	fx_init(SVC_IMAP);
+	s = st_greeted(true);
+	s->tls_without_starttls = true;
+	s->tls_without_starttls_dir = TCP_DIR_C2S;
+	s->tls_without_starttls_frame = F(8);
+	end_tcp(TCP_END_FIN, TCP_SIDE_SERVER, 10, T0 + 5 * MS);
+	decide();
+	assert_verdict("not-tls");
+	assert_non_null(strstr(X->r.summary, "client"));
+}
+
+/* Port 143: nothing from the server; the client gives up. */
+static void
+test_starttls_no_greeting(void **state)
+{
+	(void)state;
+	fx_init(SVC_IMAP);
+	end_tcp(TCP_END_FIN, TCP_SIDE_CLIENT, 9, T0 + 10000 * MS);
+	decide();
+	assert_verdict("handshake-timeout");
+	assert_int_equal(X->r.waiting_on, DIAG_SIDE_SERVER);
+	assert_non_null(strstr(X->r.summary, "greeting"));
+}
+
+/* Port 143: OK to STARTTLS, then the client hangs up. */
+static void
+test_starttls_ok_client_hangs_up(void **state)
+{
+	struct starttls_facts *s;
+
+	(void)state;
+	fx_init(SVC_IMAP);
+	s = st_greeted(true);
+	s->requested = true;
+	s->request_frame = F(11);
+	s->response = STARTTLS_RESP_OK;
+	s->response_frame = F(12);
+	end_tcp(TCP_END_FIN, TCP_SIDE_CLIENT, 13, T0 + 5 * MS);
+	decide();
+	assert_verdict("closed-during-handshake");
+	assert_non_null(strstr(X->r.summary, "client"));
+	assert_int_equal(X->r.waiting_on, DIAG_SIDE_NONE);
+}
+
+/* Port 143: the server greets with BYE. */
+static void
+test_starttls_bye_greeting(void **state)
+{
+	struct starttls_facts *s;
+
+	(void)state;
+	fx_init(SVC_IMAP);
+	s = st_greeted(true);
+	s->greeting = STARTTLS_GREETING_BYE;
+	end_tcp(TCP_END_FIN, TCP_SIDE_SERVER, 7, T0 + 5 * MS);
+	decide();
+	assert_verdict("closed-during-handshake");
+	assert_non_null(strstr(X->r.summary, "BYE"));
+	assert_true(has_evidence("(BYE)"));
+}
+
+/* ---- not TLS on 993 ---- */
+
+static void
+test_plaintext_on_993(void **state)
+{
+	struct tls_facts_side *s;
+	static const char greet[] = "* OK Waiting for authentication";
+
+	(void)state;
+	fx_init(SVC_IMAPS);
+	modern_hello(6);
+	s = &X->tls.side[TLS_SIDE_SERVER];
+	s->stopped = true;
+	s->stop = TLS_STOP_NOT_TLS;
+	s->stop_frame = F(8);
+	memcpy(s->stop_excerpt, greet, sizeof greet - 1);
+	s->stop_excerpt_len = (uint8_t)(sizeof greet - 1);
+	end_tcp(TCP_END_FIN, TCP_SIDE_CLIENT, 10, T0 + 5 * MS);
+	decide();
+	assert_verdict("not-tls");
+	assert_non_null(strstr(X->r.summary, "plaintext IMAP greeting"));
+	assert_true(has_evidence("* OK Waiting"));
+}
+
+/* ---- alerts right after the ClientHello ---- */
+
+static void
+test_protocol_version(void **state)
+{
+	(void)state;
+	fx_init(SVC_IMAPS);
+	modern_hello(6);
+	alert(8, TLS_SIDE_SERVER, TLS_ALERT_FATAL, 70);
+	end_tcp(TCP_END_FIN, TCP_SIDE_SERVER, 10, T0 + 5 * MS);
+	decide();
+	assert_verdict("tls-version-mismatch");
+	assert_false(X->r.inferred);
+	assert_non_null(strstr(X->r.summary, "TLS 1.2-1.3"));
+	assert_true(has_evidence("frame 8: server sent fatal alert "
+	    "protocol_version (70)"));
+	assert_non_null(strstr(X->r.advice, "ssl_min_protocol = TLSv1.2"));
+	assert_non_null(strstr(X->r.advice, "tls_versions: tls1_2 tls1_3"));
+	assert_non_null(strstr(X->r.advice, "TLS_PROTOCOL=TLS1_2:TLS1_3"));
+}
+
+static void
+test_handshake_failure(void **state)
+{
+	(void)state;
+	fx_init(SVC_IMAPS);
+	client_hello(6, v10_13, TA_ELEMENTS(v10_13), aead, TA_ELEMENTS(aead));
+	alert(8, TLS_SIDE_SERVER, TLS_ALERT_FATAL, 40);
+	end_tcp(TCP_END_FIN, TCP_SIDE_SERVER, 10, T0 + 5 * MS);
+	decide();
+	assert_verdict("no-shared-cipher");
+	/* GREASE-free count: the SCSV is not a suite */
+	assert_non_null(strstr(X->r.summary, "5 cipher suites"));
+	assert_non_null(strstr(X->r.advice, "ECDHE-RSA-AES128-GCM-SHA256"));
+
+	/* insufficient_security reads the same */
+	X->tls.alerts[0].description = 71;
+	decide();
+	assert_verdict("no-shared-cipher");
+}
+
+/* handshake_failure when the offered versions explain it: the client
+ * offers nothing in TLS 1.2. */
+static void
+test_handshake_failure_versions_explain(void **state)
+{
+	(void)state;
+	fx_init(SVC_IMAPS);
+	client_hello(6, v10_11, TA_ELEMENTS(v10_11), mixed, TA_ELEMENTS(mixed));
+	alert(8, TLS_SIDE_SERVER, TLS_ALERT_FATAL, 40);
+	end_tcp(TCP_END_FIN, TCP_SIDE_SERVER, 10, T0 + 5 * MS);
+	decide();
+	assert_verdict("tls-version-mismatch");
+	assert_true(X->r.inferred);
+	assert_non_null(strstr(X->r.summary, "inferred"));
+
+	fx_init(SVC_IMAPS);
+	client_hello(6, v13, TA_ELEMENTS(v13), aead, TA_ELEMENTS(aead));
+	alert(8, TLS_SIDE_SERVER, TLS_ALERT_FATAL, 40);
+	end_tcp(TCP_END_FIN, TCP_SIDE_SERVER, 10, T0 + 5 * MS);
+	decide();
+	assert_verdict("tls-version-mismatch");
+}
+
+/* protocol_version vs handshake_failure: each maps to its own verdict,
+ * and the earlier alert decides. */
+static void
+test_version_vs_cipher_alert(void **state)
+{
+	(void)state;
+	fx_init(SVC_IMAPS);
+	modern_hello(6);
+	alert(9, TLS_SIDE_SERVER, TLS_ALERT_FATAL, 70);
+	alert(8, TLS_SIDE_SERVER, TLS_ALERT_FATAL, 40);
+	end_tcp(TCP_END_FIN, TCP_SIDE_SERVER, 10, T0 + 5 * MS);
+	decide();
+	assert_verdict("no-shared-cipher");
+	X->tls.alerts[0].frame = F(7);
+	decide();
+	assert_verdict("tls-version-mismatch");
+}
+
+static void
+test_other_alert(void **state)
+{
+	(void)state;
+	fx_init(SVC_IMAPS);
+	modern_hello(6);
+	alert(8, TLS_SIDE_SERVER, TLS_ALERT_FATAL, 47);
+	end_tcp(TCP_END_FIN, TCP_SIDE_SERVER, 10, T0 + 5 * MS);
+	decide();
+	assert_verdict("tls-alert");
+	assert_non_null(strstr(X->r.summary, "illegal_parameter"));
+	/* A warning-level alert does not end the handshake. */
+	X->tls.alerts[0].level = TLS_ALERT_WARNING;
+	decide();
+	assert_string_not_equal(diag_verdict_str(X->r.verdict), "tls-alert");
+}
+
+/* ---- ServerHello version ---- */
+
+static void
+test_server_version_not_offered(void **state)
+{
+	(void)state;
+	fx_init(SVC_IMAPS);
+	modern_hello(6);
+	server_hello(8, TLS_V_TLS10, 0xc014);
+	end_tcp(TCP_END_FIN, TCP_SIDE_CLIENT, 9, T0 + 5 * MS);
+	decide();
+	assert_verdict("tls-version-mismatch");
+	assert_true(has_evidence("client offered TLS 1.2-1.3; server answered "
+	    "TLS 1.0"));
+	/* The client's alert says the same. */
+	alert(9, TLS_SIDE_CLIENT, TLS_ALERT_FATAL, 70);
+	decide();
+	assert_verdict("tls-version-mismatch");
+	assert_true(X->r.findings & DIAG_F_LEGACY_VERSION);
+}
+
+/* ---- the certificate chain ---- */
+
+static void
+cert_fixture(enum cert_problem p, bool intercept, uint8_t desc)
+{
+	fx_init(SVC_IMAPS);
+	client_hello(6, NULL, 0, mixed, TA_ELEMENTS(mixed));
+	server_hello(8, TLS_V_TLS12, 0xc030);
+	tls12_flight(10);
+	chain(10, p, intercept);
+	alert(12, TLS_SIDE_CLIENT, TLS_ALERT_FATAL, desc);
+	end_tcp(TCP_END_RST, TCP_SIDE_CLIENT, 13, T0 + 5 * MS);
+}
+
+static void
+test_cert_alert_picks_chain_problem(void **state)
+{
+	static const struct {
+		enum cert_problem p;
+		uint8_t desc;
+		const char *verdict;
+	} cases[] = {
+		{ CERT_PROBLEM_INCOMPLETE, 48, "cert-chain-incomplete" },
+		{ CERT_PROBLEM_EXPIRED, 45, "cert-expired" },
+		{ CERT_PROBLEM_NOT_YET_VALID, 45, "cert-expired" },
+		{ CERT_PROBLEM_NAME_MISMATCH, 42, "cert-name-mismatch" },
+		{ CERT_PROBLEM_SELF_SIGNED, 42, "cert-self-signed" },
+		{ CERT_PROBLEM_UNTRUSTED, 48, "cert-untrusted" },
+		{ CERT_PROBLEM_OTHER, 46, "cert-untrusted" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < TA_ELEMENTS(cases); i++) {
+		cert_fixture(cases[i].p, false, cases[i].desc);
+		decide();
+		assert_verdict(cases[i].verdict);
+		assert_false(X->r.inferred);
+		assert_true(has_evidence_frame(12));
+		assert_true(has_evidence_frame(10));
+		assert_non_null(strstr(X->r.advice, "except once as a "
+		    "diagnostic"));
+	}
+	/* The expiry date is shown. */
+	cert_fixture(CERT_PROBLEM_EXPIRED, false, 45);
+	decide();
+	assert_true(has_evidence("2024-01-01"));
+	/* The name the client asked for is shown. */
+	cert_fixture(CERT_PROBLEM_NAME_MISMATCH, false, 42);
+	decide();
+	assert_true(has_evidence("not imap.example.com"));
+}
+
+/* Interception wins over the chain's own problem when the client
+ * rejected it. */
+static void
+test_cert_vs_interception(void **state)
+{
+	(void)state;
+	cert_fixture(CERT_PROBLEM_UNTRUSTED, true, 48);
+	decide();
+	assert_verdict("interception-untrusted");
+	assert_non_null(strstr(X->r.advice, "bypass"));
+	assert_true(has_evidence("Example Inspection"));
+	assert_false(X->r.findings & DIAG_F_INTERCEPTED);
+
+	cert_fixture(CERT_PROBLEM_EXPIRED, false, 48);
+	decide();
+	assert_verdict("cert-expired");
+}
+
+/* Without the chain analysis, the alert alone: inferred. */
+static void
+test_cert_alert_without_chain(void **state)
+{
+	(void)state;
+	cert_fixture(CERT_PROBLEM_NONE, false, 48);
+	X->f.cert = NULL;
+	decide();
+	assert_verdict("cert-untrusted");
+	assert_true(X->r.inferred);
+	assert_non_null(strstr(X->r.summary, "inferred"));
+
+	X->tls.alerts[0].description = 45;
+	decide();
+	assert_verdict("cert-expired");
+	assert_true(X->r.inferred);
+}
+
+/* The chain verifies here, yet the client rejected it. */
+static void
+test_cert_rejected_though_verifies(void **state)
+{
+	(void)state;
+	cert_fixture(CERT_PROBLEM_NONE, false, 48);
+	decide();
+	assert_verdict("cert-untrusted");
+	assert_true(X->r.inferred);
+}
+
+/* The client hung up without an alert after a bad chain. */
+static void
+test_cert_abort_without_alert(void **state)
+{
+	(void)state;
+	cert_fixture(CERT_PROBLEM_INCOMPLETE, false, 48);
+	X->tls.alert_count = 0;
+	X->tls.fatal_alert = false;
+	end_tcp(TCP_END_FIN, TCP_SIDE_CLIENT, 12, T0 + 5 * MS);
+	decide();
+	assert_verdict("cert-chain-incomplete");
+	assert_true(X->r.inferred);
+
+	/* Same hang-up with a healthy chain: the client just closed. */
+	chain(10, CERT_PROBLEM_NONE, false);
+	decide();
+	assert_verdict("closed-during-handshake");
+	assert_non_null(strstr(X->r.summary, "client"));
+}
+
+/* Completed, but the client closed at once without data: a late name
+ * check (curl). With data flowing it is ok, unverified-accepted. */
+static void
+test_cert_late_name_mismatch(void **state)
+{
+	struct tls_facts_side *s;
+
+	(void)state;
+	cert_fixture(CERT_PROBLEM_NAME_MISMATCH, false, 0);
+	X->tls.alert_count = 0;
+	X->tls.fatal_alert = false;
+	complete(14, 0);
+	s = &X->tls.side[TLS_SIDE_CLIENT];
+	s->opaque_records = 2;
+	s->tail_count = 2;
+	s->tail[0] = (struct tls_facts_record){ F(12), TLS_CT_HANDSHAKE, 40 };
+	s->tail[1] = (struct tls_facts_record){ F(15), TLS_CT_ALERT, 26 };
+	end_tcp(TCP_END_FIN, TCP_SIDE_CLIENT, 16, T0 + 5 * MS);
+	decide();
+	assert_verdict("cert-name-mismatch");
+
+	s->tail[1].content_type = TLS_CT_APPLICATION_DATA;
+	X->tls.app_data = true;
+	X->tls.app_data_frame = F(15);
+	decide();
+	assert_verdict("ok");
+	assert_true(X->r.findings & DIAG_F_UNVERIFIED_ACCEPTED);
+	assert_int_equal(X->r.severity, DIAG_SEV_WARNING);
+}
+
+/* ---- TLS 1.3 ---- */
+
+static void
+tls13_fixture(void)
+{
+	fx_init(SVC_IMAPS);
+	modern_hello(6);
+	server_hello(8, TLS_V_TLS13, 0x1302);
+	tls13_flight(10);
+}
+
+static void
+test_tls13_encrypted_alert(void **state)
+{
+	(void)state;
+	tls13_fixture();
+	encrypted_alert(14, TLS_SIDE_CLIENT, true);
+	end_tcp(TCP_END_FIN, TCP_SIDE_SERVER, 16, T0 + 9 * MS);
+	decide();
+	assert_verdict("tls13-rejected");
+	assert_true(X->r.inferred);
+	assert_non_null(strstr(X->r.summary, "inferred"));
+	assert_true(has_evidence("19-byte encrypted record"));
+	assert_non_null(strstr(X->r.advice, "--tls-max 1.2"));
+}
+
+static void
+test_tls13_plaintext_alert(void **state)
+{
+	(void)state;
+	tls13_fixture();
+	alert(12, TLS_SIDE_CLIENT, TLS_ALERT_FATAL, 48);
+	end_tcp(TCP_END_FIN, TCP_SIDE_CLIENT, 13, T0 + 9 * MS);
+	decide();
+	assert_verdict("cert-untrusted");
+	assert_true(X->r.inferred);
+	assert_non_null(strstr(X->r.summary, "did not trust"));
+
+	X->tls.alerts[0].description = 42;
+	decide();
+	assert_verdict("tls13-rejected");
+	assert_non_null(strstr(X->r.summary, "bad_certificate"));
+}
+
+static void
+test_tls13_client_hangs_up(void **state)
+{
+	(void)state;
+	tls13_fixture();
+	end_tcp(TCP_END_RST, TCP_SIDE_CLIENT, 12, T0 + 9 * MS);
+	decide();
+	assert_verdict("tls13-rejected");
+	assert_true(X->r.inferred);
+
+	/* Before the server's flight it was the server's turn. */
+	tls13_fixture();
+	X->tls.side[TLS_SIDE_SERVER].opaque_records = 0;
+	X->tls.side[TLS_SIDE_SERVER].tail_count = 0;
+	end_tcp(TCP_END_FIN, TCP_SIDE_CLIENT, 12, T0 + 9 * MS);
+	decide();
+	assert_verdict("handshake-timeout");
+	assert_int_equal(X->r.waiting_on, DIAG_SIDE_SERVER);
+}
+
+/* ---- hang-ups and silence ---- */
+
+/* Dovecot refusing a ClientHello: a FIN, no alert. */
+static void
+test_server_closes_after_hello(void **state)
+{
+	(void)state;
+	fx_init(SVC_IMAPS);
+	modern_hello(6);
+	/* The ClientHello was the client's last packet before the FIN. */
+	X->conn.tcp.ep[TCP_DIR_C2S].pkts = 4;
+	X->conn.tcp.ep[TCP_DIR_C2S].last_frame = F(6);
+	X->conn.tcp.ep[TCP_DIR_C2S].last_ts = T0 + 2 * MS;
+	end_tcp(TCP_END_FIN, TCP_SIDE_SERVER, 8, T0 + 12 * MS);
+	decide();
+	assert_verdict("closed-during-handshake");
+	assert_false(X->r.inferred);
+	assert_true(has_evidence("frame 8: the server closed (FIN) 10 ms after "
+	    "the ClientHello (frame 6), without an alert"));
+	assert_true(has_evidence("client offered TLS 1.2-1.3"));
+	assert_true(has_evidence("all AEAD with forward secrecy"));
+	assert_true(has_evidence("Dovecot logs"));
+	assert_int_equal(X->r.ncauses, 3);
+	assert_non_null(strstr(X->r.causes[0], "version"));
+	assert_non_null(strstr(X->r.causes[0], "inferred"));
+	assert_non_null(strstr(X->r.causes[1], "cipher"));
+	assert_non_null(strstr(X->r.causes[1], "only AEAD"));
+	assert_non_null(strstr(X->r.summary, "inferred"));
+	assert_non_null(strstr(X->r.advice, "no shared cipher"));
+
+	/* A client offering every version: the suites come first. */
+	fx_init(SVC_IMAPS);
+	client_hello(6, v10_13, TA_ELEMENTS(v10_13), aead, TA_ELEMENTS(aead));
+	end_tcp(TCP_END_FIN, TCP_SIDE_SERVER, 8, T0 + 12 * MS);
+	decide();
+	assert_verdict("closed-during-handshake");
+	assert_non_null(strstr(X->r.causes[0], "cipher"));
+	assert_non_null(strstr(X->r.causes[1], "version"));
+}
+
+static void
+test_client_gives_up(void **state)
+{
+	(void)state;
+	fx_init(SVC_IMAPS);
+	modern_hello(6);
+	end_tcp(TCP_END_FIN, TCP_SIDE_CLIENT, 8, T0 + 2991 * MS);
+	decide();
+	assert_verdict("handshake-timeout");
+	assert_int_equal(X->r.waiting_on, DIAG_SIDE_SERVER);
+	assert_true(has_evidence("2.99 s after the connection was set up"));
+	assert_non_null(strstr(X->r.advice, "network path"));
+}
+
+static void
+test_idle_and_capture_end(void **state)
+{
+	(void)state;
+	fx_init(SVC_IMAPS);
+	modern_hello(6);
+	end_tcp(TCP_END_TIMEOUT, TCP_SIDE_NONE, 7, T0 + 5 * MS);
+	X->f.why = TCP_FINISH_IDLE;
+	decide();
+	assert_verdict("handshake-timeout");
+	assert_int_equal(X->r.waiting_on, DIAG_SIDE_SERVER);
+
+	/* No ClientHello yet: the client's turn on 993. */
+	fx_init(SVC_IMAPS);
+	end_tcp(TCP_END_OPEN, TCP_SIDE_NONE, 5, T0 + 5 * MS);
+	X->f.why = TCP_FINISH_CAPTURE_END;
+	decide();
+	assert_verdict("handshake-timeout");
+	assert_int_equal(X->r.waiting_on, DIAG_SIDE_CLIENT);
+	assert_non_null(strstr(X->r.summary, "capture ended"));
+}
+
+/* A close_notify before completion is a hang-up by its sender. */
+static void
+test_close_notify_hangup(void **state)
+{
+	(void)state;
+	fx_init(SVC_IMAPS);
+	modern_hello(6);
+	server_hello(8, TLS_V_TLS12, 0xc02f);
+	tls12_flight(8);
+	alert(10, TLS_SIDE_CLIENT, TLS_ALERT_WARNING, 0);
+	end_tcp(TCP_END_FIN, TCP_SIDE_CLIENT, 10, T0 + 5 * MS);
+	decide();
+	assert_verdict("closed-during-handshake");
+	assert_true(has_evidence("close_notify"));
+}
+
+/* ---- not enough data ---- */
+
+static void
+test_midstream(void **state)
+{
+	(void)state;
+	fx_init(SVC_IMAPS);
+	X->conn.tcp.syns = 0;
+	X->conn.tcp.synack_seen = false;
+	X->conn.first_frame = F(1);
+	X->f.tcp.handshake_seen = false;
+	end_tcp(TCP_END_FIN, TCP_SIDE_SERVER, 7, T0);
+	decide();
+	assert_verdict("incomplete-capture");
+	assert_int_equal(X->r.severity, DIAG_SEV_WARNING);
+	assert_true(has_evidence_frame(1));
+}
+
+static void
+test_gap_and_truncation(void **state)
+{
+	struct tls_facts_side *s;
+
+	(void)state;
+	fx_init(SVC_IMAPS);
+	modern_hello(6);
+	s = &X->tls.side[TLS_SIDE_SERVER];
+	s->stopped = true;
+	s->stop = TLS_STOP_GAP;
+	s->stop_frame = F(8);
+	s->stop_len = 1418;
+	s->bytes = 30;
+	end_tcp(TCP_END_FIN, TCP_SIDE_SERVER, 30, T0 + 50 * MS);
+	decide();
+	assert_verdict("incomplete-capture");
+	assert_true(has_evidence("1418 bytes"));
+
+	s->stop = TLS_STOP_TRUNCATED;
+	decide();
+	assert_verdict("incomplete-capture");
+
+	/* Facts seen before the hole still decide. */
+	alert(7, TLS_SIDE_SERVER, TLS_ALERT_FATAL, 70);
+	decide();
+	assert_verdict("tls-version-mismatch");
+
+	/* So does a completed handshake. */
+	X->tls.alert_count = 0;
+	complete(12, 0);
+	decide();
+	assert_verdict("ok");
+}
+
+static void
+test_snaplen_no_hello(void **state)
+{
+	struct tls_facts_side *s;
+
+	(void)state;
+	fx_init(SVC_IMAPS);
+	tls();
+	s = &X->tls.side[TLS_SIDE_CLIENT];
+	s->bytes = 30;
+	s->stopped = true;
+	s->stop = TLS_STOP_GAP;
+	s->stop_frame = F(6);
+	s->stop_len = 487;
+	end_tcp(TCP_END_FIN, TCP_SIDE_SERVER, 30, T0 + 50 * MS);
+	decide();
+	assert_verdict("incomplete-capture");
+	assert_true(has_evidence("snap length"));
+}
+
+static void
+test_evicted(void **state)
+{
+	(void)state;
+	fx_init(SVC_IMAPS);
+	modern_hello(6);
+	end_tcp(TCP_END_OPEN, TCP_SIDE_NONE, 6, T0 + 5 * MS);
+	X->f.why = TCP_FINISH_EVICTED;
+	decide();
+	assert_verdict("incomplete-capture");
+}
+
+static void
+test_starttls_gap(void **state)
+{
+	struct starttls_facts *s;
+
+	(void)state;
+	fx_init(SVC_IMAP);
+	s = st_greeted(true);
+	s->gap = true;
+	end_tcp(TCP_END_FIN, TCP_SIDE_SERVER, 20, T0 + 50 * MS);
+	decide();
+	assert_verdict("incomplete-capture");
+}
+
+/* ---- healthy connections and findings ---- */
+
+static void
+test_ok_plain(void **state)
+{
+	(void)state;
+	tls13_fixture();
+	complete(12, 17);
+	end_tcp(TCP_END_FIN, TCP_SIDE_SERVER, 29, T0 + 90 * MS);
+	decide();
+	assert_verdict("ok");
+	assert_int_equal(X->r.severity, DIAG_SEV_OK);
+	assert_int_equal(X->r.findings, 0);
+	assert_string_equal(X->r.advice, "Nothing to fix.");
+	assert_non_null(strstr(X->r.summary, "TLS 1.3"));
+	assert_true(has_evidence_frame(12));
+	/* evidence in frame order */
+	for (unsigned i = 1; i < X->r.nevidence; i++)
+		if (X->r.evidence[i].frame != 0 &&
+		    X->r.evidence[i - 1].frame != 0)
+			assert_true(X->r.evidence[i - 1].frame <=
+			    X->r.evidence[i].frame);
+}
+
+static void
+test_ok_findings(void **state)
+{
+	(void)state;
+	fx_init(SVC_IMAPS);
+	client_hello(6, NULL, 0, mixed, TA_ELEMENTS(mixed));
+	X->tls.client_hello.legacy_version = TLS_V_TLS10;
+	server_hello(8, TLS_V_TLS10, 0x000a); /* 3DES */
+	tls12_flight(10);
+	chain(10, CERT_PROBLEM_UNTRUSTED, true);
+	X->cert.findings = CERT_F_WEAK_SIGNATURE | CERT_F_SMALL_KEY |
+	    CERT_F_EXPIRING_SOON;
+	complete(14, 15);
+	/* The client's Finished, then its data. */
+	X->tls.side[TLS_SIDE_CLIENT].opaque_records = 2;
+	X->tls.side[TLS_SIDE_CLIENT].tail_count = 2;
+	X->tls.side[TLS_SIDE_CLIENT].tail[0] =
+	    (struct tls_facts_record){ F(12), TLS_CT_HANDSHAKE, 40 };
+	X->tls.side[TLS_SIDE_CLIENT].tail[1] =
+	    (struct tls_facts_record){ F(16), TLS_CT_APPLICATION_DATA, 60 };
+	end_tcp(TCP_END_FIN, TCP_SIDE_CLIENT, 27, T0 + 90 * MS);
+	X->f.tcp.middlebox_suspected = true;
+	decide();
+	assert_verdict("ok");
+	assert_int_equal(X->r.severity, DIAG_SEV_WARNING);
+	assert_int_equal(X->r.findings, DIAG_F_INTERCEPTED |
+	    DIAG_F_LEGACY_VERSION | DIAG_F_WEAK_CIPHER |
+	    DIAG_F_WEAK_SIGNATURE | DIAG_F_SMALL_KEY |
+	    DIAG_F_CERT_EXPIRING_SOON | DIAG_F_MIDDLEBOX_RST_SUSPECTED);
+	assert_true(has_evidence("3DES"));
+	assert_non_null(strstr(X->r.advice, "ssl_min_protocol"));
+	assert_non_null(strstr(X->r.advice, "bypass"));
+
+	/* Not intercepted, chain does not verify: unverified-accepted. */
+	X->chain.interception.suspected = false;
+	decide();
+	assert_true(X->r.findings & DIAG_F_UNVERIFIED_ACCEPTED);
+	assert_false(X->r.findings & DIAG_F_INTERCEPTED);
+}
+
+/* ---- names and capacity ---- */
+
+static void
+test_strings(void **state)
+{
+	static const char *const ids[DIAG_VERDICT_COUNT] = {
+		"ok", "tcp-no-answer", "tcp-refused", "tcp-reset",
+		"closed-during-handshake", "handshake-timeout",
+		"starttls-not-offered", "starttls-refused", "plaintext-session",
+		"not-tls", "tls-version-mismatch", "no-shared-cipher",
+		"cert-chain-incomplete", "cert-expired", "cert-name-mismatch",
+		"cert-self-signed", "cert-untrusted", "interception-untrusted",
+		"tls-alert", "tls13-rejected", "incomplete-capture",
+	};
+	static const char *const fids[DIAG_FINDING_COUNT] = {
+		"intercepted", "unverified-accepted", "legacy-version",
+		"weak-cipher", "weak-signature", "small-key",
+		"cert-expiring-soon", "middlebox-rst-suspected",
+	};
+
+	(void)state;
+	for (unsigned i = 0; i < DIAG_VERDICT_COUNT; i++) {
+		assert_string_equal(diag_verdict_str((enum diag_verdict)i),
+		    ids[i]);
+		assert_non_null(diag_verdict_meaning((enum diag_verdict)i));
+	}
+	assert_null(diag_verdict_str((enum diag_verdict)DIAG_VERDICT_COUNT));
+	for (unsigned i = 0; i < DIAG_FINDING_COUNT; i++)
+		assert_string_equal(diag_finding_str(1u << i), fids[i]);
+	assert_null(diag_finding_str(0));
+	assert_null(diag_finding_str(3));
+	assert_null(diag_finding_str(1u << DIAG_FINDING_COUNT));
+	assert_string_equal(diag_severity_str(DIAG_SEV_OK), "ok");
+	assert_string_equal(diag_severity_str(DIAG_SEV_WARNING), "warning");
+	assert_string_equal(diag_severity_str(DIAG_SEV_ERROR), "error");
+	assert_null(diag_side_str(DIAG_SIDE_NONE));
+	assert_string_equal(diag_side_str(DIAG_SIDE_SERVER), "server");
+}
+
+/* More evidence than fits is counted, never written past the end. */
+static void
+test_evidence_capacity(void **state)
+{
+	struct starttls_facts *st;
+
+	(void)state;
+	fx_init(SVC_IMAP);
+	st = st_greeted(true);
+	st->requested = true;
+	st->request_frame = F(11);
+	st->response = STARTTLS_RESP_OK;
+	st->response_frame = F(12);
+	modern_hello(14);
+	server_hello(16, TLS_V_TLS12, 0xc02f);
+	end_tcp(TCP_END_RST, TCP_SIDE_MIDDLEBOX, 17, T0 + 2 * MS);
+	X->f.tcp.inferred = true;
+	X->f.tcp.nevidence = TCP_EVIDENCE_MAX;
+	for (unsigned i = 0; i < TCP_EVIDENCE_MAX; i++)
+		(void)snprintf(X->f.tcp.evidence[i], TCP_EVIDENCE_LEN,
+		    "signal %u", i);
+	decide();
+	assert_verdict("tcp-reset");
+	assert_non_null(strstr(X->r.evidence[X->r.nevidence - 1].text,
+	    "signal"));
+	/* greeting, STARTTLS, ClientHello, ServerHello, the RST, 8 signals */
+	assert_int_equal(X->r.nevidence, DIAG_MAX_EVIDENCE);
+	assert_int_equal(X->r.evidence_dropped, 5 + TCP_EVIDENCE_MAX -
+	    DIAG_MAX_EVIDENCE);
+}
+
+/* Without a struct conn (no TCP tracker) every rule still decides. */
+static void
+test_without_conn(void **state)
+{
+	(void)state;
+	fx_init(SVC_IMAPS);
+	X->f.conn = NULL;
+	modern_hello(6);
+	end_tcp(TCP_END_FIN, TCP_SIDE_SERVER, 8, T0 + 12 * MS);
+	decide();
+	assert_verdict("closed-during-handshake");
+	assert_true(has_evidence("after the ClientHello (frame 6)"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_no_answer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rst_server_turn, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rst_middlebox, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rst_by_waiting_side, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alert_before_rst, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_starttls_not_offered, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_starttls_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plaintext_session, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tls_without_starttls, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_starttls_no_greeting, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_starttls_ok_client_hangs_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_starttls_bye_greeting, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plaintext_on_993, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_protocol_version, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_handshake_failure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_handshake_failure_versions_explain, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_version_vs_cipher_alert, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_other_alert, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_server_version_not_offered, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cert_alert_picks_chain_problem, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cert_vs_interception, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cert_alert_without_chain, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cert_rejected_though_verifies, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cert_abort_without_alert, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cert_late_name_mismatch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tls13_encrypted_alert, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tls13_plaintext_alert, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tls13_client_hangs_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_server_closes_after_hello, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_gives_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_idle_and_capture_end, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_close_notify_hangup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_midstream, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gap_and_truncation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_snaplen_no_hello, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_evicted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_starttls_gap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ok_plain, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ok_findings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_strings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_evidence_capacity, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_without_conn, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
