@@ -54,6 +54,7 @@ conn_ended(void *ctx, struct conn *c, enum tcp_finish why, ta_time now)
 	tcp_track_finish(&c->tcp, why, now, &f.tcp);
 	if (c->session != NULL) {
 		struct session *s = c->session;
+		session_set_time(s, c->last_ts);
 		/* What waited behind a hole is still worth parsing. */
 		for (int d = 0; d < 2; d++)
 			reasm_flush(&c->reasm[d], c->tcp.last_frame,
@@ -62,6 +63,7 @@ conn_ended(void *ctx, struct conn *c, enum tcp_finish why, ta_time now)
 		session_end(s, c->tcp.last_frame);
 		f.tls = session_tls(s);
 		f.starttls = session_starttls(s);
+		f.cert = session_cert(s);
 	}
 	export_decide(a, c, a->out(a->ctx, &f));
 	session_free(c->session);
@@ -147,8 +149,8 @@ start_stream(struct conn *c, struct session *s, enum tcp_dir dir,
 
 /* Hand a segment's payload, FIN and ACK to reassembly and the session. */
 static void
-feed_streams(struct conn *c, enum tcp_dir dir, const struct pkt *p,
-             ta_frame frame)
+feed_streams(struct analyzer *a, struct conn *c, enum tcp_dir dir,
+             const struct pkt *p, ta_time ts, ta_frame frame)
 {
 	enum tcp_dir other = dir == TCP_DIR_C2S ? TCP_DIR_S2C : TCP_DIR_C2S;
 	struct session *s = c->session;
@@ -164,7 +166,7 @@ feed_streams(struct conn *c, enum tcp_dir dir, const struct pkt *p,
 	if (s == NULL) {
 		if (p->payload_len == 0 || c->session_failed)
 			return;
-		s = session_new(c->svc);
+		s = session_new(c->svc, a->cfg.certs);
 		if (s == NULL) {
 			/* Out of memory: this connection's TCP facts still
 			 * stand; its payload is not analysed. */
@@ -175,6 +177,7 @@ feed_streams(struct conn *c, enum tcp_dir dir, const struct pkt *p,
 	}
 	if (c->payload_done)
 		return;
+	session_set_time(s, ts);
 	if (p->payload_len > 0 || (p->flags & PKT_TCP_FIN)) {
 		start_stream(c, s, dir, p, frame);
 		if (p->payload_len > 0)
@@ -239,8 +242,12 @@ analyzer_packet(struct analyzer *a, const struct cap_pkt *cp)
 		goto expire;
 	}
 	a->st.tcp++;
-	if (p.anomalies & PKT_A_TRUNCATED)
+	/* Payload shorter than the IP header says: the snaplen cut it, unless
+	 * the whole frame was captured, in which case the header lies. */
+	if ((p.anomalies & PKT_A_TRUNCATED) && cp->caplen < cp->len)
 		a->st.payload_cut++;
+	else if (p.anomalies & PKT_A_TRUNCATED)
+		a->st.lying_len++;
 
 	c = flow_lookup(a->flows, &a->cfg.svc, &p, cp->ts, cp->frame, &dir);
 	if (c == NULL)
@@ -253,7 +260,7 @@ analyzer_packet(struct analyzer *a, const struct cap_pkt *cp)
 	     (p.flags & (PKT_TCP_SYN | PKT_TCP_FIN | PKT_TCP_RST))))
 		flow_note_time(c, cp->frame, cp->ts);
 	if (!c->payload_done)
-		feed_streams(c, dir, &p, cp->frame);
+		feed_streams(a, c, dir, &p, cp->ts, cp->frame);
 	export_packet(a, c, cp);
 	flow_touch(a->flows, c, cp->ts);
 expire:

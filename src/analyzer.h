@@ -19,8 +19,10 @@
 #include "tls_facts.h"
 
 struct export;
+struct certchain;
 
 struct analyzer_config {
+	struct certchain *certs; /* chain analysis, or NULL */
 	struct service_map svc;
 	struct export *export; /* -w: where problem connections go, or NULL */
 	ta_time idle_timeout;  /* in capture time */
@@ -54,6 +56,7 @@ struct analyzer_stats {
 	uint64_t short_frames;  /* headers cut by the snaplen or zero-length */
 	uint64_t malformed;     /* headers that contradict themselves */
 	uint64_t payload_cut;   /* TCP payload cut by the snaplen */
+	uint64_t lying_len;     /* IP length beyond a frame captured whole */
 	uint64_t vlan;          /* frames with VLAN tags */
 	ta_time first_ts, last_ts;
 	struct flow_stats flow;

@@ -128,7 +128,9 @@ open_error(const char *name, const char *perr, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: cannot open: %s", name, strerror(errno));
 		return;
 	}
-	if (strstr(perr, "unknown file format") != NULL ||
+	if (strstr(perr, "file header bytes, only got 0") != NULL)
+		snprintf(err, errlen, "%s: empty, not a capture", name);
+	else if (strstr(perr, "unknown file format") != NULL ||
 	    strstr(perr, "truncated dump file") != NULL)
 		snprintf(err, errlen, "%s: not a pcap or pcapng capture (%s)",
 		         name, perr);
@@ -158,14 +160,18 @@ capture_open_files(const char *const *files, unsigned n, const char *filter,
 	}
 	c->last = -1;
 	for (unsigned i = 0; i < n; i++) {
+		if (strcmp(files[i], "-") == 0 && ++stdin_uses > 1) {
+			snprintf(err, errlen, "-: standard input given twice");
+			free(c->files);
+			free(c);
+			return NULL;
+		}
+	}
+	for (unsigned i = 0; i < n; i++) {
 		struct cap_file *f = &c->files[i];
 		struct stat st;
 
 		f->name = files[i];
-		if (strcmp(files[i], "-") == 0 && ++stdin_uses > 1) {
-			snprintf(err, errlen, "-: standard input given twice");
-			goto fail;
-		}
 		perr[0] = '\0';
 		f->pcap = pcap_open_offline_with_tstamp_precision(
 		    files[i], PCAP_TSTAMP_PRECISION_NANO, perr);

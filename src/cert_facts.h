@@ -105,6 +105,7 @@ struct cert_chain {
 struct cert_facts {
 	bool visible;                /* a Certificate message was read */
 	ta_frame frame;              /* the frame that completed it */
+	ta_time time;                /* its capture time: what was judged */
 	const struct cert_chain *chain; /* shared; valid while the facts are */
 
 	/* Verification against the trust store, at the capture time of the

@@ -587,8 +587,12 @@ run_verify(X509_STORE *store, X509 *leaf, STACK_OF(X509) *untrusted,
 	X509_STORE_CTX_set_verify_cb(sctx, verify_cb);
 	if (X509_STORE_CTX_set_app_data(sctx, v) != 1)
 		goto fail;
-	if (X509_verify_cert(sctx) < 0 && v->first == 0) {
+	/* the callback accepts every error, so a failure here is OpenSSL's
+	 * own (out of memory, no leaf) */
+	if (X509_verify_cert(sctx) <= 0 && v->first == 0) {
 		v->first = X509_STORE_CTX_get_error(sctx);
+		if (v->first == X509_V_OK)
+			v->first = X509_V_ERR_UNSPECIFIED;
 		v->other = true;
 	}
 	X509_STORE_CTX_set_app_data(sctx, NULL);
@@ -720,8 +724,9 @@ check_pins(struct certchain *ctx, struct cert_chain *c, X509 *leaf,
 	} else {
 		c->interception.pin_mismatch = true;
 		add_evidence(&c->interception, "the leaf is not the one pinned for "
-		             "%s (--pin): sha256 %.16s..., key sha256 differs too",
-		             safe(s, sizeof s, c->name), c->chain[0].sha256);
+		             "%s (--pin): neither its certificate (sha256 %.16s...) "
+		             "nor its key matches", safe(s, sizeof s, c->name),
+		             c->chain[0].sha256);
 	}
 }
 
@@ -861,8 +866,13 @@ verify_entry(struct certchain *ctx, struct certchain_entry *e, X509 *const *x,
 		goto oom;
 	record_path(e, sctx, x, n);
 	e->code = vm.first;
-	if (c->name[0] != '\0')
+	if (c->name[0] != '\0') {
 		c->name_covered = covers_name(x[0], c->name);
+		/* a name OpenSSL refused to check is still not covered */
+		if (!c->name_covered && e->code == 0)
+			e->code = name_is_ip(c->name) ? X509_V_ERR_IP_ADDRESS_MISMATCH :
+			                                X509_V_ERR_HOSTNAME_MISMATCH;
+	}
 	if (chain_ok(&vm) && e->npath > 0) {
 		const struct path_el *top = &e->path[e->npath - 1];
 
@@ -1150,6 +1160,7 @@ certchain_analyse(struct certchain *ctx, const struct tls_certificate *certs,
 
 	memset(out, 0, sizeof *out);
 	out->frame = frame;
+	out->time = capture_time;
 	out->visible = true;
 	out->problem_cert = -1;
 	out->expiring_cert = -1;
@@ -1334,11 +1345,13 @@ static size_t
 count_lines(FILE *f)
 {
 	size_t n = 0;
-	int c;
+	int c = fgetc(f);
 
-	while ((c = fgetc(f)) != EOF)
+	while (c != EOF) {
 		if (c == '\n')
 			n++;
+		c = fgetc(f);
+	}
 	rewind(f);
 	return n + 1;
 }

@@ -92,8 +92,9 @@ void certchain_free(struct certchain *ctx);
 /*
  * Analyses the chain a server sent (certs: leaf first, DER views needed
  * only during the call) as of capture_time, against sni (NUL-terminated;
- * NULL or "" when the client sent none). Fills *out entirely except
- * out->frame, which the caller owns (set it before or after). Never fails:
+ * NULL or "" when the client sent none). Fills *out entirely (out->time
+ * is capture_time) except out->frame, which the caller owns (set it before
+ * or after). Never fails:
  * unparseable certificates are described as such; if memory runs out, the
  * facts say so through CERT_PROBLEM_OTHER with chain NULL.
  */

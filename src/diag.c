@@ -951,8 +951,9 @@ problem_verdict(enum cert_problem p)
 static bool
 intercepted(const struct ctx *c)
 {
-	return c->cert != NULL && c->cert->chain != NULL &&
-	    c->cert->chain->interception.suspected;
+	/* The per-connection verdict: the chain's signals plus the one only
+	 * a connection can tell (a leaf issued minutes before it). */
+	return c->cert != NULL && c->cert->intercepted;
 }
 
 static bool

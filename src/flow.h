@@ -35,30 +35,36 @@ struct frame_times {
 
 struct export_buf;
 
+/*
+ * The fields every packet reads come first, in the first two cache lines:
+ * a packet of an established connection then touches little more than
+ * these and its side of the TCP state.
+ */
 struct conn {
 	struct conn *hnext;        /* hash chain */
-	struct conn *lprev, *lnext; /* LRU list: active or closing */
 	uint32_t hash;
+	uint16_t cport, sport;
+	struct pkt_addr caddr, saddr;
 	bool closing;              /* ended on the wire, lingering */
 	bool in_table;
+	bool payload_done;         /* the session needs no more payload */
+	bool export_off;           /* -w: no more packets kept for it */
+	bool session_failed;       /* no memory for it: TCP facts only */
+	bool server_start_known;   /* the client acknowledged the SYN-ACK */
+	void *session;             /* the session layer's state, or NULL */
 
-	struct pkt_addr caddr, saddr;
-	uint16_t cport, sport;
+	struct conn *lprev, *lnext; /* LRU list: active or closing */
+	ta_time last_ts;
+	struct export_buf *xbuf;   /* -w: its packets so far, or NULL */
+	uint32_t server_start;     /* where the server's stream starts */
 	enum service svc;
 	uint64_t id;               /* creation order, for deterministic output */
-	ta_time first_ts, last_ts, closed_ts;
+	ta_time first_ts, closed_ts;
 	ta_frame first_frame;
 
 	struct tcp_track tcp;
 	struct frame_times times;
 	struct reasm reasm[2];     /* indexed by enum tcp_dir */
-	void *session;             /* the session layer's state, or NULL */
-	bool session_failed;       /* no memory for it: TCP facts only */
-	struct export_buf *xbuf;   /* -w: its packets so far, or NULL */
-	bool export_off;           /* -w: no more packets kept for it */
-	bool payload_done;         /* the session needs no more payload */
-	bool server_start_known;   /* the client acknowledged the SYN-ACK */
-	uint32_t server_start;     /* ... and this is where its stream starts */
 };
 
 struct flow_stats {

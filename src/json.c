@@ -72,6 +72,42 @@ plain_ascii(uint8_t c)
 	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
 }
 
+#define BYTES_01 UINT64_C(0x0101010101010101)
+#define BYTES_80 UINT64_C(0x8080808080808080)
+
+/* Whether any byte of w is zero (exact as a yes/no answer). */
+static inline uint64_t
+any_zero(uint64_t w)
+{
+	return (w - BYTES_01) & ~w & BYTES_80;
+}
+
+/*
+ * Where the run of plain ASCII from s[i] ends. Eight bytes at a time: a
+ * word goes through whole when it holds no byte below 0x20, none above
+ * 0x7e, no '"' and no backslash.
+ */
+static size_t
+plain_run(const uint8_t *s, size_t i, size_t n)
+{
+	while (n - i >= 8) {
+		uint64_t w, below, above, stop;
+
+		memcpy(&w, s + i, sizeof w);
+		below = (w - BYTES_01 * 0x20) & ~w;
+		above = (w + BYTES_01 * (0x7f - 0x7e)) | w;
+		stop = ((below | above) & BYTES_80) |
+		       any_zero(w ^ (BYTES_01 * '"')) |
+		       any_zero(w ^ (BYTES_01 * '\\'));
+		if (stop != 0)
+			break;
+		i += 8;
+	}
+	while (i < n && plain_ascii(s[i]))
+		i++;
+	return i;
+}
+
 static void
 put_escaped(struct json *j, const uint8_t *s, size_t n)
 {
@@ -81,13 +117,12 @@ put_escaped(struct json *j, const uint8_t *s, size_t n)
 	put(j, "\"", 1);
 	while (i < n && !j->overflow) {
 		uint32_t cp;
-		size_t len, run = i;
+		size_t len, run;
 		uint8_t c = s[i];
 		char esc[6];
 
 		/* Runs of plain ASCII, most of any line, go in one copy. */
-		while (run < n && plain_ascii(s[run]))
-			run++;
+		run = plain_run(s, i, n);
 		if (run > i) {
 			put(j, (const char *)s + i, run - i);
 			i = run;
@@ -129,7 +164,18 @@ member(struct json *j, const char *key)
 		j->first[j->depth - 1] = false;
 	}
 	if (key != NULL) {
-		put_escaped(j, (const uint8_t *)key, strlen(key));
+		size_t n = strlen(key);
+
+		/* Keys are the program's own words: one copy when plain. */
+		if (plain_run((const uint8_t *)key, 0, n) == n &&
+		    reserve(j, n + 3)) {
+			j->buf[j->len] = '"';
+			memcpy(j->buf + j->len + 1, key, n);
+			memcpy(j->buf + j->len + 1 + n, "\":", 2);
+			j->len += n + 3;
+			return;
+		}
+		put_escaped(j, (const uint8_t *)key, n);
 		put(j, ":", 1);
 	}
 }

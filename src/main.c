@@ -12,6 +12,7 @@
 
 #include "analyzer.h"
 #include "capture.h"
+#include "certchain.h"
 #include "explain.h"
 #include "export.h"
 #include "report.h"
@@ -32,6 +33,13 @@ enum long_opt {
 	OPT_COLOR,
 	OPT_VERSION,
 	OPT_EXPLAIN,
+	OPT_CA_BUNDLE,
+	OPT_CA_PATH,
+	OPT_NO_SYSTEM_CA,
+	OPT_INSPECTION_CA,
+	OPT_INSPECTION_NAMES,
+	OPT_SERVER_NAME,
+	OPT_PIN,
 };
 
 
@@ -43,6 +51,7 @@ struct cli {
 	const char *user;
 	const char *color;
 	const char *write;      /* -w FILE */
+	struct certchain_cfg certs;
 	struct analyzer_config acfg;
 	struct report_opts ropts;
 };
@@ -80,6 +89,15 @@ usage(FILE *f)
 	    "  -w FILE             write the packets of problem connections to a pcap\n"
 	    "                      ('-' is stdout; the report then goes to stderr)\n"
 	    "  -v                  more detail\n"
+	    "  --ca-bundle FILE    PEM trust anchors, as the client trusts them (added to\n"
+	    "                      the system store)\n"
+	    "  --ca-path DIR       a directory of trust anchors (c_rehash layout)\n"
+	    "  --no-system-ca      do not trust the system store\n"
+	    "  --inspection-ca FILE  PEM roots of known TLS-inspection proxies: a chain\n"
+	    "                      that verifies against one was re-signed by it\n"
+	    "  --inspection-names FILE  more issuer-name patterns of inspection products\n"
+	    "  --server-name NAME  name to check certificates against without SNI\n"
+	    "  --pin FILE          expected leaf or SPKI SHA-256 per server name\n"
 	    "  --idle-timeout S    a connection idle S seconds ends as timeout (300)\n"
 	    "  --max-connections N track at most N at once; the idlest is evicted and\n"
 	    "                      counted (100000)\n"
@@ -119,6 +137,13 @@ parse_args(int argc, char **argv, struct cli *cli)
 	    {"color", required_argument, NULL, OPT_COLOR},
 	    {"version", no_argument, NULL, OPT_VERSION},
 	    {"explain", required_argument, NULL, OPT_EXPLAIN},
+	    {"ca-bundle", required_argument, NULL, OPT_CA_BUNDLE},
+	    {"ca-path", required_argument, NULL, OPT_CA_PATH},
+	    {"no-system-ca", no_argument, NULL, OPT_NO_SYSTEM_CA},
+	    {"inspection-ca", required_argument, NULL, OPT_INSPECTION_CA},
+	    {"inspection-names", required_argument, NULL, OPT_INSPECTION_NAMES},
+	    {"server-name", required_argument, NULL, OPT_SERVER_NAME},
+	    {"pin", required_argument, NULL, OPT_PIN},
 	    {NULL, 0, NULL, 0},
 	};
 	char err[256];
@@ -202,6 +227,27 @@ parse_args(int argc, char **argv, struct cli *cli)
 			/* No capture: map a log line to verdicts and stop. */
 			exit(explain_print(stdout, optarg) == 0 ? EXIT_HEALTHY
 			                                        : EXIT_PROBLEM);
+		case OPT_CA_BUNDLE:
+			cli->certs.ca_bundle = optarg;
+			break;
+		case OPT_CA_PATH:
+			cli->certs.ca_path = optarg;
+			break;
+		case OPT_NO_SYSTEM_CA:
+			cli->certs.no_system_ca = true;
+			break;
+		case OPT_INSPECTION_CA:
+			cli->certs.inspection_ca = optarg;
+			break;
+		case OPT_INSPECTION_NAMES:
+			cli->certs.inspection_names = optarg;
+			break;
+		case OPT_SERVER_NAME:
+			cli->certs.server_name = optarg;
+			break;
+		case OPT_PIN:
+			cli->certs.pin_file = optarg;
+			break;
 		case OPT_VERSION:
 			printf("tlsautopsy %s\n", PACKAGE_VERSION);
 			exit(EXIT_HEALTHY);
@@ -297,10 +343,24 @@ wall_now(void)
 	return (ta_time)ts.tv_sec * TA_NS_PER_SEC + (ta_time)ts.tv_nsec;
 }
 
+/*
+ * Offline, reports leave in large blocks: with the default block of a few
+ * KiB, a busy capture costs a system call every few connections. Live runs
+ * flush each verdict anyway, and a terminal keeps its line buffering.
+ */
+static void
+buffer_stdout(void)
+{
+	static char buf[256 * 1024];
+
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, buf, _IOFBF, sizeof buf);
+}
+
 static int
 run(struct cli *cli)
 {
-	char err[CAP_ERRLEN], filter[4096];
+	char err[CAP_ERRLEN], filter[4096], cerr[CERTCHAIN_ERR_LEN];
 	struct capture *cap;
 	struct analyzer *an;
 	struct report *rep;
@@ -312,6 +372,8 @@ run(struct cli *cli)
 	const char *bpf;
 	int code;
 
+	if (cli->iface == NULL)
+		buffer_stdout();
 	if (!service_map_filter(&cli->acfg.svc, cli->filter, filter,
 	                        sizeof filter)) {
 		fprintf(stderr, "tlsautopsy: filter expression too long\n");
@@ -329,7 +391,15 @@ run(struct cli *cli)
 		fprintf(stderr, "tlsautopsy: %s\n", err);
 		return EXIT_USAGE;
 	}
+	/* Trust stores and data files are read before privileges go. */
+	cli->acfg.certs = certchain_new(&cli->certs, cerr);
+	if (cli->acfg.certs == NULL) {
+		fprintf(stderr, "tlsautopsy: %s\n", cerr);
+		capture_close(cap);
+		return EXIT_USAGE;
+	}
 	if (cli->user != NULL && !drop_privileges(cli->user)) {
+		certchain_free(cli->acfg.certs);
 		capture_close(cap);
 		return EXIT_USAGE;
 	}
@@ -341,6 +411,7 @@ run(struct cli *cli)
 		                               sizeof err);
 		if (cli->acfg.export == NULL) {
 			fprintf(stderr, "tlsautopsy: %s\n", err);
+			certchain_free(cli->acfg.certs);
 			capture_close(cap);
 			return EXIT_USAGE;
 		}
@@ -355,6 +426,7 @@ run(struct cli *cli)
 		fprintf(stderr, "tlsautopsy: out of memory\n");
 		report_free(rep);
 		export_close(cli->acfg.export, err, sizeof err);
+		certchain_free(cli->acfg.certs);
 		capture_close(cap);
 		return EXIT_USAGE;
 	}
@@ -394,6 +466,8 @@ run(struct cli *cli)
 	}
 	fflush(stdout);
 	analyzer_free(an);
+	/* Every connection has released its chain by now. */
+	certchain_free(cli->acfg.certs);
 	report_free(rep);
 	capture_close(cap);
 	return code;

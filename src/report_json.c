@@ -1,4 +1,5 @@
 /* report_json.c: one JSON object per connection (doc/json.md). */
+#include "certchain.h"
 #include "fmt.h"
 #include "json.h"
 #include "report.h"
@@ -47,6 +48,13 @@ tcp_object(struct json *j, const struct conn_facts *f)
 		json_str(j, NULL, t->evidence[i]);
 	json_close(j);
 	json_close(j);
+}
+
+static bool
+tls13_chosen(const struct conn_facts *f)
+{
+	return f->tls != NULL && f->tls->server_hello_seen &&
+	       tls_rec_is_tls13(f->tls->server_hello.version);
 }
 
 static void
@@ -133,6 +141,14 @@ report_json_conn(struct json *j, const struct capture *cap,
 	json_str(j, "service", service_name(c->svc));
 	report_json_starttls(j, f);
 	report_json_tls(j, f);
+	if (f->cert != NULL || tls13_chosen(f)) {
+		/* Seen, or hidden by TLS 1.3: the object says which. */
+		report_json_cert(j, f->cert, f->cert != NULL ? f->cert->time : 0);
+	} else {
+		json_obj(j, "certificates");
+		json_bool(j, "visible", false);
+		json_close(j);
+	}
 	tcp_object(j, f);
 	diagnosis(j, d);
 	timeline_array(j, f);

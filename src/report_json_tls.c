@@ -36,17 +36,13 @@ u16_names(struct json *j, const char *key, const uint16_t *v, uint16_t n,
 }
 
 static void
-client_hello(struct json *j, const struct tls_facts *t)
+client_hello(struct json *j, const char *key,
+             const struct tls_client_hello *ch, ta_frame frame)
 {
-	const struct tls_client_hello *ch = &t->client_hello;
 	char hex[TLS_NAMES_HEX_LEN], fp[FINGERPRINT_JA4_LEN];
 
-	if (!t->client_hello_seen) {
-		json_null(j, "client_hello");
-		return;
-	}
-	json_obj(j, "client_hello");
-	json_uint(j, "frame", TA_FRAME_NO(t->client_hello_frame));
+	json_obj(j, key);
+	json_uint(j, "frame", TA_FRAME_NO(frame));
 	json_str(j, "record_version", tls_version_str(ch->record_version, hex));
 	json_str(j, "legacy_version", tls_version_str(ch->legacy_version, hex));
 	json_bool(j, "sslv2", ch->sslv2);
@@ -216,7 +212,15 @@ report_json_tls(struct json *j, const struct conn_facts *f)
 		json_bool(j, "handshake_complete", false);
 		return;
 	}
-	client_hello(j, t);
+	if (t->client_hello_seen)
+		client_hello(j, "client_hello", &t->client_hello,
+		             t->client_hello_frame);
+	else
+		json_null(j, "client_hello");
+	/* The answer to a HelloRetryRequest. */
+	if (t->client_hello2 != NULL)
+		client_hello(j, "client_hello_retry", t->client_hello2,
+		             t->client_hello2_frame);
 	server_hello(j, t);
 	alerts(j, t);
 	json_bool(j, "handshake_complete", t->handshake_complete);

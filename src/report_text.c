@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "certchain.h"
 #include "fingerprint.h"
 #include "fmt.h"
 #include "iana_tables.h"
@@ -215,6 +216,8 @@ report_text_conn(FILE *out, const struct report_opts *o,
 		timeline_build(f, &tl);
 		timeline_text(out, &tl);
 		tls_text(out, o, f->tls);
+		if (f->cert != NULL)
+			report_text_cert(out, f->cert, f->cert->time, o->verbose);
 	}
 	if (d->nevidence > 0 && detail) {
 		fprintf(out, "  evidence:\n");
@@ -287,7 +290,8 @@ report_text_summary(FILE *out, const struct report_opts *o,
 	        ", cut short %" PRIu64 ", malformed %" PRIu64
 	        ", payload cut by snaplen %" PRIu64 "\n",
 	        st->frames, st->bytes, st->tcp, st->not_ip, st->not_tcp,
-	        st->fragments, st->short_frames, st->malformed, st->payload_cut);
+	        st->fragments, st->short_frames, st->malformed + st->lying_len,
+	        st->payload_cut);
 	fprintf(out,
 	        "  connections: %" PRIu64 " tracked, %" PRIu64
 	        " evicted (table full), %" PRIu64 " reused 4-tuples, %" PRIu64

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "certchain.h"
 #include "session.h"
 
 struct session_dir {
@@ -19,8 +20,35 @@ struct session {
 	bool tls_fed;                     /* some byte reached the TLS layer */
 	bool released;
 	struct session_dir d[2];
+	struct certchain *certs;          /* chain analysis, or NULL */
+	ta_time now;                      /* capture time of the current packet */
+	struct cert_facts cert;           /* the server's chain, when seen */
+	bool cert_seen;
 	struct tls_facts tls;
 };
+
+/* The server's first Certificate message: judge the chain as the client
+ * would have, at the capture time of the frame that completed it. */
+static void
+on_certificates(void *arg, enum tls_side from, const struct tls_certificate *certs,
+                ta_frame frame)
+{
+	struct session *s = arg;
+	const struct tls_client_hello *ch = &s->tls.client_hello;
+	char sni[TLS_HS_SNI_MAX + 1];
+	size_t n = 0;
+
+	if (from != TLS_SIDE_SERVER || s->cert_seen || s->certs == NULL)
+		return;
+	if (s->tls.client_hello_seen && ch->has_sni) {
+		n = ch->sni_len < TLS_HS_SNI_MAX ? ch->sni_len : TLS_HS_SNI_MAX;
+		memcpy(sni, ch->sni, n);
+	}
+	sni[n] = '\0';
+	certchain_analyse(s->certs, certs, n > 0 ? sni : NULL, s->now, &s->cert);
+	s->cert.frame = frame;
+	s->cert_seen = true;
+}
 
 static enum tls_side
 side_of(enum tcp_dir dir)
@@ -29,13 +57,14 @@ side_of(enum tcp_dir dir)
 }
 
 struct session *
-session_new(enum service svc)
+session_new(enum service svc, struct certchain *certs)
 {
 	struct session *s = calloc(1, sizeof *s);
 
 	if (s == NULL)
 		return NULL;
 	s->svc = svc;
+	s->certs = certs;
 	if (svc == SVC_IMAP) {
 		s->proto = &starttls_imap_ops;
 		s->proto_state = calloc(1, s->proto->state_size);
@@ -52,7 +81,14 @@ session_new(enum service svc)
 		s->d[i].dir = (enum tcp_dir)i;
 	}
 	tls_facts_init(&s->tls);
+	tls_facts_set_cert_hook(&s->tls, on_certificates, s);
 	return s;
+}
+
+void
+session_set_time(struct session *s, ta_time now)
+{
+	s->now = now;
 }
 
 /* Keep the STARTTLS facts and drop the parser's state (line buffers). */
@@ -150,8 +186,10 @@ session_done(struct session *s)
 	                                        : plain_done;
 	if (!plain_done || !tls_done)
 		return false;
+	/* The TLS facts released their parser buffers when they settled;
+	 * what they hold (the second ClientHello included) is still read by
+	 * the report, so only session_free() frees it. */
 	keep_proto_facts(s);
-	tls_facts_free(&s->tls);
 	s->released = true;
 	return true;
 }
@@ -167,6 +205,12 @@ const struct tls_facts *
 session_tls(const struct session *s)
 {
 	return s->tls_fed ? &s->tls : NULL;
+}
+
+const struct cert_facts *
+session_cert(const struct session *s)
+{
+	return s->cert_seen ? &s->cert : NULL;
 }
 
 const struct starttls_facts *
@@ -192,6 +236,8 @@ session_free(struct session *s)
 {
 	if (s == NULL)
 		return;
+	if (s->cert_seen && s->certs != NULL)
+		certchain_release(s->certs, &s->cert);
 	tls_facts_free(&s->tls);
 	free(s->proto_state);
 	free(s);

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 
+#include "cert_facts.h"
 #include "reasm.h"
 #include "service.h"
 #include "starttls.h"
@@ -19,8 +20,15 @@
 
 struct session;
 
-/* Allocated when a connection's first payload byte arrives. */
-struct session *session_new(enum service svc);
+struct certchain;
+
+/* Allocated when a connection's first payload byte arrives. certs: the
+ * chain analysis (NULL: certificates are not analysed). */
+struct session *session_new(enum service svc, struct certchain *certs);
+
+/* The capture time of the packet being fed: facts completed by it (the
+ * certificate chain is judged as of then) take this time. */
+void session_set_time(struct session *s, ta_time now);
 void session_free(struct session *s);
 
 /* The reassembly sink and its context for one direction. */
@@ -40,6 +48,7 @@ void session_end(struct session *s, ta_frame frame);
 
 /* Facts, valid until session_free: NULL when that layer saw nothing. */
 const struct tls_facts *session_tls(const struct session *s);
+const struct cert_facts *session_cert(const struct session *s);
 const struct starttls_facts *session_starttls(const struct session *s);
 /* The TLS handshake completed. */
 bool session_handshake_complete(const struct session *s);

@@ -301,6 +301,8 @@ test_capture_time(void **state)
 	assert_int_equal(later.verify_code, 10);
 	assert_string_equal(later.verify_reason, "certificate has expired");
 	assert_int_equal(later.problem_time, secs(2021, 1, 1, 0, 0, 0));
+	assert_int_equal(later.time, t_later);
+	assert_int_equal(then.time, t_then);
 	assert_true(evidence_has(&later, t_later, "frame 12: certificate 1 "
 	                         "(CN=imap.test.example) expired 2021-01-01 00:00 "
 	                         "UTC, 1826 days before the capture"));

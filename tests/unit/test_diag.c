@@ -233,6 +233,7 @@ chain(uint32_t frame, enum cert_problem p, bool intercept)
 	X->chain.name_from_sni = true;
 	if (intercept) {
 		X->chain.interception.suspected = true;
+		X->cert.intercepted = true;
 		strcpy(X->chain.interception.product, "Example Inspection");
 	}
 	X->f.cert = &X->cert;
@@ -1127,6 +1128,7 @@ test_ok_findings(void **state)
 
 	/* Not intercepted, chain does not verify: unverified-accepted. */
 	X->chain.interception.suspected = false;
+	X->cert.intercepted = false;
 	decide();
 	assert_true(X->r.findings & DIAG_F_UNVERIFIED_ACCEPTED);
 	assert_false(X->r.findings & DIAG_F_INTERCEPTED);
