@@ -255,9 +255,8 @@ analyzer_packet(struct analyzer *a, const struct cap_pkt *cp)
 	tcp_track_packet(&c->tcp, dir, &p, cp->ts, cp->frame);
 	/* Only while the handshake is being read: afterwards no event of
 	 * interest gets a time, and the hot path stays cheap. */
-	if (!c->payload_done &&
-	    (p.payload_len > 0 ||
-	     (p.flags & (PKT_TCP_SYN | PKT_TCP_FIN | PKT_TCP_RST))))
+	if ((!c->payload_done && p.payload_len > 0) ||
+	    (p.flags & (PKT_TCP_SYN | PKT_TCP_FIN | PKT_TCP_RST)))
 		flow_note_time(c, cp->frame, cp->ts);
 	if (!c->payload_done)
 		feed_streams(a, c, dir, &p, cp->ts, cp->frame);

@@ -459,6 +459,10 @@ frame_time(const struct ctx *c, ta_frame fr_, ta_time *ts)
 
 	if (fr_ == 0)
 		return false;
+	/* The connection noted the times of its telling frames (those with
+	 * payload while the handshake was read, SYN, FIN, RST). */
+	if (c->f->conn != NULL && flow_frame_time(c->f->conn, fr_, ts))
+		return true;
 	if (fr_ == c->f->tcp.end_frame && c->f->tcp.end_ts != 0) {
 		*ts = c->f->tcp.end_ts;
 		return true;
@@ -1557,19 +1561,18 @@ rule_sh_version(struct ctx *c)
 	return true;
 }
 
-/* Did the client send application data? TLS <= 1.2 records keep their
- * type, and the side's last records are kept. */
-static bool
-client_sent_data_tls12(const struct tls_facts *t)
+/* An alert from the client after the handshake completed (close_notify
+ * or a rejection; encrypted under TLS <= 1.2 as well). */
+static const struct tls_facts_alert *
+client_alert_after_complete(const struct tls_facts *t)
 {
-	const struct tls_facts_side *s = &t->side[TLS_SIDE_CLIENT];
-
-	if (s->opaque_records > s->tail_count)
-		return true;
-	for (uint8_t i = 0; i < s->tail_count && i < TLS_FACTS_TAIL; i++)
-		if (s->tail[i].content_type == TLS_CT_APPLICATION_DATA)
-			return true;
-	return false;
+	for (uint8_t i = 0; i < t->alert_count && i < TLS_FACTS_MAX_ALERTS; i++) {
+		const struct tls_facts_alert *a = &t->alerts[i];
+		if (a->from == TLS_SIDE_CLIENT &&
+		    a->frame >= t->handshake_complete_frame)
+			return a;
+	}
+	return NULL;
 }
 
 /* 7. TLS <= 1.2 completed, but the client hung up at once: clients that
@@ -1580,22 +1583,35 @@ rule_cert_late(struct ctx *c)
 	const struct tls_facts *t = c->tls;
 	const struct tcp_outcome *o = &c->f->tcp;
 
+	const struct tls_facts_alert *a;
+
 	if (t == NULL || !t->handshake_complete || tls13(c) ||
 	    c->cert == NULL || !c->cert->visible || !chain_bad(c) ||
-	    client_sent_data_tls12(t))
+	    t->client_app_data)
 		return false;
-	if (!((o->end == TCP_END_FIN || o->end == TCP_END_RST) &&
+	/* The client, not the server, ended it: by an alert right after the
+	 * handshake (whoever sent the first FIN), or by closing first. */
+	a = client_alert_after_complete(t);
+	if (a == NULL && !((o->end == TCP_END_FIN || o->end == TCP_END_RST) &&
 	    o->end_by == TCP_SIDE_CLIENT))
 		return false;
 	ev_client_hello(c);
 	ev_server_hello(c);
 	ev(c, t->handshake_complete_frame, "%s: handshake complete",
 	    fr(c, t->handshake_complete_frame).s);
-	ev(c, o->end_frame, "%s: the client closed (%s) %s the handshake "
-	    "completed (%s), without sending any data", fr(c, o->end_frame).s,
-	    o->end == TCP_END_FIN ? "FIN" : "RST",
-	    after(c, o->end_frame, t->handshake_complete_frame).s,
-	    fr(c, t->handshake_complete_frame).s);
+	if (a != NULL)
+		ev(c, a->frame, "%s: the client sent an %salert %s the handshake "
+		    "completed (%s), without sending any data",
+		    fr(c, a->frame).s, a->encrypted ? "encrypted " : "",
+		    after(c, a->frame, t->handshake_complete_frame).s,
+		    fr(c, t->handshake_complete_frame).s);
+	else
+		ev(c, o->end_frame, "%s: the client closed (%s) %s the "
+		    "handshake completed (%s), without sending any data",
+		    fr(c, o->end_frame).s,
+		    o->end == TCP_END_FIN ? "FIN" : "RST",
+		    after(c, o->end_frame, t->handshake_complete_frame).s,
+		    fr(c, t->handshake_complete_frame).s);
 	chain_verdict(c, "right after the handshake (some clients, e.g. "
 	    "curl, check the name only then)", false);
 	return true;
@@ -2210,12 +2226,10 @@ add_findings(struct ctx *c)
 		if (cf->findings & CERT_F_EXPIRING_SOON)
 			o->findings |= DIAG_F_CERT_EXPIRING_SOON;
 	}
-	/* A RST said to be forged (two or more signals) is the tcp-reset
-	 * verdict itself; on any other verdict it is worth a finding, as is a
-	 * single weak signal. */
+	/* As in the contract's example: a RST judged forged carries the
+	 * finding whatever the verdict, as does a single weak signal. */
 	if (c->f->tcp.middlebox_suspected ||
-	    (c->f->tcp.end_by == TCP_SIDE_MIDDLEBOX &&
-	     o->verdict != DIAG_TCP_RESET))
+	    c->f->tcp.end_by == TCP_SIDE_MIDDLEBOX)
 		o->findings |= DIAG_F_MIDDLEBOX_RST_SUSPECTED;
 }
 

@@ -5,13 +5,24 @@
 #include "flow.h"
 
 #define FLOW_CHUNK 1024u
+#define NO_SLOT UINT32_MAX
+
+/*
+ * The LRU lists link pool slots, not connections: every packet moves its
+ * connection to a list's tail, and with the links inside the connections
+ * that wrote to both neighbours, two connections the packet has nothing to
+ * do with and that are rarely in the cache. Packed in their own array the
+ * links take 8 bytes per connection.
+ */
+struct lru_link {
+	uint32_t prev, next;
+};
 
 struct conn_list {
-	struct conn *head, *tail; /* head: least recently active */
+	uint32_t head, tail; /* head: least recently active */
 };
 
 struct pool_chunk {
-	struct pool_chunk *next;
 	struct conn conns[FLOW_CHUNK];
 };
 
@@ -22,7 +33,9 @@ struct flow_table {
 	size_t count;
 	ta_time idle;
 	struct conn_list active, closing;
-	struct pool_chunk *chunks;
+	struct pool_chunk **chunks; /* slot s lives in chunks[s / FLOW_CHUNK] */
+	size_t nchunks;
+	struct lru_link *links;     /* indexed by slot */
 	struct conn *free_list;     /* linked through hnext */
 	uint64_t next_id;
 	uint64_t seed;
@@ -31,30 +44,53 @@ struct flow_table {
 	struct flow_stats st;
 };
 
-static void
-list_remove(struct conn_list *l, struct conn *c)
+static struct conn *
+slot_conn(const struct flow_table *ft, uint32_t slot)
 {
-	if (c->lprev != NULL)
-		c->lprev->lnext = c->lnext;
-	else
-		l->head = c->lnext;
-	if (c->lnext != NULL)
-		c->lnext->lprev = c->lprev;
-	else
-		l->tail = c->lprev;
-	c->lprev = c->lnext = NULL;
+	return &ft->chunks[slot / FLOW_CHUNK]->conns[slot % FLOW_CHUNK];
 }
 
 static void
-list_append(struct conn_list *l, struct conn *c)
+list_init(struct conn_list *l)
 {
-	c->lnext = NULL;
-	c->lprev = l->tail;
-	if (l->tail != NULL)
-		l->tail->lnext = c;
+	l->head = l->tail = NO_SLOT;
+}
+
+static void
+list_remove(struct flow_table *ft, struct conn_list *l, uint32_t slot)
+{
+	struct lru_link *k = &ft->links[slot];
+
+	if (k->prev != NO_SLOT)
+		ft->links[k->prev].next = k->next;
 	else
-		l->head = c;
-	l->tail = c;
+		l->head = k->next;
+	if (k->next != NO_SLOT)
+		ft->links[k->next].prev = k->prev;
+	else
+		l->tail = k->prev;
+	k->prev = k->next = NO_SLOT;
+}
+
+static void
+list_append(struct flow_table *ft, struct conn_list *l, uint32_t slot)
+{
+	struct lru_link *k = &ft->links[slot];
+
+	k->next = NO_SLOT;
+	k->prev = l->tail;
+	if (l->tail != NO_SLOT)
+		ft->links[l->tail].next = slot;
+	else
+		l->head = slot;
+	l->tail = slot;
+}
+
+/* The least recently active connection of a list, or NULL. */
+static struct conn *
+list_head(const struct flow_table *ft, const struct conn_list *l)
+{
+	return l->head != NO_SLOT ? slot_conn(ft, l->head) : NULL;
 }
 
 struct flow_table *
@@ -77,6 +113,8 @@ flow_table_new(size_t max_conns, ta_time idle_timeout, flow_end_fn end,
 	}
 	ft->mask = (uint32_t)(nb - 1);
 	ft->max_conns = max_conns;
+	list_init(&ft->active);
+	list_init(&ft->closing);
 	ft->idle = idle_timeout;
 	ft->end = end;
 	ft->ctx = ctx;
@@ -86,25 +124,54 @@ flow_table_new(size_t max_conns, ta_time idle_timeout, flow_end_fn end,
 	return ft;
 }
 
+/* One more chunk of connections, and link room for their slots. */
+static bool
+pool_grow(struct flow_table *ft)
+{
+	struct pool_chunk **tab, *ch;
+	struct lru_link *links;
+	size_t n = ft->nchunks;
+	uint32_t base;
+
+	/* Slots are 32-bit and NO_SLOT is taken. */
+	if ((n + 1) * FLOW_CHUNK >= NO_SLOT)
+		return false;
+	tab = realloc(ft->chunks, (n + 1) * sizeof *tab);
+	if (tab == NULL)
+		return false;
+	ft->chunks = tab;
+	links = realloc(ft->links, (n + 1) * FLOW_CHUNK * sizeof *links);
+	if (links == NULL)
+		return false;
+	ft->links = links;
+	ch = malloc(sizeof *ch);
+	if (ch == NULL)
+		return false;
+	tab[n] = ch;
+	ft->nchunks = n + 1;
+	base = (uint32_t)(n * FLOW_CHUNK);
+	for (uint32_t i = 0; i < FLOW_CHUNK; i++) {
+		ch->conns[i].slot = base + i;
+		ch->conns[i].hnext = ft->free_list;
+		ft->free_list = &ch->conns[i];
+		links[base + i].prev = links[base + i].next = NO_SLOT;
+	}
+	return true;
+}
+
 static struct conn *
 pool_get(struct flow_table *ft)
 {
 	struct conn *c;
+	uint32_t slot;
 
-	if (ft->free_list == NULL) {
-		struct pool_chunk *ch = malloc(sizeof *ch);
-		if (ch == NULL)
-			return NULL;
-		ch->next = ft->chunks;
-		ft->chunks = ch;
-		for (size_t i = 0; i < FLOW_CHUNK; i++) {
-			ch->conns[i].hnext = ft->free_list;
-			ft->free_list = &ch->conns[i];
-		}
-	}
+	if (ft->free_list == NULL && !pool_grow(ft))
+		return NULL;
 	c = ft->free_list;
 	ft->free_list = c->hnext;
+	slot = c->slot;
 	memset(c, 0, sizeof *c);
+	c->slot = slot;
 	return c;
 }
 
@@ -183,7 +250,7 @@ unlink_conn(struct flow_table *ft, struct conn *c)
 		pp = &(*pp)->hnext;
 	if (*pp == c)
 		*pp = c->hnext;
-	list_remove(c->closing ? &ft->closing : &ft->active, c);
+	list_remove(ft, c->closing ? &ft->closing : &ft->active, c->slot);
 	c->in_table = false;
 	ft->count--;
 }
@@ -207,8 +274,10 @@ new_conn(struct flow_table *ft, const struct pkt *p, uint32_t hash,
 	struct conn *c;
 
 	if (ft->count >= ft->max_conns) {
-		struct conn *victim = ft->active.head ? ft->active.head
-		                                      : ft->closing.head;
+		struct conn *victim = list_head(ft, &ft->active);
+
+		if (victim == NULL)
+			victim = list_head(ft, &ft->closing);
 		if (victim != NULL) {
 			ft->st.evicted++;
 			end_conn(ft, victim,
@@ -242,7 +311,7 @@ new_conn(struct flow_table *ft, const struct pkt *p, uint32_t hash,
 	reasm_init(&c->reasm[1]);
 	c->hnext = ft->buckets[hash & ft->mask];
 	ft->buckets[hash & ft->mask] = c;
-	list_append(&ft->active, c);
+	list_append(ft, &ft->active, c->slot);
 	ft->count++;
 	ft->st.conns++;
 	if (ft->count > ft->st.peak)
@@ -317,21 +386,21 @@ flow_touch(struct flow_table *ft, struct conn *c, ta_time ts)
 	if (ts > c->last_ts)
 		c->last_ts = ts;
 	if (!c->closing && tcp_track_closed(&c->tcp)) {
-		list_remove(&ft->active, c);
+		list_remove(ft, &ft->active, c->slot);
 		c->closing = true;
 		c->closed_ts = ts;
-		list_append(&ft->closing, c);
+		list_append(ft, &ft->closing, c->slot);
 		return;
 	}
 	/* Move to the tail: the head stays the least recently active. */
 	if (c->closing) {
-		if (ft->closing.tail != c) {
-			list_remove(&ft->closing, c);
-			list_append(&ft->closing, c);
+		if (ft->closing.tail != c->slot) {
+			list_remove(ft, &ft->closing, c->slot);
+			list_append(ft, &ft->closing, c->slot);
 		}
-	} else if (ft->active.tail != c) {
-		list_remove(&ft->active, c);
-		list_append(&ft->active, c);
+	} else if (ft->active.tail != c->slot) {
+		list_remove(ft, &ft->active, c->slot);
+		list_append(ft, &ft->active, c->slot);
 	}
 }
 
@@ -342,9 +411,11 @@ flow_expire(struct flow_table *ft, ta_time now)
 
 	/* Lingering ones are ordered by their last packet; the linger runs
 	 * from the last packet, so the head is always the first due. */
-	while ((c = ft->closing.head) != NULL && c->last_ts + FLOW_LINGER_NS <= now)
+	while ((c = list_head(ft, &ft->closing)) != NULL &&
+	       c->last_ts + FLOW_LINGER_NS <= now)
 		end_conn(ft, c, TCP_FINISH_CLOSED, now);
-	while ((c = ft->active.head) != NULL && c->last_ts + ft->idle <= now)
+	while ((c = list_head(ft, &ft->active)) != NULL &&
+	       c->last_ts + ft->idle <= now)
 		end_conn(ft, c, TCP_FINISH_IDLE, now);
 }
 
@@ -366,17 +437,19 @@ flow_flush(struct flow_table *ft, enum tcp_finish why, ta_time now)
 		return;
 	all = malloc(ft->count * sizeof *all);
 	if (all == NULL) {
+		struct conn *c;
+
 		/* Still end them all, in list order. */
-		while (ft->closing.head != NULL)
-			end_conn(ft, ft->closing.head, TCP_FINISH_CLOSED, now);
-		while (ft->active.head != NULL)
-			end_conn(ft, ft->active.head, why, now);
+		while ((c = list_head(ft, &ft->closing)) != NULL)
+			end_conn(ft, c, TCP_FINISH_CLOSED, now);
+		while ((c = list_head(ft, &ft->active)) != NULL)
+			end_conn(ft, c, why, now);
 		return;
 	}
-	for (struct conn *c = ft->closing.head; c != NULL; c = c->lnext)
-		all[n++] = c;
-	for (struct conn *c = ft->active.head; c != NULL; c = c->lnext)
-		all[n++] = c;
+	for (uint32_t s = ft->closing.head; s != NO_SLOT; s = ft->links[s].next)
+		all[n++] = slot_conn(ft, s);
+	for (uint32_t s = ft->active.head; s != NO_SLOT; s = ft->links[s].next)
+		all[n++] = slot_conn(ft, s);
 	qsort(all, n, sizeof *all, cmp_id);
 	for (size_t i = 0; i < n; i++)
 		end_conn(ft, all[i], all[i]->closing ? TCP_FINISH_CLOSED : why,
@@ -425,14 +498,12 @@ flow_get_stats(const struct flow_table *ft, struct flow_stats *st)
 void
 flow_table_free(struct flow_table *ft)
 {
-	struct pool_chunk *ch, *next;
-
 	if (ft == NULL)
 		return;
-	for (ch = ft->chunks; ch != NULL; ch = next) {
-		next = ch->next;
-		free(ch);
-	}
+	for (size_t i = 0; i < ft->nchunks; i++)
+		free(ft->chunks[i]);
+	free(ft->chunks);
+	free(ft->links);
 	free(ft->buckets);
 	free(ft);
 }

@@ -139,8 +139,13 @@ set_complete(struct tls_facts *f, ta_frame frame)
 }
 
 static void
-set_app_data(struct tls_facts *f, ta_frame frame)
+set_app_data(struct tls_facts *f, enum tls_side side, ta_frame frame)
 {
+	/* The client's own data proves it accepted the server's chain. */
+	if (side == TLS_SIDE_CLIENT && !f->client_app_data) {
+		f->client_app_data = true;
+		f->client_app_data_frame = frame;
+	}
 	if (f->app_data)
 		return;
 	f->app_data = true;
@@ -178,7 +183,7 @@ opaque_tls12(struct tls_facts *f, const struct tls_ev *ev)
 		 * 0-RTT data (RFC 8446 4.2.10): not the session's data. */
 		if (!f->server_hello_seen && ev->side == TLS_SIDE_CLIENT)
 			break;
-		set_app_data(f, ev->frame);
+		set_app_data(f, ev->side, ev->frame);
 		break;
 	default:
 		break;
@@ -212,7 +217,7 @@ opaque_tls13(struct tls_facts *f, const struct tls_ev *ev)
 		/* A record that could be an alert (close_notify) is not
 		 * taken for data. */
 		if (ev->u.opaque.len > TLS_FACTS_TLS13_ALERT_MAX)
-			set_app_data(f, ev->frame);
+			set_app_data(f, ev->side, ev->frame);
 		return;
 	}
 	if (srv->finished && ev->u.opaque.len > TLS_FACTS_TLS13_ALERT_MAX) {
@@ -488,5 +493,8 @@ tls_facts_done(const struct tls_facts *f)
 		return true;
 	if (f->fatal_alert)
 		return true;
-	return f->handshake_complete && f->app_data;
+	/* Settled once the client sent data over the completed handshake: it
+	 * accepted the chain. Until then a client that checks the name only
+	 * after the handshake may still hang up (see diag: cert-late). */
+	return f->handshake_complete && f->client_app_data;
 }

@@ -153,6 +153,8 @@ struct tls_facts {
 	ta_frame handshake_complete_frame;
 	bool app_data;                          /* application data flowed */
 	ta_frame app_data_frame;
+	bool client_app_data;                   /* ... from the client */
+	ta_frame client_app_data_frame;
 	bool settled;                           /* done: buffers released,
 	                                         * later payload ignored */
 	bool ended;                             /* tls_facts_end was called */

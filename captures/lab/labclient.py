@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """labclient.py: an imaplib client for IMAP over TLS (RFC 8314) and STARTTLS (RFC 2595).
 
-Usage: labclient.py [--starttls] [--cafile F] [--max12] [--ciphers C]
+Usage: labclient.py [--starttls|--plain] [--cafile F] [--max12] [--ciphers C]
                     [--pause S] HOST PORT
 Logs in as the lab user, optionally pauses, LOGOUTs and lets the server
 close first; exit 1 on failure.
@@ -18,6 +18,8 @@ import time
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--starttls", action="store_true")
+    ap.add_argument("--plain", action="store_true",
+                    help="log in without TLS at all (a misconfigured client)")
     ap.add_argument("--cafile")
     ap.add_argument("--max12", action="store_true")
     ap.add_argument("--ciphers", help="OpenSSL cipher string for TLS 1.2")
@@ -34,7 +36,9 @@ def main():
     if a.max12:
         ctx.maximum_version = ssl.TLSVersion.TLSv1_2
     try:
-        if a.starttls:
+        if a.plain:
+            m = imaplib.IMAP4(a.host, a.port, timeout=5)
+        elif a.starttls:
             m = imaplib.IMAP4(a.host, a.port, timeout=5)
             m.starttls(ssl_context=ctx)
         else:

@@ -334,8 +334,8 @@ test_rst_middlebox(void **state)
 	assert_verdict("tcp-reset");
 	assert_true(X->r.inferred);
 	assert_non_null(strstr(X->r.summary, "inferred"));
-	/* The forged RST is the verdict itself, not a mere suspicion. */
-	assert_false(X->r.findings & DIAG_F_MIDDLEBOX_RST_SUSPECTED);
+	/* As in the contract's example, the forged RST is also a finding. */
+	assert_true(X->r.findings & DIAG_F_MIDDLEBOX_RST_SUSPECTED);
 	assert_true(has_evidence("TTL 64"));
 	assert_non_null(strstr(X->r.advice, "network team"));
 }
@@ -805,9 +805,28 @@ test_cert_late_name_mismatch(void **state)
 	decide();
 	assert_verdict("cert-name-mismatch");
 
+	/* The client's alert right after the handshake decides even when
+	 * the server's FIN came first. */
+	X->tls.alerts[0] = (struct tls_facts_alert){ .frame = F(15),
+	    .from = TLS_SIDE_CLIENT, .encrypted = true, .record_len = 26 };
+	X->tls.alert_count = 1;
+	end_tcp(TCP_END_FIN, TCP_SIDE_SERVER, 16, T0 + 5 * MS);
+	decide();
+	assert_verdict("cert-name-mismatch");
+	assert_true(has_evidence("encrypted alert"));
+	X->tls.alert_count = 0;
+	/* The server closing first without any word from the client is not
+	 * a rejection of the chain. */
+	decide();
+	assert_false(strcmp(diag_verdict_str(X->r.verdict),
+	    "cert-name-mismatch") == 0);
+	end_tcp(TCP_END_FIN, TCP_SIDE_CLIENT, 16, T0 + 5 * MS);
+
 	s->tail[1].content_type = TLS_CT_APPLICATION_DATA;
 	X->tls.app_data = true;
 	X->tls.app_data_frame = F(15);
+	X->tls.client_app_data = true;
+	X->tls.client_app_data_frame = F(15);
 	decide();
 	assert_verdict("ok");
 	assert_true(X->r.findings & DIAG_F_UNVERIFIED_ACCEPTED);
@@ -1113,6 +1132,8 @@ test_ok_findings(void **state)
 	    (struct tls_facts_record){ F(12), TLS_CT_HANDSHAKE, 40 };
 	X->tls.side[TLS_SIDE_CLIENT].tail[1] =
 	    (struct tls_facts_record){ F(16), TLS_CT_APPLICATION_DATA, 60 };
+	X->tls.client_app_data = true;
+	X->tls.client_app_data_frame = F(16);
 	end_tcp(TCP_END_FIN, TCP_SIDE_CLIENT, 27, T0 + 90 * MS);
 	X->f.tcp.middlebox_suspected = true;
 	decide();

@@ -1,0 +1,96 @@
+/*
+ * fuzz_emit.c: hostile strings (an SNI, a certificate subject, an IMAP
+ * response text can hold any bytes) through both emitters: the JSON writer
+ * must always produce valid JSON in valid UTF-8, even at its size ceiling,
+ * and the terminal sanitiser must let no control character through.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "utf8.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void
+check_utf8(const char *s, size_t n, int text)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		uint32_t cp;
+		size_t l = utf8_seq((const uint8_t *)s + i, n - i, &cp);
+		if (l == 0)
+			abort();
+		/* No control character may reach a terminal or a JSON string
+		 * unescaped. */
+		if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
+			if (text || cp != '\n')
+				abort();
+		}
+		i += l;
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct json j;
+	char term[512];
+	const char *line;
+	size_t cap;
+
+	if (size < 1)
+		return 0;
+	/* The first byte picks the writer's ceiling: tiny ones test the
+	 * overflow path that must still close every container. */
+	cap = (size_t)data[0] * 8 + 1;
+	data++;
+	size--;
+	json_init(&j, cap);
+	json_begin(&j);
+	json_strn(&j, "sni", data, size);
+	json_arr(&j, "names");
+	json_strn(&j, NULL, data, size / 2);
+	json_obj(&j, NULL);
+	json_strn(&j, "subject", data + size / 2, size - size / 2);
+	json_uint(&j, "n", size);
+	json_close(&j);
+	json_close(&j);
+	json_bool(&j, "done", true);
+	line = json_end(&j);
+	check_utf8(line, strlen(line), 0);
+	/* Balanced braces and brackets outside strings. */
+	{
+		int depth = 0, in_str = 0, esc = 0;
+		for (const char *p = line; *p; p++) {
+			if (in_str) {
+				if (esc)
+					esc = 0;
+				else if (*p == '\\')
+					esc = 1;
+				else if (*p == '"')
+					in_str = 0;
+				continue;
+			}
+			if (*p == '"')
+				in_str = 1;
+			else if (*p == '{' || *p == '[')
+				depth++;
+			else if (*p == '}' || *p == ']')
+				depth--;
+			if (depth < 0)
+				abort();
+		}
+		if (depth != 0 || in_str)
+			abort();
+	}
+	json_free(&j);
+
+	utf8_sanitize(term, sizeof term, data, size);
+	if (strlen(term) >= sizeof term)
+		abort();
+	check_utf8(term, strlen(term), 1);
+	return 0;
+}
