@@ -145,6 +145,20 @@ put_escaped(struct json *j, const uint8_t *s, size_t n)
 			if (len == 0) {
 				put(j, "\xef\xbf\xbd", 3); /* U+FFFD */
 				i++;
+			} else if ((cp >= 0x80 && cp < 0xa0) || cp == 0x2028 ||
+			           cp == 0x2029) {
+				/* C1 controls (a terminal showing the line would
+				 * obey them) and the separators JavaScript takes
+				 * for line ends. */
+				char u[8];
+				u[0] = '\\';
+				u[1] = 'u';
+				u[2] = hex[(cp >> 12) & 0x0f];
+				u[3] = hex[(cp >> 8) & 0x0f];
+				u[4] = hex[(cp >> 4) & 0x0f];
+				u[5] = hex[cp & 0x0f];
+				put(j, u, 6);
+				i += len;
 			} else {
 				put(j, (const char *)s + i, len);
 				i += len;

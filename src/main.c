@@ -357,6 +357,41 @@ buffer_stdout(void)
 		setvbuf(stdout, buf, _IOFBF, sizeof buf);
 }
 
+/* Offline on a terminal: how far, how many connections, how fast. */
+struct progress {
+	bool on, shown;
+	uint64_t count;
+	ta_time start, last;
+};
+
+static void
+progress_line(struct progress *p, const struct capture *cap,
+              const struct analyzer *an)
+{
+	struct analyzer_stats st;
+	uint64_t done, total;
+	ta_time now = wall_now();
+	double secs;
+
+	if (now - p->last < TA_NS_PER_SEC / 4)
+		return;
+	p->last = now;
+	secs = (double)(now - p->start) / 1e9;
+	capture_progress(cap, &done, &total);
+	analyzer_get_stats(an, &st);
+	if (total == 0)
+		done = st.bytes; /* stdin: no size to compare with */
+	if (total > 0)
+		fprintf(stderr, "\r\033[K%3.0f%%  ",
+		        100.0 * (double)done / (double)total);
+	else
+		fprintf(stderr, "\r\033[K");
+	fprintf(stderr, "%.0f MB read, %llu connections, %.0f MB/s",
+	        (double)done / 1e6, (unsigned long long)st.flow.conns,
+	        secs > 0 ? (double)done / 1e6 / secs : 0.0);
+	p->shown = true;
+}
+
 static int
 run(struct cli *cli)
 {
@@ -371,6 +406,7 @@ run(struct cli *cli)
 	enum cap_status s;
 	const char *bpf;
 	int code;
+	struct progress progress;
 
 	if (cli->iface == NULL)
 		buffer_stdout();
@@ -433,6 +469,7 @@ run(struct cli *cli)
 	analyzer_set_warn(an, warn_line, NULL);
 	report_set_capture(rep, cap);
 
+	memset(&progress, 0, sizeof progress);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -440,12 +477,21 @@ run(struct cli *cli)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
+	progress.on = !capture_is_live(cap) && isatty(STDERR_FILENO) &&
+	              !cli->ropts.quiet;
+	progress.start = wall_now();
 	while ((s = capture_next(cap, &pkt)) != CAP_END) {
-		if (s == CAP_PACKET)
+		if (s == CAP_PACKET) {
 			analyzer_packet(an, &pkt);
-		else
+			/* Look at the clock only now and then. */
+			if (progress.on && (++progress.count & 0x3fff) == 0)
+				progress_line(&progress, cap, an);
+		} else {
 			analyzer_tick(an, wall_now());
+		}
 	}
+	if (progress.shown)
+		fputs("\r\033[K", stderr);
 	signal_capture = NULL;
 	analyzer_finish(an);
 	analyzer_get_stats(an, &st);
