@@ -829,9 +829,11 @@ interception_signals(struct certchain *ctx, struct certchain_entry *e,
 	check_pins(ctx, c, x[0], leaf_der);
 	if (ctx->user_anchors && chain_ok(vm) && !c->public_issuer) {
 		ic->private_root = true;
-		add_evidence(ic, "the chain verifies only with --ca-bundle/--ca-path "
-		             "(anchor %s), not with the system store: a private or "
-		             "corporate root; alone, not proof of interception",
+		/* Signatures only: validity dates are judged per connection. */
+		add_evidence(ic, "the chain's signatures lead to a root from "
+		             "--ca-bundle/--ca-path (%s), not to the system store: "
+		             "a private or corporate root; alone, not proof of "
+		             "interception",
 		             safe(s1, sizeof s1, c->anchor));
 	}
 	/* the same fact seen without a bundle: said once */

@@ -7,6 +7,7 @@
 #include "fmt.h"
 #include "iana_tables.h"
 #include "tls_names.h"
+#include "utf8.h"
 
 /*
  * Precedence (doc/verdicts.md has the same table). The rules run in this
@@ -34,7 +35,9 @@
  *  6 version      a ServerHello version the client did not offer ->
  *                 tls-version-mismatch
  *  7 cert-late    TLS <= 1.2 handshake completed, the chain has a problem,
- *                 the client closed first without sending data -> cert-*
+ *                 the client sent no data and ended it: an alert before
+ *                 any close or alert of the server's (whoever sent the
+ *                 first FIN), or its own FIN/RST first -> cert-*
  *  8 complete     -> ok
  *  9 tls13-abort  TLS 1.3: the client hung up (FIN, RST, close_notify) on
  *                 its turn after the server's encrypted flight ->
@@ -332,7 +335,7 @@ struct dbuf {
 };
 
 struct lbuf {
-	char s[160];
+	char s[232];
 };
 
 static struct fbuf
@@ -419,12 +422,26 @@ inert(const uint8_t *p, size_t n, size_t max)
 
 	if (max > sizeof b.s - 4)
 		max = sizeof b.s - 4;
-	for (i = 0; i < n && o < max; i++) {
+	for (i = 0; i < n && o < max;) {
 		uint8_t ch = p[i];
+		uint32_t cp;
+		size_t len;
 
 		if (ch == '\r' || ch == '\n')
 			break;
+		/* Valid UTF-8 names (a certificate's "Zürich") stay readable;
+		 * control characters, C1 included, and invalid bytes do not. */
+		len = utf8_seq(p + i, n - i, &cp);
+		if (len > 1 && cp >= 0xa0 && o + len <= max) {
+			memcpy(b.s + o, p + i, len);
+			o += len;
+			i += len;
+			continue;
+		}
+		if (len > 1 && cp >= 0xa0)
+			break;
 		b.s[o++] = ch >= 0x20 && ch < 0x7f && ch != '"' ? (char)ch : '?';
+		i += len > 0 ? len : 1;
 	}
 	if (i < n && p[i] != '\r' && p[i] != '\n') {
 		b.s[o++] = '.';
@@ -439,6 +456,26 @@ static struct lbuf
 inert_str(const char *s, size_t max)
 {
 	return inert((const uint8_t *)s, strnlen(s, 4096), max);
+}
+
+/*
+ * The TCP outcome's evidence lines are text that starts "frame N:" (in the
+ * connection's first file); give the copied line that frame, so that tools
+ * reading the JSON see it too. 0 when the line cites no single frame.
+ */
+static ta_frame
+tcp_line_frame(const struct ctx *c, const char *line)
+{
+	unsigned long long n = 0;
+	const char *p = line + 6;
+
+	if (strncmp(line, "frame ", 6) != 0 || *p < '0' || *p > '9')
+		return 0;
+	while (*p >= '0' && *p <= '9' && n < 0xffffffffffffULL)
+		n = n * 10 + (unsigned long long)(*p++ - '0');
+	if (*p != ':' || n == 0 || c->f->conn == NULL)
+		return 0;
+	return TA_FRAME(TA_FRAME_FILE(c->f->conn->first_frame), n);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1015,13 +1052,14 @@ ev_chain(struct ctx *c)
 		    inert_str(pc->issuer, 48).s);
 		break;
 	case CERT_PROBLEM_EXPIRED:
-		ev(c, f, "certificate #%d (%s) expired on %s, before the "
-		    "capture", cf->problem_cert >= 0 ? cf->problem_cert : 0,
+		/* Numbered from 1 as the report's chain lists them. */
+		ev(c, f, "certificate %d (%s) expired on %s, before the "
+		    "capture", cf->problem_cert >= 0 ? cf->problem_cert + 1 : 1,
 		    inert_str(pc->subject, 48).s, date_of(pc->not_after).s);
 		break;
 	case CERT_PROBLEM_NOT_YET_VALID:
-		ev(c, f, "certificate #%d (%s) is valid only from %s, after "
-		    "the capture", cf->problem_cert >= 0 ? cf->problem_cert : 0,
+		ev(c, f, "certificate %d (%s) is valid only from %s, after "
+		    "the capture", cf->problem_cert >= 0 ? cf->problem_cert + 1 : 1,
 		    inert_str(pc->subject, 48).s, date_of(pc->not_before).s);
 		break;
 	case CERT_PROBLEM_NAME_MISMATCH:
@@ -1058,7 +1096,7 @@ ev_chain(struct ctx *c)
 			ev(c, f, "the chain was re-signed by a TLS-inspection "
 			    "proxy (%s)", inert_str(in->product, 48).s);
 		for (unsigned i = 0; i < in->nevidence && i < 2; i++)
-			ev(c, f, "%s", inert_str(in->evidence[i], 120).s);
+			ev(c, f, "%s", inert_str(in->evidence[i], 200).s);
 	}
 }
 
@@ -1244,6 +1282,12 @@ rule_starttls(struct ctx *c)
 		    "; it sent its credentials in clear text" : "");
 		return true;
 	}
+	/* Without credentials in clear, a session still open (or idle) when
+	 * the capture ended may yet have upgraded: whose turn it was decides
+	 * (a later rule). */
+	if (!s->plaintext_auth && (c->f->tcp.end == TCP_END_OPEN ||
+	    c->f->tcp.end == TCP_END_TIMEOUT))
+		return false;
 	if (s->caps_known)
 		ev(c, s->caps_frame, "%s: the server offered STARTTLS",
 		    fr(c, s->caps_frame).s);
@@ -1561,6 +1605,16 @@ rule_sh_version(struct ctx *c)
 	return true;
 }
 
+/* The server sent an alert (close_notify included) before frame f. */
+static bool
+server_alert_before(const struct tls_facts *t, ta_frame f)
+{
+	for (uint8_t i = 0; i < t->alert_count && i < TLS_FACTS_MAX_ALERTS; i++)
+		if (t->alerts[i].from == TLS_SIDE_SERVER && t->alerts[i].frame < f)
+			return true;
+	return false;
+}
+
 /* An alert from the client after the handshake completed (close_notify
  * or a rejection; encrypted under TLS <= 1.2 as well). */
 static const struct tls_facts_alert *
@@ -1592,6 +1646,12 @@ rule_cert_late(struct ctx *c)
 	/* The client, not the server, ended it: by an alert right after the
 	 * handshake (whoever sent the first FIN), or by closing first. */
 	a = client_alert_after_complete(t);
+	/* An alert that answers the server's own close (its FIN or RST, or
+	 * its alert) is a reply, not a rejection. */
+	if (a != NULL && (((o->end == TCP_END_FIN || o->end == TCP_END_RST) &&
+	    o->end_by == TCP_SIDE_SERVER && o->end_frame < a->frame) ||
+	    server_alert_before(t, a->frame)))
+		a = NULL;
 	if (a == NULL && !((o->end == TCP_END_FIN || o->end == TCP_END_RST) &&
 	    o->end_by == TCP_SIDE_CLIENT))
 		return false;
@@ -2044,13 +2104,16 @@ rule_turn(struct ctx *c)
 		    dside(u.side), u.owed);
 		for (unsigned i = 0; i < o->nevidence && i < TCP_EVIDENCE_MAX;
 		    i++)
-			ev(c, 0, "%s", o->evidence[i]);
+			ev(c, tcp_line_frame(c, o->evidence[i]), "%s",
+			    o->evidence[i]);
 		c->advice = advice_rst_middlebox;
 		verdict(c, DIAG_TCP_RESET, true, "A device on the path reset "
 		    "the connection during the handshake, forging the %s's "
-		    "address (inferred from the RST's TTL and other signals).",
+		    "address (inferred from %u independent signals, listed "
+		    "below).",
 		    c->tt != NULL && c->tt->nrst > 0 &&
-		    c->tt->rst[0].dir == TCP_DIR_C2S ? "client" : "server");
+		    c->tt->rst[0].dir == TCP_DIR_C2S ? "client" : "server",
+		    o->rst_signals);
 		return true;
 	}
 	if (e.kind == END_IDLE || e.kind == END_OPEN ||
@@ -2092,7 +2155,8 @@ rule_turn(struct ctx *c)
 			    fr(c, u.after).s, u.owed);
 			for (unsigned i = 0; o->middlebox_suspected &&
 			    i < o->nevidence && i < TCP_EVIDENCE_MAX; i++)
-				ev(c, 0, "%s", o->evidence[i]);
+				ev(c, tcp_line_frame(c, o->evidence[i]), "%s",
+				    o->evidence[i]);
 			c->advice = by == DIAG_SIDE_SERVER ? advice_rst_server :
 			    advice_rst_client;
 			verdict(c, DIAG_TCP_RESET, false, "The %s reset the "

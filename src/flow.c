@@ -5,6 +5,7 @@
 #include "flow.h"
 
 #define FLOW_CHUNK 1024u
+#define FLOW_MIN_BUCKETS 1024u
 #define NO_SLOT UINT32_MAX
 
 /*
@@ -29,6 +30,7 @@ struct pool_chunk {
 struct flow_table {
 	struct conn **buckets;
 	uint32_t mask;
+	uint32_t max_mask;          /* the size max_conns calls for */
 	size_t max_conns;
 	size_t count;
 	ta_time idle;
@@ -98,20 +100,21 @@ flow_table_new(size_t max_conns, ta_time idle_timeout, flow_end_fn end,
                void *ctx)
 {
 	struct flow_table *ft = calloc(1, sizeof *ft);
-	size_t nb = 1024;
+	size_t nb = FLOW_MIN_BUCKETS, max_nb = FLOW_MIN_BUCKETS;
 
 	if (ft == NULL)
 		return NULL;
 	if (max_conns == 0)
 		max_conns = FLOW_DEFAULT_MAX_CONNS;
-	while (nb < max_conns && nb < ((size_t)1 << 30))
-		nb <<= 1;
+	while (max_nb < max_conns && max_nb < ((size_t)1 << 30))
+		max_nb <<= 1;
 	ft->buckets = calloc(nb, sizeof *ft->buckets);
 	if (ft->buckets == NULL) {
 		free(ft);
 		return NULL;
 	}
 	ft->mask = (uint32_t)(nb - 1);
+	ft->max_mask = (uint32_t)(max_nb - 1);
 	ft->max_conns = max_conns;
 	list_init(&ft->active);
 	list_init(&ft->closing);
@@ -267,6 +270,34 @@ end_conn(struct flow_table *ft, struct conn *c, enum tcp_finish why,
 	pool_put(ft, c);
 }
 
+/*
+ * The bucket array doubles as connections come, up to the size max_conns
+ * calls for, keeping at most one connection per two buckets: sized for
+ * the cap from the start, it spreads a few thousand connections over a
+ * megabyte, and the bucket read of every packet misses the cache. When
+ * the allocation fails the smaller table simply stays.
+ */
+static void
+grow_buckets(struct flow_table *ft)
+{
+	size_t nb = ((size_t)ft->mask + 1) * 2;
+	struct conn **nbk = calloc(nb, sizeof *nbk);
+	struct conn *c, *next;
+
+	if (nbk == NULL)
+		return;
+	for (size_t i = 0; i <= ft->mask; i++) {
+		for (c = ft->buckets[i]; c != NULL; c = next) {
+			next = c->hnext;
+			c->hnext = nbk[c->hash & (nb - 1)];
+			nbk[c->hash & (nb - 1)] = c;
+		}
+	}
+	free(ft->buckets);
+	ft->buckets = nbk;
+	ft->mask = (uint32_t)(nb - 1);
+}
+
 static struct conn *
 new_conn(struct flow_table *ft, const struct pkt *p, uint32_t hash,
          bool src_is_client, enum service svc, ta_time ts, ta_frame frame)
@@ -274,16 +305,17 @@ new_conn(struct flow_table *ft, const struct pkt *p, uint32_t hash,
 	struct conn *c;
 
 	if (ft->count >= ft->max_conns) {
-		struct conn *victim = list_head(ft, &ft->active);
+		/* Make room: first a connection that already ended and only
+		 * lingers (nothing is lost but its last late packets), else
+		 * the one idle the longest, which is cut short and counted. */
+		struct conn *done = list_head(ft, &ft->closing);
+		struct conn *idlest = list_head(ft, &ft->active);
 
-		if (victim == NULL)
-			victim = list_head(ft, &ft->closing);
-		if (victim != NULL) {
+		if (done != NULL) {
+			end_conn(ft, done, TCP_FINISH_CLOSED, ts);
+		} else if (idlest != NULL) {
 			ft->st.evicted++;
-			end_conn(ft, victim,
-			         victim->closing ? TCP_FINISH_CLOSED
-			                         : TCP_FINISH_EVICTED,
-			         ts);
+			end_conn(ft, idlest, TCP_FINISH_EVICTED, ts);
 		}
 	}
 	c = pool_get(ft);
@@ -309,6 +341,8 @@ new_conn(struct flow_table *ft, const struct pkt *p, uint32_t hash,
 	tcp_track_init(&c->tcp);
 	reasm_init(&c->reasm[0]);
 	reasm_init(&c->reasm[1]);
+	if (ft->count >= ((size_t)ft->mask + 1) / 2 && ft->mask < ft->max_mask)
+		grow_buckets(ft);
 	c->hnext = ft->buckets[hash & ft->mask];
 	ft->buckets[hash & ft->mask] = c;
 	list_append(ft, &ft->active, c->slot);

@@ -82,39 +82,70 @@ any_zero(uint64_t w)
 	return (w - BYTES_01) & ~w & BYTES_80;
 }
 
+/* Little-endian with the GNU builtins: a word's first stop byte is found
+ * by counting trailing zero bits, not byte by byte. */
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define JSON_WORD_SCAN 1
+#endif
+
 /*
- * Where the run of plain ASCII from s[i] ends. Eight bytes at a time: a
- * word goes through whole when it holds no byte below 0x20, none above
- * 0x7e, no '"' and no backslash.
+ * The high bit of each byte of w that ends a run of plain ASCII: below
+ * 0x20, above 0x7e, '"' or backslash. Marks above the lowest one may be
+ * false (a borrow or carry runs upward), the lowest one never is.
  */
+static inline uint64_t
+stop_bytes(uint64_t w)
+{
+	uint64_t below = (w - BYTES_01 * 0x20) & ~w;
+	uint64_t above = (w + BYTES_01 * (0x7f - 0x7e)) | w;
+
+	return ((below | above) & BYTES_80) | any_zero(w ^ (BYTES_01 * '"')) |
+	       any_zero(w ^ (BYTES_01 * '\\'));
+}
+
+/* Where the run of plain ASCII from s[i] ends; eight bytes at a time. */
 static size_t
 plain_run(const uint8_t *s, size_t i, size_t n)
 {
-	while (n - i >= 8) {
-		uint64_t w, below, above, stop;
+	uint64_t w, stop;
 
+	while (n - i >= 8) {
 		memcpy(&w, s + i, sizeof w);
-		below = (w - BYTES_01 * 0x20) & ~w;
-		above = (w + BYTES_01 * (0x7f - 0x7e)) | w;
-		stop = ((below | above) & BYTES_80) |
-		       any_zero(w ^ (BYTES_01 * '"')) |
-		       any_zero(w ^ (BYTES_01 * '\\'));
-		if (stop != 0)
+		stop = stop_bytes(w);
+		if (stop != 0) {
+#ifdef JSON_WORD_SCAN
+			return i + (size_t)(__builtin_ctzll(stop) >> 3);
+#else
 			break;
+#endif
+		}
 		i += 8;
 	}
+#ifdef JSON_WORD_SCAN
+	if (i < n && n >= 8) {
+		/* The last eight bytes again: those before i shifted out,
+		 * plain 'a's shifted in behind the end. */
+		unsigned sh = (unsigned)(8 - (n - i)) * 8;
+
+		memcpy(&w, s + n - 8, sizeof w);
+		w = (w >> sh) | (BYTES_01 * 'a') << (64 - sh);
+		stop = stop_bytes(w);
+		return stop != 0 ? i + (size_t)(__builtin_ctzll(stop) >> 3) : n;
+	}
+#endif
 	while (i < n && plain_ascii(s[i]))
 		i++;
 	return i;
 }
 
+/* The inside of a JSON string: s escaped, without the quotes. */
 static void
-put_escaped(struct json *j, const uint8_t *s, size_t n)
+escape_body(struct json *j, const uint8_t *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t i = 0;
 
-	put(j, "\"", 1);
 	while (i < n && !j->overflow) {
 		uint32_t cp;
 		size_t len, run;
@@ -165,7 +196,64 @@ put_escaped(struct json *j, const uint8_t *s, size_t n)
 			}
 		}
 	}
+}
+
+static void
+put_escaped(struct json *j, const uint8_t *s, size_t n)
+{
 	put(j, "\"", 1);
+	escape_body(j, s, n);
+	put(j, "\"", 1);
+}
+
+/* Bytes that can be written without reserve(), keeping its margin. */
+static size_t
+room_left(const struct json *j)
+{
+	size_t used = j->len + JSON_MAX_DEPTH + 1;
+
+	return j->overflow || used > j->cap ? 0 : j->cap - used;
+}
+
+/* n bytes; the short copies most strings need are done without a call. */
+static inline void
+copy_bytes(char *d, const uint8_t *s, size_t n)
+{
+	if (n >= 8 && n <= 16) {
+		memcpy(d, s, 8);
+		memcpy(d + n - 8, s + n - 8, 8);
+	} else if (n >= 4 && n < 8) {
+		memcpy(d, s, 4);
+		memcpy(d + n - 4, s + n - 4, 4);
+	} else {
+		memcpy(d, s, n);
+	}
+}
+
+/*
+ * s as a JSON string, and the colon after it when it is a key. Nearly
+ * every key and most values are plain ASCII: those go in one copy when
+ * the buffer has the room, the rest through put_escaped().
+ */
+static void
+put_string(struct json *j, const uint8_t *s, size_t n, bool key)
+{
+	size_t extra = key ? 3 : 2;
+	char *d;
+
+	if (room_left(j) >= n + extra && plain_run(s, 0, n) == n) {
+		d = j->buf + j->len;
+		d[0] = '"';
+		copy_bytes(d + 1, s, n);
+		d[n + 1] = '"';
+		if (key)
+			d[n + 2] = ':';
+		j->len += n + extra;
+		return;
+	}
+	put_escaped(j, s, n);
+	if (key)
+		put(j, ":", 1);
 }
 
 /* Comma and key before a member. */
@@ -177,21 +265,8 @@ member(struct json *j, const char *key)
 			put(j, ",", 1);
 		j->first[j->depth - 1] = false;
 	}
-	if (key != NULL) {
-		size_t n = strlen(key);
-
-		/* Keys are the program's own words: one copy when plain. */
-		if (plain_run((const uint8_t *)key, 0, n) == n &&
-		    reserve(j, n + 3)) {
-			j->buf[j->len] = '"';
-			memcpy(j->buf + j->len + 1, key, n);
-			memcpy(j->buf + j->len + 1 + n, "\":", 2);
-			j->len += n + 3;
-			return;
-		}
-		put_escaped(j, (const uint8_t *)key, n);
-		put(j, ":", 1);
-	}
+	if (key != NULL)
+		put_string(j, (const uint8_t *)key, strlen(key), true);
 }
 
 /*
@@ -241,7 +316,7 @@ scalar(struct json *j, const char *key, const uint8_t *s, size_t n,
 		return;
 	member(j, key);
 	if (quote)
-		put_escaped(j, s, n);
+		put_string(j, s, n, false);
 	else
 		put(j, (const char *)s, n);
 	if (j->overflow)

@@ -59,6 +59,10 @@ report_conn(struct report *r, const struct conn_facts *f)
 		r->counts.by_verdict[d->verdict]++;
 	if (problem)
 		r->counts.problems++;
+	if (d->severity == DIAG_SEV_ERROR)
+		r->counts.errors++;
+	else if (d->severity == DIAG_SEV_WARNING)
+		r->counts.warnings++;
 	server_summary_add(r->servers, f, d);
 	if (r->o.quiet || (!problem && !r->o.all))
 		goto out;

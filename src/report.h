@@ -27,6 +27,7 @@ struct report_counts {
 	uint64_t conns;
 	uint64_t shown;
 	uint64_t problems;  /* severity warning or error */
+	uint64_t errors, warnings;
 	uint64_t by_end[6]; /* enum tcp_end */
 	uint64_t by_verdict[DIAG_VERDICT_COUNT];
 };

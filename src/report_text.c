@@ -259,8 +259,10 @@ counts_line(FILE *out, const struct report_counts *rc)
 {
 	bool first = true;
 
-	fprintf(out, "%" PRIu64 " connection%s, %" PRIu64 " with a problem",
-	        rc->conns, rc->conns == 1 ? "" : "s", rc->problems);
+	fprintf(out, "%" PRIu64 " connection%s, %" PRIu64 " error%s, %" PRIu64
+	        " warning%s", rc->conns, rc->conns == 1 ? "" : "s", rc->errors,
+	        rc->errors == 1 ? "" : "s", rc->warnings,
+	        rc->warnings == 1 ? "" : "s");
 	for (unsigned v = 0; v < DIAG_VERDICT_COUNT; v++) {
 		uint64_t n = rc->by_verdict[v];
 		if (n == 0)

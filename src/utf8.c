@@ -47,6 +47,7 @@ char *
 utf8_sanitize(char *dst, size_t max, const uint8_t *s, size_t n)
 {
 	size_t o = 0, i = 0;
+	size_t mark = 0; /* the last boundary after which "..." still fits */
 
 	if (max == 0)
 		return dst;
@@ -70,7 +71,10 @@ utf8_sanitize(char *dst, size_t max, const uint8_t *s, size_t n)
 			out = (const char *)s + i;
 			olen = len;
 		}
-		if (o + olen + 4 > max) { /* room for "..." and NUL */
+		if (o + olen + 1 > max) {
+			/* Cut at a piece boundary, marked with "..." when it
+			 * fits; never half a sequence or half an escape. */
+			o = mark;
 			if (o + 4 <= max) {
 				memcpy(dst + o, "...", 3);
 				o += 3;
@@ -80,6 +84,8 @@ utf8_sanitize(char *dst, size_t max, const uint8_t *s, size_t n)
 		memcpy(dst + o, out, olen);
 		o += olen;
 		i += len;
+		if (o + 4 <= max)
+			mark = o;
 	}
 	dst[o] = '\0';
 	return dst;

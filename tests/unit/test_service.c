@@ -1,0 +1,279 @@
+/* test_service.c: the -p PORT/SERVICE map (RFC 8314 section 4.1 ports) and its capture filter. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "service.h"
+
+/* The map is 64 KiB: on the heap, not on cmocka's stack. */
+static struct service_map *
+new_map(void)
+{
+	struct service_map *m = malloc(sizeof *m);
+
+	assert_non_null(m);
+	service_map_defaults(m);
+	return m;
+}
+
+/* Ports that carry a service, counted the slow way. */
+static unsigned
+ports_set(const struct service_map *m)
+{
+	unsigned n = 0;
+
+	for (unsigned p = 0; p < 65536; p++)
+		if (service_of_port(m, (uint16_t)p) != SVC_NONE)
+			n++;
+	return n;
+}
+
+static void
+test_defaults(void **state)
+{
+	struct service_map *m = new_map();
+
+	(void)state;
+	assert_int_equal(service_of_port(m, 143), SVC_IMAP);
+	assert_int_equal(service_of_port(m, 993), SVC_IMAPS);
+	assert_int_equal(service_of_port(m, 0), SVC_NONE);
+	assert_int_equal(service_of_port(m, 443), SVC_NONE);
+	assert_int_equal(service_of_port(m, 65535), SVC_NONE);
+	assert_int_equal(m->nports, 2);
+	assert_int_equal(ports_set(m), 2);
+	assert_false(m->user_set);
+	free(m);
+}
+
+static void
+test_good_specs(void **state)
+{
+	struct service_map *m = new_map();
+	char err[256] = "";
+
+	(void)state;
+	assert_true(service_map_add(m, "10143/imap", err, sizeof err));
+	assert_true(service_map_add(m, "10993/imaps", err, sizeof err));
+	assert_true(service_map_add(m, "443/tls", err, sizeof err));
+	assert_true(service_map_add(m, "1/tls", err, sizeof err));
+	assert_true(service_map_add(m, "65535/imap", err, sizeof err));
+	assert_string_equal(err, "");
+	assert_int_equal(service_of_port(m, 10143), SVC_IMAP);
+	assert_int_equal(service_of_port(m, 10993), SVC_IMAPS);
+	assert_int_equal(service_of_port(m, 443), SVC_TLS);
+	assert_int_equal(service_of_port(m, 1), SVC_TLS);
+	assert_int_equal(service_of_port(m, 65535), SVC_IMAP);
+	assert_int_equal(m->nports, 5);
+	assert_int_equal(ports_set(m), 5);
+	/* the same port again: its service changes, the count does not */
+	assert_true(service_map_add(m, "443/imaps", err, sizeof err));
+	assert_int_equal(service_of_port(m, 443), SVC_IMAPS);
+	assert_int_equal(m->nports, 5);
+	free(m);
+}
+
+static void
+test_first_p_replaces_defaults(void **state)
+{
+	struct service_map *m = new_map();
+	char err[256];
+
+	(void)state;
+	assert_true(service_map_add(m, "4143/imap", err, sizeof err));
+	assert_true(m->user_set);
+	assert_int_equal(service_of_port(m, 143), SVC_NONE);
+	assert_int_equal(service_of_port(m, 993), SVC_NONE);
+	assert_int_equal(service_of_port(m, 4143), SVC_IMAP);
+	assert_int_equal(m->nports, 1);
+	/* the second one adds to the first */
+	assert_true(service_map_add(m, "993/imaps", err, sizeof err));
+	assert_int_equal(service_of_port(m, 4143), SVC_IMAP);
+	assert_int_equal(service_of_port(m, 993), SVC_IMAPS);
+	assert_int_equal(m->nports, 2);
+	assert_int_equal(ports_set(m), 2);
+	/* a default port named again is there once */
+	assert_true(service_map_add(m, "143/imap", err, sizeof err));
+	assert_int_equal(m->nports, 3);
+	free(m);
+}
+
+/* A bad spec is refused with the given message, and changes nothing. */
+static void
+refused(const char *spec, const char *want)
+{
+	struct service_map *m = new_map();
+	char err[256] = "";
+
+	if (service_map_add(m, spec, err, sizeof err))
+		print_error("accepted: %s\n", spec);
+	assert_string_equal(err, want);
+	assert_false(m->user_set);
+	assert_int_equal(m->nports, 2);
+	assert_int_equal(service_of_port(m, 143), SVC_IMAP);
+	assert_int_equal(service_of_port(m, 993), SVC_IMAPS);
+	assert_int_equal(ports_set(m), 2);
+	free(m);
+}
+
+static void
+test_bad_port(void **state)
+{
+	(void)state;
+	refused("0/imap", "-p 0/imap: port must be 1-65535");
+	refused("65536/imap", "-p 65536/imap: port must be 1-65535");
+	refused("99999999999999999999999/tls",
+	        "-p 99999999999999999999999/tls: port must be 1-65535");
+	refused("abc/imap", "-p abc/imap: port must be 1-65535");
+	refused("14x3/imap", "-p 14x3/imap: port must be 1-65535");
+	refused("-1/imap", "-p -1/imap: port must be 1-65535");
+}
+
+static void
+test_unknown_service(void **state)
+{
+	(void)state;
+	refused("143/pop3",
+	        "-p 143/pop3: unknown service 'pop3' (imap, imaps or tls)");
+	refused("143/IMAP",
+	        "-p 143/IMAP: unknown service 'IMAP' (imap, imaps or tls)");
+	refused("143/", "-p 143/: unknown service '' (imap, imaps or tls)");
+	refused("143/imap/x",
+	        "-p 143/imap/x: unknown service 'imap/x' (imap, imaps or tls)");
+}
+
+static void
+test_missing_slash(void **state)
+{
+	(void)state;
+	refused("143", "-p 143: expected PORT/SERVICE, e.g. 143/imap, "
+	               "993/imaps, 443/tls");
+	refused("imap", "-p imap: expected PORT/SERVICE, e.g. 143/imap, "
+	                "993/imaps, 443/tls");
+	refused("/imap", "-p /imap: expected PORT/SERVICE, e.g. 143/imap, "
+	                 "993/imaps, 443/tls");
+	refused("", "-p : expected PORT/SERVICE, e.g. 143/imap, 993/imaps, "
+	            "443/tls");
+}
+
+static void
+test_bad_spec_after_good_keeps_map(void **state)
+{
+	struct service_map *m = new_map();
+	char err[256];
+
+	(void)state;
+	assert_true(service_map_add(m, "4143/imap", err, sizeof err));
+	assert_false(service_map_add(m, "0/imap", err, sizeof err));
+	assert_false(service_map_add(m, "993/x", err, sizeof err));
+	assert_int_equal(service_of_port(m, 4143), SVC_IMAP);
+	assert_int_equal(service_of_port(m, 993), SVC_NONE);
+	assert_int_equal(m->nports, 1);
+	free(m);
+}
+
+static void
+test_small_err_buffer(void **state)
+{
+	struct service_map *m = new_map();
+	char err[12];
+
+	(void)state;
+	memset(err, 'Z', sizeof err);
+	assert_false(service_map_add(m, "0/imap", err, 8));
+	/* cut, terminated, nothing past the given length */
+	assert_string_equal(err, "-p 0/im");
+	assert_int_equal(err[8], 'Z');
+	free(m);
+}
+
+static void
+test_filter(void **state)
+{
+	struct service_map *m = new_map();
+	char buf[256], err[64];
+
+	(void)state;
+	assert_true(service_map_filter(m, NULL, buf, sizeof buf));
+	assert_string_equal(buf, "tcp and (port 143 or port 993)");
+	assert_true(service_map_filter(m, "", buf, sizeof buf));
+	assert_string_equal(buf, "tcp and (port 143 or port 993)");
+	assert_true(service_map_filter(m, "host 192.0.2.7", buf, sizeof buf));
+	assert_string_equal(buf,
+	    "tcp and (port 143 or port 993) and (host 192.0.2.7)");
+	/* the user's expression is parenthesised: its "or" stays inside */
+	assert_true(service_map_filter(m, "host 192.0.2.7 or host 192.0.2.8",
+	                               buf, sizeof buf));
+	assert_string_equal(buf, "tcp and (port 143 or port 993) and "
+	                         "(host 192.0.2.7 or host 192.0.2.8)");
+
+	/* ports in ascending order, whatever order -p gave them in */
+	assert_true(service_map_add(m, "10993/imaps", err, sizeof err));
+	assert_true(service_map_add(m, "4143/imap", err, sizeof err));
+	assert_true(service_map_add(m, "1/tls", err, sizeof err));
+	assert_true(service_map_filter(m, NULL, buf, sizeof buf));
+	assert_string_equal(buf, "tcp and (port 1 or port 4143 or port 10993)");
+	free(m);
+}
+
+static void
+test_filter_buffer_too_small(void **state)
+{
+	struct service_map *m = new_map();
+	const char *want = "tcp and (port 143 or port 993) and (net 10.0.0.0/8)";
+	size_t need = strlen(want) + 1;
+	char buf[128];
+
+	(void)state;
+	for (size_t len = 0; len <= need + 2; len++) {
+		bool ok;
+
+		memset(buf, 'Z', sizeof buf);
+		ok = service_map_filter(m, "net 10.0.0.0/8", buf, len);
+		if (ok != (len >= need))
+			print_error("len %zu: %s\n", len, ok ? "fits" : "no");
+		assert_int_equal(ok, len >= need);
+		if (ok)
+			assert_string_equal(buf, want);
+		/* never a byte past the given length */
+		assert_int_equal(buf[len], 'Z');
+	}
+	/* too small for the port list itself */
+	assert_false(service_map_filter(m, NULL, buf, 20));
+	free(m);
+}
+
+static void
+test_names(void **state)
+{
+	(void)state;
+	assert_string_equal(service_name(SVC_IMAP), "imap");
+	assert_string_equal(service_name(SVC_IMAPS), "imaps");
+	assert_string_equal(service_name(SVC_TLS), "tls");
+	assert_string_equal(service_name(SVC_NONE), "none");
+	assert_string_equal(service_name((enum service)77), "none");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_good_specs),
+		cmocka_unit_test(test_first_p_replaces_defaults),
+		cmocka_unit_test(test_bad_port),
+		cmocka_unit_test(test_unknown_service),
+		cmocka_unit_test(test_missing_slash),
+		cmocka_unit_test(test_bad_spec_after_good_keeps_map),
+		cmocka_unit_test(test_small_err_buffer),
+		cmocka_unit_test(test_filter),
+		cmocka_unit_test(test_filter_buffer_too_small),
+		cmocka_unit_test(test_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
