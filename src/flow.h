@@ -93,7 +93,8 @@ void flow_table_free(struct flow_table *ft);
 /*
  * Find or create the connection of a decoded TCP segment. Returns NULL when
  * the segment belongs to no configured service, or starts nothing we can
- * track (a stray RST or FIN of an unknown connection). *dir says who sent it.
+ * track (a stray RST of an unknown connection; any other segment of an
+ * unknown connection starts one seen mid-stream, reported as such). *dir says who sent it.
  * A client SYN with a new ISN on a known 4-tuple ends the old connection
  * (TCP_FINISH_REUSED) and starts a new one.
  */

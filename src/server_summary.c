@@ -12,6 +12,7 @@ struct server_entry {
 	uint16_t port;
 	uint8_t sni_len;
 	uint8_t sni[SERVER_SUMMARY_SNI];
+	size_t order;          /* first seen: ties keep it, on any libc */
 	uint64_t total;
 	uint64_t problems;
 	uint64_t by_verdict[DIAG_VERDICT_COUNT];
@@ -63,6 +64,7 @@ find(struct server_summary *s, const struct pkt_addr *a, uint16_t port,
 		s->cap = ncap;
 	}
 	memset(&s->e[s->n], 0, sizeof s->e[s->n]);
+	s->e[s->n].order = s->n;
 	s->e[s->n].addr = *a;
 	s->e[s->n].port = port;
 	s->e[s->n].sni_len = (uint8_t)sni_len;
@@ -104,7 +106,7 @@ cmp_entry(const void *a, const void *b)
 		return x->problems > y->problems ? -1 : 1;
 	if (x->total != y->total)
 		return x->total > y->total ? -1 : 1;
-	return 0;
+	return x->order < y->order ? -1 : x->order > y->order;
 }
 
 static void

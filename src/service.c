@@ -41,6 +41,11 @@ service_map_add(struct service_map *m, const char *spec, char *err,
 		         "443/tls", spec);
 		return false;
 	}
+	/* Digits only: strtoul would also take blanks and a sign. */
+	if (spec[0] < '0' || spec[0] > '9') {
+		snprintf(err, errlen, "-p %s: port must be 1-65535", spec);
+		return false;
+	}
 	port = strtoul(spec, &end, 10);
 	if (end != slash || port == 0 || port > 65535) {
 		snprintf(err, errlen, "-p %s: port must be 1-65535", spec);

@@ -518,7 +518,7 @@ test_special_byte_at_every_position(void **state)
 	for (size_t k = 0; k < sizeof special; k++) {
 		for (size_t len = 1; len <= 40; len++) {
 			for (size_t pos = 0; pos < len; pos++) {
-				char in[40], want[400];
+				char in[41], want[400], key_want[400];
 				size_t w = 0;
 
 				for (size_t i = 0; i < len; i++)
@@ -533,6 +533,19 @@ test_special_byte_at_every_position(void **state)
 					print_error("byte 0x%02x at %zu of %zu\n",
 					            special[k], pos, len);
 				assert_string_equal(j.buf, want);
+				if (special[k] == 0x00)
+					continue;
+				/* the same through json_str, and as a key */
+				in[len] = '\0';
+				json_begin(&j);
+				json_str(&j, "v", in);
+				assert_string_equal(json_end(&j), want);
+				/* want + 5 is the quoted string, w - 4 bytes */
+				snprintf(key_want, sizeof key_want, "{%.*s:null}",
+				         (int)(w - 4), want + 5);
+				json_begin(&j);
+				json_null(&j, in);
+				assert_string_equal(json_end(&j), key_want);
 			}
 		}
 	}
@@ -668,6 +681,7 @@ write_doc(struct json *j)
 	json_close(j);
 	json_close(j);
 	json_close(j);
+	json_str(j, "long", "0123456789abcdefghijklmnopqrstuvwxyz\"end\x7f");
 	json_int(j, "last", 123456789);
 	return json_end(j);
 }
@@ -679,7 +693,9 @@ static const char full_doc[] =
     "\"tls\":{\"version\":\"TLS 1.3\",\"alerts\":[{\"desc\":"
     "\"handshake_failure \\\"quoted\\\"\",\"frame\":12345678}]},"
     "\"empty\":[],\"text\":\"a\\u0001b\xc3\xa9\\u2028\xef\xbf\xbd end\","
-    "\"deep\":{\"l1\":[[[-1.25]]]},\"last\":123456789}";
+    "\"deep\":{\"l1\":[[[-1.25]]]},"
+    "\"long\":\"0123456789abcdefghijklmnopqrstuvwxyz\\\"end\\u007f\","
+    "\"last\":123456789}";
 
 static void
 test_full_doc(void **state)
@@ -750,6 +766,40 @@ test_ceiling(void **state)
 	}
 	/* a good part of the range was spent over the ceiling */
 	assert_true(overflows > full / 2);
+}
+
+static void
+test_ceiling_deep(void **state)
+{
+	/* At the deepest nesting every closer of the margin is needed: what
+	 * is written never eats into it, whatever the ceiling. */
+	(void)state;
+	for (size_t max = 18; max <= 400; max++) {
+		struct json j;
+		const char *out;
+		size_t opens = 0, closes = 0;
+
+		json_init(&j, max);
+		json_begin(&j);
+		for (unsigned d = 1; d < JSON_MAX_DEPTH; d++)
+			json_arr(&j, d == 1 ? "a" : NULL);
+		for (unsigned i = 0; i < 40 && !j.overflow; i++) {
+			json_str(&j, NULL, "abcdefghij");
+			json_uint(&j, NULL, i);
+		}
+		out = json_end(&j);
+		assert_true(json_valid(out));
+		if (j.buf != NULL && out == j.buf)
+			assert_true(strlen(out) + 1 <= j.cap);
+		for (const char *p = out; *p != '\0'; p++) {
+			if (*p == '[')
+				opens++;
+			if (*p == ']')
+				closes++;
+		}
+		assert_int_equal(opens, closes);
+		json_free(&j);
+	}
 }
 
 static void
@@ -886,6 +936,7 @@ main(void)
 		cmocka_unit_test(test_numbers_match_printf),
 		cmocka_unit_test(test_full_doc),
 		cmocka_unit_test(test_ceiling),
+		cmocka_unit_test(test_ceiling_deep),
 		cmocka_unit_test(test_overflow_then_containers),
 		cmocka_unit_test(test_absurd_ceiling),
 		cmocka_unit_test(test_depth_limit),

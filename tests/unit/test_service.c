@@ -129,6 +129,8 @@ test_bad_port(void **state)
 	refused("99999999999999999999999/tls",
 	        "-p 99999999999999999999999/tls: port must be 1-65535");
 	refused("abc/imap", "-p abc/imap: port must be 1-65535");
+	refused("+143/imap", "-p +143/imap: port must be 1-65535");
+	refused(" 143/imap", "-p  143/imap: port must be 1-65535");
 	refused("14x3/imap", "-p 14x3/imap: port must be 1-65535");
 	refused("-1/imap", "-p -1/imap: port must be 1-65535");
 }
