@@ -83,8 +83,13 @@ timeline_array(struct json *j, const struct conn_facts *f)
 	json_close(j);
 }
 
+/*
+ * The verdict goes right after the endpoints: should a hostile connection
+ * push its line to the size ceiling, the members dropped are the bulky
+ * late ones, never what the connection was judged to be.
+ */
 static void
-diagnosis(struct json *j, const struct diag_result *d)
+verdict(struct json *j, const struct diag_result *d)
 {
 	const char *w = diag_side_str(d->waiting_on);
 
@@ -101,6 +106,12 @@ diagnosis(struct json *j, const struct diag_result *d)
 			json_str(j, NULL, diag_finding_str(1u << b));
 	json_close(j);
 	json_str(j, "summary", d->summary);
+}
+
+/* The reasons: evidence, likely causes, advice. */
+static void
+reasons(struct json *j, const struct diag_result *d)
+{
 	json_arr(j, "evidence");
 	for (unsigned i = 0; i < d->nevidence && i < DIAG_MAX_EVIDENCE; i++) {
 		json_obj(j, NULL);
@@ -139,6 +150,7 @@ report_json_conn(struct json *j, const struct capture *cap,
 	endpoint(j, "client", &c->caddr, c->cport);
 	endpoint(j, "server", &c->saddr, c->sport);
 	json_str(j, "service", service_name(c->svc));
+	verdict(j, d);
 	report_json_starttls(j, f);
 	report_json_tls(j, f);
 	if (f->cert != NULL || tls13_chosen(f)) {
@@ -150,6 +162,6 @@ report_json_conn(struct json *j, const struct capture *cap,
 		json_close(j);
 	}
 	tcp_object(j, f);
-	diagnosis(j, d);
+	reasons(j, d);
 	timeline_array(j, f);
 }
