@@ -558,24 +558,8 @@ static struct dbuf
 dur(uint64_t ns)
 {
 	struct dbuf b;
-	unsigned long long v;
 
-	if (ns >= 10 * TA_NS_PER_SEC) {
-		v = (unsigned long long)((ns + TA_NS_PER_SEC / 2) / TA_NS_PER_SEC);
-		(void)snprintf(b.s, sizeof b.s, "%llu s", v);
-	} else if (ns >= TA_NS_PER_SEC) {
-		v = (unsigned long long)((ns + TA_NS_PER_MS * 5) /
-		    (TA_NS_PER_MS * 10));
-		(void)snprintf(b.s, sizeof b.s, "%llu.%02llu s", v / 100,
-		    v % 100);
-	} else if (ns >= 10 * TA_NS_PER_MS) {
-		v = (unsigned long long)((ns + TA_NS_PER_MS / 2) / TA_NS_PER_MS);
-		(void)snprintf(b.s, sizeof b.s, "%llu ms", v);
-	} else {
-		v = (unsigned long long)((ns + TA_NS_PER_MS / 20) /
-		    (TA_NS_PER_MS / 10));
-		(void)snprintf(b.s, sizeof b.s, "%llu.%llu ms", v / 10, v % 10);
-	}
+	fmt_duration(b.s, sizeof b.s, ns);
 	return b;
 }
 

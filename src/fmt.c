@@ -44,6 +44,32 @@ fmt_addr(char *buf, size_t len, const struct pkt_addr *a)
 	return buf;
 }
 
+char *
+fmt_duration(char *buf, size_t len, uint64_t ns)
+{
+	unsigned long long v;
+
+	if (ns >= 10 * TA_NS_PER_SEC) {
+		v = (unsigned long long)((ns + TA_NS_PER_SEC / 2) / TA_NS_PER_SEC);
+		snprintf(buf, len, "%llu s", v);
+	} else if (ns >= TA_NS_PER_SEC) {
+		v = (unsigned long long)((ns + TA_NS_PER_SEC / 20) /
+		                         (TA_NS_PER_SEC / 10));
+		snprintf(buf, len, "%llu.%llu s", v / 10, v % 10);
+	} else if (ns >= 10 * TA_NS_PER_MS) {
+		v = (unsigned long long)((ns + TA_NS_PER_MS / 2) / TA_NS_PER_MS);
+		snprintf(buf, len, "%llu ms", v);
+	} else if (ns >= TA_NS_PER_MS) {
+		v = (unsigned long long)((ns + TA_NS_PER_MS / 20) /
+		                         (TA_NS_PER_MS / 10));
+		snprintf(buf, len, "%llu.%llu ms", v / 10, v % 10);
+	} else {
+		v = (unsigned long long)(ns / 1000);
+		snprintf(buf, len, "%llu.%03llu ms", v / 1000, v % 1000);
+	}
+	return buf;
+}
+
 double
 fmt_ms(ta_time from, ta_time to)
 {

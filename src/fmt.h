@@ -16,6 +16,9 @@ char *fmt_time_iso(char *buf, size_t len, ta_time t);
 char *fmt_time_human(char *buf, size_t len, ta_time t);
 /* "10.0.0.5" or "2001:db8::1" */
 char *fmt_addr(char *buf, size_t len, const struct pkt_addr *a);
+/* A duration in words, integer arithmetic only (no locale, no rounding
+ * surprises): "0.051 ms", "4.2 ms", "40 ms", "3.0 s", "21 s". */
+char *fmt_duration(char *buf, size_t len, uint64_t ns);
 /* Milliseconds between two capture times, signed. */
 double fmt_ms(ta_time from, ta_time to);
 

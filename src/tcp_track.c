@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fmt.h"
 #include "tcp_track.h"
 
 /* A counter IP-ID advances by at most this much between two packets of one
@@ -307,27 +308,8 @@ static struct sbuf
 dur(uint64_t ns)
 {
 	struct sbuf b;
-	unsigned long long v;
 
-	if (ns >= 10 * TA_NS_PER_SEC) {
-		v = (unsigned long long)((ns + TA_NS_PER_SEC / 2) / TA_NS_PER_SEC);
-		(void)snprintf(b.s, sizeof b.s, "%llu s", v);
-	} else if (ns >= TA_NS_PER_SEC) {
-		v = (unsigned long long)((ns + TA_NS_PER_SEC / 20) /
-		    (TA_NS_PER_SEC / 10));
-		(void)snprintf(b.s, sizeof b.s, "%llu.%llu s", v / 10, v % 10);
-	} else if (ns >= 10 * TA_NS_PER_MS) {
-		v = (unsigned long long)((ns + TA_NS_PER_MS / 2) / TA_NS_PER_MS);
-		(void)snprintf(b.s, sizeof b.s, "%llu ms", v);
-	} else if (ns >= TA_NS_PER_MS) {
-		v = (unsigned long long)((ns + TA_NS_PER_MS / 20) /
-		    (TA_NS_PER_MS / 10));
-		(void)snprintf(b.s, sizeof b.s, "%llu.%llu ms", v / 10, v % 10);
-	} else {
-		v = (unsigned long long)(ns / 1000);
-		(void)snprintf(b.s, sizeof b.s, "%llu.%03llu ms", v / 1000,
-		    v % 1000);
-	}
+	fmt_duration(b.s, sizeof b.s, ns);
 	return b;
 }
 
