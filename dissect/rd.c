@@ -1,4 +1,4 @@
-/* rd.c: parser status names; the bounds-checked reader itself is inline (rd.h). */
+/* rd.c: parser status names; the bounds-checked reader is inline (rd.h). */
 #include "rd.h"
 
 const char *

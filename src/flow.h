@@ -53,7 +53,7 @@ struct conn {
 	bool server_start_known;   /* the client acknowledged the SYN-ACK */
 	void *session;             /* the session layer's state, or NULL */
 
-	uint32_t slot;             /* its place in the pool, for the LRU links */
+	uint32_t slot;             /* its pool place, for the LRU links */
 	ta_time last_ts;
 	struct export_buf *xbuf;   /* -w: its packets so far, or NULL */
 	uint32_t server_start;     /* where the server's stream starts */
