@@ -14,20 +14,53 @@
 static const char hexdig[] = "0123456789abcdef";
 
 /*
- * Hash s with md and write the first nhex lowercase hex digits of the
- * digest, NUL-terminated, into out (which holds nhex + 1 bytes).
+ * The digests, fetched once and kept for the life of the process, and one
+ * context reused by every call. EVP_md5() and EVP_sha256() fetch the
+ * algorithm (taking the provider locks) on each use, and a JSON line hashes
+ * three times; this cache is the module's only state, written once on
+ * first use and only read afterwards (the analyser is single-threaded).
+ */
+enum { FP_MD5, FP_SHA256, FP_NMD };
+
+static struct {
+	bool tried;
+	EVP_MD *md[FP_NMD];
+	EVP_MD_CTX *ctx;
+} fp_cache;
+
+static void
+fp_init(void)
+{
+	if (fp_cache.tried)
+		return;
+	fp_cache.tried = true;
+	fp_cache.md[FP_MD5] = EVP_MD_fetch(NULL, "MD5", NULL);
+	fp_cache.md[FP_SHA256] = EVP_MD_fetch(NULL, "SHA256", NULL);
+	fp_cache.ctx = EVP_MD_CTX_new();
+}
+
+/*
+ * Hash s with the digest and write the first nhex lowercase hex digits of
+ * it, NUL-terminated, into out (which holds nhex + 1 bytes).
  */
 static bool
-hash_hex(const EVP_MD *md, const char *s, char *out, size_t nhex)
+hash_hex(unsigned which, const char *s, char *out, size_t nhex)
 {
 	unsigned char dig[EVP_MAX_MD_SIZE];
 	unsigned int dlen = 0;
+	const EVP_MD *md;
+	EVP_MD_CTX *ctx;
 	size_t i;
 
 	out[0] = '\0';
-	if (md == NULL)
+	fp_init();
+	md = fp_cache.md[which];
+	ctx = fp_cache.ctx;
+	if (md == NULL || ctx == NULL)
 		return false;
-	if (EVP_Digest(s, strlen(s), dig, &dlen, md, NULL) != 1)
+	if (EVP_DigestInit_ex(ctx, md, NULL) != 1 ||
+	    EVP_DigestUpdate(ctx, s, strlen(s)) != 1 ||
+	    EVP_DigestFinal_ex(ctx, dig, &dlen) != 1)
 		return false;
 	if ((size_t)dlen * 2 < nhex)
 		return false;
@@ -49,7 +82,7 @@ fingerprint_ja3(const struct tls_client_hello *ch,
 	out[0] = '\0';
 	if (!tls_fp_ja3(ch, s, sizeof(s)))
 		return false;
-	return hash_hex(EVP_md5(), s, out, FINGERPRINT_JA3_LEN - 1);
+	return hash_hex(FP_MD5, s, out, FINGERPRINT_JA3_LEN - 1);
 }
 
 bool
@@ -61,7 +94,7 @@ fingerprint_ja3s(const struct tls_server_hello *sh,
 	out[0] = '\0';
 	if (!tls_fp_ja3s(sh, s, sizeof(s)))
 		return false;
-	return hash_hex(EVP_md5(), s, out, FINGERPRINT_JA3_LEN - 1);
+	return hash_hex(FP_MD5, s, out, FINGERPRINT_JA3_LEN - 1);
 }
 
 /* A JA4 hash part; the spec writes twelve zeros for an empty list. */
@@ -73,7 +106,7 @@ ja4_part(const char *s, char *out)
 		out[JA4_HASH_HEX] = '\0';
 		return true;
 	}
-	return hash_hex(EVP_sha256(), s, out, JA4_HASH_HEX);
+	return hash_hex(FP_SHA256, s, out, JA4_HASH_HEX);
 }
 
 bool

@@ -87,8 +87,26 @@ report_summary(struct report *r, const struct analyzer_stats *st,
                const struct cap_stats *cs)
 {
 	/* In JSON mode stdout carries connection objects only. */
-	report_text_summary(r->o.json ? r->err : r->out, &r->o, &r->counts,
-	                    r->servers, st, cs);
+	FILE *dst = r->o.json ? r->err : r->out;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem;
+
+	/*
+	 * Built in memory and written in one go: stderr is unbuffered, and
+	 * the server table alone is thousands of small writes.
+	 */
+	mem = open_memstream(&buf, &len);
+	if (mem == NULL) {
+		report_text_summary(dst, &r->o, &r->counts, r->servers, st, cs);
+		return;
+	}
+	report_text_summary(mem, &r->o, &r->counts, r->servers, st, cs);
+	if (fclose(mem) == 0 && buf != NULL)
+		fwrite(buf, 1, len, dst);
+	else
+		report_text_summary(dst, &r->o, &r->counts, r->servers, st, cs);
+	free(buf);
 }
 
 const struct report_counts *

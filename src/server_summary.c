@@ -18,9 +18,18 @@ struct server_entry {
 	uint64_t by_verdict[DIAG_VERDICT_COUNT];
 };
 
+/*
+ * The index maps (address, port, SNI) to an entry: open addressing with
+ * linear probing over a power-of-two table of entry numbers plus one (0 is
+ * empty), kept at most half full. It grows with the array, so its size is
+ * bounded by SERVER_SUMMARY_MAX like the array's, and a lookup costs one
+ * hash and a probe or two instead of a scan of every server.
+ */
 struct server_summary {
 	struct server_entry *e;
 	size_t n, cap;
+	uint32_t *idx;
+	size_t idx_cap;            /* power of two, or 0 before the first */
 	struct server_entry others; /* past SERVER_SUMMARY_MAX */
 	bool overflow;
 };
@@ -40,15 +49,71 @@ same(const struct server_entry *e, const struct pkt_addr *a, uint16_t port,
 	       e->sni_len == sni_len && memcmp(e->sni, sni, sni_len) == 0;
 }
 
+/* FNV-1a over the key; the table only needs a spread, not secrecy. */
+static uint32_t
+key_hash(const struct pkt_addr *a, uint16_t port, const uint8_t *sni,
+         size_t sni_len)
+{
+	uint32_t h = 2166136261u;
+
+	h = (h ^ a->family) * 16777619u;
+	for (size_t i = 0; i < sizeof a->a; i++)
+		h = (h ^ a->a[i]) * 16777619u;
+	h = (h ^ (uint32_t)(port >> 8)) * 16777619u;
+	h = (h ^ (uint32_t)(port & 0xffu)) * 16777619u;
+	for (size_t i = 0; i < sni_len; i++)
+		h = (h ^ sni[i]) * 16777619u;
+	return h ^ (h >> 15);
+}
+
+static void
+idx_put(uint32_t *idx, size_t cap, uint32_t h, size_t entry)
+{
+	size_t mask = cap - 1;
+	size_t i = h & mask;
+
+	while (idx[i] != 0)
+		i = (i + 1) & mask;
+	idx[i] = (uint32_t)(entry + 1);
+}
+
+/* Double the index (rehashing every entry); false if out of memory. */
+static bool
+idx_grow(struct server_summary *s)
+{
+	size_t ncap = s->idx_cap ? s->idx_cap * 2 : 64;
+	uint32_t *ni = calloc(ncap, sizeof *ni);
+
+	if (ni == NULL)
+		return false;
+	for (size_t k = 0; k < s->n; k++) {
+		const struct server_entry *e = &s->e[k];
+
+		idx_put(ni, ncap, key_hash(&e->addr, e->port, e->sni,
+		                           e->sni_len), k);
+	}
+	free(s->idx);
+	s->idx = ni;
+	s->idx_cap = ncap;
+	return true;
+}
+
 static struct server_entry *
 find(struct server_summary *s, const struct pkt_addr *a, uint16_t port,
      const uint8_t *sni, size_t sni_len)
 {
-	/* Linear: a run meets few servers, and this runs once per
-	 * connection, not per packet. */
-	for (size_t i = 0; i < s->n; i++)
-		if (same(&s->e[i], a, port, sni, sni_len))
-			return &s->e[i];
+	uint32_t h = key_hash(a, port, sni, sni_len);
+
+	if (s->idx_cap != 0) {
+		size_t mask = s->idx_cap - 1;
+
+		for (size_t i = h & mask; s->idx[i] != 0; i = (i + 1) & mask) {
+			struct server_entry *e = &s->e[s->idx[i] - 1];
+
+			if (same(e, a, port, sni, sni_len))
+				return e;
+		}
+	}
 	if (s->n >= SERVER_SUMMARY_MAX) {
 		s->overflow = true;
 		return &s->others;
@@ -63,12 +128,18 @@ find(struct server_summary *s, const struct pkt_addr *a, uint16_t port,
 		s->e = ne;
 		s->cap = ncap;
 	}
+	/* At most half full, so a probe always meets an empty slot. */
+	if ((s->n + 1) * 2 > s->idx_cap && !idx_grow(s)) {
+		s->overflow = true;
+		return &s->others;
+	}
 	memset(&s->e[s->n], 0, sizeof s->e[s->n]);
 	s->e[s->n].order = s->n;
 	s->e[s->n].addr = *a;
 	s->e[s->n].port = port;
 	s->e[s->n].sni_len = (uint8_t)sni_len;
 	memcpy(s->e[s->n].sni, sni, sni_len);
+	idx_put(s->idx, s->idx_cap, h, s->n);
 	return &s->e[s->n++];
 }
 
@@ -164,5 +235,6 @@ server_summary_free(struct server_summary *s)
 	if (s == NULL)
 		return;
 	free(s->e);
+	free(s->idx);
 	free(s);
 }

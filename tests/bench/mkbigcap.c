@@ -13,7 +13,8 @@
 
 /*
  * usage: mkbigcap -o OUT -s SIZE [-b BULK%] [-c CONCURRENT] [-6 V6%]
- *                 [-r MBIT/S] [-g GAP_MS] [-S SEED] [-q] CAPTURE...
+ *                 [-r MBIT/S] [-g GAP_MS] [-S SEED] [-f FAIL% -H CAPTURE...]
+ *                 [-q] CAPTURE...
  *
  * The inputs are split into TCP connections by 4-tuple (a bare SYN on a
  * tuple that already closed starts a new one).  Each connection becomes a
@@ -33,6 +34,13 @@
  *
  * The output stops near SIZE: no copy starts once the bytes written plus
  * those the copies in flight will still add reach it.
+ *
+ * Templates: without -f, every template in turn (round robin), whatever
+ * it shows.  With -f, the inputs named by -H (each also given as a
+ * CAPTURE, in its place, so that rotated files still join) are the
+ * healthy ones: each new copy is drawn from the templates of the other
+ * inputs with probability FAIL%, else from the healthy ones, in turn
+ * within each group.  A template belongs to the input it starts in.
  *
  * Defaults: -b 0 -c 4096 -6 25 -r 50 -g 1000 -S 1.
  *
@@ -85,6 +93,7 @@ struct tconn {
 	uint8_t v6;
 	uint8_t keep_family;	/* IPv4 options or a size IPv4 cannot carry */
 	uint8_t closed;		/* FIN or RST seen */
+	uint8_t healthy;	/* starts in an input named by -H */
 	uint8_t caddr[16];
 	uint8_t saddr[16];
 	uint16_t cport;
@@ -148,6 +157,11 @@ struct gen {
 	uint64_t rate_mbit;
 	uint64_t keep_gap;	/* ns */
 	uint64_t rng;
+	int fail_pct;		/* -f, or -1: plain round robin */
+	bool loading_healthy;	/* the input being loaded was named by -H */
+	uint32_t *pool[2];	/* template indices: [0] failing, [1] healthy */
+	size_t npool[2];
+	size_t next_pool[2];
 	/* replay */
 	struct copy *copies;
 	uint32_t *heap;
@@ -425,6 +439,7 @@ conn_for(struct gen *g, uint32_t file, bool v6, const uint8_t *src,
 	c = &g->conn[g->nconn];
 	memset(c, 0, sizeof *c);
 	c->file = file;
+	c->healthy = (uint8_t)g->loading_healthy;
 	c->v6 = (uint8_t)v6;
 	memcpy(c->caddr, client_is_src ? src : dst, 16);
 	memcpy(c->saddr, client_is_src ? dst : src, 16);
@@ -781,6 +796,44 @@ delay(struct gen *g)
 	return g->jitter != 0 ? rnd(g) % (g->jitter + 1) : 0;
 }
 
+/* The template of the next copy: in turn, or from a group with -f. */
+static uint32_t
+next_template(struct gen *g)
+{
+	uint32_t t;
+	int k;
+
+	if (g->fail_pct < 0) {
+		t = g->next_tmpl;
+		g->next_tmpl = (uint32_t)((g->next_tmpl + 1) % g->nconn);
+		return t;
+	}
+	k = rnd_below(g, 100) < (uint32_t)g->fail_pct ? 0 : 1;
+	if (g->npool[k] == 0)
+		k = 1 - k;
+	t = g->pool[k][g->next_pool[k]];
+	g->next_pool[k] = (g->next_pool[k] + 1) % g->npool[k];
+	return t;
+}
+
+/* Split the templates into the failing and the healthy group. */
+static void
+make_pools(struct gen *g)
+{
+	for (int k = 0; k < 2; k++) {
+		g->pool[k] = calloc(g->nconn, sizeof *g->pool[k]);
+		if (g->pool[k] == NULL) {
+			fprintf(stderr, "mkbigcap: out of memory\n");
+			exit(2);
+		}
+	}
+	for (size_t i = 0; i < g->nconn; i++) {
+		int k = g->conn[i].healthy ? 1 : 0;
+
+		g->pool[k][g->npool[k]++] = (uint32_t)i;
+	}
+}
+
 /* Start the next template in a copy slot, under fresh addresses. */
 static void
 copy_start(struct gen *g, uint32_t slot)
@@ -791,8 +844,7 @@ copy_start(struct gen *g, uint32_t slot)
 
 	memset(c, 0, sizeof *c);
 	c->id = g->started++;
-	c->conn = g->next_tmpl;
-	g->next_tmpl = (uint32_t)((g->next_tmpl + 1) % g->nconn);
+	c->conn = next_template(g);
 	t = &g->conn[c->conn];
 	c->v6 = t->keep_family ? t->v6 : (uint8_t)(rnd_below(g, 100) < g->v6_pct);
 	/* an odd multiplier permutes 24 bits: unique for 16M copies */
@@ -1174,8 +1226,9 @@ usage(void)
 {
 	fprintf(stderr, "usage: mkbigcap -o OUT -s SIZE [-b BULK%%] "
 	    "[-c CONCURRENT] [-6 V6%%]\n"
-	    "                [-r MBIT/S] [-g GAP_MS] [-S SEED] [-q] "
-	    "CAPTURE...\n");
+	    "                [-r MBIT/S] [-g GAP_MS] [-S SEED] "
+	    "[-f FAIL%% -H CAPTURE...]\n"
+	    "                [-q] CAPTURE...\n");
 	exit(2);
 }
 
@@ -1184,6 +1237,8 @@ main(int argc, char **argv)
 {
 	static struct gen g;
 	const char *outpath = NULL;
+	const char **healthy = NULL;
+	size_t nhealthy = 0;
 	uint64_t v, seed = 1;
 	bool quiet = false;
 	int ch, i;
@@ -1192,8 +1247,14 @@ main(int argc, char **argv)
 	g.v6_pct = 25;
 	g.rate_mbit = 50;
 	g.keep_gap = 1000000000u;
+	g.fail_pct = -1;
+	healthy = calloc((size_t)argc, sizeof *healthy);
+	if (healthy == NULL) {
+		fprintf(stderr, "mkbigcap: out of memory\n");
+		return 2;
+	}
 	for (;;) {
-		ch = getopt(argc, argv, "6:b:c:g:o:qr:s:S:");
+		ch = getopt(argc, argv, "6:b:c:f:g:H:o:qr:s:S:");
 		if (ch == -1)
 			break;
 		switch (ch) {
@@ -1211,6 +1272,14 @@ main(int argc, char **argv)
 			if (!parse_num(optarg, 1u << 20, &v) || v == 0)
 				usage();
 			g.concurrent = (uint32_t)v;
+			break;
+		case 'f':
+			if (!parse_num(optarg, 100, &v))
+				usage();
+			g.fail_pct = (int)v;
+			break;
+		case 'H':
+			healthy[nhealthy++] = optarg;
 			break;
 		case 'g':
 			if (!parse_num(optarg, UINT32_MAX, &v))
@@ -1242,18 +1311,25 @@ main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (outpath == NULL || g.target == 0 || optind >= argc)
+	if (outpath == NULL || g.target == 0 || optind >= argc ||
+	    (nhealthy > 0 && g.fail_pct < 0))
 		usage();
 	g.rng = seed;
 
-	for (i = optind; i < argc; i++)
+	for (i = optind; i < argc; i++) {
+		g.loading_healthy = false;
+		for (size_t k = 0; k < nhealthy; k++)
+			if (strcmp(healthy[k], argv[i]) == 0)
+				g.loading_healthy = true;
 		if (!load(&g, argv[i], (uint32_t)(i - optind)))
 			return 2;
+	}
 	if (g.nconn == 0) {
 		fprintf(stderr, "mkbigcap: no TCP connection in the inputs\n");
 		return 2;
 	}
 	arrange(&g);
+	make_pools(&g);
 
 	g.copies = calloc(g.concurrent, sizeof *g.copies);
 	g.heap = calloc(g.concurrent, sizeof *g.heap);
@@ -1285,11 +1361,17 @@ main(int argc, char **argv)
 		    "%d file(s); wrote %" PRIu64 " packets, %" PRIu64
 		    " bytes: %" PRIu64 " replayed connections, %zu at once, "
 		    "%.1f%% bulk bytes, %.1f s of traffic (connections start "
-		    "in the first %.1f s)\n",
+		    "in the first %.1f s)",
 		    g.nconn, g.npk, argc - optind, g.out.packets, g.out.total,
 		    g.started, g.maxheap,
 		    100.0 * (double)g.bulk_bytes / (double)g.out.total,
 		    (double)(g.now - g.base) / 1e9,
 		    (double)(g.last_start - g.base) / 1e9);
+	if (!quiet && g.fail_pct >= 0)
+		fprintf(stderr, "; templates: %zu healthy, %zu others, drawn "
+		    "at %d%%", g.npool[1], g.npool[0], g.fail_pct);
+	if (!quiet)
+		fprintf(stderr, "\n");
+	free(healthy);
 	return 0;
 }
