@@ -42,7 +42,6 @@ enum long_opt {
 	OPT_PIN,
 };
 
-
 struct cli {
 	const char *inputs[MAX_INPUTS];
 	unsigned ninputs;
