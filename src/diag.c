@@ -343,12 +343,7 @@ fr(const struct ctx *c, ta_frame f)
 {
 	struct fbuf b;
 
-	if (TA_FRAME_FILE(f) != c->base_file)
-		(void)snprintf(b.s, sizeof b.s, "file#%u frame %llu",
-		    TA_FRAME_FILE(f), (unsigned long long)TA_FRAME_NO(f));
-	else
-		(void)snprintf(b.s, sizeof b.s, "frame %llu",
-		    (unsigned long long)TA_FRAME_NO(f));
+	fmt_frame(b.s, sizeof b.s, f, c->base_file);
 	return b;
 }
 

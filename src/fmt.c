@@ -95,6 +95,17 @@ fmt_addr(char *buf, size_t len, const struct pkt_addr *a)
 }
 
 char *
+fmt_frame(char *buf, size_t len, ta_frame f, unsigned base_file)
+{
+	if (TA_FRAME_FILE(f) != base_file)
+		snprintf(buf, len, "file#%u frame %llu", TA_FRAME_FILE(f),
+		         (unsigned long long)TA_FRAME_NO(f));
+	else
+		snprintf(buf, len, "frame %llu", (unsigned long long)TA_FRAME_NO(f));
+	return buf;
+}
+
+char *
 fmt_duration(char *buf, size_t len, uint64_t ns)
 {
 	unsigned long long v;

@@ -16,6 +16,9 @@ char *fmt_time_iso(char *buf, size_t len, ta_time t);
 char *fmt_time_human(char *buf, size_t len, ta_time t);
 /* "10.0.0.5" or "2001:db8::1" */
 char *fmt_addr(char *buf, size_t len, const struct pkt_addr *a);
+/* "frame 23", or "file#1 frame 7" when the frame is in another input file
+ * than base_file (the connection's first). */
+char *fmt_frame(char *buf, size_t len, ta_frame f, unsigned base_file);
 /* A duration in words, integer arithmetic only (no locale, no rounding
  * surprises): "0.051 ms", "4.2 ms", "40 ms", "3.0 s", "21 s". */
 char *fmt_duration(char *buf, size_t len, uint64_t ns);

@@ -277,12 +277,7 @@ frame_ref(const struct judge *j, ta_frame f)
 {
 	struct sbuf b;
 
-	if (TA_FRAME_FILE(f) != j->base_file)
-		(void)snprintf(b.s, sizeof b.s, "file#%u frame %llu",
-		    TA_FRAME_FILE(f), (unsigned long long)TA_FRAME_NO(f));
-	else
-		(void)snprintf(b.s, sizeof b.s, "frame %llu",
-		    (unsigned long long)TA_FRAME_NO(f));
+	fmt_frame(b.s, sizeof b.s, f, j->base_file);
 	return b;
 }
 
