@@ -199,6 +199,13 @@ static const struct verdict_info verdicts[DIAG_VERDICT_COUNT] = {
 };
 
 /* Variants of the advice where the facts say which side must act. */
+static const char advice_client_cert[] =
+	"The server requires a client certificate (mutual TLS) and the "
+	"client presented none. Either give the migration tool a client "
+	"certificate the server accepts, or have the server's administrator "
+	"make client certificates optional on this port (Dovecot: "
+	"`ssl_verify_client_cert = no`, or `auth_ssl_require_client_cert = "
+	"no`). This is not a cipher or version problem.";
 static const char advice_rst_middlebox[] =
 	"A device on the path (firewall, IPS, NAT or load balancer) reset "
 	"the connection, forging the server's address. Ask the network team "
@@ -1466,6 +1473,27 @@ rule_alert(struct ctx *c)
 		if (!a->encrypted && a->description == A_PROTOCOL_VERSION) {
 			verdict(c, DIAG_TLS_VERSION_MISMATCH, false, "The server "
 			    "ended the handshake with alert protocol_version.");
+			return true;
+		}
+		/* TLS <= 1.2: the server asked for a client certificate
+		 * (RFC 5246 7.4.4) and the client sent none, or an empty
+		 * list (7.4.6): the alert that follows is about that. */
+		if (t->cert_request && a->frame > t->cert_request_frame &&
+		    (!t->client_certs_seen || t->client_cert_count == 0)) {
+			ev(c, t->cert_request_frame, "%s: the server asked for a "
+			    "client certificate (CertificateRequest)",
+			    fr(c, t->cert_request_frame).s);
+			if (t->client_certs_seen)
+				ev(c, t->client_certs_frame, "%s: the client "
+				    "answered with an empty certificate list",
+				    fr(c, t->client_certs_frame).s);
+			else
+				ev(c, 0, "the client sent no Certificate message");
+			c->advice = advice_client_cert;
+			verdict(c, DIAG_TLS_ALERT, a->encrypted, "The server "
+			    "requires a client certificate and the client sent "
+			    "none; the server ended the handshake with %s.",
+			    alert_desc(a).s);
 			return true;
 		}
 		if (a->encrypted)

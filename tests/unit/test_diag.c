@@ -644,6 +644,35 @@ test_other_alert(void **state)
 	assert_string_not_equal(diag_verdict_str(X->r.verdict), "tls-alert");
 }
 
+/* A server that requires a client certificate (TLS 1.2, RFC 5246 7.4.4):
+ * the client's empty Certificate, then the server's fatal alert. */
+static void
+test_client_cert_required(void **state)
+{
+	(void)state;
+	fx_init(SVC_IMAPS);
+	client_hello(4, NULL, 0, mixed, TA_ELEMENTS(mixed));
+	server_hello(6, TLS_V_TLS12, 0xc030);
+	tls12_flight(6);
+	X->tls.cert_request = true;
+	X->tls.cert_request_frame = F(6);
+	X->tls.client_certs_seen = true;
+	X->tls.client_certs_frame = F(8);
+	X->tls.client_cert_count = 0;
+	alert(9, TLS_SIDE_SERVER, TLS_ALERT_FATAL, 40);
+	end_tcp(TCP_END_FIN, TCP_SIDE_SERVER, 10, T0 + 5 * MS);
+	decide();
+	assert_verdict("tls-alert");
+	assert_non_null(strstr(X->r.summary, "client certificate"));
+	assert_true(has_evidence("empty certificate list"));
+	assert_non_null(strstr(X->r.advice, "client certificate"));
+	/* With a client certificate sent, the alert is about something else. */
+	X->tls.client_cert_count = 1;
+	decide();
+	assert_verdict("tls-alert");
+	assert_null(strstr(X->r.summary, "client certificate"));
+}
+
 /* ---- ServerHello version ---- */
 
 static void
@@ -1262,6 +1291,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_handshake_failure_versions_explain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_version_vs_cipher_alert, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_other_alert, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_cert_required, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_server_version_not_offered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cert_alert_picks_chain_problem, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cert_vs_interception, setup, teardown),
