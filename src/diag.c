@@ -325,6 +325,7 @@ struct ctx {
 	unsigned base_file;
 	struct diag_result *out;
 	const char *advice;                 /* NULL: the verdict's own */
+	bool quick;                         /* verdict only: no text at all */
 };
 
 #define TEXT_SHORT 64
@@ -365,6 +366,8 @@ ev(struct ctx *c, ta_frame frame, const char *fmt, ...)
 	struct diag_evidence *e;
 	va_list ap;
 
+	if (c->quick)
+		return;
 	if (o->nevidence >= DIAG_MAX_EVIDENCE) {
 		if (o->evidence_dropped < UINT8_MAX)
 			o->evidence_dropped++;
@@ -389,6 +392,8 @@ verdict(struct ctx *c, enum diag_verdict v, bool inferred, const char *fmt,
 
 	c->out->verdict = v;
 	c->out->inferred = inferred;
+	if (c->quick)
+		return;
 	va_start(ap, fmt);
 	(void)vsnprintf(c->out->summary, sizeof c->out->summary, fmt, ap);
 	va_end(ap);
@@ -402,7 +407,7 @@ cause(struct ctx *c, const char *fmt, ...)
 	struct diag_result *o = c->out;
 	va_list ap;
 
-	if (o->ncauses >= DIAG_MAX_CAUSES)
+	if (c->quick || o->ncauses >= DIAG_MAX_CAUSES)
 		return;
 	va_start(ap, fmt);
 	(void)vsnprintf(o->causes[o->ncauses], sizeof o->causes[0], fmt, ap);
@@ -801,6 +806,8 @@ ev_client_hello(struct ctx *c)
 {
 	const struct tls_client_hello *ch = c->ch;
 
+	if (c->quick)
+		return;
 	if (ch == NULL)
 		return;
 	if (ch->has_sni)
@@ -821,6 +828,8 @@ ev_server_hello(struct ctx *c)
 {
 	char h1[TLS_NAMES_HEX_LEN], h2[TLS_NAMES_HEX_LEN];
 
+	if (c->quick)
+		return;
 	if (c->sh == NULL)
 		return;
 	ev(c, c->tls->server_hello_frame, "%s: server chose %s, %s",
@@ -1019,6 +1028,8 @@ ev_chain(struct ctx *c)
 	const struct cert_desc *leaf, *pc;
 	ta_frame f;
 
+	if (c->quick)
+		return;
 	if (cf == NULL || cf->chain == NULL)
 		return;
 	ch = cf->chain;
@@ -2371,14 +2382,15 @@ write_advice(struct ctx *c)
 
 /* ------------------------------------------------------------------ */
 
-void
-diag_decide(const struct conn_facts *f, struct diag_result *out)
+static void
+decide(const struct conn_facts *f, struct diag_result *out, bool quick)
 {
 	struct ctx c;
 
 	memset(out, 0, sizeof *out);
 	memset(&c, 0, sizeof c);
 	c.f = f;
+	c.quick = quick;
 	c.out = out;
 	c.tt = f->conn != NULL ? &f->conn->tcp : NULL;
 	c.tls = f->tls;
@@ -2403,7 +2415,20 @@ diag_decide(const struct conn_facts *f, struct diag_result *out)
 		out->severity = DIAG_SEV_WARNING;
 	if (out->verdict != DIAG_HANDSHAKE_TIMEOUT)
 		out->waiting_on = DIAG_SIDE_NONE;
-	write_advice(&c);
+	if (!quick)
+		write_advice(&c);
+}
+
+void
+diag_decide(const struct conn_facts *f, struct diag_result *out)
+{
+	decide(f, out, false);
+}
+
+void
+diag_decide_verdict(const struct conn_facts *f, struct diag_result *out)
+{
+	decide(f, out, true);
 }
 
 const char *

@@ -120,6 +120,14 @@ struct diag_result {
  * lead to some verdict (incomplete-capture when they cannot carry one). */
 void diag_decide(const struct conn_facts *f, struct diag_result *out);
 
+/*
+ * The same decision without any text: verdict, severity, findings,
+ * inferred and waiting_on are those diag_decide() gives; summary,
+ * evidence, causes and advice stay empty. For the connections nobody will
+ * read (healthy ones without -a): the text is most of the cost.
+ */
+void diag_decide_verdict(const struct conn_facts *f, struct diag_result *out);
+
 /* "ok", "tcp-reset", ... (the contract's ids); NULL for a value out of
  * range. */
 const char *diag_verdict_str(enum diag_verdict v);

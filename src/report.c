@@ -50,7 +50,9 @@ report_conn(struct report *r, const struct conn_facts *f)
 	struct diag_result *d = &r->diag;
 	bool problem;
 
-	diag_decide(f, d);
+	/* Most connections are healthy and, without -a, nobody reads their
+	 * evidence: decide without writing any text first. */
+	diag_decide_verdict(f, d);
 	problem = d->severity != DIAG_SEV_OK;
 	r->counts.conns++;
 	if (f->tcp.end < TA_ELEMENTS(r->counts.by_end))
@@ -66,6 +68,7 @@ report_conn(struct report *r, const struct conn_facts *f)
 	server_summary_add(r->servers, f, d);
 	if (r->o.quiet || (!problem && !r->o.all))
 		goto out;
+	diag_decide(f, d);
 	r->counts.shown++;
 	if (r->o.json) {
 		json_begin(&r->json);

@@ -35,9 +35,21 @@ on_conn(void *ctx, const struct conn_facts *f)
 	size_t n, i = 0;
 	bool problem;
 
-	if (d == NULL)
+	struct diag_result *q = malloc(sizeof *q);
+
+	if (d == NULL || q == NULL) {
+		free(d);
+		free(q);
 		return false;
+	}
+	/* The text-free decision the report makes first must be the same. */
+	diag_decide_verdict(f, q);
 	diag_decide(f, d);
+	if (q->verdict != d->verdict || q->severity != d->severity ||
+	    q->findings != d->findings || q->inferred != d->inferred ||
+	    q->waiting_on != d->waiting_on)
+		abort();
+	free(q);
 	problem = d->severity != DIAG_SEV_OK;
 	json_begin(&s->json);
 	report_json_conn(&s->json, NULL, f, d);

@@ -242,7 +242,20 @@ chain(uint32_t frame, enum cert_problem p, bool intercept)
 static void
 decide(void)
 {
+	struct diag_result *q = malloc(sizeof *q);
+
+	/* Every case also proves the text-free decision is the same one. */
+	assert_non_null(q);
+	diag_decide_verdict(&X->f, q);
 	diag_decide(&X->f, &X->r);
+	assert_int_equal(q->verdict, X->r.verdict);
+	assert_int_equal(q->severity, X->r.severity);
+	assert_int_equal(q->findings, X->r.findings);
+	assert_int_equal(q->inferred, X->r.inferred);
+	assert_int_equal(q->waiting_on, X->r.waiting_on);
+	assert_int_equal(q->nevidence, 0);
+	assert_string_equal(q->summary, "");
+	free(q);
 }
 
 static bool
