@@ -58,7 +58,13 @@ struct json;
 void report_json_conn(struct json *j, const struct capture *cap,
                       const struct conn_facts *f,
                       const struct diag_result *d);
-void report_json_tls(struct json *j, const struct conn_facts *f);
+void report_json_tls(struct json *j, const struct capture *cap,
+                     const struct conn_facts *f);
+/* With several input files, a frame in another file than the connection's
+ * first names its file in key (nothing otherwise: "file" says it). */
+void report_json_frame_file(struct json *j, const char *key,
+                            const struct capture *cap, const struct conn *c,
+                            ta_frame f);
 void report_json_starttls(struct json *j, const struct conn_facts *f);
 
 #endif

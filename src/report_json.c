@@ -18,6 +18,17 @@ endpoint(struct json *j, const char *key, const struct pkt_addr *a,
 	json_close(j);
 }
 
+void
+report_json_frame_file(struct json *j, const char *key,
+                       const struct capture *cap, const struct conn *c,
+                       ta_frame f)
+{
+	if (cap == NULL || c == NULL || f == 0 ||
+	    TA_FRAME_FILE(f) == TA_FRAME_FILE(c->first_frame))
+		return;
+	json_str(j, key, capture_file_name(cap, TA_FRAME_FILE(f)));
+}
+
 static void
 frame_ref(struct json *j, const char *key, ta_frame f)
 {
@@ -25,7 +36,8 @@ frame_ref(struct json *j, const char *key, ta_frame f)
 }
 
 static void
-tcp_object(struct json *j, const struct conn_facts *f)
+tcp_object(struct json *j, const struct capture *cap,
+           const struct conn_facts *f)
 {
 	const struct tcp_outcome *t = &f->tcp;
 	const char *by = tcp_side_str(t->end_by);
@@ -37,6 +49,7 @@ tcp_object(struct json *j, const struct conn_facts *f)
 	else
 		json_null(j, "end_by");
 	frame_ref(j, "end_frame", t->end_frame);
+	report_json_frame_file(j, "end_file", cap, f->conn, t->end_frame);
 	json_uint(j, "frames", t->frames);
 	if (t->rtt_known)
 		json_num(j, "syn_rtt_ms", t->syn_rtt_ms, 3);
@@ -58,7 +71,8 @@ tls13_chosen(const struct conn_facts *f)
 }
 
 static void
-timeline_array(struct json *j, const struct conn_facts *f)
+timeline_array(struct json *j, const struct capture *cap,
+               const struct conn_facts *f)
 {
 	struct timeline tl;
 
@@ -69,6 +83,7 @@ timeline_array(struct json *j, const struct conn_facts *f)
 
 		json_obj(j, NULL);
 		json_uint(j, "frame", TA_FRAME_NO(e->frame));
+		report_json_frame_file(j, "file", cap, f->conn, e->frame);
 		if (e->ts_known && tl.t0_known)
 			json_num(j, "ms", fmt_ms(tl.t0, e->ts), 3);
 		else
@@ -110,7 +125,8 @@ verdict(struct json *j, const struct diag_result *d)
 
 /* The reasons: evidence, likely causes, advice. */
 static void
-reasons(struct json *j, const struct diag_result *d)
+reasons(struct json *j, const struct capture *cap, const struct conn_facts *f,
+        const struct diag_result *d)
 {
 	json_arr(j, "evidence");
 	for (unsigned i = 0; i < d->nevidence && i < DIAG_MAX_EVIDENCE; i++) {
@@ -119,6 +135,8 @@ reasons(struct json *j, const struct diag_result *d)
 			json_uint(j, "frame", TA_FRAME_NO(d->evidence[i].frame));
 		else
 			json_null(j, "frame");
+		report_json_frame_file(j, "file", cap, f->conn,
+		                       d->evidence[i].frame);
 		json_str(j, "text", d->evidence[i].text);
 		json_close(j);
 	}
@@ -152,7 +170,7 @@ report_json_conn(struct json *j, const struct capture *cap,
 	json_str(j, "service", service_name(c->svc));
 	verdict(j, d);
 	report_json_starttls(j, f);
-	report_json_tls(j, f);
+	report_json_tls(j, cap, f);
 	if (f->cert != NULL || tls13_chosen(f)) {
 		/* Seen, or hidden by TLS 1.3: the object says which. */
 		report_json_cert(j, f->cert, f->cert != NULL ? f->cert->time : 0);
@@ -161,7 +179,7 @@ report_json_conn(struct json *j, const struct capture *cap,
 		json_bool(j, "visible", false);
 		json_close(j);
 	}
-	tcp_object(j, f);
-	reasons(j, d);
-	timeline_array(j, f);
+	tcp_object(j, cap, f);
+	reasons(j, cap, f, d);
+	timeline_array(j, cap, f);
 }

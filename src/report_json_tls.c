@@ -36,13 +36,15 @@ u16_names(struct json *j, const char *key, const uint16_t *v, uint16_t n,
 }
 
 static void
-client_hello(struct json *j, const char *key,
-             const struct tls_client_hello *ch, ta_frame frame)
+client_hello(struct json *j, const struct capture *cap, const struct conn *c,
+             const char *key, const struct tls_client_hello *ch,
+             ta_frame frame)
 {
 	char hex[TLS_NAMES_HEX_LEN], fp[FINGERPRINT_JA4_LEN];
 
 	json_obj(j, key);
 	json_uint(j, "frame", TA_FRAME_NO(frame));
+	report_json_frame_file(j, "file", cap, c, frame);
 	json_str(j, "record_version", tls_version_str(ch->record_version, hex));
 	json_str(j, "legacy_version", tls_version_str(ch->legacy_version, hex));
 	json_bool(j, "sslv2", ch->sslv2);
@@ -57,10 +59,10 @@ client_hello(struct json *j, const char *key,
 	u16_names(j, "cipher_ids", ch->ciphers.v, ch->ciphers.count, tls_hex16);
 	json_arr(j, "cipher_names");
 	for (uint16_t i = 0; i < ch->ciphers.count; i++) {
-		uint16_t c = ch->ciphers.v[i];
-		if (iana_is_grease(c))
+		uint16_t id = ch->ciphers.v[i];
+		if (iana_is_grease(id))
 			continue;
-		json_str(j, NULL, iana_cipher_name(c));
+		json_str(j, NULL, iana_cipher_name(id));
 	}
 	json_close(j);
 	if (ch->ciphers.dropped > 0)
@@ -95,7 +97,8 @@ client_hello(struct json *j, const char *key,
 }
 
 static void
-server_hello(struct json *j, const struct tls_facts *t)
+server_hello(struct json *j, const struct capture *cap, const struct conn *c,
+             const struct tls_facts *t)
 {
 	const struct tls_server_hello *sh = &t->server_hello;
 	char hex[TLS_NAMES_HEX_LEN], fp[FINGERPRINT_JA3_LEN];
@@ -106,6 +109,8 @@ server_hello(struct json *j, const struct tls_facts *t)
 	}
 	json_obj(j, "server_hello");
 	frame_or_null(j, "frame", t->server_hello_seen, t->server_hello_frame);
+	if (t->server_hello_seen)
+		report_json_frame_file(j, "file", cap, c, t->server_hello_frame);
 	if (t->server_hello_seen) {
 		json_str(j, "version", tls_version_str(sh->version, hex));
 		json_str(j, "legacy_version",
@@ -130,7 +135,8 @@ server_hello(struct json *j, const struct tls_facts *t)
 }
 
 static void
-alerts(struct json *j, const struct tls_facts *t)
+alerts(struct json *j, const struct capture *cap, const struct conn *c,
+       const struct tls_facts *t)
 {
 	char hex[TLS_NAMES_HEX_LEN];
 
@@ -140,6 +146,7 @@ alerts(struct json *j, const struct tls_facts *t)
 
 		json_obj(j, NULL);
 		json_uint(j, "frame", TA_FRAME_NO(a->frame));
+		report_json_frame_file(j, "file", cap, c, a->frame);
 		json_str(j, "from", side_str(a->from));
 		if (a->level == TLS_ALERT_FATAL)
 			json_str(j, "level", "fatal");
@@ -200,7 +207,8 @@ streams(struct json *j, const struct tls_facts *t)
 }
 
 void
-report_json_tls(struct json *j, const struct conn_facts *f)
+report_json_tls(struct json *j, const struct capture *cap,
+                const struct conn_facts *f)
 {
 	const struct tls_facts *t = f->tls;
 
@@ -213,16 +221,16 @@ report_json_tls(struct json *j, const struct conn_facts *f)
 		return;
 	}
 	if (t->client_hello_seen)
-		client_hello(j, "client_hello", &t->client_hello,
+		client_hello(j, cap, f->conn, "client_hello", &t->client_hello,
 		             t->client_hello_frame);
 	else
 		json_null(j, "client_hello");
 	/* The answer to a HelloRetryRequest. */
 	if (t->client_hello2 != NULL)
-		client_hello(j, "client_hello_retry", t->client_hello2,
-		             t->client_hello2_frame);
-	server_hello(j, t);
-	alerts(j, t);
+		client_hello(j, cap, f->conn, "client_hello_retry",
+		             t->client_hello2, t->client_hello2_frame);
+	server_hello(j, cap, f->conn, t);
+	alerts(j, cap, f->conn, t);
 	json_bool(j, "handshake_complete", t->handshake_complete);
 	frame_or_null(j, "handshake_complete_frame", t->handshake_complete,
 	              t->handshake_complete_frame);
