@@ -193,9 +193,12 @@ static const struct verdict_info verdicts[DIAG_VERDICT_COUNT] = {
 	    "--tls-max 1.2) so the chain can be analysed." NO_DISABLE_VALIDATION },
 	[DIAG_INCOMPLETE_CAPTURE] = { "incomplete-capture", DIAG_SEV_WARNING,
 	    "the capture lacks what a verdict needs",
-	    "Capture again from the start of the connection (its SYN), with "
-	    "the full packet length (tcpdump -s 0), on a host that keeps up "
-	    "(watch the kernel drop counters)." },
+	    "If the capture was rotated, read the files together, in order "
+	    "(-r first.pcap -r next.pcap): a connection that started in the "
+	    "previous file is then seen whole. Otherwise capture again from "
+	    "the start of the connection (its SYN), with the full packet "
+	    "length (tcpdump -s 0), on a host that keeps up (watch the kernel "
+	    "drop counters)." },
 };
 
 /* Variants of the advice where the facts say which side must act. */
