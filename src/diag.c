@@ -884,10 +884,20 @@ before_end(const struct ctx *c, ta_frame frame)
 	return true;
 }
 
-/* The alert that failed the handshake: the earliest plaintext fatal or
- * encrypted alert before the end; none once the handshake completed. */
+/* The alert that failed the handshake: a plaintext fatal one, or an
+ * encrypted one (its level is hidden). */
+static bool
+is_failing_alert(const struct tls_facts_alert *a)
+{
+	return a->encrypted ||
+	    (a->level == TLS_ALERT_FATAL && !is_close_alert(a));
+}
+
+/* The earliest alert that matches, before the end; none once the
+ * handshake completed. */
 static const struct tls_facts_alert *
-failing_alert(const struct ctx *c)
+earliest_alert(const struct ctx *c,
+    bool (*match)(const struct tls_facts_alert *))
 {
 	const struct tls_facts_alert *best = NULL;
 
@@ -897,10 +907,7 @@ failing_alert(const struct ctx *c)
 	    i < TLS_FACTS_MAX_ALERTS; i++) {
 		const struct tls_facts_alert *a = &c->tls->alerts[i];
 
-		if (!a->encrypted && (a->level != TLS_ALERT_FATAL ||
-		    is_close_alert(a)))
-			continue;
-		if (!before_end(c, a->frame))
+		if (!match(a) || !before_end(c, a->frame))
 			continue;
 		if (best == NULL || a->frame < best->frame)
 			best = a;
@@ -908,25 +915,18 @@ failing_alert(const struct ctx *c)
 	return best;
 }
 
+static const struct tls_facts_alert *
+failing_alert(const struct ctx *c)
+{
+	return earliest_alert(c, is_failing_alert);
+}
+
 /* A plaintext close_notify / user_canceled before the handshake
  * completed: that side hung up politely. */
 static const struct tls_facts_alert *
 closing_alert(const struct ctx *c)
 {
-	const struct tls_facts_alert *best = NULL;
-
-	if (c->tls == NULL || c->tls->handshake_complete)
-		return NULL;
-	for (uint8_t i = 0; i < c->tls->alert_count &&
-	    i < TLS_FACTS_MAX_ALERTS; i++) {
-		const struct tls_facts_alert *a = &c->tls->alerts[i];
-
-		if (!is_close_alert(a) || !before_end(c, a->frame))
-			continue;
-		if (best == NULL || a->frame < best->frame)
-			best = a;
-	}
-	return best;
+	return earliest_alert(c, is_close_alert);
 }
 
 static const char *
