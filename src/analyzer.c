@@ -93,9 +93,9 @@ analyzer_new(const struct analyzer_config *cfg, analyzer_conn_fn out,
 }
 
 static void
-count_skip(struct analyzer *a, const struct pkt *p, enum dis_status rc)
+count_skip(struct analyzer *a, enum pkt_skip skip, enum dis_status rc)
 {
-	switch (p->skip) {
+	switch (skip) {
 	case PKT_SKIP_NOT_IP:
 		a->st.not_ip++;
 		break;
@@ -216,14 +216,11 @@ export_packet(struct analyzer *a, struct conn *c, const struct cap_pkt *cp)
 	export_keep(a->cfg.export, &c->xbuf, cp);
 }
 
-void
-analyzer_packet(struct analyzer *a, const struct cap_pkt *cp)
+/* What every frame counts for, and the capture time it brings. */
+static void
+account(struct analyzer *a, const struct cap_pkt *cp, enum dis_status rc,
+        enum pkt_skip skip, uint32_t anomalies)
 {
-	struct pkt p;
-	enum dis_status rc;
-	struct conn *c;
-	enum tcp_dir dir;
-
 	a->st.frames++;
 	a->st.bytes += cp->caplen;
 	if (a->st.frames == 1)
@@ -234,36 +231,103 @@ analyzer_packet(struct analyzer *a, const struct cap_pkt *cp)
 		a->now = cp->ts;
 	a->st.last_ts = a->now;
 
-	rc = pkt_decode(cp->link, cp->data, cp->caplen, &p);
-	if (p.anomalies & PKT_A_VLAN)
+	if (anomalies & PKT_A_VLAN)
 		a->st.vlan++;
 	if (rc != DIS_OK) {
-		count_skip(a, &p, rc);
-		goto expire;
+		count_skip(a, skip, rc);
+		return;
 	}
 	a->st.tcp++;
 	/* Payload shorter than the IP header says: the snaplen cut it, unless
 	 * the whole frame was captured, in which case the header lies. */
-	if ((p.anomalies & PKT_A_TRUNCATED) && cp->caplen < cp->len)
+	if ((anomalies & PKT_A_TRUNCATED) && cp->caplen < cp->len)
 		a->st.payload_cut++;
-	else if (p.anomalies & PKT_A_TRUNCATED)
+	else if (anomalies & PKT_A_TRUNCATED)
 		a->st.lying_len++;
+}
 
-	c = flow_lookup(a->flows, &a->cfg.svc, &p, cp->ts, cp->frame, &dir);
+static bool
+is_service(const struct analyzer *a, const struct pkt *p)
+{
+	return service_of_port(&a->cfg.svc, p->sport) != SVC_NONE ||
+	       service_of_port(&a->cfg.svc, p->dport) != SVC_NONE;
+}
+
+void
+analyzer_packet(struct analyzer *a, const struct cap_pkt *cp)
+{
+	struct pkt p;
+	enum dis_status rc = pkt_decode(cp->link, cp->data, cp->caplen, &p);
+
+	analyzer_decoded(a, cp, rc, &p);
+}
+
+void
+analyzer_decoded(struct analyzer *a, const struct cap_pkt *cp,
+                 enum dis_status rc, const struct pkt *p)
+{
+	if (rc == DIS_OK && is_service(a, p))
+		analyzer_segment(a, cp, p, flow_hash(a->flows, p));
+	else
+		analyzer_other(a, cp, rc, p->skip, p->anomalies);
+}
+
+void
+analyzer_other(struct analyzer *a, const struct cap_pkt *cp,
+               enum dis_status rc, enum pkt_skip skip, uint32_t anomalies)
+{
+	account(a, cp, rc, skip, anomalies);
+	if (rc == DIS_OK)
+		flow_count_ignored(a->flows);
+	flow_expire(a->flows, a->now);
+}
+
+void
+analyzer_segment(struct analyzer *a, const struct cap_pkt *cp,
+                 const struct pkt *p, uint32_t hash)
+{
+	struct conn *c;
+	enum tcp_dir dir;
+
+	account(a, cp, DIS_OK, p->skip, p->anomalies);
+	c = flow_lookup_hashed(a->flows, &a->cfg.svc, p, hash, cp->ts,
+	                       cp->frame, &dir);
 	if (c == NULL)
 		goto expire;
-	tcp_track_packet(&c->tcp, dir, &p, cp->ts, cp->frame);
+	tcp_track_packet(&c->tcp, dir, p, cp->ts, cp->frame);
 	/* Only while the handshake is being read: afterwards no event of
 	 * interest gets a time, and the hot path stays cheap. */
-	if ((!c->payload_done && p.payload_len > 0) ||
-	    (p.flags & (PKT_TCP_SYN | PKT_TCP_FIN | PKT_TCP_RST)))
+	if ((!c->payload_done && p->payload_len > 0) ||
+	    (p->flags & (PKT_TCP_SYN | PKT_TCP_FIN | PKT_TCP_RST)))
 		flow_note_time(c, cp->frame, cp->ts);
 	if (!c->payload_done)
-		feed_streams(a, c, dir, &p, cp->ts, cp->frame);
+		feed_streams(a, c, dir, p, cp->ts, cp->frame);
 	export_packet(a, c, cp);
 	flow_touch(a->flows, c, cp->ts);
 expire:
 	flow_expire(a->flows, a->now);
+}
+
+uint32_t
+analyzer_prefetch_far(const struct analyzer *a, const struct pkt *p)
+{
+	uint32_t hash = flow_hash(a->flows, p);
+
+	flow_prefetch_bucket(a->flows, hash);
+	return hash;
+}
+
+void
+analyzer_prefetch_near(const struct analyzer *a, const struct pkt *p,
+                       uint32_t hash)
+{
+	flow_prefetch_conn(a->flows, hash, p->payload_len > 0);
+}
+
+const struct service_map *
+analyzer_services(const struct analyzer *a)
+{
+	return &a->cfg.svc;
 }
 
 void

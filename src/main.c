@@ -15,6 +15,7 @@
 #include "certchain.h"
 #include "explain.h"
 #include "export.h"
+#include "reader.h"
 #include "report.h"
 #include "service.h"
 
@@ -55,15 +56,21 @@ struct cli {
 	struct report_opts ropts;
 };
 
-/* The one piece of process state: the capture a signal must stop. */
+/* The one piece of process state: what a signal must stop (the live
+ * capture, or the reader of files). */
 static struct capture *volatile signal_capture;
+static struct reader *volatile signal_reader;
+static volatile sig_atomic_t interrupted;
 
 static void
 on_signal(int sig)
 {
 	(void)sig;
+	interrupted = 1;
 	if (signal_capture != NULL)
 		capture_stop(signal_capture);
+	if (signal_reader != NULL)
+		reader_stop(signal_reader);
 }
 
 static void
@@ -364,7 +371,7 @@ struct progress {
 };
 
 static void
-progress_line(struct progress *p, const struct capture *cap,
+progress_line(struct progress *p, const struct reader *rd,
               const struct analyzer *an)
 {
 	struct analyzer_stats st;
@@ -376,7 +383,7 @@ progress_line(struct progress *p, const struct capture *cap,
 		return;
 	p->last = now;
 	secs = (double)(now - p->start) / 1e9;
-	capture_progress(cap, &done, &total);
+	reader_progress(rd, &done, &total);
 	analyzer_get_stats(an, &st);
 	if (total == 0)
 		done = st.bytes; /* stdin: no size to compare with */
@@ -391,6 +398,86 @@ progress_line(struct progress *p, const struct capture *cap,
 	p->shown = true;
 }
 
+/* Live: frames one by one as the wire gives them; the read timeout lets
+ * idle connections expire. */
+static void
+analyse_live(struct capture *cap, struct analyzer *an)
+{
+	struct cap_pkt pkt;
+	enum cap_status s;
+
+	signal_capture = cap;
+	while ((s = capture_next(cap, &pkt)) != CAP_END) {
+		if (s == CAP_PACKET)
+			analyzer_packet(an, &pkt);
+		else
+			analyzer_tick(an, wall_now());
+	}
+	signal_capture = NULL;
+}
+
+/*
+ * How far ahead the analysis hints at the memory a frame will need: the
+ * bucket of the frame PREFETCH_FAR places ahead, the connection of the one
+ * PREFETCH_NEAR ahead (its bucket arrived meanwhile).
+ */
+#define PREFETCH_FAR 8
+#define PREFETCH_NEAR 4
+
+/* Offline: frames read and decoded ahead by the reader thread. */
+static bool
+analyse_files(struct capture *cap, struct analyzer *an, bool show_progress)
+{
+	char err[CAP_ERRLEN];
+	struct progress progress;
+	struct reader_item *ahead;
+	const struct reader_item *it;
+	struct reader *rd = reader_start(cap, analyzer_services(an), err,
+	                                 sizeof err);
+
+	if (rd == NULL) {
+		fprintf(stderr, "tlsautopsy: %s\n", err);
+		return false;
+	}
+	memset(&progress, 0, sizeof progress);
+	progress.on = show_progress;
+	progress.start = wall_now();
+	signal_reader = rd;
+	while ((it = reader_next(rd)) != NULL) {
+		if (it->kind == READER_WARN) {
+			warn_line(NULL, it->warn);
+			continue;
+		}
+		ahead = reader_peek(rd, PREFETCH_FAR);
+		if (ahead != NULL && ahead->service) {
+			ahead->hint = analyzer_prefetch_far(an, &ahead->p);
+			ahead->hinted = true;
+		}
+		ahead = reader_peek(rd, PREFETCH_NEAR);
+		if (ahead != NULL && ahead->hinted)
+			analyzer_prefetch_near(an, &ahead->p, ahead->hint);
+		if (!it->service)
+			analyzer_other(an, &it->cp, it->rc,
+			               (enum pkt_skip)it->skip, it->anomalies);
+		else if (it->hinted)
+			analyzer_segment(an, &it->cp, &it->p, it->hint);
+		else
+			analyzer_segment(an, &it->cp, &it->p,
+			                 analyzer_prefetch_far(an, &it->p));
+		/* Look at the clock only now and then. */
+		if (progress.on && (++progress.count & 0x3fff) == 0)
+			progress_line(&progress, rd, an);
+	}
+	signal_reader = NULL;
+	if (progress.shown)
+		fputs("\r\033[K", stderr);
+	reader_free(rd);
+	if (interrupted)
+		fputs("tlsautopsy: interrupted: the report covers the frames "
+		      "read until then\n", stderr);
+	return true;
+}
+
 static int
 run(struct cli *cli)
 {
@@ -398,14 +485,11 @@ run(struct cli *cli)
 	struct capture *cap;
 	struct analyzer *an;
 	struct report *rep;
-	struct cap_pkt pkt;
 	struct analyzer_stats st;
 	struct cap_stats cs;
 	struct sigaction sa;
-	enum cap_status s;
 	const char *bpf;
 	int code;
-	struct progress progress;
 
 	if (cli->iface == NULL)
 		buffer_stdout();
@@ -468,30 +552,23 @@ run(struct cli *cli)
 	analyzer_set_warn(an, warn_line, NULL);
 	report_set_capture(rep, cap);
 
-	memset(&progress, 0, sizeof progress);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	signal_capture = cap;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	progress.on = !capture_is_live(cap) && isatty(STDERR_FILENO) &&
-	              !cli->ropts.quiet;
-	progress.start = wall_now();
-	while ((s = capture_next(cap, &pkt)) != CAP_END) {
-		if (s == CAP_PACKET) {
-			analyzer_packet(an, &pkt);
-			/* Look at the clock only now and then. */
-			if (progress.on && (++progress.count & 0x3fff) == 0)
-				progress_line(&progress, cap, an);
-		} else {
-			analyzer_tick(an, wall_now());
-		}
+	if (capture_is_live(cap))
+		analyse_live(cap, an);
+	else if (!analyse_files(cap, an, isatty(STDERR_FILENO) &&
+	                                     !cli->ropts.quiet)) {
+		analyzer_free(an);
+		report_free(rep);
+		export_close(cli->acfg.export, err, sizeof err);
+		certchain_free(cli->acfg.certs);
+		capture_close(cap);
+		return EXIT_USAGE;
 	}
-	if (progress.shown)
-		fputs("\r\033[K", stderr);
-	signal_capture = NULL;
 	analyzer_finish(an);
 	analyzer_get_stats(an, &st);
 	capture_stats(cap, &cs);

@@ -1,0 +1,77 @@
+/*
+ * reader.h: reads offline captures ahead, in a thread of its own.
+ *
+ * Reading a file through libpcap costs about as much as the whole analysis
+ * is allowed to (the contract's budget is 1.5 times a bare read loop), so
+ * it runs on another core: the reader thread takes frames from the
+ * capture in order, decodes their headers and hands them over in blocks.
+ * Frames of a configured service are copied with their bytes; any other
+ * frame travels as its decoded header only, since the analysis only counts
+ * it and lets time pass. The order of frames, and of the capture's warning
+ * lines among them, is exactly the capture's: the output is the same as
+ * when frames are read one by one.
+ *
+ * Memory is bounded: a few blocks of fixed size circulate between the two
+ * threads. Live captures do not use this (their reads block on the wire).
+ */
+#ifndef READER_H
+#define READER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "capture.h"
+#include "pkt.h"
+#include "service.h"
+
+enum reader_kind {
+	READER_FRAME, /* a frame: cp, rc, p */
+	READER_WARN,  /* a warning line of the capture: warn */
+};
+
+/*
+ * One frame as the analysis sees it. A frame of a configured service (a
+ * TCP segment with one of its ports) has its bytes in cp.data and its
+ * decoded headers in p. Any other frame has only what it counts for: cp
+ * without data, rc, skip and anomalies; p is not filled.
+ */
+struct reader_item {
+	uint8_t kind;         /* enum reader_kind */
+	bool service;
+	bool hinted;          /* the analysis has set hint */
+	uint8_t skip;         /* enum pkt_skip */
+	enum dis_status rc;   /* what pkt_decode said */
+	uint32_t anomalies;   /* enum pkt_anomaly bits */
+	uint32_t hint;        /* the analysis's own note on a frame ahead */
+	struct cap_pkt cp;
+	const char *warn;     /* READER_WARN: the line */
+	struct pkt p;
+};
+
+struct reader;
+
+/* Start reading cap (offline) in a new thread. The reader owns the
+ * capture's warning callback from now on (warnings arrive as items).
+ * Returns NULL with err filled if the thread cannot start. */
+struct reader *reader_start(struct capture *cap, const struct service_map *svc,
+                            char *err, size_t errlen);
+
+/* The next item, or NULL at the end. Valid until the next call. */
+const struct reader_item *reader_next(struct reader *r);
+
+/* The item n places after the one reader_next returned last, if it has
+ * already been read (within the current block): for prefetching, and for
+ * the analysis to note its hint. */
+struct reader_item *reader_peek(struct reader *r, unsigned n);
+
+/* Offline progress as of the last item handed out (see capture_progress). */
+void reader_progress(const struct reader *r, uint64_t *done, uint64_t *total);
+
+/* Ask the reader to stop early (async-signal-safe): the items read so far
+ * still come out, then the end. */
+void reader_stop(struct reader *r);
+
+/* Wait for the thread and free everything. The capture stays open. */
+void reader_free(struct reader *r);
+
+#endif

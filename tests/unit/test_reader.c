@@ -1,0 +1,413 @@
+/* test_reader.c: the read-ahead thread hands out exactly what capture_next and pkt_decode give, in order. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "reader.h"
+
+#define BASE 1700000000u
+
+static char tmpdir[512];
+static struct service_map svc;
+
+static int
+group_setup(void **state)
+{
+	const char *base = getenv("TMPDIR");
+
+	(void)state;
+	service_map_defaults(&svc);
+	if (base == NULL || base[0] == '\0')
+		base = ".";
+	snprintf(tmpdir, sizeof tmpdir, "%s/test_reader.XXXXXX", base);
+	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	DIR *d = opendir(tmpdir);
+	struct dirent *e;
+	char path[1024];
+
+	(void)state;
+	if (d == NULL)
+		return -1;
+	for (e = readdir(d); e != NULL; e = readdir(d)) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", tmpdir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	return rmdir(tmpdir);
+}
+
+static void
+path_of(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, "%s/%s", tmpdir, name);
+}
+
+enum frame_type {
+	F_IMAPS,   /* TCP to 993: a service frame */
+	F_HTTP,    /* TCP to 80: counted only */
+	F_ARP,     /* not IP */
+	F_UDP,     /* not TCP */
+	F_SHORT,   /* cut inside the IP header */
+};
+
+/* An Ethernet frame of the given type; payload bytes follow a pattern
+ * that depends on seq so that a misplaced copy shows. */
+static size_t
+make_frame(uint8_t *f, size_t cap, enum frame_type t, uint32_t seq,
+           size_t payload)
+{
+	size_t n = 14 + 20 + 20 + payload;
+	uint16_t iplen = (uint16_t)(20 + 20 + (payload > 60000 ? 60000 : payload));
+
+	assert_true(n <= cap);
+	memset(f, 0, 54);
+	f[12] = 0x08;
+	f[13] = t == F_ARP ? 0x06 : 0x00;
+	if (t == F_ARP) {
+		memset(f + 14, 0x01, 28);
+		return 42;
+	}
+	f[14] = 0x45;
+	f[16] = (uint8_t)(iplen >> 8);
+	f[17] = (uint8_t)iplen;
+	f[22] = 64;
+	f[23] = t == F_UDP ? 17 : 6;
+	f[26] = 198;
+	f[27] = 18;
+	f[28] = 0;
+	f[29] = (uint8_t)(1 + seq % 200);
+	f[30] = 198;
+	f[31] = 19;
+	f[32] = 0;
+	f[33] = 1;
+	f[34] = (uint8_t)((40000 + seq % 1000) >> 8); /* client port */
+	f[35] = (uint8_t)(40000 + seq % 1000);
+	f[36] = t == F_HTTP ? 0 : 0x03; /* 80 or 993 */
+	f[37] = t == F_HTTP ? 80 : 0xe1;
+	f[38] = (uint8_t)(seq >> 24);
+	f[39] = (uint8_t)(seq >> 16);
+	f[40] = (uint8_t)(seq >> 8);
+	f[41] = (uint8_t)seq;
+	f[46] = 0x50;
+	f[47] = 0x18; /* PSH ACK */
+	if (t == F_SHORT)
+		return 14 + 10;
+	for (size_t i = 0; i < payload; i++)
+		f[54 + i] = (uint8_t)(seq * 7 + i);
+	return n;
+}
+
+/* A capture of n frames of mixed types, some of them large. */
+static void
+write_capture(const char *path, unsigned n, unsigned first_sec)
+{
+	static uint8_t frame[CAP_SNAPLEN];
+	pcap_t *dead = pcap_open_dead_with_tstamp_precision(
+	    DLT_EN10MB, CAP_SNAPLEN, PCAP_TSTAMP_PRECISION_NANO);
+	pcap_dumper_t *d;
+
+	assert_non_null(dead);
+	d = pcap_dump_open(dead, path);
+	assert_non_null(d);
+	for (unsigned i = 0; i < n; i++) {
+		struct pcap_pkthdr h;
+		enum frame_type t = (enum frame_type)(i % 7 < 3 ? F_IMAPS
+		                                      : i % 7 == 3 ? F_HTTP
+		                                      : i % 7 == 4 ? F_ARP
+		                                      : i % 7 == 5 ? F_UDP
+		                                                   : F_SHORT);
+		/* Every 500th service frame is near the largest snaplen, so
+		 * that blocks also fill up by bytes, not only by count. */
+		size_t payload = t == F_IMAPS && i % 500 == 0
+		                     ? CAP_SNAPLEN - 54
+		                     : (size_t)(i % 1400);
+		size_t len = make_frame(frame, sizeof frame, t, i, payload);
+
+		h.ts.tv_sec = (time_t)(first_sec + i / 1000);
+		h.ts.tv_usec = (suseconds_t)(i % 1000) * 1000; /* ns */
+		h.caplen = (bpf_u_int32)len;
+		h.len = (bpf_u_int32)len;
+		pcap_dump((u_char *)d, &h, frame);
+	}
+	pcap_dump_close(d);
+	pcap_close(dead);
+}
+
+/* What the direct path sees, one event at a time: frames and warnings. */
+struct event {
+	bool warn;
+	struct cap_pkt cp;
+	enum dis_status rc;
+	struct pkt p;
+	uint8_t *data;
+	char msg[CAP_ERRLEN];
+};
+
+struct events {
+	struct event *e;
+	size_t n, cap;
+};
+
+static struct event *
+ev_add(struct events *v)
+{
+	if (v->n == v->cap) {
+		v->cap = v->cap ? v->cap * 2 : 1024;
+		v->e = realloc(v->e, v->cap * sizeof *v->e);
+		assert_non_null(v->e);
+	}
+	memset(&v->e[v->n], 0, sizeof v->e[v->n]);
+	return &v->e[v->n++];
+}
+
+static void
+direct_warn(void *ctx, const char *msg)
+{
+	struct event *e = ev_add(ctx);
+
+	e->warn = true;
+	snprintf(e->msg, sizeof e->msg, "%s", msg);
+}
+
+static void
+read_direct(const char *const *files, unsigned n, struct events *v)
+{
+	char err[CAP_ERRLEN];
+	struct capture *c = capture_open_files(files, n, NULL, err, sizeof err);
+	struct cap_pkt cp;
+
+	assert_non_null(c);
+	capture_set_warn(c, direct_warn, v);
+	while (capture_next(c, &cp) == CAP_PACKET) {
+		struct event *e = ev_add(v);
+
+		e->cp = cp;
+		e->rc = pkt_decode(cp.link, cp.data, cp.caplen, &e->p);
+		e->data = malloc(cp.caplen ? cp.caplen : 1);
+		assert_non_null(e->data);
+		memcpy(e->data, cp.data, cp.caplen);
+	}
+	capture_close(c);
+}
+
+static void
+events_free(struct events *v)
+{
+	for (size_t i = 0; i < v->n; i++)
+		free(v->e[i].data);
+	free(v->e);
+}
+
+static bool
+service_frame(const struct event *e)
+{
+	return e->rc == DIS_OK &&
+	       (service_of_port(&svc, e->p.sport) != SVC_NONE ||
+	        service_of_port(&svc, e->p.dport) != SVC_NONE);
+}
+
+/* Every item equals its direct event; peeked items equal what follows. */
+static void
+compare(const char *const *files, unsigned n, size_t *nwarn)
+{
+	struct events v = {0};
+	char err[CAP_ERRLEN];
+	struct capture *c;
+	struct reader *r;
+	const struct reader_item *it;
+	size_t i = 0, service = 0, other = 0;
+
+	read_direct(files, n, &v);
+	c = capture_open_files(files, n, NULL, err, sizeof err);
+	assert_non_null(c);
+	r = reader_start(c, &svc, err, sizeof err);
+	assert_non_null(r);
+	*nwarn = 0;
+	while ((it = reader_next(r)) != NULL) {
+		const struct event *e;
+		const struct reader_item *ahead = reader_peek(r, 5);
+
+		assert_true(i < v.n);
+		e = &v.e[i];
+		if (ahead != NULL && i + 5 < v.n && !v.e[i + 5].warn)
+			assert_int_equal(ahead->cp.frame, v.e[i + 5].cp.frame);
+		i++;
+		if (e->warn) {
+			assert_int_equal(it->kind, READER_WARN);
+			assert_string_equal(it->warn, e->msg);
+			(*nwarn)++;
+			continue;
+		}
+		assert_int_equal(it->kind, READER_FRAME);
+		assert_int_equal(it->cp.frame, e->cp.frame);
+		assert_true(it->cp.ts == e->cp.ts);
+		assert_int_equal(it->cp.caplen, e->cp.caplen);
+		assert_int_equal(it->cp.len, e->cp.len);
+		assert_int_equal(it->cp.link, e->cp.link);
+		assert_int_equal(it->rc, e->rc);
+		assert_int_equal(it->skip, e->p.skip);
+		assert_int_equal(it->anomalies, e->p.anomalies);
+		assert_int_equal(it->service, service_frame(e));
+		if (!it->service) {
+			assert_null(it->cp.data);
+			other++;
+			continue;
+		}
+		service++;
+		assert_memory_equal(it->cp.data, e->data, e->cp.caplen);
+		assert_int_equal(it->p.sport, e->p.sport);
+		assert_int_equal(it->p.dport, e->p.dport);
+		assert_int_equal(it->p.seq, e->p.seq);
+		assert_int_equal(it->p.payload_len, e->p.payload_len);
+		assert_int_equal(it->p.payload.n, e->p.payload.n);
+		/* The payload points into the item's own copy of the frame. */
+		assert_ptr_equal(it->p.payload.p,
+		                 it->cp.data + (e->p.payload.p - e->cp.data));
+	}
+	assert_int_equal(i, v.n);
+	assert_true(service > 0 && other > 0);
+	reader_free(r);
+	capture_close(c);
+	events_free(&v);
+}
+
+static void
+test_same_as_direct(void **state)
+{
+	char a[1024];
+	const char *files[1] = {a};
+	size_t nwarn;
+
+	(void)state;
+	path_of(a, sizeof a, "mixed.pcap");
+	/* Several blocks' worth of items, and large frames. */
+	write_capture(a, 5000, BASE);
+	compare(files, 1, &nwarn);
+	assert_int_equal(nwarn, 0);
+}
+
+/* Two files merged by time, the first cut in the middle of a frame: its
+ * warning comes out where the direct path gives it, among the frames. */
+static void
+test_warning_in_place(void **state)
+{
+	char a[1024], b[1024];
+	const char *files[2] = {a, b};
+	size_t nwarn;
+	FILE *fp;
+	long size;
+
+	(void)state;
+	path_of(a, sizeof a, "cut.pcap");
+	path_of(b, sizeof b, "whole.pcap");
+	write_capture(a, 3000, BASE);
+	write_capture(b, 3000, BASE + 1);
+	fp = fopen(a, "rb");
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+	size = ftell(fp);
+	fclose(fp);
+	assert_int_equal(truncate(a, size / 2 + 7), 0);
+	compare(files, 2, &nwarn);
+	assert_int_equal(nwarn, 1);
+}
+
+/* Stopped early, it hands out what it read, then ends; freed with items
+ * still waiting, it does not hang. */
+static void
+test_stop_and_free(void **state)
+{
+	char a[1024], err[CAP_ERRLEN];
+	const char *files[1] = {a};
+	struct capture *c;
+	struct reader *r;
+	size_t n = 0;
+
+	(void)state;
+	path_of(a, sizeof a, "stop.pcap");
+	write_capture(a, 20000, BASE);
+
+	c = capture_open_files(files, 1, NULL, err, sizeof err);
+	assert_non_null(c);
+	r = reader_start(c, &svc, err, sizeof err);
+	assert_non_null(r);
+	assert_non_null(reader_next(r));
+	reader_stop(r);
+	while (reader_next(r) != NULL)
+		n++;
+	assert_true(n < 20000);
+	reader_free(r);
+	capture_close(c);
+
+	c = capture_open_files(files, 1, NULL, err, sizeof err);
+	assert_non_null(c);
+	r = reader_start(c, &svc, err, sizeof err);
+	assert_non_null(r);
+	assert_non_null(reader_next(r));
+	reader_free(r);
+	capture_close(c);
+}
+
+/* Progress only grows, and ends at the file's size. */
+static void
+test_progress(void **state)
+{
+	char a[1024], err[CAP_ERRLEN];
+	const char *files[1] = {a};
+	struct capture *c;
+	struct reader *r;
+	uint64_t done, total, last = 0, size;
+	FILE *fp;
+
+	(void)state;
+	path_of(a, sizeof a, "progress.pcap");
+	write_capture(a, 8000, BASE);
+	fp = fopen(a, "rb");
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+	size = (uint64_t)ftell(fp);
+	fclose(fp);
+	c = capture_open_files(files, 1, NULL, err, sizeof err);
+	assert_non_null(c);
+	r = reader_start(c, &svc, err, sizeof err);
+	assert_non_null(r);
+	while (reader_next(r) != NULL) {
+		reader_progress(r, &done, &total);
+		assert_true(done >= last);
+		assert_true(total == size);
+		last = done;
+	}
+	reader_progress(r, &done, &total);
+	assert_true(done == size);
+	reader_free(r);
+	capture_close(c);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_same_as_direct),
+		cmocka_unit_test(test_warning_in_place),
+		cmocka_unit_test(test_stop_and_free),
+		cmocka_unit_test(test_progress),
+	};
+	return cmocka_run_group_tests_name("reader", tests, group_setup,
+	                                   group_teardown);
+}
