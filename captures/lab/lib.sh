@@ -241,8 +241,10 @@ EOF
 }
 
 # dovecot_start [key=value ...]: a private Dovecot in the server namespace.
-# Keys are dovecot.conf settings plus imap_port / imaps_port (0 = off) and
-# imaps_ssl; the system's own Dovecot config and service are never used.
+# Keys are dovecot.conf settings plus imap_port / imaps_port (0 = off),
+# imaps_ssl and inbox (that many messages written into the user's INBOX by
+# mkmail.py, 0 = none); the system's own Dovecot config and service are
+# never used.
 dovecot_start() {
 	local d="$LAB_TMP/dovecot"
 	local -A cfg=(
@@ -251,15 +253,22 @@ dovecot_start() {
 		[ssl_cert]="<$PKI/leaf-chain.crt"
 		[ssl_key]="<$PKI/leaf.key"
 		[ssl_min_protocol]=TLSv1.2
-		[imap_port]=143 [imaps_port]=993 [imaps_ssl]=yes
+		[imap_port]=143 [imaps_port]=993 [imaps_ssl]=yes [inbox]=0
 	)
-	local kv k
+	local kv k made
 	for kv in "$@"; do
 		cfg[${kv%%=*}]=${kv#*=}
 	done
 	rm -rf "$d"
 	mkdir -p "$d/run" "$d/state" "$d/mail"
 	chmod 1777 "$d/mail"
+	if [ "${cfg[inbox]}" != 0 ]; then
+		made=$("$PY" "$LAB_DIR/mkmail.py" --count "${cfg[inbox]}" \
+		    "$d/mail/$USER_NAME")
+		log "inbox: $made"
+		# The static userdb's uid: Dovecot writes its index there.
+		chown -R 65534:65534 "$d/mail/$USER_NAME"
+	fi
 	{
 		cat <<EOF
 protocols = imap
@@ -292,7 +301,7 @@ service imap-login {
 EOF
 		for k in "${!cfg[@]}"; do
 			case $k in
-			imap_port | imaps_port | imaps_ssl) ;;
+			imap_port | imaps_port | imaps_ssl | inbox) ;;
 			*) printf '%s = %s\n' "$k" "${cfg[$k]}" ;;
 			esac
 		done

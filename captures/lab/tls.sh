@@ -30,6 +30,22 @@ sc_starttls_tls12_ok() {
 	cap_stop
 }
 
+# A user reading mail: over IMAPS an imaplib client fetches the whole INBOX
+# (32 messages, 1.3 MB), then over STARTTLS one catches up (flags of all,
+# bodies of the 6 newest). Both TLS 1.3. The fetch bursts a megabyte
+# through the link: a larger capture buffer keeps tcpdump from dropping.
+sc_mail_session() {
+	dovecot_start inbox=32
+	cap_start mail-session -B 16384
+	pyclient --read --cafile "$PKI/root.crt" "$NAME" 993 ||
+	    die "mail-session: the IMAPS client did not read the INBOX"
+	pyclient --starttls --sync 6 --cafile "$PKI/root.crt" "$NAME" 143 ||
+	    die "mail-session: the STARTTLS client did not read the INBOX"
+	cap_stop
+	grep -q '^0 packets dropped by kernel' "$LAB_TMP/tcpdump.err" ||
+	    die "mail-session: tcpdump lost packets: $(cat "$LAB_TMP/tcpdump.err")"
+}
+
 # A TLS 1.0-only server and a client whose floor is TLS 1.2 (curl's own
 # default floor is TLS 1.0, hence --tlsv1.2).
 sc_version_mismatch_alert() {

@@ -22,13 +22,22 @@
  * a fresh client address and port and a fresh server address (the server
  * port is kept), as IPv4 or IPv6.  CONCURRENT copies are in flight at once;
  * when one ends the next template starts, so the output interleaves
- * thousands of connections the way a busy span port does.
+ * thousands of connections the way a busy span port does.  The copies share
+ * the link packet by packet, so a long template (a whole mail session)
+ * stays in flight for many rounds; without -c, fewer than 4096 copies run
+ * when that many would hold more than a quarter of SIZE (each counted half
+ * written, the long ones as often as they are in flight), so that copies
+ * keep starting until near the end instead of all at the first packet.
+ * The summary says how many ran; give that as -c to make captures of other
+ * sizes with the same number.
  *
  * Time: the clock advances by each frame's time on a link of MBIT/S.  A gap
  * inside a template of GAP_MS or more (a peer that stalls, a timeout) is
  * kept as it was; shorter gaps are replaced by a random delay on the order
- * of one round through the copies in flight (with the defaults about a
- * tenth of a second, a long WAN round trip).  Timestamps never decrease.  The
+ * of one round through the copies in flight (with the defaults and
+ * handshake-only templates about a tenth of a second, a long WAN round
+ * trip); a round counts the mean frame of the templates, each weighted by
+ * how often it is drawn.  Timestamps never decrease.  The
  * clock starts at the earliest input timestamp so that certificates are
  * judged at the time they were captured.
  *
@@ -62,6 +71,9 @@
 #define RAND_BUFSZ	(64u << 10)
 #define BULK_FLOWS	64u
 #define MTU_FRAME	1514u
+#define DEF_COPIES	4096u
+/* without -c, the copies in flight hold at most about 1/4 of the output */
+#define INFLIGHT_SHARE	4.0
 
 #define TH_FIN	0x01u
 #define TH_SYN	0x02u
@@ -153,6 +165,8 @@ struct gen {
 	uint64_t target;
 	uint32_t bulk_pct;
 	uint32_t concurrent;
+	bool fixed;		/* -c given: concurrent stays as it is */
+	bool capped;		/* concurrent lowered to fit SIZE */
 	uint32_t v6_pct;
 	uint64_t rate_mbit;
 	uint64_t keep_gap;	/* ns */
@@ -1158,15 +1172,59 @@ want_bulk(const struct gen *g)
 	return g->bulk_pct != 0 && g->bulk_bytes * 100 < all * g->bulk_pct;
 }
 
+/* The share of new copies that replay template t (next_template). */
+static double
+draw_weight(const struct gen *g, size_t t)
+{
+	int k;
+	double share;
+
+	if (g->fail_pct < 0)
+		return 1.0;
+	k = g->conn[t].healthy ? 1 : 0;
+	share = k ? (double)(100 - g->fail_pct) : (double)g->fail_pct;
+	if (g->npool[1 - k] == 0)
+		share = 100.0;
+	return share / 100.0 / (double)g->npool[k];
+}
+
 static void
 generate(struct gen *g)
 {
-	double mean = 0, per_pkt;
-	uint32_t i;
+	double mean = 0, pkts = 0, held = 0, per_pkt, w, bytes, room;
+	uint32_t i, j;
 
-	for (i = 0; i < g->npk; i++)
-		mean += ETH_LEN + 20 + (double)g->pk[i].l4len;
-	mean /= (double)g->npk;
+	for (i = 0; i < g->nconn; i++) {
+		const struct tconn *c = &g->conn[i];
+
+		w = draw_weight(g, i);
+		for (j = 0; j < c->count; j++)
+			mean += w * (ETH_LEN + 20 +
+			    (double)g->pk[c->first + j].l4len);
+		pkts += w * c->count;
+		bytes = ((double)c->bytes[0] * (100 - g->v6_pct) +
+		    (double)c->bytes[1] * g->v6_pct) / 100.0;
+		held += w * c->count * bytes;
+	}
+	/* mean frame of the packets the copies will write */
+	mean /= pkts;
+	/*
+	 * The copies in flight share the link packet by packet, so each stays
+	 * in flight for as long as it has packets: at any moment most of them
+	 * are long ones, about half written.  With long templates (whole mail
+	 * sessions) -c copies would hold more than SIZE, no copy would start
+	 * after the first ones, and the file would be one burst draining away.
+	 * Fewer copies, holding about 1/INFLIGHT_SHARE of SIZE, keep copies
+	 * starting until near the end.  An explicit -c is kept, so that
+	 * captures of different sizes can share one number.
+	 */
+	held /= 2.0 * pkts;
+	room = (double)g->target * (100 - g->bulk_pct) / 100.0 /
+	    INFLIGHT_SHARE;
+	if (!g->fixed && held * g->concurrent > room) {
+		g->concurrent = room / held >= 1.0 ? (uint32_t)(room / held) : 1;
+		g->capped = true;
+	}
 	/* time for one packet of each copy in flight, bulk included */
 	per_pkt = mean * 8000.0 / (double)g->rate_mbit;
 	if (g->bulk_pct != 0)
@@ -1243,7 +1301,7 @@ main(int argc, char **argv)
 	bool quiet = false;
 	int ch, i;
 
-	g.concurrent = 4096;
+	g.concurrent = DEF_COPIES;
 	g.v6_pct = 25;
 	g.rate_mbit = 50;
 	g.keep_gap = 1000000000u;
@@ -1272,6 +1330,7 @@ main(int argc, char **argv)
 			if (!parse_num(optarg, 1u << 20, &v) || v == 0)
 				usage();
 			g.concurrent = (uint32_t)v;
+			g.fixed = true;
 			break;
 		case 'f':
 			if (!parse_num(optarg, 100, &v))
@@ -1367,6 +1426,10 @@ main(int argc, char **argv)
 		    100.0 * (double)g.bulk_bytes / (double)g.out.total,
 		    (double)(g.now - g.base) / 1e9,
 		    (double)(g.last_start - g.base) / 1e9);
+	if (!quiet)
+		fprintf(stderr, "; at most %" PRIu32 " copies in flight%s",
+		    g.concurrent, g.capped ? " (lowered from the default so "
+		    "that they hold about a quarter of the size)" : "");
 	if (!quiet && g.fail_pct >= 0)
 		fprintf(stderr, "; templates: %zu healthy, %zu others, drawn "
 		    "at %d%%", g.npool[1], g.npool[0], g.fail_pct);
