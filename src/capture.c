@@ -2,6 +2,9 @@
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
+#ifdef HAVE_STDIO_EXT_H
+#include <stdio_ext.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -180,6 +183,12 @@ capture_open_files(const char *const *files, unsigned n, const char *filter,
 			goto fail;
 		}
 		c->nfiles = i + 1;
+#ifdef HAVE___FSETLOCKING
+		/* Only the reader thread (src/reader.c) reads the file: stdio
+		 * need not lock it twice per frame. */
+		if (pcap_file(f->pcap) != NULL)
+			__fsetlocking(pcap_file(f->pcap), FSETLOCKING_BYCALLER);
+#endif
 		if (!link_check(f->pcap, f->name, &f->link, err, errlen))
 			goto fail;
 		/* Offline the filter runs here, not in libpcap, so that
