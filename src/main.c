@@ -448,6 +448,7 @@ analyse_files(struct capture *cap, struct analyzer *an, bool show_progress)
 			warn_line(NULL, it->warn);
 			continue;
 		}
+		/* A warning item is no frame: service is false there. */
 		ahead = reader_peek(rd, PREFETCH_FAR);
 		if (ahead != NULL && ahead->service) {
 			ahead->hint = analyzer_prefetch_far(an, &ahead->p);

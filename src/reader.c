@@ -2,6 +2,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +113,7 @@ on_warn(void *ctx, const char *msg)
 	memcpy(text, msg, len - 1);
 	text[len - 1] = '\0';
 	r->fill->used += len;
+	memset(it, 0, offsetof(struct reader_item, p));
 	it->kind = READER_WARN;
 	it->warn = text;
 }

@@ -44,7 +44,8 @@ struct reader_item {
 	uint32_t anomalies;   /* enum pkt_anomaly bits */
 	uint32_t hint;        /* the analysis's own note on a frame ahead */
 	struct cap_pkt cp;
-	const char *warn;     /* READER_WARN: the line */
+	const char *warn;     /* READER_WARN: the line (the fields before
+	                       * p are zero, service false) */
 	struct pkt p;
 };
 

@@ -251,6 +251,9 @@ compare(const char *const *files, unsigned n, size_t *nwarn)
 		if (e->warn) {
 			assert_int_equal(it->kind, READER_WARN);
 			assert_string_equal(it->warn, e->msg);
+			/* The analysis looks ahead at service: never set. */
+			assert_false(it->service);
+			assert_false(it->hinted);
 			(*nwarn)++;
 			continue;
 		}
