@@ -2,6 +2,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "iana_tables.h"
 #include "tls_fp.h"
@@ -33,31 +34,39 @@ sb_init(struct sb *b, char *buf, size_t cap)
 		buf[0] = '\0';
 }
 
+/* n bytes at once: one bounds check, not one per character (a JA3
+ * string is hundreds of them). */
 static void
-sb_putc(struct sb *b, char c)
+sb_putn(struct sb *b, const char *s, size_t n)
 {
 	if (!b->ok)
 		return;
-	if (b->cap - b->len < 2) {
+	if (b->cap - b->len < n + 1) {
 		b->ok = false;
 		return;
 	}
-	b->buf[b->len++] = c;
+	memcpy(b->buf + b->len, s, n);
+	b->len += n;
 	b->buf[b->len] = '\0';
+}
+
+static void
+sb_putc(struct sb *b, char c)
+{
+	sb_putn(b, &c, 1);
 }
 
 static void
 sb_dec(struct sb *b, uint32_t v)
 {
 	char tmp[10];
-	size_t n = 0;
+	size_t n = sizeof tmp;
 
 	do {
-		tmp[n++] = (char)('0' + v % 10u);
+		tmp[--n] = (char)('0' + v % 10u);
 		v /= 10u;
-	} while (v != 0 && n < sizeof(tmp));
-	while (n > 0)
-		sb_putc(b, tmp[--n]);
+	} while (v != 0 && n > 0);
+	sb_putn(b, tmp + n, sizeof tmp - n);
 }
 
 static const char hexdig[] = "0123456789abcdef";
@@ -65,10 +74,13 @@ static const char hexdig[] = "0123456789abcdef";
 static void
 sb_hex4(struct sb *b, uint16_t v)
 {
-	sb_putc(b, hexdig[(v >> 12) & 0xfu]);
-	sb_putc(b, hexdig[(v >> 8) & 0xfu]);
-	sb_putc(b, hexdig[(v >> 4) & 0xfu]);
-	sb_putc(b, hexdig[v & 0xfu]);
+	char h[4];
+
+	h[0] = hexdig[(v >> 12) & 0xfu];
+	h[1] = hexdig[(v >> 8) & 0xfu];
+	h[2] = hexdig[(v >> 4) & 0xfu];
+	h[3] = hexdig[v & 0xfu];
+	sb_putn(b, h, sizeof h);
 }
 
 /* On failure the caller sees an empty string, never a partial one. */

@@ -51,19 +51,37 @@ u16_vec_ok(const struct rd *vec)
 	return vec->left >= 2 && vec->left % 2 == 0;
 }
 
+/* The same as add_u16 for each value in turn, in one tight loop: every
+ * hello has several such lists, the cipher suites dozens long. */
 static bool
 read_u16_vec(struct rd *vec, uint16_t *v, size_t cap, uint16_t *count,
              uint16_t *dropped, uint32_t *anomalies)
 {
-	uint16_t x;
+	const uint8_t *p = vec->p;
+	size_t n = vec->left / 2;
+	uint16_t c = *count, d = *dropped;
+	uint32_t anom = 0;
 
 	if (!u16_vec_ok(vec))
 		return false;
-	while (!rd_empty(vec)) {
-		if (!rd_u16(vec, &x))
-			return false;
-		add_u16(v, cap, count, dropped, anomalies, x);
+	for (size_t i = 0; i < n; i++) {
+		uint16_t x = (uint16_t)((unsigned)p[2 * i] << 8 | p[2 * i + 1]);
+
+		if (tls_hs_is_grease(x))
+			anom |= TLS_ANOM_GREASE;
+		if (c < cap) {
+			v[c++] = x;
+		} else {
+			if (d < UINT16_MAX)
+				d++;
+			anom |= TLS_ANOM_DROPPED;
+		}
 	}
+	*count = c;
+	*dropped = d;
+	*anomalies |= anom;
+	vec->p += vec->left;
+	vec->left = 0;
 	return true;
 }
 
@@ -240,10 +258,10 @@ parse_ch_status_request(struct rd *d)
 static bool
 all_zero(const struct rd *d)
 {
-	for (size_t i = 0; i < d->left; i++)
-		if (d->p[i] != 0)
-			return false;
-	return true;
+	/* Each byte equal to the next and the first zero: memcmp compares
+	 * word by word, and padding runs to hundreds of bytes. */
+	return d->left == 0 ||
+	       (d->p[0] == 0 && memcmp(d->p, d->p + 1, d->left - 1) == 0);
 }
 
 /* One ClientHello extension body (first occurrence); false: it contradicts
@@ -389,6 +407,10 @@ ch_extensions(struct rd *r, struct tls_client_hello *ch)
 {
 	struct rd list, shape, data;
 	uint16_t type;
+	/* Types below 64 (nearly all) already kept in exts, as bits: the
+	 * duplicate check is then one test, not a scan per extension. */
+	uint64_t low = 0;
+	bool seen;
 
 	if (!rd_vec16(r, &list) || !rd_empty(r))
 		return DIS_MALFORMED;
@@ -403,13 +425,18 @@ ch_extensions(struct rd *r, struct tls_client_hello *ch)
 		/* RFC 8446 4.2.11: pre_shared_key MUST be the last one. */
 		if (type == TLS_EXT_PRE_SHARED_KEY && !rd_empty(&list))
 			ch->anomalies |= TLS_ANOM_PSK_NOT_LAST;
-		if (seen_before(ch->exts.v, ch->exts.count, type)) {
+		seen = type < 64 ? (low >> type & 1u) != 0 :
+		       seen_before(ch->exts.v, ch->exts.count, type);
+		if (seen) {
 			ch->anomalies |= TLS_ANOM_DUP_EXT;
 			if (ch->dup_exts < UINT16_MAX)
 				ch->dup_exts++;
 			ADD_U16(ch->exts, &ch->anomalies, type);
 			continue;
 		}
+		/* Only a kept value is "seen" later, as seen_before() has it. */
+		if (type < 64 && ch->exts.count < TLS_HS_MAX_EXTS)
+			low |= (uint64_t)1 << type;
 		ADD_U16(ch->exts, &ch->anomalies, type);
 		if (!ch_ext(ch, type, &data))
 			note_bad_ext(&ch->anomalies, &ch->bad_exts,
@@ -444,7 +471,6 @@ enum dis_status
 tls_hs_parse_client_hello(const uint8_t *p, size_t n, struct tls_client_hello *ch)
 {
 	struct rd r, sid, suites, comp;
-	uint16_t suite;
 	uint8_t method;
 	bool null_comp = false;
 
@@ -465,10 +491,9 @@ tls_hs_parse_client_hello(const uint8_t *p, size_t n, struct tls_client_hello *c
 	if (sid.left > 0)
 		memcpy(ch->session_id, sid.p, sid.left);
 	/* cipher_suites <2..2^16-2>. */
-	if (!rd_vec16(&r, &suites) || !u16_vec_ok(&suites))
+	if (!rd_vec16(&r, &suites) ||
+	    !READ_U16_VEC(&suites, ch->ciphers, &ch->anomalies))
 		return DIS_MALFORMED;
-	while (rd_u16(&suites, &suite))
-		ADD_U16(ch->ciphers, &ch->anomalies, suite);
 	/* legacy_compression_methods <1..2^8-1>. */
 	if (!rd_vec8(&r, &comp) || rd_empty(&comp))
 		return DIS_MALFORMED;

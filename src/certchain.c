@@ -27,6 +27,7 @@
 #include <openssl/x509v3.h>
 
 #include "certchain.h"
+#include "fmt.h"
 #include "inspection_products.h"
 #include "utf8.h"
 
@@ -37,6 +38,13 @@
 /* The path OpenSSL built: what the server sent plus store certificates. */
 #define PATH_MAX_LEN (TLS_HS_MAX_CERTS + 4)
 #define PIN_LEN 32
+/*
+ * A chain whose key (see struct chain_key) is at most this long is cached
+ * by those bytes, compared in full on lookup; a longer one (only a hostile
+ * or absurd chain is) by their SHA-256, so that a cache entry never holds
+ * more than this besides its description.
+ */
+#define KEY_BYTES_MAX (64u * 1024u)
 
 struct pattern {
 	const char *product;
@@ -59,7 +67,10 @@ struct path_el {
 
 struct certchain_entry {
 	struct cert_chain chain;     /* what the facts point to */
-	uint8_t key[32];
+	uint64_t hash;               /* of the key: picks the bucket */
+	uint8_t *key;                /* the key byte for byte, or NULL: */
+	size_t key_len;
+	uint8_t digest[32];          /* ... its SHA-256, for a long key */
 	unsigned refs;               /* facts pointing here */
 	bool cached;                 /* in the table and the LRU list */
 	struct certchain_entry *hnext;
@@ -170,12 +181,61 @@ asn1_time_secs(const ASN1_TIME *t)
 	       (int64_t)tm.tm_hour * 3600 + (int64_t)tm.tm_min * 60 + tm.tm_sec;
 }
 
+/* The last second of 9999: later years (and times before 1970) are left
+ * to gmtime_r. */
+#define FAST_TIME_MAX 253402300799LL
+
+static char *
+put_dd(char *p, unsigned long v, unsigned n)
+{
+	for (unsigned i = n; i > 0; i--) {
+		p[i - 1] = (char)('0' + v % 10u);
+		v /= 10u;
+	}
+	return p + n;
+}
+
+/*
+ * "2026-11-20T14:03:22Z" by hand for the years certificates carry: every
+ * certificate in a JSON line has two of these, and gmtime_r with snprintf
+ * cost more than the rest of its member. The same calendar as gmtime.
+ */
+static bool
+time_iso_fast(char buf[CERTCHAIN_TIME_LEN], int64_t t)
+{
+	unsigned long y;
+	unsigned m, d;
+	uint64_t sod;
+	char *p = buf;
+
+	if (t < 0 || t > FAST_TIME_MAX)
+		return false;
+	fmt_civil_date((uint64_t)t / 86400u, &y, &m, &d);
+	sod = (uint64_t)t % 86400u;
+	p = put_dd(p, y, 4);
+	*p++ = '-';
+	p = put_dd(p, m, 2);
+	*p++ = '-';
+	p = put_dd(p, d, 2);
+	*p++ = 'T';
+	p = put_dd(p, (unsigned long)(sod / 3600u), 2);
+	*p++ = ':';
+	p = put_dd(p, (unsigned long)(sod / 60u % 60u), 2);
+	*p++ = ':';
+	p = put_dd(p, (unsigned long)(sod % 60u), 2);
+	*p++ = 'Z';
+	*p = '\0';
+	return true;
+}
+
 char *
 certchain_time_iso(char buf[CERTCHAIN_TIME_LEN], int64_t t)
 {
 	struct tm tm;
 	time_t tt = (time_t)t;
 
+	if (time_iso_fast(buf, t))
+		return buf;
 	if (t == TIME_UNKNOWN || gmtime_r(&tt, &tm) == NULL) {
 		snprintf(buf, CERTCHAIN_TIME_LEN, "unknown");
 		return buf;
@@ -214,13 +274,13 @@ duration(char *buf, size_t len, int64_t s)
 	if (s < 0)
 		s = -s;
 	if (s >= 2 * 86400)
-		snprintf(buf, len, "%lld days", (long long)(s / 86400));
+		fmt_snprintf(buf, len, "%lld days", (long long)(s / 86400));
 	else if (s >= 2 * 3600)
-		snprintf(buf, len, "%lld hours", (long long)(s / 3600));
+		fmt_snprintf(buf, len, "%lld hours", (long long)(s / 3600));
 	else if (s >= 120)
-		snprintf(buf, len, "%lld minutes", (long long)(s / 60));
+		fmt_snprintf(buf, len, "%lld minutes", (long long)(s / 60));
 	else
-		snprintf(buf, len, "%lld second%s", (long long)s, s == 1 ? "" : "s");
+		fmt_snprintf(buf, len, "%lld second%s", (long long)s, s == 1 ? "" : "s");
 	return buf;
 }
 
@@ -975,13 +1035,172 @@ build_entry(struct certchain *ctx, const struct tls_certificate *certs,
 
 /* ---- the cache ---- */
 
-static size_t
-bucket_of(const struct certchain *ctx, const uint8_t key[32])
-{
-	size_t h = ((size_t)key[0] << 24) | ((size_t)key[1] << 16) |
-	           ((size_t)key[2] << 8) | key[3];
+/*
+ * What a chain is judged on: the certificates as sent (their number, how
+ * many were dropped, each one's length and DER), the name checked and
+ * where it came from. The trust options are the context's own. Laid out
+ * as bytes for an entry (key_head(), then per certificate 4 length bytes
+ * and the DER); read in place from the message for a lookup.
+ */
+struct chain_key {
+	const struct tls_certificate *certs;
+	uint16_t n;                  /* certificates kept */
+	const char *name;
+	size_t name_len;
+	bool from_sni;
+	size_t len;                  /* bytes of the laid-out key */
+};
 
-	return h & (ctx->nbuckets - 1);
+#define KEY_HEAD_MAX (7 + TLS_HS_SNI_MAX + CERT_NAME_LEN)
+
+static size_t
+key_head(const struct chain_key *k, uint8_t *h)
+{
+	h[0] = (uint8_t)(k->n >> 8);
+	h[1] = (uint8_t)k->n;
+	h[2] = (uint8_t)(k->certs->dropped >> 8);
+	h[3] = (uint8_t)k->certs->dropped;
+	h[4] = k->from_sni ? 1 : 2;
+	h[5] = (uint8_t)(k->name_len >> 8);
+	h[6] = (uint8_t)k->name_len;
+	memcpy(h + 7, k->name, k->name_len);
+	return 7 + k->name_len;
+}
+
+static void
+len4(uint8_t *h, size_t l)
+{
+	h[0] = (uint8_t)(l >> 24);
+	h[1] = (uint8_t)(l >> 16);
+	h[2] = (uint8_t)(l >> 8);
+	h[3] = (uint8_t)l;
+}
+
+static void
+key_init(struct chain_key *k, const struct tls_certificate *certs,
+         const char *name, bool from_sni)
+{
+	k->certs = certs;
+	k->n = certs->count < TLS_HS_MAX_CERTS ? certs->count : TLS_HS_MAX_CERTS;
+	k->name = name;
+	/* Names are the SNI (at most TLS_HS_SNI_MAX) or --server-name. */
+	k->name_len = strnlen(name, KEY_HEAD_MAX - 7);
+	k->from_sni = from_sni;
+	k->len = 7 + k->name_len;
+	for (uint16_t i = 0; i < k->n; i++)
+		k->len += 4 + certs->der[i].n;
+}
+
+/*
+ * A fast 64-bit hash (multiply and shift per 8 bytes): it only picks a
+ * bucket, every match is then compared byte for byte. SHA-256 over each
+ * chain, as before, cost more than all the rest of a connection.
+ */
+#define HASH_MUL 0x9e3779b97f4a7c15ull
+
+static uint64_t
+hash_bytes(uint64_t h, const uint8_t *p, size_t n)
+{
+	uint64_t w;
+
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * HASH_MUL;
+		h ^= h >> 32;
+	}
+	w = 0;
+	if (n > 0)
+		memcpy(&w, p, n);
+	h = (h ^ w ^ ((uint64_t)n << 59)) * HASH_MUL;
+	return h ^ (h >> 32);
+}
+
+static uint64_t
+key_hash(const struct chain_key *k)
+{
+	uint8_t head[KEY_HEAD_MAX], l[4];
+	uint64_t h = hash_bytes(0, head, key_head(k, head));
+
+	for (uint16_t i = 0; i < k->n; i++) {
+		len4(l, k->certs->der[i].n);
+		h = hash_bytes(h, l, sizeof l);
+		h = hash_bytes(h, k->certs->der[i].p, k->certs->der[i].n);
+	}
+	/* Mix the high bits down: the bucket is the low ones. */
+	h ^= h >> 29;
+	h *= HASH_MUL;
+	return h ^ (h >> 32);
+}
+
+/* The key laid out for an entry (k->len bytes). */
+static uint8_t *
+key_copy(const struct chain_key *k)
+{
+	uint8_t *b = malloc(k->len);
+	size_t o;
+
+	if (b == NULL)
+		return NULL;
+	o = key_head(k, b);
+	for (uint16_t i = 0; i < k->n; i++) {
+		len4(b + o, k->certs->der[i].n);
+		o += 4;
+		if (k->certs->der[i].n > 0)
+			memcpy(b + o, k->certs->der[i].p, k->certs->der[i].n);
+		o += k->certs->der[i].n;
+	}
+	return b;
+}
+
+static bool
+key_equal(const struct certchain_entry *e, const struct chain_key *k)
+{
+	uint8_t head[KEY_HEAD_MAX], l[4];
+	const uint8_t *b = e->key;
+	size_t o;
+
+	if (b == NULL || e->key_len != k->len)
+		return false;
+	o = key_head(k, head);
+	if (memcmp(b, head, o) != 0)
+		return false;
+	for (uint16_t i = 0; i < k->n; i++) {
+		size_t n = k->certs->der[i].n;
+
+		len4(l, n);
+		if (memcmp(b + o, l, 4) != 0 ||
+		    (n > 0 && memcmp(b + o + 4, k->certs->der[i].p, n) != 0))
+			return false;
+		o += 4 + n;
+	}
+	return true;
+}
+
+/* SHA-256 over the key, for a key too long to keep. */
+static bool
+key_digest(struct certchain *ctx, const struct chain_key *k, uint8_t d[32])
+{
+	uint8_t head[KEY_HEAD_MAX], l[4];
+	unsigned int len = 0;
+
+	if (EVP_DigestInit_ex(ctx->md, ctx->sha256, NULL) != 1 ||
+	    EVP_DigestUpdate(ctx->md, head, key_head(k, head)) != 1)
+		return false;
+	for (uint16_t i = 0; i < k->n; i++) {
+		len4(l, k->certs->der[i].n);
+		if (EVP_DigestUpdate(ctx->md, l, sizeof l) != 1 ||
+		    (k->certs->der[i].n > 0 &&
+		     EVP_DigestUpdate(ctx->md, k->certs->der[i].p,
+		                      k->certs->der[i].n) != 1))
+			return false;
+	}
+	return EVP_DigestFinal_ex(ctx->md, d, &len) == 1 && len == 32;
+}
+
+static size_t
+bucket_of(const struct certchain *ctx, uint64_t hash)
+{
+	return (size_t)hash & (ctx->nbuckets - 1);
 }
 
 static void
@@ -1011,9 +1230,16 @@ lru_push(struct certchain *ctx, struct certchain_entry *e)
 }
 
 static void
+entry_free(struct certchain_entry *e)
+{
+	free(e->key);
+	free(e);
+}
+
+static void
 evict(struct certchain *ctx, struct certchain_entry *e)
 {
-	struct certchain_entry **pp = &ctx->buckets[bucket_of(ctx, e->key)];
+	struct certchain_entry **pp = &ctx->buckets[bucket_of(ctx, e->hash)];
 
 	while (*pp != NULL && *pp != e)
 		pp = &(*pp)->hnext;
@@ -1024,17 +1250,25 @@ evict(struct certchain *ctx, struct certchain_entry *e)
 	ctx->nentries--;
 	/* facts still holding it free it when they are released */
 	if (e->refs == 0)
-		free(e);
+		entry_free(e);
 }
 
+/* The entry for the key: by its bytes, or (digest non-NULL) its SHA-256. */
 static struct certchain_entry *
-lookup(struct certchain *ctx, const uint8_t key[32])
+lookup(struct certchain *ctx, const struct chain_key *k, uint64_t hash,
+       const uint8_t *digest)
 {
-	struct certchain_entry *e = ctx->buckets[bucket_of(ctx, key)];
+	struct certchain_entry *e = ctx->buckets[bucket_of(ctx, hash)];
 
-	while (e != NULL && memcmp(e->key, key, sizeof e->key) != 0)
-		e = e->hnext;
-	return e;
+	for (; e != NULL; e = e->hnext) {
+		if (e->hash != hash)
+			continue;
+		if (digest != NULL ? e->key == NULL &&
+		                     memcmp(e->digest, digest, sizeof e->digest) == 0
+		                   : key_equal(e, k))
+			return e;
+	}
+	return NULL;
 }
 
 static void
@@ -1046,49 +1280,12 @@ insert(struct certchain *ctx, struct certchain_entry *e)
 		evict(ctx, ctx->lru_tail);
 		ctx->stats.evictions++;
 	}
-	b = bucket_of(ctx, e->key);
+	b = bucket_of(ctx, e->hash);
 	e->hnext = ctx->buckets[b];
 	ctx->buckets[b] = e;
 	lru_push(ctx, e);
 	e->cached = true;
 	ctx->nentries++;
-}
-
-/* SHA-256 over every certificate (length-prefixed), the name and where it
- * came from: the trust options are the context's own. */
-static bool
-chain_key(struct certchain *ctx, const struct tls_certificate *certs,
-          const char *name, bool from_sni, uint8_t key[32])
-{
-	uint8_t hdr[4];
-	unsigned int len = 0;
-	uint16_t n = certs->count < TLS_HS_MAX_CERTS ? certs->count : TLS_HS_MAX_CERTS;
-
-	if (EVP_DigestInit_ex(ctx->md, ctx->sha256, NULL) != 1)
-		return false;
-	hdr[0] = (uint8_t)(n >> 8);
-	hdr[1] = (uint8_t)n;
-	hdr[2] = (uint8_t)(certs->dropped >> 8);
-	hdr[3] = (uint8_t)certs->dropped;
-	if (EVP_DigestUpdate(ctx->md, hdr, sizeof hdr) != 1)
-		return false;
-	for (uint16_t i = 0; i < n; i++) {
-		size_t l = certs->der[i].n;
-
-		hdr[0] = (uint8_t)(l >> 24);
-		hdr[1] = (uint8_t)(l >> 16);
-		hdr[2] = (uint8_t)(l >> 8);
-		hdr[3] = (uint8_t)l;
-		if (EVP_DigestUpdate(ctx->md, hdr, sizeof hdr) != 1 ||
-		    (l > 0 && EVP_DigestUpdate(ctx->md, certs->der[i].p, l) != 1))
-			return false;
-	}
-	hdr[0] = from_sni ? 1 : 2;
-	if (EVP_DigestUpdate(ctx->md, hdr, 1) != 1 ||
-	    EVP_DigestUpdate(ctx->md, name, strlen(name)) != 1 ||
-	    EVP_DigestFinal_ex(ctx->md, key, &len) != 1)
-		return false;
-	return len == 32;
 }
 
 /* ---- per connection ---- */
@@ -1154,7 +1351,10 @@ certchain_analyse(struct certchain *ctx, const struct tls_certificate *certs,
 	ta_frame frame = out->frame;
 	const char *name = "";
 	bool from_sni = false;
-	uint8_t key[32];
+	struct chain_key k;
+	uint64_t hash = 0;
+	uint8_t digest[32];
+	bool by_digest, keyed = true;
 	struct certchain_entry *e = NULL;
 	int64_t now = (int64_t)(capture_time / TA_NS_PER_SEC);
 	enum cert_problem tp;
@@ -1174,8 +1374,16 @@ certchain_analyse(struct certchain *ctx, const struct tls_certificate *certs,
 	}
 
 	ctx->stats.lookups++;
-	if (chain_key(ctx, certs, name, from_sni, key))
-		e = lookup(ctx, key);
+	key_init(&k, certs, name, from_sni);
+	by_digest = k.len > KEY_BYTES_MAX;
+	if (by_digest) {
+		keyed = key_digest(ctx, &k, digest);
+		memcpy(&hash, digest, sizeof hash);
+	} else {
+		hash = key_hash(&k);
+	}
+	if (keyed)
+		e = lookup(ctx, &k, hash, by_digest ? digest : NULL);
 	if (e != NULL) {
 		ctx->stats.hits++;
 		lru_unlink(ctx, e);
@@ -1189,8 +1397,16 @@ certchain_analyse(struct certchain *ctx, const struct tls_certificate *certs,
 			return;
 		}
 		ctx->stats.verifications++;
-		memcpy(e->key, key, sizeof key);
-		insert(ctx, e);
+		e->hash = hash;
+		e->key_len = k.len;
+		if (by_digest)
+			memcpy(e->digest, digest, sizeof digest);
+		else
+			e->key = key_copy(&k);
+		/* Without its key an entry could never be found again: it
+		 * lives as long as these facts only. */
+		if (keyed && (by_digest || e->key != NULL))
+			insert(ctx, e);
 	}
 	e->refs++;
 	out->entry = e;
@@ -1246,7 +1462,7 @@ certchain_release(struct certchain *ctx, struct cert_facts *f)
 	if (e->refs > 0)
 		e->refs--;
 	if (e->refs == 0 && !e->cached)
-		free(e);
+		entry_free(e);
 }
 
 void
@@ -1661,7 +1877,7 @@ certchain_free(struct certchain *ctx)
 		struct certchain_entry *e = ctx->lru_head;
 
 		lru_unlink(ctx, e);
-		free(e);
+		entry_free(e);
 	}
 	free(ctx->buckets);
 	for (size_t i = 0; i < ctx->npatterns; i++) {
@@ -1731,12 +1947,12 @@ line(struct lines *ls, const char *fmt, ...)
 
 	if (ls->n >= ls->max)
 		return;
-	k = snprintf(ls->l[ls->n], CERT_EVIDENCE_LEN, "frame %llu: ",
+	k = fmt_snprintf(ls->l[ls->n], CERT_EVIDENCE_LEN, "frame %llu: ",
 	             (unsigned long long)ls->frame);
 	if (k < 0 || (size_t)k >= CERT_EVIDENCE_LEN)
 		k = 0;
 	va_start(ap, fmt);
-	vsnprintf(ls->l[ls->n] + k, CERT_EVIDENCE_LEN - (size_t)k, fmt, ap);
+	fmt_vsnprintf(ls->l[ls->n] + k, CERT_EVIDENCE_LEN - (size_t)k, fmt, ap);
 	va_end(ap);
 	ls->n++;
 }
@@ -1748,12 +1964,12 @@ cert_ref(char *buf, size_t len, const struct cert_chain *c, int i)
 	char s[96];
 
 	if (i >= 0 && i < c->nchain && c->chain[i].parsed)
-		snprintf(buf, len, "certificate %d (%s)", i + 1,
+		fmt_snprintf(buf, len, "certificate %d (%s)", i + 1,
 		         safe(s, sizeof s, c->chain[i].subject));
 	else if (i >= 0)
-		snprintf(buf, len, "certificate %d", i + 1);
+		fmt_snprintf(buf, len, "certificate %d", i + 1);
 	else
-		snprintf(buf, len, "the trust anchor (%s)",
+		fmt_snprintf(buf, len, "the trust anchor (%s)",
 		         safe(s, sizeof s, c->anchor[0] ? c->anchor : "from the store"));
 	return buf;
 }
@@ -1766,19 +1982,19 @@ covered_names(char *buf, size_t len, const struct cert_desc *d)
 
 	buf[0] = '\0';
 	if (d->nsan == 0) {
-		snprintf(buf, len, "only its subject %s (no subjectAltName)",
+		fmt_snprintf(buf, len, "only its subject %s (no subjectAltName)",
 		         safe(s, sizeof s, d->subject));
 		return;
 	}
 	for (unsigned i = 0; i < d->nsan && o + 1 < len; i++) {
-		int k = snprintf(buf + o, len - o, "%s%s", i ? ", " : "",
+		int k = fmt_snprintf(buf + o, len - o, "%s%s", i ? ", " : "",
 		                 safe(s, sizeof s, d->san[i]));
 		if (k < 0)
 			break;
 		o += (size_t)k;
 	}
 	if (d->san_dropped > 0 && o + 1 < len)
-		snprintf(buf + o, len - o, " and %u more", d->san_dropped);
+		fmt_snprintf(buf + o, len - o, " and %u more", d->san_dropped);
 }
 
 static void
@@ -1902,7 +2118,7 @@ fresh_text(char *buf, size_t len, const struct cert_facts *f)
 {
 	char t[CERTCHAIN_TIME_LEN], d[32];
 
-	snprintf(buf, len, "the leaf was issued %s %s the capture (not_before "
+	fmt_snprintf(buf, len, "the leaf was issued %s %s the capture (not_before "
 	         "%s), as inspection proxies forge per connection",
 	         duration(d, sizeof d, f->leaf_age),
 	         f->leaf_age >= 0 ? "before" : "after",
@@ -1959,7 +2175,7 @@ certchain_interception_evidence(const struct cert_facts *f,
 		return 0;
 	ic = &f->chain->interception;
 	for (unsigned i = 0; i < ic->nevidence && i < CERT_EVIDENCE_MAX && n < max; i++)
-		snprintf(lines[n++], CERT_EVIDENCE_LEN, "%s", ic->evidence[i]);
+		fmt_snprintf(lines[n++], CERT_EVIDENCE_LEN, "%s", ic->evidence[i]);
 	if (f->leaf_fresh && n < max)
 		fresh_text(lines[n++], CERT_EVIDENCE_LEN, f);
 	return n;

@@ -358,19 +358,17 @@ fr(const struct ctx *c, ta_frame f)
 	return b;
 }
 
-static void ev(struct ctx *c, ta_frame frame, const char *fmt, ...)
+static void ev_text(struct ctx *c, ta_frame frame, const char *fmt, ...)
     TA_PRINTF(3, 4);
 
 /* One line of evidence; lines past the capacity are counted. */
 static void
-ev(struct ctx *c, ta_frame frame, const char *fmt, ...)
+ev_text(struct ctx *c, ta_frame frame, const char *fmt, ...)
 {
 	struct diag_result *o = c->out;
 	struct diag_evidence *e;
 	va_list ap;
 
-	if (c->quick)
-		return;
 	if (o->nevidence >= DIAG_MAX_EVIDENCE) {
 		if (o->evidence_dropped < UINT8_MAX)
 			o->evidence_dropped++;
@@ -379,44 +377,72 @@ ev(struct ctx *c, ta_frame frame, const char *fmt, ...)
 	e = &o->evidence[o->nevidence++];
 	e->frame = frame;
 	va_start(ap, fmt);
-	(void)vsnprintf(e->text, sizeof e->text, fmt, ap);
+	(void)fmt_vsnprintf(e->text, sizeof e->text, fmt, ap);
 	va_end(ap);
 }
 
-static void verdict(struct ctx *c, enum diag_verdict v, bool inferred,
-                    const char *fmt, ...) TA_PRINTF(4, 5);
+static void verdict_text(struct ctx *c, enum diag_verdict v, bool inferred,
+                         const char *fmt, ...) TA_PRINTF(4, 5);
 
 /* Decide: the verdict and its one-sentence summary. */
 static void
-verdict(struct ctx *c, enum diag_verdict v, bool inferred, const char *fmt,
-        ...)
+verdict_text(struct ctx *c, enum diag_verdict v, bool inferred,
+             const char *fmt, ...)
 {
 	va_list ap;
 
 	c->out->verdict = v;
 	c->out->inferred = inferred;
-	if (c->quick)
-		return;
 	va_start(ap, fmt);
-	(void)vsnprintf(c->out->summary, sizeof c->out->summary, fmt, ap);
+	(void)fmt_vsnprintf(c->out->summary, sizeof c->out->summary, fmt, ap);
 	va_end(ap);
 }
 
-static void cause(struct ctx *c, const char *fmt, ...) TA_PRINTF(2, 3);
+static void
+set_verdict(struct ctx *c, enum diag_verdict v, bool inferred)
+{
+	c->out->verdict = v;
+	c->out->inferred = inferred;
+}
+
+static void cause_text(struct ctx *c, const char *fmt, ...) TA_PRINTF(2, 3);
 
 static void
-cause(struct ctx *c, const char *fmt, ...)
+cause_text(struct ctx *c, const char *fmt, ...)
 {
 	struct diag_result *o = c->out;
 	va_list ap;
 
-	if (c->quick || o->ncauses >= DIAG_MAX_CAUSES)
+	if (o->ncauses >= DIAG_MAX_CAUSES)
 		return;
 	va_start(ap, fmt);
-	(void)vsnprintf(o->causes[o->ncauses], sizeof o->causes[0], fmt, ap);
+	(void)fmt_vsnprintf(o->causes[o->ncauses], sizeof o->causes[0], fmt, ap);
 	va_end(ap);
 	o->ncauses++;
 }
+
+/*
+ * The rules call these three. In a decision without text (quick) the
+ * arguments are not even evaluated: formatting frame references,
+ * durations and descriptions for them was most of a quick decision's cost.
+ */
+#define ev(c, ...)                                       \
+	do {                                             \
+		if (!(c)->quick)                         \
+			ev_text((c), __VA_ARGS__);       \
+	} while (0)
+#define verdict(c, v, inferred, ...)                                 \
+	do {                                                         \
+		if ((c)->quick)                                      \
+			set_verdict((c), (v), (inferred));           \
+		else                                                 \
+			verdict_text((c), (v), (inferred), __VA_ARGS__); \
+	} while (0)
+#define cause(c, ...)                                    \
+	do {                                             \
+		if (!(c)->quick)                         \
+			cause_text((c), __VA_ARGS__);    \
+	} while (0)
 
 /*
  * Network-derived bytes (IMAP text, SNI, certificate names) in a sentence:
@@ -486,6 +512,21 @@ tcp_line_frame(const struct ctx *c, const char *line)
 	if (*p != ':' || n == 0 || c->f->conn == NULL)
 		return 0;
 	return TA_FRAME(TA_FRAME_FILE(c->f->conn->first_frame), n);
+}
+
+/* The TCP outcome's own evidence lines, copied (written only now: the
+ * outcome leaves them to whoever prints them). */
+static void
+tcp_lines(struct ctx *c)
+{
+	struct tcp_outcome buf;
+	const struct tcp_outcome *o;
+
+	if (c->quick)
+		return;
+	o = tcp_track_explain(&c->f->tcp, &buf);
+	for (unsigned i = 0; i < o->nevidence && i < TCP_EVIDENCE_MAX; i++)
+		ev(c, tcp_line_frame(c, o->evidence[i]), "%s", o->evidence[i]);
 }
 
 /* ------------------------------------------------------------------ */
@@ -581,9 +622,9 @@ after(const struct ctx *c, ta_frame later, ta_frame earlier)
 	ta_time a, e;
 
 	if (frame_time(c, later, &a) && frame_time(c, earlier, &e) && a >= e)
-		(void)snprintf(b.s, sizeof b.s, "%s after", dur(a - e).s);
+		(void)fmt_snprintf(b.s, sizeof b.s, "%s after", dur(a - e).s);
 	else
-		(void)snprintf(b.s, sizeof b.s, "after");
+		(void)fmt_snprintf(b.s, sizeof b.s, "after");
 	return b;
 }
 
@@ -663,10 +704,10 @@ versions_desc(const struct tls_client_hello *ch)
 
 	if (!ch->has_supported_versions || ch->versions.count == 0) {
 		if (ch->legacy_version <= TLS_V_SSL3)
-			(void)snprintf(b.s, sizeof b.s, "%s only",
+			(void)fmt_snprintf(b.s, sizeof b.s, "%s only",
 			    vname(ch->legacy_version, h1));
 		else
-			(void)snprintf(b.s, sizeof b.s, "up to %s",
+			(void)fmt_snprintf(b.s, sizeof b.s, "up to %s",
 			    vname(ch->legacy_version, h1));
 		return b;
 	}
@@ -681,23 +722,23 @@ versions_desc(const struct tls_client_hello *ch)
 	}
 	contiguous = known && n == (size_t)(hi - lo) + 1;
 	if (n == 0) {
-		(void)snprintf(b.s, sizeof b.s, "no version");
+		(void)fmt_snprintf(b.s, sizeof b.s, "no version");
 	} else if (n == 1) {
-		(void)snprintf(b.s, sizeof b.s, "%s only", vname(v[0], h1));
+		(void)fmt_snprintf(b.s, sizeof b.s, "%s only", vname(v[0], h1));
 	} else if (contiguous && lo >= TLS_V_TLS10) {
 		/* "TLS 1.2-1.3": the second name without its "TLS " */
 		const char *hn = vname(hi, h2);
 
-		(void)snprintf(b.s, sizeof b.s, "%s-%s", vname(lo, h1),
+		(void)fmt_snprintf(b.s, sizeof b.s, "%s-%s", vname(lo, h1),
 		    strncmp(hn, "TLS ", 4) == 0 ? hn + 4 : hn);
 	} else if (contiguous) {
-		(void)snprintf(b.s, sizeof b.s, "%s to %s", vname(lo, h1),
+		(void)fmt_snprintf(b.s, sizeof b.s, "%s to %s", vname(lo, h1),
 		    vname(hi, h2));
 	} else {
 		o = 0;
 		b.s[0] = '\0';
 		for (i = 0; i < n && o + 16 < sizeof b.s; i++) {
-			int w = snprintf(b.s + o, sizeof b.s - o, "%s%s",
+			int w = fmt_snprintf(b.s + o, sizeof b.s - o, "%s%s",
 			    i > 0 ? ", " : "", vname(v[i], h1));
 
 			if (w < 0)
@@ -758,9 +799,9 @@ suite_count(const struct tls_client_hello *ch)
 
 	suite_stats(ch, &s);
 	if (s.n == 0)
-		(void)snprintf(b.s, sizeof b.s, "(no)");
+		(void)fmt_snprintf(b.s, sizeof b.s, "(no)");
 	else
-		(void)snprintf(b.s, sizeof b.s, "%u", s.n);
+		(void)fmt_snprintf(b.s, sizeof b.s, "%u", s.n);
 	return b;
 }
 
@@ -775,29 +816,29 @@ suites_desc(const struct tls_client_hello *ch)
 	int w;
 
 	suite_stats(ch, &s);
-	w = snprintf(b.s, sizeof b.s, "%u cipher suite%s", s.n,
+	w = fmt_snprintf(b.s, sizeof b.s, "%u cipher suite%s", s.n,
 	    s.n == 1 ? "" : "s");
 	o = w > 0 ? (size_t)w : 0;
 	if (s.n == 0 || o >= sizeof b.s)
 		return b;
 	if (s.tls13 > 0)
-		w = snprintf(b.s + o, sizeof b.s - o, ": %u for TLS 1.3, %u for "
+		w = fmt_snprintf(b.s + o, sizeof b.s - o, ": %u for TLS 1.3, %u for "
 		    "TLS 1.2 and below", s.tls13, s.legacy);
 	else
-		w = snprintf(b.s + o, sizeof b.s - o, ", all for TLS 1.2 and "
+		w = fmt_snprintf(b.s + o, sizeof b.s - o, ", all for TLS 1.2 and "
 		    "below");
 	o += w > 0 ? (size_t)w : 0;
 	if (s.legacy == 0 || o >= sizeof b.s)
 		return b;
 	if (s.aead == s.legacy && s.fs == s.legacy)
-		w = snprintf(b.s + o, sizeof b.s - o, ", %s AEAD with forward "
+		w = fmt_snprintf(b.s + o, sizeof b.s - o, ", %s AEAD with forward "
 		    "secrecy (ECDHE/DHE): no CBC, no RSA key exchange",
 		    s.legacy == 1 ? "that one" : "all");
 	else if (s.aead == s.legacy)
-		w = snprintf(b.s + o, sizeof b.s - o, ", %s AEAD (no CBC)",
+		w = fmt_snprintf(b.s + o, sizeof b.s - o, ", %s AEAD (no CBC)",
 		    s.legacy == 1 ? "that one" : "all");
 	else
-		w = snprintf(b.s + o, sizeof b.s - o, " (%u AEAD, %u CBC, %u "
+		w = fmt_snprintf(b.s + o, sizeof b.s - o, " (%u AEAD, %u CBC, %u "
 		    "with forward secrecy, %u with RSA key exchange%s)", s.aead,
 		    s.cbc, s.fs, s.rsa_kx, s.weak > 0 ? ", some weak" : "");
 	(void)w;
@@ -943,13 +984,13 @@ alert_desc(const struct tls_facts_alert *a)
 	struct lbuf b;
 
 	if (a->inferred)
-		(void)snprintf(b.s, sizeof b.s, "a %u-byte encrypted record "
+		(void)fmt_snprintf(b.s, sizeof b.s, "a %u-byte encrypted record "
 		    "(an alert, inferred from its size)", (unsigned)a->record_len);
 	else if (a->encrypted)
-		(void)snprintf(b.s, sizeof b.s, "an encrypted alert (%u-byte "
+		(void)fmt_snprintf(b.s, sizeof b.s, "an encrypted alert (%u-byte "
 		    "record, description hidden)", (unsigned)a->record_len);
 	else
-		(void)snprintf(b.s, sizeof b.s, "%s alert %s (%u)",
+		(void)fmt_snprintf(b.s, sizeof b.s, "%s alert %s (%u)",
 		    a->level == TLS_ALERT_FATAL ? "fatal" : "warning",
 		    tls_alert_str(a->description, h), (unsigned)a->description);
 	return b;
@@ -1009,7 +1050,7 @@ date_of(int64_t secs)
 	char t[FMT_TIME_LEN];
 
 	if (secs < 0) {
-		(void)snprintf(b.s, sizeof b.s, "before 1970");
+		(void)fmt_snprintf(b.s, sizeof b.s, "before 1970");
 		return b;
 	}
 	(void)fmt_time_iso(t, sizeof t, (ta_time)secs * TA_NS_PER_SEC);
@@ -1018,7 +1059,7 @@ date_of(int64_t secs)
 		t[10] = ' ';
 		t[19] = '\0';
 	}
-	(void)snprintf(b.s, sizeof b.s, "%s UTC", t);
+	(void)fmt_snprintf(b.s, sizeof b.s, "%s UTC", t);
 	return b;
 }
 
@@ -1572,8 +1613,10 @@ rule_alert(struct ctx *c)
 		    "(%s)", fr(c, a->frame).s, alert_desc(a).s,
 		    after(c, a->frame, t->certs_frame).s,
 		    fr(c, t->certs_frame).s);
-		(void)snprintf(how.s, sizeof how.s, "with alert %s",
-		    tls_alert_str(a->description, h));
+		how.s[0] = '\0';
+		if (!c->quick)
+			(void)fmt_snprintf(how.s, sizeof how.s, "with alert %s",
+			    tls_alert_str(a->description, h));
 		if (c->cert != NULL && c->cert->visible) {
 			chain_verdict(c, how.s, false);
 			return true;
@@ -1958,7 +2001,7 @@ rule_cert_abort(struct ctx *c)
 	    "certificate flight (%s), without an alert", fr(c, e.frame).s,
 	    e.kind == END_RST ? "RST" : e.kind == END_FIN ? "FIN" :
 	    "close_notify", after(c, e.frame, u.after).s, fr(c, u.after).s);
-	(void)snprintf(how.s, sizeof how.s, "by hanging up without an alert");
+	(void)strcpy(how.s, "by hanging up without an alert");
 	chain_verdict(c, how.s, true);
 	return true;
 }
@@ -2040,6 +2083,9 @@ server_closed_at_hello(struct ctx *c, const struct end_ev *e,
 	struct suite_stats s;
 	bool full_range;
 
+	/* Evidence and causes only: nothing here decides. */
+	if (c->quick)
+		return;
 	ev(c, e->frame, "%s: the server closed (%s) %s the ClientHello (%s), "
 	    "without an alert", fr(c, e->frame).s,
 	    e->kind == END_CLOSE_ALERT ? "close_notify" : "FIN",
@@ -2123,10 +2169,7 @@ rule_turn(struct ctx *c)
 		    c->tt != NULL && c->tt->nrst > 0 &&
 		    c->tt->rst[0].dir == TCP_DIR_C2S ? "client" : "server",
 		    dside(u.side), u.owed);
-		for (unsigned i = 0; i < o->nevidence && i < TCP_EVIDENCE_MAX;
-		    i++)
-			ev(c, tcp_line_frame(c, o->evidence[i]), "%s",
-			    o->evidence[i]);
+		tcp_lines(c);
 		c->advice = advice_rst_middlebox;
 		verdict(c, DIAG_TCP_RESET, true, "A device on the path reset "
 		    "the connection during the handshake, forging the %s's "
@@ -2174,10 +2217,8 @@ rule_turn(struct ctx *c)
 			    after(c, e.frame, u.after).s,
 			    u.after != 0 ? u.after_what : "the handshake",
 			    fr(c, u.after).s, u.owed);
-			for (unsigned i = 0; o->middlebox_suspected &&
-			    i < o->nevidence && i < TCP_EVIDENCE_MAX; i++)
-				ev(c, tcp_line_frame(c, o->evidence[i]), "%s",
-				    o->evidence[i]);
+			if (o->middlebox_suspected)
+				tcp_lines(c);
 			c->advice = by == DIAG_SIDE_SERVER ? advice_rst_server :
 			    advice_rst_client;
 			verdict(c, DIAG_TCP_RESET, false, "The %s reset the "
@@ -2354,7 +2395,7 @@ append(char *dst, size_t cap, const char *s)
 
 	if (n + 1 >= cap)
 		return;
-	(void)snprintf(dst + n, cap - n, "%s%s", n > 0 ? " " : "", s);
+	(void)fmt_snprintf(dst + n, cap - n, "%s%s", n > 0 ? " " : "", s);
 }
 
 static void
@@ -2385,12 +2426,33 @@ write_advice(struct ctx *c)
 
 /* ------------------------------------------------------------------ */
 
+/* A quick decision writes no text: clearing the 5 KiB of text arrays
+ * for it would cost more than the decision. */
+static void
+clear_result(struct diag_result *out, bool quick)
+{
+	if (!quick) {
+		memset(out, 0, sizeof *out);
+		return;
+	}
+	out->verdict = DIAG_OK;
+	out->severity = DIAG_SEV_OK;
+	out->findings = 0;
+	out->inferred = false;
+	out->waiting_on = DIAG_SIDE_NONE;
+	out->summary[0] = '\0';
+	out->nevidence = 0;
+	out->evidence_dropped = 0;
+	out->advice[0] = '\0';
+	out->ncauses = 0;
+}
+
 static void
 decide(const struct conn_facts *f, struct diag_result *out, bool quick)
 {
 	struct ctx c;
 
-	memset(out, 0, sizeof *out);
+	clear_result(out, quick);
 	memset(&c, 0, sizeof c);
 	c.f = f;
 	c.quick = quick;

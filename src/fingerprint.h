@@ -8,7 +8,8 @@
  * size given below. Each function returns false and leaves an empty string
  * when no true fingerprint exists (an SSLv2 hello, a list that overflowed
  * the parser's capacity) or the digest is unavailable (an OpenSSL
- * configuration without MD5, say). Nothing is allocated or kept.
+ * configuration without MD5, say). The digests of recent strings are
+ * kept (a fixed-size memo, allocated once) and reused for the same string.
  */
 #ifndef FINGERPRINT_H
 #define FINGERPRINT_H

@@ -2,6 +2,7 @@
 #ifndef FMT_H
 #define FMT_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include "pkt.h"
@@ -22,6 +23,18 @@ char *fmt_frame(char *buf, size_t len, ta_frame f, unsigned base_file);
 /* A duration in words, integer arithmetic only (no locale, no rounding
  * surprises): "0.051 ms", "4.2 ms", "40 ms", "3.0 s", "21 s". */
 char *fmt_duration(char *buf, size_t len, uint64_t ns);
+/*
+ * snprintf and vsnprintf, with the same result byte for byte, written by
+ * hand for what the reports' sentences use: %s, %.Ns, %.*s, %u, %0Nu and
+ * %d (l, ll and z lengths) and %%. Anything else in fmt (a width, a
+ * float) is handed to vsnprintf whole. The C library's printf costs more
+ * to start than such a sentence costs to write.
+ */
+int fmt_snprintf(char *buf, size_t len, const char *fmt, ...) TA_PRINTF(3, 4);
+int fmt_vsnprintf(char *buf, size_t len, const char *fmt, va_list ap)
+    TA_PRINTF(3, 0);
+/* Days since 1970-01-01 to a proleptic Gregorian date, as gmtime has it. */
+void fmt_civil_date(uint64_t days, unsigned long *y, unsigned *m, unsigned *d);
 /* Milliseconds between two capture times, signed. */
 double fmt_ms(ta_time from, ta_time to);
 

@@ -39,7 +39,8 @@ static void
 tcp_object(struct json *j, const struct capture *cap,
            const struct conn_facts *f)
 {
-	const struct tcp_outcome *t = &f->tcp;
+	struct tcp_outcome buf;
+	const struct tcp_outcome *t = tcp_track_explain(&f->tcp, &buf);
 	const char *by = tcp_side_str(t->end_by);
 
 	json_obj(j, "tcp");

@@ -44,11 +44,43 @@ endpoint_str(char *buf, size_t len, const struct pkt_addr *a, uint16_t port)
 	return buf;
 }
 
-/* Network bytes on a terminal: escaped, bounded. */
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/*
+ * Nothing utf8_sanitize() would change: printable ASCII but the
+ * backslash, 8 bytes at a time. Most sentences are: they come from the
+ * diagnosis, whose network bytes are made inert already.
+ */
+static bool
+plain_ascii(const char *s, size_t n)
+{
+	size_t i = 0;
+	uint64_t w;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		/* a byte below 0x20, from 0x7f up, or a backslash */
+		if ((((w - 0x20 * ONES) | (w + 0x01 * ONES) | w) & HIGHS) != 0 ||
+		    (((w ^ 0x5c * ONES) - ONES) & ~(w ^ 0x5c * ONES) & HIGHS) != 0)
+			return false;
+	}
+	for (; i < n; i++)
+		if (s[i] < 0x20 || s[i] >= 0x7f || s[i] == '\\')
+			return false;
+	return true;
+}
+
+/* Network bytes on a terminal: escaped, bounded. A string that is plain
+ * and fits is already what utf8_sanitize() would make of it. */
 static const char *
 safe(char *buf, size_t len, const char *s)
 {
-	return utf8_sanitize(buf, len, (const uint8_t *)s, strlen(s));
+	size_t n = strlen(s);
+
+	if (n < len && plain_ascii(s, n))
+		return s;
+	return utf8_sanitize(buf, len, (const uint8_t *)s, n);
 }
 
 static void
@@ -181,9 +213,13 @@ tcp_line(FILE *out, const struct report_opts *o, const struct tcp_outcome *t)
 	if (t->rtt_known)
 		fprintf(out, "; SYN round trip %.1f ms", t->syn_rtt_ms);
 	fprintf(out, "\n");
-	if (o->verbose > 0)
-		for (unsigned i = 0; i < t->nevidence && i < TCP_EVIDENCE_MAX; i++)
-			fprintf(out, "    - %s\n", t->evidence[i]);
+	if (o->verbose > 0) {
+		struct tcp_outcome buf;
+		const struct tcp_outcome *x = tcp_track_explain(t, &buf);
+
+		for (unsigned i = 0; i < x->nevidence && i < TCP_EVIDENCE_MAX; i++)
+			fprintf(out, "    - %s\n", x->evidence[i]);
+	}
 }
 
 void

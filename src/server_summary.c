@@ -49,21 +49,34 @@ same(const struct server_entry *e, const struct pkt_addr *a, uint16_t port,
 	       e->sni_len == sni_len && memcmp(e->sni, sni, sni_len) == 0;
 }
 
-/* FNV-1a over the key; the table only needs a spread, not secrecy. */
+static uint64_t
+mix(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+	return h ^ (h >> 32);
+}
+
+/* Multiply and shift, 8 bytes a step (every connection looks its server
+ * up); the table only needs a spread, not secrecy. */
 static uint32_t
 key_hash(const struct pkt_addr *a, uint16_t port, const uint8_t *sni,
          size_t sni_len)
 {
-	uint32_t h = 2166136261u;
+	uint64_t h, w;
+	size_t i;
 
-	h = (h ^ a->family) * 16777619u;
-	for (size_t i = 0; i < sizeof a->a; i++)
-		h = (h ^ a->a[i]) * 16777619u;
-	h = (h ^ (uint32_t)(port >> 8)) * 16777619u;
-	h = (h ^ (uint32_t)(port & 0xffu)) * 16777619u;
-	for (size_t i = 0; i < sni_len; i++)
-		h = (h ^ sni[i]) * 16777619u;
-	return h ^ (h >> 15);
+	memcpy(&w, a->a, 8);
+	h = mix((uint64_t)a->family << 16 | port, w);
+	memcpy(&w, a->a + 8, 8);
+	h = mix(h, w);
+	for (i = 0; i + 8 <= sni_len; i += 8) {
+		memcpy(&w, sni + i, 8);
+		h = mix(h, w);
+	}
+	w = 0;
+	memcpy(&w, sni + i, sni_len - i);
+	h = mix(h, w ^ (uint64_t)sni_len << 56);
+	return (uint32_t)(h ^ (h >> 29));
 }
 
 static void
@@ -180,13 +193,37 @@ cmp_entry(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
+/* One line per server, written at once: a capture may hold thousands. */
 static void
 print_entry(const struct server_entry *e, FILE *out, const char *label)
 {
+	char line[2048];
+	size_t o;
+	int n;
 	bool first = true;
 
+	n = fmt_snprintf(line, sizeof line, "  %s: %llu connection%s", label,
+	                 (unsigned long long)e->total, e->total == 1 ? "" : "s");
+	o = n > 0 ? (size_t)n : 0;
+	for (unsigned v = 0; v < DIAG_VERDICT_COUNT && o < sizeof line; v++) {
+		if (e->by_verdict[v] == 0)
+			continue;
+		n = fmt_snprintf(line + o, sizeof line - o, "%s%llu %s",
+		                 first ? ": " : ", ",
+		                 (unsigned long long)e->by_verdict[v],
+		                 diag_verdict_str((enum diag_verdict)v));
+		o += n > 0 ? (size_t)n : 0;
+		first = false;
+	}
+	if (o + 1 < sizeof line) {
+		line[o] = '\n';
+		fwrite(line, 1, o + 1, out);
+		return;
+	}
+	/* Longer than any label and verdict list make it: never cut. */
 	fprintf(out, "  %s: %" PRIu64 " connection%s", label, e->total,
 	        e->total == 1 ? "" : "s");
+	first = true;
 	for (unsigned v = 0; v < DIAG_VERDICT_COUNT; v++) {
 		if (e->by_verdict[v] == 0)
 			continue;
@@ -218,10 +255,10 @@ server_summary_print(const struct server_summary *s, FILE *out)
 		fmt_addr(ip, sizeof ip, &e->addr);
 		if (e->sni_len > 0)
 			utf8_sanitize(sni, sizeof sni, e->sni, e->sni_len);
-		snprintf(label, sizeof label, e->addr.family == 6 ? "[%s]:%u%s%s"
-		                                                  : "%s:%u%s%s",
-		         ip, e->port, e->sni_len > 0 ? " " : " (no SNI)",
-		         e->sni_len > 0 ? sni : "");
+		fmt_snprintf(label, sizeof label,
+		             e->addr.family == 6 ? "[%s]:%u%s%s" : "%s:%u%s%s", ip,
+		             e->port, e->sni_len > 0 ? " " : " (no SNI)",
+		             e->sni_len > 0 ? sni : "");
 		print_entry(e, out, label);
 	}
 	if (s->overflow)

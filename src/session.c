@@ -6,6 +6,68 @@
 #include "certchain.h"
 #include "session.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define SESSION_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SESSION_ASAN 1
+#endif
+#endif
+#ifdef SESSION_ASAN
+#include <sanitizer/asan_interface.h>
+#define POOL_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define POOL_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POOL_POISON(p, n) ((void)(p), (void)(n))
+#define POOL_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+/*
+ * Spare objects of ended connections, handed to the next ones: a new
+ * connection starts every few packets, and a malloc and a free of its
+ * session (and of its IMAP state) each time were a visible share of its
+ * cost. At most SESSION_POOL_MAX spare objects of each kind are kept, the
+ * rest go back to malloc, so memory stays what the connections in flight
+ * need. Module state like fingerprint.c's: the analysis runs on one
+ * thread. A spare object is poisoned for AddressSanitizer, so a use after
+ * session_free() is still caught; the pointers live here, where
+ * LeakSanitizer sees them.
+ */
+struct pool {
+	void *spare[SESSION_POOL_MAX];
+	unsigned n;
+	size_t size;       /* of each; one of another size is not kept */
+};
+
+static struct pool session_pool, proto_pool;
+
+static void *
+pool_get(struct pool *p, size_t size)
+{
+	void *o;
+
+	if (p->n == 0 || p->size != size)
+		return malloc(size);
+	o = p->spare[--p->n];
+	POOL_UNPOISON(o, size);
+	return o;
+}
+
+static void
+pool_put(struct pool *p, void *o, size_t size)
+{
+	if (o == NULL)
+		return;
+	if (p->n == 0)
+		p->size = size;
+	if (p->n >= SESSION_POOL_MAX || p->size != size) {
+		free(o);
+		return;
+	}
+	POOL_POISON(o, size);
+	p->spare[p->n++] = o;
+}
+
 struct session_dir {
 	struct session *s;
 	enum tcp_dir dir;
@@ -61,12 +123,12 @@ struct session *
 session_new(enum service svc, struct certchain *certs)
 {
 	/*
-	 * Not calloc: tls_facts_init zeroes the TLS part (most of the
+	 * Not zeroed whole: tls_facts_init zeroes the TLS part (most of the
 	 * session) itself, so only the fields before it are cleared here,
-	 * and the protocol's init zeroes its state (16 KiB of line buffers
-	 * for IMAP). Each byte is written once per connection, not twice.
+	 * and the protocol's init readies its state. Each byte is written
+	 * once per connection, not twice.
 	 */
-	struct session *s = malloc(sizeof *s);
+	struct session *s = pool_get(&session_pool, sizeof *s);
 
 	if (s == NULL)
 		return NULL;
@@ -75,9 +137,9 @@ session_new(enum service svc, struct certchain *certs)
 	s->certs = certs;
 	if (svc == SVC_IMAP) {
 		s->proto = &starttls_imap_ops;
-		s->proto_state = malloc(s->proto->state_size);
+		s->proto_state = pool_get(&proto_pool, s->proto->state_size);
 		if (s->proto_state == NULL) {
-			free(s);
+			pool_put(&session_pool, s, sizeof *s);
 			return NULL;
 		}
 		s->proto->init(s->proto_state);
@@ -91,6 +153,12 @@ session_new(enum service svc, struct certchain *certs)
 	tls_facts_init(&s->tls);
 	tls_facts_set_cert_hook(&s->tls, on_certificates, s);
 	return s;
+}
+
+unsigned
+session_spare(void)
+{
+	return session_pool.n + proto_pool.n;
 }
 
 void
@@ -107,7 +175,7 @@ keep_proto_facts(struct session *s)
 		return;
 	s->proto->facts(s->proto_state, &s->st);
 	s->st_kept = true;
-	free(s->proto_state);
+	pool_put(&proto_pool, s->proto_state, s->proto->state_size);
 	s->proto_state = NULL;
 }
 
@@ -247,6 +315,7 @@ session_free(struct session *s)
 	if (s->cert_seen && s->certs != NULL)
 		certchain_release(s->certs, &s->cert);
 	tls_facts_free(&s->tls);
-	free(s->proto_state);
-	free(s);
+	if (s->proto_state != NULL)
+		pool_put(&proto_pool, s->proto_state, s->proto->state_size);
+	pool_put(&session_pool, s, sizeof *s);
 }

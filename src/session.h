@@ -26,6 +26,11 @@ struct certchain;
  * chain analysis (NULL: certificates are not analysed). */
 struct session *session_new(enum service svc, struct certchain *certs);
 
+/* Spare objects kept for the next connections instead of being freed:
+ * at most SESSION_POOL_MAX sessions and as many protocol states. */
+#define SESSION_POOL_MAX 64
+unsigned session_spare(void);
+
 /* The capture time of the packet being fed: facts completed by it (the
  * certificate chain is judged as of then) take this time. */
 void session_set_time(struct session *s, ta_time now);

@@ -1,4 +1,5 @@
 /* starttls_imap.c: IMAP up to STARTTLS (RFC 9051 6.2.1, RFC 3501 6.2.1, RFC 2595, RFC 8314 4.1). */
+#include <stddef.h>
 #include <string.h>
 
 #include "imap.h"
@@ -34,7 +35,6 @@ struct dir_state {
 	bool counting;     /* bytes now are pipelined (see starttls.h) */
 	uint64_t literal_left;
 	size_t len;        /* bytes of the current line held in buf */
-	uint8_t buf[IMAP_LINE_MAX];
 };
 
 struct saved_tag {
@@ -51,6 +51,9 @@ struct imap_state {
 	bool sasl;                   /* inside an AUTHENTICATE exchange */
 	struct saved_tag starttls_tag;
 	struct saved_tag sasl_tag;
+	/* Last, and not cleared by init: only the first d[i].len bytes are
+	 * ever read, and the rest of the state is a fraction of its size. */
+	uint8_t buf[2][IMAP_LINE_MAX];
 };
 
 static void
@@ -408,25 +411,26 @@ take_line(struct imap_state *s, enum tcp_dir dir, const uint8_t *q,
           size_t left, ta_frame frame)
 {
 	struct dir_state *d = &s->d[dir];
+	uint8_t *buf = s->buf[dir];
 	struct ta_bytes line;
 	size_t len;
 	enum dis_status st = imap_line_end(q, left, d->len, &len);
 
 	if (st == DIS_SHORT) {
-		memcpy(d->buf + d->len, q, left);
+		memcpy(buf + d->len, q, left);
 		d->len += left;
 		return left;
 	}
 	if (st != DIS_OK) {
-		stop_unparsed(s, dir, d->buf, d->len, q, left, frame);
+		stop_unparsed(s, dir, buf, d->len, q, left, frame);
 		return left;
 	}
 	if (d->len == 0) {
 		line.p = q;
 		line.n = len;
 	} else {
-		memcpy(d->buf + d->len, q, len);
-		line.p = d->buf;
+		memcpy(buf + d->len, q, len);
+		line.p = buf;
 		line.n = d->len + len;
 		d->len = 0;
 	}
@@ -442,7 +446,7 @@ imap_init(void *state)
 {
 	struct imap_state *s = state;
 
-	memset(s, 0, sizeof *s);
+	memset(s, 0, offsetof(struct imap_state, buf));
 }
 
 static size_t

@@ -1,5 +1,6 @@
 /* tcp_track.c: how a TCP connection ended and who ended it (RFC 9293 3.5, 3.10.7; RFC 5961 3.2). */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,12 +26,13 @@ struct lbuf {
 	char s[2 * sizeof(struct sbuf) + 8];
 };
 
-/* Everything tcp_track_finish needs while writing the outcome. */
+/* Everything the judgement needs while writing the outcome. */
 struct judge {
 	const struct tcp_track *t;
 	struct tcp_outcome *out;
 	unsigned base_file; /* file of the connection's first frame */
 	unsigned reserve;   /* evidence slots kept for a conclusion line */
+	bool text;          /* write the evidence lines too */
 };
 
 static enum tcp_dir
@@ -288,11 +290,11 @@ frame_range(const struct judge *j, ta_frame a, ta_frame b)
 
 	if (TA_FRAME_FILE(a) == j->base_file &&
 	    TA_FRAME_FILE(b) == j->base_file)
-		(void)snprintf(r.s, sizeof r.s, "frames %llu..%llu",
+		(void)fmt_snprintf(r.s, sizeof r.s, "frames %llu..%llu",
 		    (unsigned long long)TA_FRAME_NO(a),
 		    (unsigned long long)TA_FRAME_NO(b));
 	else
-		(void)snprintf(r.s, sizeof r.s, "%s..%s",
+		(void)fmt_snprintf(r.s, sizeof r.s, "%s..%s",
 		    frame_ref(j, a).s, frame_ref(j, b).s);
 	return r;
 }
@@ -322,7 +324,7 @@ seg_desc(uint32_t len, uint8_t flags)
 	const char *s;
 
 	if (len > 0) {
-		(void)snprintf(b.s, sizeof b.s, "%lu-byte segment",
+		(void)fmt_snprintf(b.s, sizeof b.s, "%lu-byte segment",
 		    (unsigned long)len);
 		return b;
 	}
@@ -334,7 +336,7 @@ seg_desc(uint32_t len, uint8_t flags)
 		s = "ACK";
 	else
 		s = "packet";
-	(void)snprintf(b.s, sizeof b.s, "%s", s);
+	(void)fmt_snprintf(b.s, sizeof b.s, "%s", s);
 	return b;
 }
 
@@ -345,9 +347,9 @@ count_others(uint32_t n)
 	struct sbuf b;
 
 	if (n == 1)
-		(void)snprintf(b.s, sizeof b.s, "other packet");
+		(void)fmt_snprintf(b.s, sizeof b.s, "other packet");
 	else
-		(void)snprintf(b.s, sizeof b.s, "%lu other packets",
+		(void)fmt_snprintf(b.s, sizeof b.s, "%lu other packets",
 		    (unsigned long)n);
 	return b;
 }
@@ -365,7 +367,7 @@ plural(uint32_t n)
 }
 
 static void TA_PRINTF(2, 3)
-ev(struct judge *j, const char *fmt, ...)
+ev_line(struct judge *j, const char *fmt, ...)
 {
 	struct tcp_outcome *out = j->out;
 	va_list ap;
@@ -375,11 +377,19 @@ ev(struct judge *j, const char *fmt, ...)
 		return;
 	}
 	va_start(ap, fmt);
-	(void)vsnprintf(out->evidence[out->nevidence], TCP_EVIDENCE_LEN, fmt,
+	(void)fmt_vsnprintf(out->evidence[out->nevidence], TCP_EVIDENCE_LEN, fmt,
 	    ap);
 	va_end(ap);
 	out->nevidence++;
 }
+
+/* Without text the arguments of a line are not even evaluated: the
+ * decision alone is what every connection needs (tcp_track_finish). */
+#define ev(j, ...)                                \
+	do {                                      \
+		if ((j)->text)                    \
+			ev_line((j), __VA_ARGS__); \
+	} while (0)
 
 /* The connection's first frame (0 when it has none). */
 static ta_frame
@@ -442,15 +452,19 @@ rst_signals(struct judge *j)
 	/* 1. TTL / hop limit outside the sender's own range. */
 	if (ex->ttl_samples > 0 &&
 	    (r->ttl < ex->ttl_min || r->ttl > ex->ttl_max)) {
-		if (ex->ttl_min == ex->ttl_max)
-			(void)snprintf(range.s, sizeof range.s, "%u",
-			    (unsigned)ex->ttl_min);
-		else
-			(void)snprintf(range.s, sizeof range.s, "%u-%u",
-			    (unsigned)ex->ttl_min, (unsigned)ex->ttl_max);
-		ev(j, "%s: RST %s %u, the %s's %s %s %s",
-		    frame_ref(j, r->frame).s, hopname, (unsigned)r->ttl, who,
-		    count_others(ex->ttl_samples).s, hopname, range.s);
+		if (j->text) {
+			if (ex->ttl_min == ex->ttl_max)
+				(void)fmt_snprintf(range.s, sizeof range.s, "%u",
+				    (unsigned)ex->ttl_min);
+			else
+				(void)fmt_snprintf(range.s, sizeof range.s, "%u-%u",
+				    (unsigned)ex->ttl_min,
+				    (unsigned)ex->ttl_max);
+			ev_line(j, "%s: RST %s %u, the %s's %s %s %s",
+			    frame_ref(j, r->frame).s, hopname,
+			    (unsigned)r->ttl, who,
+			    count_others(ex->ttl_samples).s, hopname, range.s);
+		}
 		nsig++;
 	}
 
@@ -685,49 +699,55 @@ static void
 finish_unclosed(struct judge *j, enum tcp_finish why, ta_time now)
 {
 	const struct tcp_track *t = j->t;
-	struct sbuf last = frame_ref(j, t->last_frame);
 
 	switch (why) {
 	case TCP_FINISH_IDLE:
 		j->out->end = TCP_END_TIMEOUT;
 		ev(j, "idle for %s after the last packet (%s)",
-		    dur(ts_diff(now, t->last_ts)).s, last.s);
+		    dur(ts_diff(now, t->last_ts)).s,
+		    frame_ref(j, t->last_frame).s);
 		break;
 	case TCP_FINISH_EVICTED:
 		j->out->end = TCP_END_OPEN;
 		ev(j, "evicted: the connection table was full, last packet %s",
-		    last.s);
+		    frame_ref(j, t->last_frame).s);
 		break;
 	case TCP_FINISH_REUSED:
 		j->out->end = TCP_END_OPEN;
 		ev(j, "a new SYN reused the address and ports, last packet "
-		    "of this connection %s", last.s);
+		    "of this connection %s", frame_ref(j, t->last_frame).s);
 		break;
 	case TCP_FINISH_CLOSED:
 		j->out->end = TCP_END_OPEN;
 		ev(j, "closed by the flow table with no FIN or RST seen, "
-		    "last packet %s", last.s);
+		    "last packet %s", frame_ref(j, t->last_frame).s);
 		break;
 	case TCP_FINISH_CAPTURE_END:
 	default:
 		j->out->end = TCP_END_OPEN;
 		ev(j, "capture ended with the connection open, last packet %s",
-		    last.s);
+		    frame_ref(j, t->last_frame).s);
 		break;
 	}
 }
 
-void
-tcp_track_finish(const struct tcp_track *t, enum tcp_finish why, ta_time now,
-                 struct tcp_outcome *out)
+static void
+judge(const struct tcp_track *t, enum tcp_finish why, ta_time now,
+      struct tcp_outcome *out, bool text)
 {
 	struct judge j;
 
-	memset(out, 0, sizeof *out);
+	/* The lines past nevidence are never read: 1.6 KiB not to clear. */
+	memset(out, 0, offsetof(struct tcp_outcome, evidence));
+	out->track = t;
+	out->why = why;
+	out->now = now;
+	out->explained = text;
 	j.t = t;
 	j.out = out;
 	j.base_file = TA_FRAME_FILE(conn_first_frame(t));
 	j.reserve = 0;
+	j.text = text;
 
 	out->frames = t->frames;
 	out->end_frame = t->last_frame;
@@ -760,6 +780,24 @@ tcp_track_finish(const struct tcp_track *t, enum tcp_finish why, ta_time now,
 		ev(&j, "no SYN from the client captured: the capture starts "
 		    "mid-connection (first packet %s)",
 		    frame_ref(&j, conn_first_frame(t)).s);
+}
+
+void
+tcp_track_finish(const struct tcp_track *t, enum tcp_finish why, ta_time now,
+                 struct tcp_outcome *out)
+{
+	judge(t, why, now, out, false);
+}
+
+const struct tcp_outcome *
+tcp_track_explain(const struct tcp_outcome *o, struct tcp_outcome *buf)
+{
+	if (o->track == NULL || o->explained)
+		return o;
+	/* The same judgement again, on the same facts: the same decision,
+	 * now with its lines. */
+	judge(o->track, o->why, o->now, buf, true);
+	return buf;
 }
 
 const char *

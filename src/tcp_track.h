@@ -153,9 +153,16 @@ struct tcp_outcome {
 	                           * also set when the RST that followed a FIN
 	                           * (end fin) shows any signal */
 	unsigned rst_signals;   /* middlebox signals that fired on the RST */
+	/* What it was decided from, so that the lines can be written later
+	 * (tcp_track_explain); track NULL: an outcome made otherwise, whose
+	 * lines are what it holds. */
+	const struct tcp_track *track;
+	enum tcp_finish why;
+	ta_time now;
+	bool explained;         /* the lines below are written */
 	unsigned nevidence;
 	unsigned evidence_dropped; /* lines that did not fit */
-	char evidence[TCP_EVIDENCE_MAX][TCP_EVIDENCE_LEN];
+	char evidence[TCP_EVIDENCE_MAX][TCP_EVIDENCE_LEN]; /* keep last */
 };
 
 void tcp_track_init(struct tcp_track *t);
@@ -168,9 +175,22 @@ void tcp_track_packet(struct tcp_track *t, enum tcp_dir dir,
  * the flow table lets it linger briefly so late packets are still seen. */
 bool tcp_track_closed(const struct tcp_track *t);
 
-/* Decide how the connection ended. now: the capture time of the decision. */
+/*
+ * Decide how the connection ended. now: the capture time of the decision.
+ * The evidence lines are not written (nevidence 0): most connections are
+ * never printed. out keeps a pointer to t for tcp_track_explain().
+ */
 void tcp_track_finish(const struct tcp_track *t, enum tcp_finish why,
                       ta_time now, struct tcp_outcome *out);
+
+/*
+ * The outcome with its evidence lines: o itself when they are written (or
+ * o was not made by tcp_track_finish), else buf, filled with the same
+ * decision and the lines, judged again from the track o was decided on;
+ * that track must not have changed or gone since.
+ */
+const struct tcp_outcome *tcp_track_explain(const struct tcp_outcome *o,
+                                            struct tcp_outcome *buf);
 
 const char *tcp_end_str(enum tcp_end e);   /* "fin", "rst", ... as in JSON */
 const char *tcp_side_str(enum tcp_side s); /* "client", "server", "middlebox", NULL for none */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt.h"
 #include "iana_tables.h"
 #include "timeline.h"
 #include "tls_names.h"
@@ -29,7 +30,7 @@ add(struct timeline *tl, const struct conn *c, ta_frame frame,
 	e->side = side;
 	e->ts_known = flow_frame_time(c, frame, &e->ts);
 	va_start(ap, fmt);
-	vsnprintf(e->text, sizeof e->text, fmt, ap);
+	fmt_vsnprintf(e->text, sizeof e->text, fmt, ap);
 	va_end(ap);
 }
 
@@ -48,7 +49,7 @@ versions_str(const struct tls_client_hello *ch, char *buf, size_t len)
 
 	buf[0] = '\0';
 	if (!ch->has_supported_versions) {
-		snprintf(buf, len, "%s", tls_version_str(ch->legacy_version, hex));
+		fmt_snprintf(buf, len, "%s", tls_version_str(ch->legacy_version, hex));
 		return;
 	}
 	for (uint16_t i = 0; i < ch->versions.count; i++) {
@@ -56,7 +57,7 @@ versions_str(const struct tls_client_hello *ch, char *buf, size_t len)
 		int n;
 		if (iana_is_grease(v))
 			continue;
-		n = snprintf(buf + off, len - off, "%s%s", off ? ", " : "",
+		n = fmt_snprintf(buf + off, len - off, "%s%s", off ? ", " : "",
 		             tls_version_str(v, hex));
 		if (n < 0 || (size_t)n >= len - off)
 			break;

@@ -847,6 +847,64 @@ test_cache(void **state)
 	free(s);
 }
 
+/*
+ * The cache finds a chain by its bytes: a copy elsewhere in memory is a
+ * hit, one changed byte (the last of a certificate) or another name a
+ * miss. A chain too long to keep as bytes is found by
+ * its SHA-256 the same way.
+ */
+static void
+test_cache_key(void **state)
+{
+	struct certchain *ctx = ctx_with("root.pem", NULL, true);
+	struct chain *a = make("leaf", "inter", NULL);
+	struct chain *b = make("leaf", "inter", NULL);
+	struct tls_certificate big;
+	uint8_t *junk = malloc(70000);
+	struct cert_facts f[6];
+	struct certchain_stats st;
+
+	(void)state;
+	assert_non_null(ctx);
+	assert_non_null(junk);
+	analyse(ctx, a, "imap.test.example", t2025, &f[0]);
+	analyse(ctx, b, "imap.test.example", t2025, &f[1]);
+	assert_ptr_equal(f[0].chain, f[1].chain);
+	b->b[1].p[b->b[1].n - 1] ^= 1;
+	analyse(ctx, b, "imap.test.example", t2025, &f[2]);
+	assert_ptr_not_equal(f[0].chain, f[2].chain);
+	/* The same bytes without a name: judged apart. */
+	certchain_analyse(ctx, &a->tc, NULL, t2025, &f[3]);
+	assert_ptr_not_equal(f[0].chain, f[3].chain);
+	certchain_get_stats(ctx, &st);
+	assert_int_equal(st.hits, 1);
+	assert_int_equal(st.verifications, 3);
+
+	memset(junk, 0x30, 70000);
+	memset(&big, 0, sizeof big);
+	big.der[0].p = junk;
+	big.der[0].n = 70000;
+	big.count = 1;
+	big.total = 70000;
+	certchain_analyse(ctx, &big, "imap.test.example", t2025, &f[4]);
+	assert_int_equal(f[4].problem, CERT_PROBLEM_UNPARSEABLE);
+	certchain_analyse(ctx, &big, "imap.test.example", t2025, &f[5]);
+	assert_ptr_equal(f[4].chain, f[5].chain);
+	certchain_release(ctx, &f[5]);
+	junk[69999] ^= 1;
+	certchain_analyse(ctx, &big, "imap.test.example", t2025, &f[5]);
+	assert_ptr_not_equal(f[4].chain, f[5].chain);
+	certchain_get_stats(ctx, &st);
+	assert_int_equal(st.hits, 2);
+	assert_int_equal(st.verifications, 5);
+	for (size_t i = 0; i < TA_ELEMENTS(f); i++)
+		certchain_release(ctx, &f[i]);
+	certchain_free(ctx);
+	free(junk);
+	free(a);
+	free(b);
+}
+
 /* ---- interception ---- */
 
 /* The client rejected the proxy's chain (it trusts only the real root). */
@@ -1473,6 +1531,7 @@ main(void)
 		cmocka_unit_test(test_trust_bundle_and_path),
 		cmocka_unit_test(test_unparseable),
 		cmocka_unit_test(test_cache),
+		cmocka_unit_test(test_cache_key),
 		cmocka_unit_test(test_intercept_untrusted),
 		cmocka_unit_test(test_intercept_trusted),
 		cmocka_unit_test(test_intercept_fresh),

@@ -353,6 +353,50 @@ test_rst_middlebox(void **state)
 	assert_non_null(strstr(X->r.advice, "network team"));
 }
 
+/*
+ * The TCP outcome as the analyser hands it over: decided without its
+ * evidence lines, which the full diagnosis has written from the track
+ * (the text-free one never does).
+ */
+static void
+test_tcp_lines_written_on_demand(void **state)
+{
+	struct tcp_track *t = &X->conn.tcp;
+	struct tcp_endpoint *sv = &t->ep[TCP_DIR_S2C];
+
+	(void)state;
+	fx_init(SVC_IMAPS);
+	modern_hello(6);
+	t->ep[TCP_DIR_C2S].pkts = 3;
+	t->ep[TCP_DIR_C2S].first_frame = F(3);
+	t->ep[TCP_DIR_C2S].first_ts = T0;
+	sv->pkts = 2;
+	sv->first_frame = F(4);
+	sv->first_ts = T0 + 1 * MS;
+	sv->ttl_samples = 1;
+	sv->ttl_min = sv->ttl_max = 58;
+	t->nrst = 1;
+	t->rst[0].dir = TCP_DIR_S2C;
+	t->rst[0].frame = F(7);
+	t->rst[0].ts = T0 + 3 * MS;
+	t->rst[0].ttl = 64;
+	t->first_close = PKT_TCP_RST;
+	t->first_close_dir = TCP_DIR_S2C;
+	t->frames = 7;
+	t->last_frame = F(7);
+	t->last_ts = T0 + 3 * MS;
+	tcp_track_finish(t, TCP_FINISH_CLOSED, T0 + 5 * MS, &X->f.tcp);
+	assert_int_equal(X->f.tcp.nevidence, 0);
+	assert_true(X->f.tcp.middlebox_suspected);
+	decide();
+	assert_verdict("tcp-reset");
+	assert_true(has_evidence("frame 7: RST TTL 64, the server's other "
+	    "packet TTL 58"));
+	assert_true(has_evidence_frame(7));
+	/* The facts themselves were left as they were. */
+	assert_int_equal(X->f.tcp.nevidence, 0);
+}
+
 /* A RST from the side that was waiting is a reaction: timeout. */
 static void
 test_rst_by_waiting_side(void **state)
@@ -1289,6 +1333,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rst_server_turn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rst_middlebox, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_lines_written_on_demand,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rst_by_waiting_side, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alert_before_rst, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_starttls_not_offered, setup, teardown),

@@ -337,6 +337,65 @@ test_cert_null_without_chain_analysis(void **state)
 	session_free(NULL);
 }
 
+/* Objects of ended connections are reused: the next connection starts
+ * clean, whatever the last one left in its buffers, and no more than
+ * SESSION_POOL_MAX of each kind are kept. */
+static void
+test_reuse_starts_clean(void **state)
+{
+	static const char partial[] = "* OK [CAPABILITY IMAP4rev1 STARTTLS] rea";
+	struct session *many[2 * SESSION_POOL_MAX + 3];
+	const struct starttls_facts *st;
+	const uint8_t *ch = tls_samples[SAMPLE_TLS13].stream[0];
+	struct session *s;
+
+	(void)state;
+	for (size_t i = 0; i < TA_ELEMENTS(many); i++) {
+		many[i] = session_new(i % 2 ? SVC_IMAP : SVC_IMAPS, NULL);
+		assert_non_null(many[i]);
+	}
+	for (size_t i = 0; i < TA_ELEMENTS(many); i++) {
+		/* a line half read, a record half read */
+		if (i % 2)
+			deliver(many[i], S2C, partial, sizeof partial - 1, 3);
+		else
+			deliver(many[i], C2S, ch, 40, 3);
+		session_free(many[i]);
+		assert_true(session_spare() <= 2 * SESSION_POOL_MAX);
+	}
+	assert_true(session_spare() >= SESSION_POOL_MAX);
+
+	s = session_new(SVC_IMAP, NULL);
+	assert_non_null(s);
+	assert_false(session_in_tls(s, C2S));
+	assert_null(session_tls(s));
+	assert_null(session_starttls(s));
+	deliver(s, S2C, greeting, 10, 4);
+	deliver(s, S2C, greeting + 10, sizeof greeting - 1 - 10, 5);
+	deliver_str(s, C2S, starttls, 6);
+	session_end(s, 7);
+	st = session_starttls(s);
+	assert_non_null(st);
+	assert_int_equal(st->greeting, STARTTLS_GREETING_OK);
+	assert_int_equal(st->greeting_frame, 5);
+	assert_true(st->offered);
+	assert_true(st->requested);
+	assert_false(st->unparsed);
+	assert_null(session_tls(s));
+	session_free(s);
+
+	s = session_new(SVC_IMAPS, NULL);
+	assert_non_null(s);
+	deliver(s, C2S, ch, first_record_len(ch), 8);
+	assert_non_null(session_tls(s));
+	assert_true(session_tls(s)->client_hello_seen);
+	assert_int_equal(session_tls(s)->client_hello_frame, 8);
+	assert_int_equal(session_tls(s)->side[TLS_SIDE_CLIENT].malformed, 0);
+	assert_false(session_tls(s)->side[TLS_SIDE_CLIENT].stopped);
+	session_end(s, 9);
+	session_free(s);
+}
+
 int
 main(void)
 {
@@ -349,6 +408,7 @@ main(void)
 		cmocka_unit_test(test_midstream_stops_direction),
 		cmocka_unit_test(test_done_after_fatal_alert),
 		cmocka_unit_test(test_cert_null_without_chain_analysis),
+		cmocka_unit_test(test_reuse_starts_clean),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

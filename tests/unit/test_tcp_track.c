@@ -115,10 +115,41 @@ handshake(struct sim *m, uint64_t rtt_ns, uint64_t client_rtt_ns)
 	tx(m, C2S, F_A, 0, client_rtt_ns);
 }
 
+/*
+ * The outcome as the report reads it: decided without text, then
+ * explained. Every case also proves that the decision made without the
+ * lines is the one made with them.
+ */
 static void
 finish(struct sim *m, enum tcp_finish why)
 {
-	tcp_track_finish(&m->t, why, m->now, &m->o);
+	struct tcp_outcome quick, buf;
+	const struct tcp_outcome *o;
+
+	tcp_track_finish(&m->t, why, m->now, &quick);
+	assert_false(quick.explained);
+	assert_int_equal(quick.nevidence, 0);
+	assert_ptr_equal(quick.track, &m->t);
+	o = tcp_track_explain(&quick, &buf);
+	assert_ptr_equal(o, &buf);
+	assert_true(o->explained);
+	assert_true(o->nevidence > 0);
+	assert_int_equal(o->end, quick.end);
+	assert_int_equal(o->end_by, quick.end_by);
+	assert_int_equal(o->end_frame, quick.end_frame);
+	assert_int_equal(o->end_ts, quick.end_ts);
+	assert_int_equal(o->frames, quick.frames);
+	assert_int_equal(o->handshake_seen, quick.handshake_seen);
+	assert_int_equal(o->rtt_known, quick.rtt_known);
+	assert_true(o->syn_rtt_ms == quick.syn_rtt_ms);
+	assert_int_equal(o->client_rtt_known, quick.client_rtt_known);
+	assert_true(o->client_rtt_ms == quick.client_rtt_ms);
+	assert_int_equal(o->inferred, quick.inferred);
+	assert_int_equal(o->middlebox_suspected, quick.middlebox_suspected);
+	assert_int_equal(o->rst_signals, quick.rst_signals);
+	/* Explained once is explained: no second judgement. */
+	assert_ptr_equal(tcp_track_explain(o, &m->o), o);
+	m->o = *o;
 }
 
 static bool

@@ -573,6 +573,76 @@ test_client_hello_duplicates(void **state)
 	assert_int_equal(ch.sni_len, 1);
 }
 
+/* Duplicates of a high type, and of types that arrive past the list's
+ * capacity: only a kept type counts as seen before. */
+static void
+test_client_hello_duplicates_past_capacity(void **state)
+{
+	static const uint8_t ri[] = {0};
+	static const uint8_t empty[1] = {0};
+	struct bb e = {.n = 0}, b;
+	struct tls_client_hello ch;
+
+	(void)state;
+	ext(&e, TLS_EXT_RENEGOTIATION_INFO, ri, sizeof ri);
+	ext(&e, TLS_EXT_RENEGOTIATION_INFO, ri, sizeof ri);
+	ch_with_exts(&b, &e);
+	assert_int_equal(tls_hs_parse_client_hello(b.b, b.n, &ch), DIS_OK);
+	assert_int_equal(ch.dup_exts, 1);
+	assert_true(ch.anomalies & TLS_ANOM_DUP_EXT);
+
+	/* 47 distinct high types, then 60 (kept, the 48th), 61 (dropped),
+	 * then 60 and 61 again: 60 is a duplicate, 61 is not. */
+	e.n = 0;
+	for (unsigned i = 0; i < TLS_HS_MAX_EXTS - 1; i++)
+		ext(&e, 0x1000 + i, empty, 0);
+	ext(&e, 60, empty, 0);
+	ext(&e, 61, empty, 0);
+	ext(&e, 60, empty, 0);
+	ext(&e, 61, empty, 0);
+	ch_with_exts(&b, &e);
+	assert_int_equal(tls_hs_parse_client_hello(b.b, b.n, &ch), DIS_OK);
+	assert_int_equal(ch.exts.count, TLS_HS_MAX_EXTS);
+	assert_int_equal(ch.exts.v[TLS_HS_MAX_EXTS - 1], 60);
+	assert_int_equal(ch.exts.dropped, 3);
+	assert_int_equal(ch.dup_exts, 1);
+}
+
+/* Padding: zeros of any length are clean, one other byte anywhere is
+ * noted. */
+static void
+test_client_hello_padding(void **state)
+{
+	uint8_t pad[517];
+	struct bb e = {.n = 0}, b;
+	struct tls_client_hello ch;
+	static const size_t bad_at[] = {0, 1, 255, 516};
+
+	(void)state;
+	memset(pad, 0, sizeof pad);
+	ext(&e, TLS_EXT_PADDING, pad, sizeof pad);
+	ch_with_exts(&b, &e);
+	assert_int_equal(tls_hs_parse_client_hello(b.b, b.n, &ch), DIS_OK);
+	assert_true(ch.padding);
+	assert_int_equal(ch.padding_len, sizeof pad);
+	assert_false(ch.anomalies & TLS_ANOM_PADDING_NONZERO);
+	e.n = 0;
+	ext(&e, TLS_EXT_PADDING, pad, 0);
+	ch_with_exts(&b, &e);
+	assert_int_equal(tls_hs_parse_client_hello(b.b, b.n, &ch), DIS_OK);
+	assert_true(ch.padding);
+	assert_false(ch.anomalies & TLS_ANOM_PADDING_NONZERO);
+	for (size_t i = 0; i < TA_ELEMENTS(bad_at); i++) {
+		memset(pad, 0, sizeof pad);
+		pad[bad_at[i]] = 0x80;
+		e.n = 0;
+		ext(&e, TLS_EXT_PADDING, pad, sizeof pad);
+		ch_with_exts(&b, &e);
+		assert_int_equal(tls_hs_parse_client_hello(b.b, b.n, &ch), DIS_OK);
+		assert_true(ch.anomalies & TLS_ANOM_PADDING_NONZERO);
+	}
+}
+
 static void
 test_client_hello_grease(void **state)
 {
@@ -1081,6 +1151,8 @@ main(void)
 		cmocka_unit_test(test_client_hello_extensions),
 		cmocka_unit_test(test_client_hello_extension_values),
 		cmocka_unit_test(test_client_hello_duplicates),
+		cmocka_unit_test(test_client_hello_duplicates_past_capacity),
+		cmocka_unit_test(test_client_hello_padding),
 		cmocka_unit_test(test_client_hello_grease),
 		cmocka_unit_test(test_client_hello_capacities),
 		cmocka_unit_test(test_ssl2_client_hello),
