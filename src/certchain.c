@@ -5,6 +5,8 @@
  * certchain.h and doc/certificates.md.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -1742,18 +1744,80 @@ load_pins(struct certchain *ctx, const char *file, char err[CERTCHAIN_ERR_LEN])
 	return ok;
 }
 
+/* A certificate directory prepared by c_rehash / update-ca-certificates:
+ * it holds links named by subject hash ("1a2b3c4d.0"). */
+static bool
+has_hash_links(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	bool found = false;
+
+	if (d == NULL)
+		return false;
+	while (!found && (e = readdir(d)) != NULL) {
+		const char *n = e->d_name;
+		size_t i = 0;
+
+		while (i < 8 && isxdigit((unsigned char)n[i]))
+			i++;
+		found = i == 8 && n[8] == '.' && isdigit((unsigned char)n[9]);
+	}
+	closedir(d);
+	return found;
+}
+
+/* SSL_CERT_FILE unset, or naming the system's own bundle. */
+static bool
+default_bundle(void)
+{
+	const char *file = getenv(X509_get_default_cert_file_env());
+	char a[PATH_MAX], b[PATH_MAX];
+
+	if (file == NULL || file[0] == '\0')
+		return true;
+	return realpath(file, a) != NULL &&
+	       realpath(X509_get_default_cert_file(), b) != NULL &&
+	       strcmp(a, b) == 0;
+}
+
+/*
+ * The system's roots. OpenSSL's default paths read the whole bundle file
+ * up front, some 140 certificates (about 200 million instructions, more
+ * than analysing a capture of thousands of connections), and also look
+ * roots up in the certificate directory by subject hash. When that
+ * directory is hashed, as Debian's is (a link for every root of the
+ * bundle), the directory alone finds the same roots, each parsed only when
+ * a chain needs it. The bundle is still read whole when SSL_CERT_FILE
+ * names another file (the user chose it), or when the directory is not
+ * hashed.
+ */
 static X509_STORE *
 system_store(char err[CERTCHAIN_ERR_LEN])
 {
 	X509_STORE *s = X509_STORE_new();
+	const char *dir = getenv(X509_get_default_cert_dir_env());
+	X509_LOOKUP *lk;
 
-	if (s == NULL || X509_STORE_set_default_paths(s) != 1) {
-		X509_STORE_free(s);
-		snprintf(err, CERTCHAIN_ERR_LEN, "cannot set up the system trust store");
-		ERR_clear_error();
-		return NULL;
+	if (dir == NULL || dir[0] == '\0')
+		dir = X509_get_default_cert_dir();
+	if (s == NULL)
+		goto fail;
+	if (default_bundle() && strchr(dir, ':') == NULL &&
+	    has_hash_links(dir)) {
+		lk = X509_STORE_add_lookup(s, X509_LOOKUP_hash_dir());
+		if (lk != NULL &&
+		    X509_LOOKUP_add_dir(lk, dir, X509_FILETYPE_PEM) == 1)
+			return s;
+		goto fail;
 	}
-	return s;
+	if (X509_STORE_set_default_paths(s) == 1)
+		return s;
+fail:
+	X509_STORE_free(s);
+	snprintf(err, CERTCHAIN_ERR_LEN, "cannot set up the system trust store");
+	ERR_clear_error();
+	return NULL;
 }
 
 static bool

@@ -665,6 +665,49 @@ test_trust_system(void **state)
 	free(c);
 }
 
+/*
+ * With SSL_CERT_FILE unset (or naming the system bundle) and a hashed
+ * certificate directory, the system store looks roots up there as chains
+ * need them instead of parsing a whole bundle at start: the root is still
+ * found. A directory without hash links is not used that way.
+ */
+static void
+test_trust_system_hashed_dir(void **state)
+{
+	char file[1024], dir[1024], plain[1024];
+	struct certchain *ctx;
+	struct chain *c = make("leaf", "inter", NULL);
+	struct cert_facts f;
+
+	(void)state;
+	path_of(file, sizeof file, "tests/pki/root.pem");
+	path_of(dir, sizeof dir, "tests/pki/capath");
+	path_of(plain, sizeof plain, "tests/pki");
+	unsetenv("SSL_CERT_FILE");
+	setenv("SSL_CERT_DIR", dir, 1);
+	ctx = ctx_with(NULL, NULL, false);
+	analyse(ctx, c, "imap.test.example", t2025, &f);
+	assert_true(f.verify_ok);
+	assert_true(f.chain->public_issuer);
+	assert_string_equal(f.chain->anchor, "CN=Test Root CA,O=tlsautopsy test");
+	certchain_release(ctx, &f);
+	certchain_free(ctx);
+
+	/* tests/pki holds root.pem but no hash link: the system's own
+	 * bundle is read instead, and Test Root CA is not in it */
+	setenv("SSL_CERT_DIR", plain, 1);
+	ctx = ctx_with(NULL, NULL, false);
+	analyse(ctx, c, "imap.test.example", t2025, &f);
+	assert_false(f.verify_ok);
+	certchain_release(ctx, &f);
+	certchain_free(ctx);
+
+	setenv("SSL_CERT_FILE", file, 1);
+	path_of(dir, sizeof dir, "tests/pki/no-such-directory");
+	setenv("SSL_CERT_DIR", dir, 1);
+	free(c);
+}
+
 static void
 test_trust_bundle_and_path(void **state)
 {
@@ -1528,6 +1571,7 @@ main(void)
 		cmocka_unit_test(test_weak_and_small),
 		cmocka_unit_test(test_expiring_soon),
 		cmocka_unit_test(test_trust_system),
+		cmocka_unit_test(test_trust_system_hashed_dir),
 		cmocka_unit_test(test_trust_bundle_and_path),
 		cmocka_unit_test(test_unparseable),
 		cmocka_unit_test(test_cache),
