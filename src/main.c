@@ -431,7 +431,7 @@ analyse_files(struct capture *cap, struct analyzer *an, bool show_progress)
 	char err[CAP_ERRLEN];
 	struct progress progress;
 	struct reader_item *ahead;
-	const struct reader_item *it;
+	struct reader_item *it;
 	struct reader *rd = reader_start(cap, analyzer_services(an), err,
 	                                 sizeof err);
 
@@ -451,20 +451,30 @@ analyse_files(struct capture *cap, struct analyzer *an, bool show_progress)
 		/* A warning item is no frame: service is false there. */
 		ahead = reader_peek(rd, PREFETCH_FAR);
 		if (ahead != NULL && ahead->service) {
-			ahead->hint = analyzer_prefetch_far(an, &ahead->p);
+			ahead->hint = analyzer_prefetch_far(
+			    an, reader_pkt(rd, ahead));
 			ahead->hinted = true;
 		}
 		ahead = reader_peek(rd, PREFETCH_NEAR);
 		if (ahead != NULL && ahead->hinted)
-			analyzer_prefetch_near(an, &ahead->p, ahead->hint);
-		if (!it->service)
-			analyzer_other(an, &it->cp, it->rc,
+			analyzer_prefetch_near(an, ahead->p, ahead->hint);
+		if (!it->service) {
+			analyzer_other(an, &it->cp, (enum dis_status)it->rc,
 			               (enum pkt_skip)it->skip, it->anomalies);
-		else if (it->hinted)
-			analyzer_segment(an, &it->cp, &it->p, it->hint);
-		else
-			analyzer_segment(an, &it->cp, &it->p,
-			                 analyzer_prefetch_far(an, &it->p));
+		} else {
+			const struct pkt *p = reader_pkt(rd, it);
+
+			if (it->rc != DIS_OK)
+				analyzer_other(an, &it->cp,
+				               (enum dis_status)it->rc,
+				               (enum pkt_skip)it->skip,
+				               it->anomalies);
+			else
+				analyzer_segment(an, &it->cp, p,
+				                 it->hinted
+				                     ? it->hint
+				                     : analyzer_prefetch_far(an, p));
+		}
 		/* Look at the clock only now and then. */
 		if (progress.on && (++progress.count & 0x3fff) == 0)
 			progress_line(&progress, rd, an);

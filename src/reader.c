@@ -26,6 +26,9 @@ struct block {
 	bool last;          /* the input ends after this block */
 	uint64_t done, total; /* progress when it was handed over */
 	struct reader_item items[BLOCK_ITEMS];
+	/* Decoded headers of service frames only, beside the items so that
+	 * the others' items stay small. */
+	struct pkt pkts[BLOCK_ITEMS];
 	uint8_t bytes[BLOCK_BYTES];
 };
 
@@ -113,7 +116,7 @@ on_warn(void *ctx, const char *msg)
 	memcpy(text, msg, len - 1);
 	text[len - 1] = '\0';
 	r->fill->used += len;
-	memset(it, 0, offsetof(struct reader_item, p));
+	memset(it, 0, sizeof *it);
 	it->kind = READER_WARN;
 	it->warn = text;
 }
@@ -125,38 +128,72 @@ is_service(const struct reader *r, enum dis_status rc, const struct pkt *p)
 	                        service_of_port(r->svc, p->dport) != SVC_NONE);
 }
 
+/* A service frame's bytes go with it; where its headers will be. */
+static void
+copy_frame(struct reader *r, struct reader_item *it, const struct cap_pkt *cp)
+{
+	uint8_t *copy = r->fill->bytes + r->fill->used;
+
+	memcpy(copy, cp->data, cp->caplen);
+	r->fill->used += cp->caplen;
+	it->cp = *cp;
+	it->cp.data = copy;
+	it->p = &r->fill->pkts[it - r->fill->items];
+}
+
 static void
 add_frame(struct reader *r, const struct cap_pkt *cp)
 {
 	struct reader_item *it;
+	struct pkt_quick q;
 	struct pkt p;
 	enum dis_status rc;
 	bool service;
-	uint8_t *copy = NULL;
 
+	/*
+	 * Reading is the slower thread: the common frame is only looked at
+	 * (ports, truncation) and a service frame decoded later by the
+	 * analysis. Any other frame is decoded here, as it counts for more.
+	 */
+	if (pkt_quick(cp->link, cp->data, cp->caplen, &q)) {
+		service = service_of_port(r->svc, q.sport) != SVC_NONE ||
+		          service_of_port(r->svc, q.dport) != SVC_NONE;
+		it = room(r, service ? cp->caplen : 0);
+		it->kind = READER_FRAME;
+		it->service = service;
+		it->hinted = false;
+		it->skip = PKT_SKIP_NONE;
+		it->rc = (uint8_t)DIS_OK;
+		it->anomalies = q.truncated ? PKT_A_TRUNCATED : 0;
+		it->decoded = false;
+		if (service) {
+			copy_frame(r, it, cp);
+		} else {
+			it->cp = *cp;
+			it->cp.data = NULL;
+		}
+		return;
+	}
 	rc = pkt_decode(cp->link, cp->data, cp->caplen, &p);
 	service = is_service(r, rc, &p);
-	/* Only a service frame's bytes travel: the others are counted. */
 	it = room(r, service ? cp->caplen : 0);
 	it->kind = READER_FRAME;
 	it->service = service;
 	it->hinted = false;
 	it->skip = (uint8_t)p.skip;
-	it->rc = rc;
+	it->rc = (uint8_t)rc;
 	it->anomalies = p.anomalies;
-	it->cp = *cp;
+	it->decoded = service;
 	if (!service) {
+		it->cp = *cp;
 		it->cp.data = NULL;
 		return;
 	}
-	copy = r->fill->bytes + r->fill->used;
-	memcpy(copy, cp->data, cp->caplen);
-	r->fill->used += cp->caplen;
-	it->cp.data = copy;
-	it->p = p;
+	copy_frame(r, it, cp);
+	*it->p = p;
 	/* The payload points into the frame: follow it to the copy. */
 	if (p.payload.p != NULL)
-		it->p.payload.p = copy + (p.payload.p - cp->data);
+		it->p->payload.p = it->cp.data + (p.payload.p - cp->data);
 }
 
 static void *
@@ -237,7 +274,7 @@ give_back(struct reader *r)
 	r->cur = NULL;
 }
 
-const struct reader_item *
+struct reader_item *
 reader_next(struct reader *r)
 {
 	for (;;) {
@@ -258,6 +295,22 @@ reader_next(struct reader *r)
 		r->done = r->cur->done;
 		r->total = r->cur->total;
 	}
+}
+
+const struct pkt *
+reader_pkt(struct reader *r, struct reader_item *it)
+{
+	(void)r;
+	if (!it->decoded) {
+		/* pkt_quick vouched for DIS_OK; the decoder has the last
+		 * word all the same. */
+		it->rc = (uint8_t)pkt_decode(it->cp.link, it->cp.data,
+		                             it->cp.caplen, it->p);
+		it->anomalies = it->p->anomalies;
+		it->skip = (uint8_t)it->p->skip;
+		it->decoded = true;
+	}
+	return it->p;
 }
 
 struct reader_item *

@@ -30,23 +30,30 @@ enum reader_kind {
 };
 
 /*
- * One frame as the analysis sees it. A frame of a configured service (a
- * TCP segment with one of its ports) has its bytes in cp.data and its
- * decoded headers in p. Any other frame has only what it counts for: cp
- * without data, rc, skip and anomalies; p is not filled.
+ * One frame as the analysis sees it, in one cache line: the reader writes
+ * one of these per frame. A frame of a configured service (a TCP segment
+ * with one of its ports) has its bytes in cp.data, and its decoded headers
+ * from reader_pkt(). Any other frame has only what it counts for: cp
+ * without data, rc, skip, and of the anomalies at least the bits the
+ * counts use (PKT_A_VLAN, PKT_A_TRUNCATED).
  */
 struct reader_item {
 	uint8_t kind;         /* enum reader_kind */
 	bool service;
 	bool hinted;          /* the analysis has set hint */
+	bool decoded;         /* *p is filled */
 	uint8_t skip;         /* enum pkt_skip */
-	enum dis_status rc;   /* what pkt_decode said */
+	uint8_t rc;           /* enum dis_status: what pkt_decode said, or
+	                       * would say */
 	uint32_t anomalies;   /* enum pkt_anomaly bits */
 	uint32_t hint;        /* the analysis's own note on a frame ahead */
 	struct cap_pkt cp;
-	const char *warn;     /* READER_WARN: the line (the fields before
-	                       * p are zero, service false) */
-	struct pkt p;
+	union {
+		struct pkt *p;    /* READER_FRAME of a service: where its
+		                   * headers are decoded (see decoded) */
+		const char *warn; /* READER_WARN: the line (the fields
+		                   * above are zero, service false) */
+	};
 };
 
 struct reader;
@@ -58,7 +65,14 @@ struct reader *reader_start(struct capture *cap, const struct service_map *svc,
                             char *err, size_t errlen);
 
 /* The next item, or NULL at the end. Valid until the next call. */
-const struct reader_item *reader_next(struct reader *r);
+struct reader_item *reader_next(struct reader *r);
+
+/*
+ * The decoded headers of a service frame (it->service): the reader leaves
+ * the common frames (untagged Ethernet, IPv4, TCP) to be decoded here, by
+ * the analysis thread, which has time to spare. The first call decodes.
+ */
+const struct pkt *reader_pkt(struct reader *r, struct reader_item *it);
 
 /* The item n places after the one reader_next returned last, if it has
  * already been read (within the current block): for prefetching, and for

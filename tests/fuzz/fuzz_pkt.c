@@ -11,6 +11,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct pkt p;
+	struct pkt_quick q;
+	enum dis_status rc;
 	enum pkt_link link;
 	const uint8_t *frame;
 	size_t caplen;
@@ -21,7 +23,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	link = (enum pkt_link)(data[0] % ((unsigned)PKT_LINK_SLL2 + 1));
 	frame = data + 1;
 	caplen = size - 1;
-	if (pkt_decode(link, frame, caplen, &p) != DIS_OK) {
+	rc = pkt_decode(link, frame, caplen, &p);
+	/* The quick look, when it answers, must agree with the decoder. */
+	if (pkt_quick(link, frame, caplen, &q) &&
+	    (rc != DIS_OK || q.sport != p.sport || q.dport != p.dport ||
+	     q.truncated != ((p.anomalies & PKT_A_TRUNCATED) != 0) ||
+	     (p.anomalies & PKT_A_VLAN) != 0))
+		abort();
+	if (rc != DIS_OK) {
 		/* A refusal must say why. */
 		if (p.skip == PKT_SKIP_NONE)
 			abort();

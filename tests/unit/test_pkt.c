@@ -649,6 +649,90 @@ test_empty_and_unknown_link(void **state)
 	assert_int_equal(p.skip, PKT_SKIP_TRUNCATED);
 }
 
+/* pkt_quick answers only where pkt_decode would say DIS_OK, and then the
+ * same; everything unusual is left to pkt_decode. */
+static void
+quick_agrees(const struct fb *f, bool answers)
+{
+	struct pkt p;
+	struct pkt_quick q;
+	uint8_t *copy = malloc(f->n ? f->n : 1);
+	bool got;
+
+	assert_non_null(copy);
+	memcpy(copy, f->b, f->n);
+	got = pkt_quick(PKT_LINK_ETHERNET, copy, f->n, &q);
+	assert_int_equal(got, answers);
+	if (got) {
+		assert_int_equal(decode(PKT_LINK_ETHERNET, f->b, f->n, &p), DIS_OK);
+		assert_int_equal(q.sport, p.sport);
+		assert_int_equal(q.dport, p.dport);
+		assert_int_equal(q.truncated, (p.anomalies & PKT_A_TRUNCATED) != 0);
+	}
+	free(copy);
+}
+
+static void
+test_quick(void **state)
+{
+	struct fb f = {.n = 0};
+	static const uint16_t tpid[1] = {0x8100}, vid[1] = {7};
+	struct pkt_quick q;
+	size_t ip;
+
+	(void)state;
+	build_eth4(&f);
+	quick_agrees(&f, true);
+	/* cut by the snaplen inside the payload: truncated */
+	f.n -= 5;
+	quick_agrees(&f, true);
+	assert_true(pkt_quick(PKT_LINK_ETHERNET, f.b, f.n, &q) && q.truncated);
+	/* cut inside the TCP header: left to pkt_decode (DIS_SHORT) */
+	f.n = 14 + 20 + 19;
+	quick_agrees(&f, false);
+	/* Ethernet padding after a bare ACK */
+	f.n = 0;
+	eth(&f, NULL, NULL, 0, 0x0800);
+	ip = ip4(&f, 6, 0, 0);
+	tcp(&f, PKT_TCP_ACK, syn_opts, sizeof syn_opts, NULL, 0);
+	ip4_done(&f, ip);
+	fill(&f, 0xee, 6);
+	quick_agrees(&f, true);
+	/* not for it: a VLAN tag, IPv4 options, a fragment, UDP, another
+	 * link type, a data offset beyond the segment */
+	f.n = 0;
+	eth(&f, tpid, vid, 1, 0x0800);
+	ip = ip4(&f, 6, 0, 0);
+	tcp(&f, PKT_TCP_ACK, NULL, 0, hello, HELLO_LEN);
+	ip4_done(&f, ip);
+	quick_agrees(&f, false);
+	f.n = 0;
+	eth(&f, NULL, NULL, 0, 0x0800);
+	ip = ip4(&f, 6, 4, 0);
+	tcp(&f, PKT_TCP_ACK, NULL, 0, hello, HELLO_LEN);
+	ip4_done(&f, ip);
+	quick_agrees(&f, false);
+	f.n = 0;
+	eth(&f, NULL, NULL, 0, 0x0800);
+	ip = ip4(&f, 6, 0, 0x2000);
+	tcp(&f, PKT_TCP_ACK, NULL, 0, hello, HELLO_LEN);
+	ip4_done(&f, ip);
+	quick_agrees(&f, false);
+	f.n = 0;
+	eth(&f, NULL, NULL, 0, 0x0800);
+	ip = ip4(&f, 17, 0, 0);
+	fill(&f, 0, 28);
+	ip4_done(&f, ip);
+	quick_agrees(&f, false);
+	f.n = 0;
+	build_eth4(&f);
+	assert_false(pkt_quick(PKT_LINK_SLL, f.b, f.n, &q));
+	f.n = 0;
+	build_eth4(&f);
+	f.b[14 + 20 + 12] = 0xf0; /* 60-byte header in a shorter segment */
+	quick_agrees(&f, false);
+}
+
 static void
 test_link_names(void **state)
 {
@@ -1256,6 +1340,7 @@ main(void)
 		cmocka_unit_test(test_null_loop),
 		cmocka_unit_test(test_raw_links),
 		cmocka_unit_test(test_empty_and_unknown_link),
+		cmocka_unit_test(test_quick),
 		cmocka_unit_test(test_link_names),
 		cmocka_unit_test(test_ip4_options),
 		cmocka_unit_test(test_ip4_fragments),
