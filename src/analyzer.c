@@ -253,45 +253,15 @@ is_service(const struct analyzer *a, const struct pkt *p)
 	       service_of_port(&a->cfg.svc, p->dport) != SVC_NONE;
 }
 
-void
-analyzer_packet(struct analyzer *a, const struct cap_pkt *cp)
-{
-	struct pkt p;
-	enum dis_status rc = pkt_decode(cp->link, cp->data, cp->caplen, &p);
-
-	analyzer_decoded(a, cp, rc, &p);
-}
-
-void
-analyzer_decoded(struct analyzer *a, const struct cap_pkt *cp,
-                 enum dis_status rc, const struct pkt *p)
-{
-	if (rc == DIS_OK && is_service(a, p))
-		analyzer_segment(a, cp, p, flow_hash(a->flows, p));
-	else
-		analyzer_other(a, cp, rc, p->skip, p->anomalies);
-}
-
-void
-analyzer_other(struct analyzer *a, const struct cap_pkt *cp,
-               enum dis_status rc, enum pkt_skip skip, uint32_t anomalies)
-{
-	account(a, cp, rc, skip, anomalies);
-	if (rc == DIS_OK)
-		flow_count_ignored(a->flows);
-	flow_expire(a->flows, a->now);
-}
-
-void
-analyzer_segment(struct analyzer *a, const struct cap_pkt *cp,
-                 const struct pkt *p, uint32_t hash)
+/* A TCP segment of a configured service. */
+static void
+segment(struct analyzer *a, const struct cap_pkt *cp, const struct pkt *p)
 {
 	struct conn *c;
 	enum tcp_dir dir;
 
 	account(a, cp, DIS_OK, p->skip, p->anomalies);
-	c = flow_lookup_hashed(a->flows, &a->cfg.svc, p, hash, cp->ts,
-	                       cp->frame, &dir);
+	c = flow_lookup(a->flows, &a->cfg.svc, p, cp->ts, cp->frame, &dir);
 	if (c == NULL)
 		goto expire;
 	tcp_track_packet(&c->tcp, dir, p, cp->ts, cp->frame);
@@ -308,21 +278,35 @@ expire:
 	flow_expire(a->flows, a->now);
 }
 
-uint32_t
-analyzer_prefetch_far(const struct analyzer *a, const struct pkt *p)
+void
+analyzer_packet(struct analyzer *a, const struct cap_pkt *cp)
 {
-	uint32_t hash = flow_hash(a->flows, p);
+	struct pkt p;
+	enum dis_status rc = pkt_decode(cp->link, cp->data, cp->caplen, &p);
 
-	flow_prefetch_bucket(a->flows, hash);
-	return hash;
+	analyzer_decoded(a, cp, rc, &p);
 }
 
 void
-analyzer_prefetch_near(const struct analyzer *a, const struct pkt *p,
-                       uint32_t hash)
+analyzer_decoded(struct analyzer *a, const struct cap_pkt *cp,
+                 enum dis_status rc, const struct pkt *p)
 {
-	flow_prefetch_conn(a->flows, hash, p->payload_len > 0);
+	if (rc == DIS_OK && is_service(a, p))
+		segment(a, cp, p);
+	else
+		analyzer_other(a, cp, rc, p->skip, p->anomalies);
 }
+
+void
+analyzer_other(struct analyzer *a, const struct cap_pkt *cp,
+               enum dis_status rc, enum pkt_skip skip, uint32_t anomalies)
+{
+	account(a, cp, rc, skip, anomalies);
+	if (rc == DIS_OK)
+		flow_count_ignored(a->flows);
+	flow_expire(a->flows, a->now);
+}
+
 
 const struct service_map *
 analyzer_services(const struct analyzer *a)

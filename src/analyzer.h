@@ -70,22 +70,11 @@ void analyzer_packet(struct analyzer *a, const struct cap_pkt *cp);
 /* The same for a frame decoded already (rc, p: what pkt_decode said). */
 void analyzer_decoded(struct analyzer *a, const struct cap_pkt *cp,
                       enum dis_status rc, const struct pkt *p);
-/* The two halves of analyzer_decoded, for a caller that sorted frames
- * already: a frame of no configured service (or not TCP) is only counted;
- * a TCP segment of a configured service goes on with its flow_hash. */
+/* A frame that is not a TCP segment of a configured service, sorted out
+ * already: it is only counted (rc, skip, anomalies: what pkt_decode said). */
 void analyzer_other(struct analyzer *a, const struct cap_pkt *cp,
                     enum dis_status rc, enum pkt_skip skip,
                     uint32_t anomalies);
-void analyzer_segment(struct analyzer *a, const struct cap_pkt *cp,
-                      const struct pkt *p, uint32_t hash);
-/*
- * Hints for a service segment a few places ahead of the one being
- * processed, so that its memory is on the way when its turn comes: far
- * ahead, its bucket (returns its flow hash); near, its connection.
- */
-uint32_t analyzer_prefetch_far(const struct analyzer *a, const struct pkt *p);
-void analyzer_prefetch_near(const struct analyzer *a, const struct pkt *p,
-                            uint32_t hash);
 /* Where one-line warnings go (a -w write error). */
 void analyzer_set_warn(struct analyzer *a,
                        void (*warn)(void *ctx, const char *msg), void *ctx);

@@ -1,5 +1,4 @@
 /* flow.c: connection table (see flow.h). RFC 9293 for what a SYN means. */
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -213,7 +212,7 @@ endpoint_hash(uint64_t seed, const struct pkt_addr *a, uint16_t port)
 }
 
 /* Symmetric: both directions of a connection land in one bucket. */
-uint32_t
+static uint32_t
 flow_hash(const struct flow_table *ft, const struct pkt *p)
 {
 	uint64_t a = endpoint_hash(ft->seed, &p->src, p->sport);
@@ -354,20 +353,6 @@ new_conn(struct flow_table *ft, const struct pkt *p, uint32_t hash,
 	return c;
 }
 
-struct conn *
-flow_lookup(struct flow_table *ft, const struct service_map *svc,
-            const struct pkt *p, ta_time ts, ta_frame frame,
-            enum tcp_dir *dir)
-{
-	if (service_of_port(svc, p->sport) == SVC_NONE &&
-	    service_of_port(svc, p->dport) == SVC_NONE) {
-		ft->st.ignored++;
-		return NULL;
-	}
-	return flow_lookup_hashed(ft, svc, p, flow_hash(ft, p), ts, frame,
-	                          dir);
-}
-
 void
 flow_count_ignored(struct flow_table *ft)
 {
@@ -375,13 +360,14 @@ flow_count_ignored(struct flow_table *ft)
 }
 
 struct conn *
-flow_lookup_hashed(struct flow_table *ft, const struct service_map *svc,
-                   const struct pkt *p, uint32_t hash, ta_time ts,
-                   ta_frame frame, enum tcp_dir *dir)
+flow_lookup(struct flow_table *ft, const struct service_map *svc,
+            const struct pkt *p, ta_time ts, ta_frame frame,
+            enum tcp_dir *dir)
 {
 	enum service ssvc = service_of_port(svc, p->sport);
 	enum service dsvc = service_of_port(svc, p->dport);
 	uint8_t syn = p->flags & (PKT_TCP_SYN | PKT_TCP_ACK | PKT_TCP_RST);
+	uint32_t hash;
 	struct conn *c;
 	bool src_is_client;
 
@@ -389,6 +375,7 @@ flow_lookup_hashed(struct flow_table *ft, const struct service_map *svc,
 		ft->st.ignored++;
 		return NULL;
 	}
+	hash = flow_hash(ft, p);
 	for (c = ft->buckets[hash & ft->mask]; c != NULL; c = c->hnext) {
 		if (c->hash != hash || !conn_match(c, p, dir))
 			continue;
@@ -431,49 +418,6 @@ flow_lookup_hashed(struct flow_table *ft, const struct service_map *svc,
 		return NULL;
 	*dir = src_is_client ? TCP_DIR_C2S : TCP_DIR_S2C;
 	return c;
-}
-
-/*
- * Thousands of connections interleave, so the connection a packet belongs
- * to is rarely in the cache: without help every lookup waits for memory.
- * Told a few packets ahead, the bucket and then the connection's hot lines
- * (tuple, TCP state, reassembly) are on their way while earlier packets
- * are processed. Only hints: nothing is changed, a wrong guess costs
- * nothing but the load.
- */
-static void
-prefetch_lines(const void *p, size_t from, size_t to)
-{
-#if defined(__GNUC__)
-	for (size_t off = from; off < to; off += 64)
-		__builtin_prefetch((const char *)p + off);
-#else
-	(void)p;
-	(void)from;
-	(void)to;
-#endif
-}
-
-void
-flow_prefetch_bucket(const struct flow_table *ft, uint32_t hash)
-{
-	prefetch_lines(&ft->buckets[hash & ft->mask], 0, 1);
-}
-
-void
-flow_prefetch_conn(const struct flow_table *ft, uint32_t hash, bool payload)
-{
-	const struct conn *c = ft->buckets[hash & ft->mask];
-
-	if (c == NULL)
-		return;
-	prefetch_lines(c, 0, offsetof(struct conn, tcp) +
-	                         sizeof c->tcp.ep);
-	/* Not c->payload_done: reading c would wait for the very load
-	 * this hides. */
-	if (payload)
-		prefetch_lines(c, offsetof(struct conn, reasm),
-		               sizeof *c);
 }
 
 void

@@ -102,22 +102,8 @@ struct conn *flow_lookup(struct flow_table *ft, const struct service_map *svc,
                          const struct pkt *p, ta_time ts, ta_frame frame,
                          enum tcp_dir *dir);
 
-/* The same, for a segment whose flow_hash is known already. */
-struct conn *flow_lookup_hashed(struct flow_table *ft,
-                                const struct service_map *svc,
-                                const struct pkt *p, uint32_t hash,
-                                ta_time ts, ta_frame frame,
-                                enum tcp_dir *dir);
 /* A TCP segment of no configured service, counted without a lookup. */
 void flow_count_ignored(struct flow_table *ft);
-
-/* The table's hash of a segment's 4-tuple, the same both ways. */
-uint32_t flow_hash(const struct flow_table *ft, const struct pkt *p);
-/* Hints for a packet a few places ahead (see flow.c): first its bucket,
- * later, once the bucket is cached, its connection. */
-void flow_prefetch_bucket(const struct flow_table *ft, uint32_t hash);
-void flow_prefetch_conn(const struct flow_table *ft, uint32_t hash,
-                        bool payload);
 
 /* After the packet was processed: refresh its place in the LRU order, and
  * move it to the closing list once it ended on the wire. */

@@ -416,21 +416,12 @@ analyse_live(struct capture *cap, struct analyzer *an)
 	signal_capture = NULL;
 }
 
-/*
- * How far ahead the analysis hints at the memory a frame will need: the
- * bucket of the frame PREFETCH_FAR places ahead, the connection of the one
- * PREFETCH_NEAR ahead (its bucket arrived meanwhile).
- */
-#define PREFETCH_FAR 8
-#define PREFETCH_NEAR 4
-
 /* Offline: frames read and decoded ahead by the reader thread. */
 static bool
 analyse_files(struct capture *cap, struct analyzer *an, bool show_progress)
 {
 	char err[CAP_ERRLEN];
 	struct progress progress;
-	struct reader_item *ahead;
 	struct reader_item *it;
 	struct reader *rd = reader_start(cap, analyzer_services(an), err,
 	                                 sizeof err);
@@ -448,32 +439,15 @@ analyse_files(struct capture *cap, struct analyzer *an, bool show_progress)
 			warn_line(NULL, it->warn);
 			continue;
 		}
-		/* A warning item is no frame: service is false there. */
-		ahead = reader_peek(rd, PREFETCH_FAR);
-		if (ahead != NULL && ahead->service) {
-			ahead->hint = analyzer_prefetch_far(
-			    an, reader_pkt(rd, ahead));
-			ahead->hinted = true;
-		}
-		ahead = reader_peek(rd, PREFETCH_NEAR);
-		if (ahead != NULL && ahead->hinted)
-			analyzer_prefetch_near(an, ahead->p, ahead->hint);
-		if (!it->service) {
-			analyzer_other(an, &it->cp, (enum dis_status)it->rc,
-			               (enum pkt_skip)it->skip, it->anomalies);
-		} else {
+		if (it->service) {
+			/* Decoded here first: reader_pkt settles rc. */
 			const struct pkt *p = reader_pkt(rd, it);
 
-			if (it->rc != DIS_OK)
-				analyzer_other(an, &it->cp,
-				               (enum dis_status)it->rc,
-				               (enum pkt_skip)it->skip,
-				               it->anomalies);
-			else
-				analyzer_segment(an, &it->cp, p,
-				                 it->hinted
-				                     ? it->hint
-				                     : analyzer_prefetch_far(an, p));
+			analyzer_decoded(an, &it->cp, (enum dis_status)it->rc,
+			                 p);
+		} else {
+			analyzer_other(an, &it->cp, (enum dis_status)it->rc,
+			               (enum pkt_skip)it->skip, it->anomalies);
 		}
 		/* Look at the clock only now and then. */
 		if (progress.on && (++progress.count & 0x3fff) == 0)

@@ -161,7 +161,6 @@ add_frame(struct reader *r, const struct cap_pkt *cp)
 		it = room(r, service ? cp->caplen : 0);
 		it->kind = READER_FRAME;
 		it->service = service;
-		it->hinted = false;
 		it->skip = PKT_SKIP_NONE;
 		it->rc = (uint8_t)DIS_OK;
 		it->anomalies = q.truncated ? PKT_A_TRUNCATED : 0;
@@ -179,7 +178,6 @@ add_frame(struct reader *r, const struct cap_pkt *cp)
 	it = room(r, service ? cp->caplen : 0);
 	it->kind = READER_FRAME;
 	it->service = service;
-	it->hinted = false;
 	it->skip = (uint8_t)p.skip;
 	it->rc = (uint8_t)rc;
 	it->anomalies = p.anomalies;
@@ -311,14 +309,6 @@ reader_pkt(struct reader *r, struct reader_item *it)
 		it->decoded = true;
 	}
 	return it->p;
-}
-
-struct reader_item *
-reader_peek(struct reader *r, unsigned n)
-{
-	if (r->cur == NULL || r->pos == 0 || n >= r->cur->n - (r->pos - 1))
-		return NULL;
-	return &r->cur->items[r->pos - 1 + n];
 }
 
 void

@@ -40,13 +40,11 @@ enum reader_kind {
 struct reader_item {
 	uint8_t kind;         /* enum reader_kind */
 	bool service;
-	bool hinted;          /* the analysis has set hint */
 	bool decoded;         /* *p is filled */
 	uint8_t skip;         /* enum pkt_skip */
 	uint8_t rc;           /* enum dis_status: what pkt_decode said, or
 	                       * would say */
 	uint32_t anomalies;   /* enum pkt_anomaly bits */
-	uint32_t hint;        /* the analysis's own note on a frame ahead */
 	struct cap_pkt cp;
 	union {
 		struct pkt *p;    /* READER_FRAME of a service: where its
@@ -73,11 +71,6 @@ struct reader_item *reader_next(struct reader *r);
  * the analysis thread, which has time to spare. The first call decodes.
  */
 const struct pkt *reader_pkt(struct reader *r, struct reader_item *it);
-
-/* The item n places after the one reader_next returned last, if it has
- * already been read (within the current block): for prefetching, and for
- * the analysis to note its hint. */
-struct reader_item *reader_peek(struct reader *r, unsigned n);
 
 /* Offline progress as of the last item handed out (see capture_progress). */
 void reader_progress(const struct reader *r, uint64_t *done, uint64_t *total);
