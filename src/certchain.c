@@ -187,16 +187,6 @@ asn1_time_secs(const ASN1_TIME *t)
  * to gmtime_r. */
 #define FAST_TIME_MAX 253402300799LL
 
-static char *
-put_dd(char *p, unsigned long v, unsigned n)
-{
-	for (unsigned i = n; i > 0; i--) {
-		p[i - 1] = (char)('0' + v % 10u);
-		v /= 10u;
-	}
-	return p + n;
-}
-
 /*
  * "2026-11-20T14:03:22Z" by hand for the years certificates carry: every
  * certificate in a JSON line has two of these, and gmtime_r with snprintf
@@ -205,26 +195,11 @@ put_dd(char *p, unsigned long v, unsigned n)
 static bool
 time_iso_fast(char buf[CERTCHAIN_TIME_LEN], int64_t t)
 {
-	unsigned long y;
-	unsigned m, d;
-	uint64_t sod;
-	char *p = buf;
+	char *p;
 
-	if (t < 0 || t > FAST_TIME_MAX)
+	if (t < 0 || t > FAST_TIME_MAX ||
+	    (p = fmt_put_datetime(buf, (uint64_t)t, 'T')) == NULL)
 		return false;
-	fmt_civil_date((uint64_t)t / 86400u, &y, &m, &d);
-	sod = (uint64_t)t % 86400u;
-	p = put_dd(p, y, 4);
-	*p++ = '-';
-	p = put_dd(p, m, 2);
-	*p++ = '-';
-	p = put_dd(p, d, 2);
-	*p++ = 'T';
-	p = put_dd(p, (unsigned long)(sod / 3600u), 2);
-	*p++ = ':';
-	p = put_dd(p, (unsigned long)(sod / 60u % 60u), 2);
-	*p++ = ':';
-	p = put_dd(p, (unsigned long)(sod % 60u), 2);
 	*p++ = 'Z';
 	*p = '\0';
 	return true;

@@ -36,26 +36,16 @@ fmt_civil_date(uint64_t days, unsigned long *y, unsigned *m, unsigned *d)
 	*y = (unsigned long)(yoe + era * 400u + (*m <= 2u ? 1u : 0u));
 }
 
-static char *
-fmt_time(char *buf, size_t len, ta_time t, char sep, const char *z)
+char *
+fmt_put_datetime(char *p, uint64_t sec, char sep)
 {
-	uint64_t sec = t / TA_NS_PER_SEC;
-	unsigned long usec = (unsigned long)((t % TA_NS_PER_SEC) / 1000u);
 	uint64_t sod = sec % 86400u;
 	unsigned long y;
 	unsigned m, d;
-	size_t zl = strlen(z);
-	char *p = buf;
 
-	/*
-	 * By hand, not gmtime_r and strftime: every JSON line carries two
-	 * of these. Four-digit years only, as %Y would print them here.
-	 */
 	fmt_civil_date(sec / 86400u, &y, &m, &d);
-	if (y > 9999u || len < 26 + zl + 1) {
-		snprintf(buf, len, "?");
-		return buf;
-	}
+	if (y > 9999u)
+		return NULL;
 	p = put_digits(p, y, 4);
 	*p++ = '-';
 	p = put_digits(p, m, 2);
@@ -66,7 +56,25 @@ fmt_time(char *buf, size_t len, ta_time t, char sep, const char *z)
 	*p++ = ':';
 	p = put_digits(p, (unsigned long)(sod / 60u % 60u), 2);
 	*p++ = ':';
-	p = put_digits(p, (unsigned long)(sod % 60u), 2);
+	return put_digits(p, (unsigned long)(sod % 60u), 2);
+}
+
+static char *
+fmt_time(char *buf, size_t len, ta_time t, char sep, const char *z)
+{
+	uint64_t sec = t / TA_NS_PER_SEC;
+	unsigned long usec = (unsigned long)((t % TA_NS_PER_SEC) / 1000u);
+	size_t zl = strlen(z);
+	char *p;
+
+	/*
+	 * By hand, not gmtime_r and strftime: every JSON line carries two
+	 * of these. Four-digit years only, as %Y would print them here.
+	 */
+	if (len < 26 + zl + 1 || (p = fmt_put_datetime(buf, sec, sep)) == NULL) {
+		snprintf(buf, len, "?");
+		return buf;
+	}
 	*p++ = '.';
 	p = put_digits(p, usec, 6);
 	memcpy(p, z, zl + 1);

@@ -35,6 +35,9 @@ int fmt_vsnprintf(char *buf, size_t len, const char *fmt, va_list ap)
     TA_PRINTF(3, 0);
 /* Days since 1970-01-01 to a proleptic Gregorian date, as gmtime has it. */
 void fmt_civil_date(uint64_t days, unsigned long *y, unsigned *m, unsigned *d);
+/* "YYYY-MM-DD<sep>HH:MM:SS" (19 bytes, no NUL) for seconds since the
+ * epoch; returns the end, or NULL past year 9999. */
+char *fmt_put_datetime(char *p, uint64_t sec, char sep);
 /* Milliseconds between two capture times, signed. */
 double fmt_ms(ta_time from, ta_time to);
 

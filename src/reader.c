@@ -209,6 +209,19 @@ reader_main(void *arg)
 	return NULL;
 }
 
+/* Everything but the thread, which has ended or never started. */
+static void
+destroy(struct reader *r)
+{
+	capture_set_warn(r->cap, NULL, NULL);
+	pthread_mutex_destroy(&r->lock);
+	pthread_cond_destroy(&r->filled_cv);
+	pthread_cond_destroy(&r->freed_cv);
+	for (unsigned i = 0; i < READER_BLOCKS; i++)
+		free(r->blocks[i]);
+	free(r);
+}
+
 struct reader *
 reader_start(struct capture *cap, const struct service_map *svc, char *err,
              size_t errlen)
@@ -241,13 +254,7 @@ reader_start(struct capture *cap, const struct service_map *svc, char *err,
 	if (rc != 0) {
 		snprintf(err, errlen, "cannot start the reader thread: %s",
 		         strerror(rc));
-		capture_set_warn(cap, NULL, NULL);
-		pthread_mutex_destroy(&r->lock);
-		pthread_cond_destroy(&r->filled_cv);
-		pthread_cond_destroy(&r->freed_cv);
-		for (unsigned i = 0; i < READER_BLOCKS; i++)
-			free(r->blocks[i]);
-		free(r);
+		destroy(r);
 		return NULL;
 	}
 	return r;
@@ -335,11 +342,5 @@ reader_free(struct reader *r)
 	while (reader_next(r) != NULL)
 		;
 	pthread_join(r->thread, NULL);
-	capture_set_warn(r->cap, NULL, NULL);
-	pthread_mutex_destroy(&r->lock);
-	pthread_cond_destroy(&r->filled_cv);
-	pthread_cond_destroy(&r->freed_cv);
-	for (unsigned i = 0; i < READER_BLOCKS; i++)
-		free(r->blocks[i]);
-	free(r);
+	destroy(r);
 }
