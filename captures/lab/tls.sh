@@ -141,10 +141,22 @@ sc_cert_self_signed() {
 sslsplit_start() {
 	in_r iptables -t nat -A PREROUTING -i r0 -p tcp --dport 993 -j REDIRECT --to-ports 10993
 	in_r iptables -t nat -A PREROUTING -i r0 -p tcp --dport 143 -j REDIRECT --to-ports 10143
+	sslsplit_run
+}
+
+sslsplit_run() {
 	bg "$NSR" sslsplit -k "$PKI/corp.key" -c "$PKI/corp.crt" -l "$LAB_TMP/sslsplit.log" \
 	    ssl 0.0.0.0 10993 autossl 0.0.0.0 10143
+	SSLSPLIT_PID=${LAB_PIDS[${#LAB_PIDS[@]} - 1]}
 	wait_port "$NSR" 10993
 	wait_port "$NSR" 10143
+}
+
+# A new sslsplit in place of one that may have given up.
+sslsplit_restart() {
+	kill -TERM "$SSLSPLIT_PID" 2>/dev/null || true
+	wait "$SSLSPLIT_PID" 2>/dev/null || true
+	sslsplit_run
 }
 
 sc_intercept_rejected() {
@@ -164,8 +176,10 @@ sc_intercept_trusted() {
 }
 
 # sslsplit's autossl mode now and then loses a connection it is upgrading
-# ("readcb called when other end not connected - aborting"); the scenario
-# is meant to show a successful intercepted STARTTLS, so try again then.
+# ("readcb called when other end not connected - aborting"), and once a
+# later try found nothing listening (refused): the scenario is meant to
+# show a successful intercepted STARTTLS, so try again then, with a fresh
+# sslsplit.
 sc_intercept_starttls() {
 	local try
 	dovecot_start
@@ -178,7 +192,8 @@ sc_intercept_starttls() {
 			return 0
 		fi
 		cap_stop
-		log "intercept-starttls: sslsplit lost the connection, try $try of 3"
+		log "intercept-starttls: the intercepted STARTTLS failed, try $try of 3"
+		sslsplit_restart
 	done
 }
 
