@@ -4,10 +4,10 @@
  * Reading a file through libpcap costs about as much as the whole analysis
  * is allowed to (the contract's budget is 1.5 times a bare read loop), so
  * it runs on another core: the reader thread takes frames from the
- * capture in order, decodes their headers and hands them over in blocks.
- * Frames of a configured service are copied with their bytes; any other
- * frame travels as its decoded header only, since the analysis only counts
- * it and lets time pass. The order of frames, and of the capture's warning
+ * capture in order, sorts them by their headers and hands them over in
+ * blocks. Frames of a configured service are copied with their bytes; any
+ * other frame travels as what it counts for only, since the analysis only
+ * counts it and lets time pass. The order of frames, and of the capture's warning
  * lines among them, is exactly the capture's: the output is the same as
  * when frames are read one by one.
  *
@@ -25,7 +25,7 @@
 #include "service.h"
 
 enum reader_kind {
-	READER_FRAME, /* a frame: cp, rc, p */
+	READER_FRAME, /* a frame: cp, rc, skip, anomalies, p */
 	READER_WARN,  /* a warning line of the capture: warn */
 };
 
