@@ -249,8 +249,7 @@ account(struct analyzer *a, const struct cap_pkt *cp, enum dis_status rc,
 static bool
 is_service(const struct analyzer *a, const struct pkt *p)
 {
-	return service_of_port(&a->cfg.svc, p->sport) != SVC_NONE ||
-	       service_of_port(&a->cfg.svc, p->dport) != SVC_NONE;
+	return service_between(&a->cfg.svc, p->sport, p->dport);
 }
 
 /* A TCP segment of a configured service. */

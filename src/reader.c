@@ -124,8 +124,7 @@ on_warn(void *ctx, const char *msg)
 static bool
 is_service(const struct reader *r, enum dis_status rc, const struct pkt *p)
 {
-	return rc == DIS_OK && (service_of_port(r->svc, p->sport) != SVC_NONE ||
-	                        service_of_port(r->svc, p->dport) != SVC_NONE);
+	return rc == DIS_OK && service_between(r->svc, p->sport, p->dport);
 }
 
 /* A service frame's bytes go with it; where its headers will be. */
@@ -156,8 +155,7 @@ add_frame(struct reader *r, const struct cap_pkt *cp)
 	 * analysis. Any other frame is decoded here, as it counts for more.
 	 */
 	if (pkt_quick(cp->link, cp->data, cp->caplen, &q)) {
-		service = service_of_port(r->svc, q.sport) != SVC_NONE ||
-		          service_of_port(r->svc, q.dport) != SVC_NONE;
+		service = service_between(r->svc, q.sport, q.dport);
 		it = room(r, service ? cp->caplen : 0);
 		it->kind = READER_FRAME;
 		it->service = service;

@@ -36,6 +36,14 @@ service_of_port(const struct service_map *m, uint16_t port)
 	return (enum service)m->by_port[port];
 }
 
+/* Does a segment between these ports belong to a configured service? */
+static inline bool
+service_between(const struct service_map *m, uint16_t sport, uint16_t dport)
+{
+	return service_of_port(m, sport) != SVC_NONE ||
+	       service_of_port(m, dport) != SVC_NONE;
+}
+
 /* "tcp port 143 or tcp port 993", ANDed with user's expression if any.
  * Returns false if buf is too small. */
 bool service_map_filter(const struct service_map *m, const char *user,
