@@ -1,4 +1,5 @@
-/* capture.c: libpcap sources, offline files merged by time, or live. */
+/* capture.c: offline files merged by time (plain pcap files read by
+ * savefile.c, the others by libpcap), or a live interface. */
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -10,9 +11,12 @@
 #include <sys/stat.h>
 
 #include "capture.h"
+#include "savefile.h"
 
 struct cap_file {
 	pcap_t *pcap;
+	struct savefile *sf;       /* reads a plain pcap file instead of libpcap */
+	struct pcap_pkthdr sf_hdr;
 	const char *name;
 	enum pkt_link link;
 	uint64_t frames;           /* frames read from this file */
@@ -191,6 +195,8 @@ capture_open_files(const char *const *files, unsigned n, const char *filter,
 #endif
 		if (!link_check(f->pcap, f->name, &f->link, err, errlen))
 			goto fail;
+		if (strcmp(files[i], "-") != 0)
+			f->sf = savefile_open(f->pcap);
 		/* Offline the filter runs here, not in libpcap, so that
 		 * frames it rejects are still counted: frame numbers must be
 		 * the file's own, as Wireshark shows them. */
@@ -274,6 +280,19 @@ warn(struct capture *c, const char *msg)
 		c->warn(c->warn_ctx, msg);
 }
 
+/* pcap_next_ex() on either reader of a file. */
+static int
+next_frame(struct cap_file *f)
+{
+	int rc;
+
+	if (f->sf == NULL)
+		return pcap_next_ex(f->pcap, &f->hdr, &f->data);
+	rc = savefile_next(f->sf, &f->sf_hdr, &f->data);
+	f->hdr = &f->sf_hdr;
+	return rc == 1 ? 1 : rc == 0 ? PCAP_ERROR_BREAK : PCAP_ERROR;
+}
+
 /* Pull the next packet of one file into its lookahead slot. */
 static void
 file_advance(struct capture *c, struct cap_file *f)
@@ -284,7 +303,7 @@ file_advance(struct capture *c, struct cap_file *f)
 	if (f->done)
 		return;
 	for (;;) {
-		rc = pcap_next_ex(f->pcap, &f->hdr, &f->data);
+		rc = next_frame(f);
 		if (rc != 1)
 			break;
 		f->frames++;
@@ -309,7 +328,8 @@ file_advance(struct capture *c, struct cap_file *f)
 		snprintf(msg, sizeof msg,
 		         "%s: damaged after frame %llu (%s); analysed up to there",
 		         f->name, (unsigned long long)f->frames,
-		         pcap_geterr(f->pcap));
+		         f->sf != NULL ? savefile_geterr(f->sf)
+		                       : pcap_geterr(f->pcap));
 		warn(c, msg);
 		c->st.damaged_files++;
 	}
@@ -398,6 +418,10 @@ capture_progress(const struct capture *c, uint64_t *done, uint64_t *total)
 			*done += f->size;
 			continue;
 		}
+		if (f->sf != NULL) {
+			*done += savefile_offset(f->sf);
+			continue;
+		}
 		fp = pcap_file(f->pcap);
 		pos = fp ? ftell(fp) : -1;
 		if (pos > 0)
@@ -460,6 +484,7 @@ capture_close(struct capture *c)
 	for (unsigned i = 0; i < c->nfiles; i++) {
 		if (c->files[i].has_filter)
 			pcap_freecode(&c->files[i].prog);
+		savefile_close(c->files[i].sf);
 		if (c->files[i].pcap != NULL)
 			pcap_close(c->files[i].pcap);
 	}

@@ -1,8 +1,9 @@
 /*
  * capture.h: packet sources. Offline: one or more pcap/pcapng files ('-' is
  * stdin) merged in timestamp order, so that a connection split across
- * rotated files is seen as one. Live: one interface through libpcap, with
- * the kernel's drop counters.
+ * rotated files is seen as one (plain pcap files are read by savefile.h,
+ * the others by libpcap). Live: one interface through libpcap, with the
+ * kernel's drop counters.
  *
  * A packet handed out stays valid until the next capture_next() call.
  * Errors are one line naming the file and the reason.

@@ -1,9 +1,9 @@
 /*
  * reader.h: reads offline captures ahead, in a thread of its own.
  *
- * Reading a file through libpcap costs about as much as the whole analysis
- * is allowed to (the contract's budget is 1.5 times a bare read loop), so
- * it runs on another core: the reader thread takes frames from the
+ * Reading a file costs a large share of what the whole analysis is allowed
+ * (the contract's budget is 1.5 times a bare libpcap read loop), so it
+ * runs on another core: the reader thread takes frames from the
  * capture in order, sorts them by their headers and hands them over in
  * blocks. Frames of a configured service are copied with their bytes; any
  * other frame travels as what it counts for only, since the analysis only

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "capfile.h"
 
 #define BASE 1700000000u /* 2023-11-14, seconds */
 #define FRAME_LEN 58u
@@ -57,84 +58,12 @@ path_of(char *buf, size_t len, const char *name)
 	snprintf(buf, len, "%s/%s", tmpdir, name);
 }
 
-/* A file being built in memory, in one byte order. */
-struct fb {
-	uint8_t b[16384];
-	size_t n;
-	bool be;
-};
-
-static void
-fb_bytes(struct fb *f, const void *p, size_t n)
-{
-	assert_true(f->n + n <= sizeof f->b);
-	memcpy(f->b + f->n, p, n);
-	f->n += n;
-}
-
-static void
-fb_u16(struct fb *f, uint16_t v)
-{
-	uint8_t b[2];
-
-	if (f->be) {
-		b[0] = (uint8_t)(v >> 8);
-		b[1] = (uint8_t)v;
-	} else {
-		b[0] = (uint8_t)v;
-		b[1] = (uint8_t)(v >> 8);
-	}
-	fb_bytes(f, b, 2);
-}
-
-static void
-fb_u32(struct fb *f, uint32_t v)
-{
-	if (f->be) {
-		fb_u16(f, (uint16_t)(v >> 16));
-		fb_u16(f, (uint16_t)v);
-	} else {
-		fb_u16(f, (uint16_t)v);
-		fb_u16(f, (uint16_t)(v >> 16));
-	}
-}
-
-/* The first n bytes of f go to the file (n < f->n cuts it). */
-static void
-fb_save(const struct fb *f, const char *path, size_t n)
-{
-	FILE *fp = fopen(path, "wb");
-
-	assert_non_null(fp);
-	assert_true(n <= f->n);
-	assert_int_equal(fwrite(f->b, 1, n, fp), n);
-	assert_int_equal(fclose(fp), 0);
-}
-
 /* pcap file header: microsecond or nanosecond magic, either byte order. */
 static void
 pcap_header(struct fb *f, bool be, bool nano, uint32_t linktype)
 {
-	f->n = 0;
-	f->be = be;
-	fb_u32(f, nano ? 0xa1b23c4du : 0xa1b2c3d4u);
-	fb_u16(f, 2);
-	fb_u16(f, 4);
-	fb_u32(f, 0);      /* thiszone */
-	fb_u32(f, 0);      /* sigfigs */
-	fb_u32(f, 65535);  /* snaplen */
-	fb_u32(f, linktype);
-}
-
-static void
-pcap_record(struct fb *f, uint32_t sec, uint32_t frac, const uint8_t *data,
-            uint32_t caplen, uint32_t len)
-{
-	fb_u32(f, sec);
-	fb_u32(f, frac);
-	fb_u32(f, caplen);
-	fb_u32(f, len);
-	fb_bytes(f, data, caplen);
+	pcap_file_header(f, be, nano ? 0xa1b23c4du : 0xa1b2c3d4u, 2, 4, 65535,
+	                 linktype);
 }
 
 /* pcapng Section Header Block, little-endian. */
