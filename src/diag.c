@@ -46,7 +46,11 @@
  *                 turn after a chain with a problem -> cert-* (inferred)
  * 11 missing      a stream stopped on a gap or truncation, STARTTLS facts
  *                 partial, connection evicted -> incomplete-capture
- * 12 turn         whose turn it was when the connection ended: a
+ * 12 not-imap     port 143: the server sent a line that is not IMAP before
+ *                 STARTTLS was answered -> tcp-reset, closed-during-
+ *                 handshake or handshake-timeout by how it ended, never
+ *                 "the server stayed silent"
+ * 13 turn         whose turn it was when the connection ended: a
  *                 middlebox RST or a RST from the side whose turn it was
  *                 -> tcp-reset; a FIN (or close_notify) from that side ->
  *                 closed-during-handshake; the other side giving up, the
@@ -249,6 +253,14 @@ static const char advice_timeout_client[] =
 	"migration tool's configuration (it may expect the server to speak "
 	"first, or wait for something else) and the network path from the "
 	"client; this is not a TLS setting.";
+static const char advice_not_imap[] =
+	"The server broke the IMAP protocol (RFC 9051: a line of the wrong "
+	"form, or with a NUL or a bare CR in it), which IMAP clients answer "
+	"by hanging up. Look at what "
+	"answers on port 143: a proxy, load balancer or security device that "
+	"rewrites the dialogue, or a server that is not the IMAP server "
+	"expected. Connect by hand (openssl s_client -starttls imap, or "
+	"telnet) to see its lines; this is not a TLS setting.";
 static const char advice_ok_plain[] = "Nothing to fix.";
 
 struct finding_info {
@@ -2129,7 +2141,79 @@ server_closed_at_hello(struct ctx *c, const struct end_ev *e,
 	    "logs \"unsupported protocol\" or \"no shared cipher\"");
 }
 
-/* 12. Whose turn it was when it ended. */
+/* A byte that makes an IMAP line unreadable, for the evidence. */
+static const char *
+not_imap_why(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '\0')
+			return " (it holds a NUL byte)";
+		if (p[i] == '\r' && (i + 1 == n || p[i + 1] != '\n'))
+			return " (it holds a bare CR)";
+	}
+	return "";
+}
+
+/* 12. Port 143: the server sent a line that is not IMAP before STARTTLS
+ * was answered. The analysis reads no further in that direction, so
+ * whatever followed from the server is unknown: it must not be called
+ * silent. */
+static bool
+rule_not_imap(struct ctx *c)
+{
+	const struct starttls_facts *s = c->st;
+	struct end_ev e;
+	const char *what, *how;
+	enum diag_side by;
+
+	if (!c->imap || s == NULL || !s->unparsed ||
+	    s->unparsed_dir != TCP_DIR_S2C ||
+	    s->response != STARTTLS_RESP_NONE ||
+	    (c->tls != NULL && c->tls->client_hello_seen))
+		return false;
+	end_event(c, &e);
+	if (e.kind == END_RST && e.by == TCP_SIDE_MIDDLEBOX)
+		return false;
+	what = s->greeting == STARTTLS_GREETING_OTHER &&
+	    s->greeting_frame == s->unparsed_frame ? "greeting" :
+	    s->requested ? "answer to STARTTLS" : "line after its greeting";
+	if (s->greeting_frame != s->unparsed_frame)
+		ev(c, s->greeting_frame, "%s: server greeting",
+		    fr(c, s->greeting_frame).s);
+	if (s->requested)
+		ev(c, s->request_frame, "%s: client sent STARTTLS",
+		    fr(c, s->request_frame).s);
+	ev(c, s->unparsed_frame, "%s: the server sent a line that is not "
+	    "IMAP%s: \"%s\"; what the server sent after it is not read",
+	    fr(c, s->unparsed_frame).s,
+	    not_imap_why(s->unparsed_excerpt, s->unparsed_len),
+	    inert(s->unparsed_excerpt, s->unparsed_len, 60).s);
+	c->advice = advice_not_imap;
+	by = to_side(e.by);
+	if (e.kind == END_IDLE || e.kind == END_OPEN || by == DIAG_SIDE_NONE) {
+		c->out->waiting_on = DIAG_SIDE_CLIENT;
+		verdict(c, DIAG_HANDSHAKE_TIMEOUT, false, "The server's %s is "
+		    "not IMAP (%s); the client neither went on nor hung up, "
+		    "and the connection %s.", what, fr(c, s->unparsed_frame).s,
+		    e.kind == END_IDLE ? "went idle" :
+		    c->f->why == TCP_FINISH_REUSED ? "was abandoned" :
+		    "was still open when the capture ended");
+		return true;
+	}
+	how = e.kind == END_RST ? "reset the connection" :
+	    e.kind == END_FIN ? "hung up (FIN)" : "hung up (close_notify)";
+	ev(c, e.frame, "%s: the %s %s %s the server's line (%s)",
+	    fr(c, e.frame).s, dside(by), how,
+	    after(c, e.frame, s->unparsed_frame).s,
+	    fr(c, s->unparsed_frame).s);
+	verdict(c, e.kind == END_RST ? DIAG_TCP_RESET :
+	    DIAG_CLOSED_DURING_HANDSHAKE, false, "The server's %s is not "
+	    "IMAP (%s); then the %s %s.", what, fr(c, s->unparsed_frame).s,
+	    dside(by), how);
+	return true;
+}
+
+/* 13. Whose turn it was when it ended. */
 static bool
 rule_turn(struct ctx *c)
 {
@@ -2301,6 +2385,7 @@ static const struct rule rules[] = {
 	{ "tls13-abort", rule_tls13_abort },
 	{ "cert-abort", rule_cert_abort },
 	{ "missing", rule_missing },
+	{ "not-imap", rule_not_imap },
 	{ "turn", rule_turn },
 };
 

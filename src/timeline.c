@@ -103,7 +103,7 @@ starttls_events(struct timeline *tl, const struct conn *c,
                 const struct starttls_facts *st)
 {
 	static const char *const greet[] = {"", "* OK", "* PREAUTH", "* BYE",
-	                                    "something else"};
+	                                    "not IMAP"};
 	static const char *const resp[] = {"", "OK", "NO", "BAD"};
 
 	if (st->greeting != STARTTLS_GREETING_NONE)
@@ -121,6 +121,14 @@ starttls_events(struct timeline *tl, const struct conn *c,
 		add(tl, c, st->response_frame, TL_SERVER, "%s %.*s",
 		    resp[st->response], (int)st->response_text_len,
 		    (const char *)st->response_text);
+	/* The line that stopped the reading of a side (unless it was the
+	 * greeting, already shown). */
+	if (st->unparsed && !(st->unparsed_dir == TCP_DIR_S2C &&
+	                      st->greeting == STARTTLS_GREETING_OTHER &&
+	                      st->unparsed_frame == st->greeting_frame))
+		add(tl, c, st->unparsed_frame,
+		    st->unparsed_dir == TCP_DIR_C2S ? TL_CLIENT : TL_SERVER,
+		    "a line that is not IMAP: not read further");
 	if (st->plaintext_auth)
 		add(tl, c, st->plaintext_auth_frame, TL_CLIENT,
 		    "authentication in plaintext (credentials not shown)");

@@ -6,6 +6,9 @@ Usage: labsrv.py MODE ADDR PORT, MODE one of
   silent        accept and never answer; close only after the client does
   starttls-no   advertise STARTTLS, answer it with NO
   starttls-bad  advertise STARTTLS, answer it with BAD
+  starttls-nul  advertise STARTTLS, answer it with a line holding a NUL
+                byte (not IMAP: RFC 9051 forbids it), as a broken proxy
+                might
 """
 import socket
 import struct
@@ -54,6 +57,7 @@ def main():
         "silent": serve_silent,
         "starttls-no": lambda c: serve_imap(c, b" NO STARTTLS is disabled on this server"),
         "starttls-bad": lambda c: serve_imap(c, b" BAD STARTTLS not allowed now"),
+        "starttls-nul": lambda c: serve_imap(c, b" OK\x00 Begin TLS negotiation now"),
     }
     handler = handlers[mode]
     fam = socket.AF_INET6 if ":" in addr else socket.AF_INET

@@ -211,6 +211,14 @@ sc_starttls_refused_bad() {
 	cap_stop
 }
 
+# The answer to STARTTLS holds a NUL: imaplib cannot read it and hangs up.
+sc_starttls_garbled() {
+	pysrv starttls-nul 143
+	cap_start starttls-garbled
+	pyclient --starttls --cafile "$PKI/root.crt" "$NAME" 143 || true
+	cap_stop
+}
+
 sc_starttls_not_offered() {
 	dovecot_start ssl=no imaps_port=0
 	cap_start starttls-not-offered

@@ -578,6 +578,80 @@ test_starttls_bye_greeting(void **state)
 	assert_true(has_evidence("(BYE)"));
 }
 
+/* The server's line at frame is not IMAP (a NUL in it). */
+static void
+st_not_imap(struct starttls_facts *s, uint32_t frame)
+{
+	static const char line[] = "a1 OK\0 Begin TLS now";
+
+	s->unparsed = true;
+	s->unparsed_dir = TCP_DIR_S2C;
+	s->unparsed_frame = F(frame);
+	memcpy(s->unparsed_excerpt, line, sizeof line - 1);
+	s->unparsed_len = (uint8_t)(sizeof line - 1);
+}
+
+/* Port 143: the answer to STARTTLS is not IMAP. The server spoke: it must
+ * never be called silent, however the connection ended. */
+static void
+test_starttls_answer_not_imap(void **state)
+{
+	struct starttls_facts *s;
+
+	(void)state;
+	fx_init(SVC_IMAP);
+	s = st_greeted(true);
+	s->requested = true;
+	s->request_frame = F(11);
+	st_not_imap(s, 12);
+	end_tcp(TCP_END_FIN, TCP_SIDE_CLIENT, 13, T0 + 5 * MS);
+	decide();
+	assert_verdict("closed-during-handshake");
+	assert_non_null(strstr(X->r.summary, "answer to STARTTLS is not IMAP"));
+	assert_null(strstr(X->r.summary, "silent"));
+	assert_true(has_evidence("NUL byte"));
+	assert_true(has_evidence("\"a1 OK? Begin TLS now\""));
+	assert_true(has_evidence_frame(12));
+	assert_true(has_evidence_frame(13));
+	assert_non_null(strstr(X->r.advice, "not a TLS setting"));
+
+	end_tcp(TCP_END_RST, TCP_SIDE_CLIENT, 13, T0 + 5 * MS);
+	decide();
+	assert_verdict("tcp-reset");
+	assert_non_null(strstr(X->r.summary, "client reset"));
+
+	/* Nobody hangs up: the client, which has to react, is waited on. */
+	end_tcp(TCP_END_TIMEOUT, TCP_SIDE_NONE, 12, T0 + 4 * MS);
+	X->f.why = TCP_FINISH_IDLE;
+	decide();
+	assert_verdict("handshake-timeout");
+	assert_int_equal(X->r.waiting_on, DIAG_SIDE_CLIENT);
+	assert_null(strstr(X->r.summary, "silent"));
+	assert_non_null(strstr(X->r.summary, "went idle"));
+}
+
+/* Port 143: a greeting that is not IMAP, then the client hangs up. */
+static void
+test_greeting_not_imap(void **state)
+{
+	struct starttls_facts *s;
+
+	(void)state;
+	fx_init(SVC_IMAP);
+	s = st_greeted(true);
+	s->greeting = STARTTLS_GREETING_OTHER;
+	s->caps_known = false;
+	st_not_imap(s, 6);
+	s->unparsed_excerpt[2] = '\r'; /* a bare CR instead */
+	end_tcp(TCP_END_FIN, TCP_SIDE_CLIENT, 8, T0 + 5 * MS);
+	decide();
+	assert_verdict("closed-during-handshake");
+	assert_non_null(strstr(X->r.summary, "greeting is not IMAP"));
+	assert_true(has_evidence("bare CR"));
+	/* The greeting and the line are one frame: one evidence line. */
+	assert_false(has_evidence("server greeting"));
+}
+
 /* ---- not TLS on 993 ---- */
 
 static void
@@ -1343,6 +1417,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tls_without_starttls, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_starttls_no_greeting, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_starttls_ok_client_hangs_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_starttls_answer_not_imap,
+		                                setup, teardown),
+		cmocka_unit_test_setup_teardown(test_greeting_not_imap,
+		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(test_starttls_bye_greeting, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plaintext_on_993, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_protocol_version, setup, teardown),
