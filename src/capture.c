@@ -1,5 +1,5 @@
-/* capture.c: offline files merged by time (plain pcap files read by
- * savefile.c, the others by libpcap), or a live interface. */
+/* capture.c: offline files merged by time (plain pcap and pcapng files
+ * read by savefile.c, the others by libpcap), or a live interface. */
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>

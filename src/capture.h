@@ -1,8 +1,8 @@
 /*
  * capture.h: packet sources. Offline: one or more pcap/pcapng files ('-' is
  * stdin) merged in timestamp order, so that a connection split across
- * rotated files is seen as one (plain pcap files are read by savefile.h,
- * the others by libpcap). Live: one interface through libpcap, with the
+ * rotated files is seen as one (plain pcap and pcapng files are read by
+ * savefile.h, the others by libpcap). Live: one interface through libpcap, with the
  * kernel's drop counters.
  *
  * A packet handed out stays valid until the next capture_next() call.

@@ -1,4 +1,4 @@
-/* savefile.c: classic pcap files read in large chunks (savefile.h). */
+/* savefile.c: pcap and pcapng files read in large chunks (savefile.h). */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -13,6 +13,18 @@
 #define RECORD_HDR 16u
 #define MAGIC_USEC 0xa1b2c3d4u
 #define MAGIC_NSEC 0xa1b23c4du
+/* pcapng (draft-ietf-opsawg-pcapng): block types and the byte-order magic */
+#define NG_SHB 0x0a0d0d0au
+#define NG_IDB 1u
+#define NG_OPB 2u
+#define NG_SPB 3u
+#define NG_EPB 6u
+#define NG_BOM 0x1a2b3c4du
+#define NG_EPB_FIXED 32u    /* header, fixed fields, trailer */
+#define NG_OPT_TSRESOL 9u
+#define NG_OPT_TSOFFSET 14u
+/* Blocks before the first interface that savefile steps over itself. */
+#define NG_HEAD_BLOCKS 64
 /* libpcap's largest frame for the link types read here (MAXIMUM_SNAPLEN):
  * a longer caplen makes the file damaged. */
 #define MAX_CAPLEN 262144u
@@ -23,7 +35,11 @@
 #define BUF_MAX (BUF_READ + RECORD_HDR + MAX_CAPLEN)
 
 struct savefile {
+	pcap_t *p;
 	int fd;
+	bool ng;            /* pcapng: only its plain packet blocks are read
+	                     * here; libpcap takes over at any other block */
+	bool by_libpcap;    /* libpcap has taken over */
 	bool swapped;
 	bool usec;          /* microsecond timestamps, scaled up */
 	bool eof;
@@ -85,12 +101,107 @@ plain_link(int dlt, bool swapped)
 	}
 }
 
+static struct savefile *
+new_savefile(pcap_t *p, int fd, bool ng, bool swapped, bool usec,
+             uint64_t start)
+{
+	struct savefile *s = calloc(1, sizeof *s);
+
+	if (s == NULL)
+		return NULL;
+	s->p = p;
+	s->fd = fd;
+	s->ng = ng;
+	s->swapped = swapped;
+	s->usec = usec;
+	s->snapshot = (uint32_t)pcap_snapshot(p);
+	s->file_pos = start;
+	return s;
+}
+
+/*
+ * The options of libpcap's first Interface Description Block, from "opt"
+ * on: true when they hold nothing but a time resolution of microseconds
+ * (the default) or nanoseconds, well formed. Anything else (another
+ * resolution, an offset, a malformed list) is left to libpcap.
+ */
+static bool
+ng_plain_options(const uint8_t *opt, size_t n, bool *usec)
+{
+	bool seen = false;
+
+	*usec = true;
+	while (n >= 4) {
+		uint16_t code = get16(false, opt);
+		uint16_t len = get16(false, opt + 2);
+		size_t padded = ((size_t)len + 3u) & ~(size_t)3u;
+
+		if (code == 0)
+			return true;
+		if (padded > n - 4 || code == NG_OPT_TSOFFSET)
+			return false;
+		if (code == NG_OPT_TSRESOL) {
+			if (seen || len != 1 || (opt[4] != 6 && opt[4] != 9))
+				return false;
+			seen = true;
+			*usec = opt[4] == 6;
+		}
+		opt += 4 + padded;
+		n -= 4 + padded;
+	}
+	return n == 0;
+}
+
+/*
+ * A pcapng file in this machine's byte order: step over the section
+ * header and any block before the first interface, as libpcap did when it
+ * opened the file, and read that interface's time resolution.
+ */
+static struct savefile *
+open_pcapng(pcap_t *p, int fd)
+{
+	uint8_t b[16];
+	uint64_t off;
+	uint32_t magic, len;
+
+	if (pread(fd, b, sizeof b, 0) != (ssize_t)sizeof b)
+		return NULL;
+	memcpy(&magic, b + 8, sizeof magic);
+	len = get32(false, b + 4);
+	if (magic != NG_BOM || len < 28 || len % 4 != 0)
+		return NULL;
+	off = len;
+	for (int i = 0; i < NG_HEAD_BLOCKS; i++) {
+		uint8_t idb[4096];  /* names, descriptions, a filter */
+		uint32_t type;
+		bool usec;
+
+		if (pread(fd, b, 8, (off_t)off) != 8)
+			return NULL;
+		type = get32(false, b);
+		len = get32(false, b + 4);
+		if (len < 12 || len % 4 != 0 || type == NG_SHB ||
+		    type == NG_OPB || type == NG_SPB || type == NG_EPB)
+			return NULL;
+		if (type != NG_IDB) {
+			off += len;
+			continue;
+		}
+		if (len < 20 || len > sizeof idb ||
+		    pread(fd, idb, len, (off_t)off) != (ssize_t)len ||
+		    get32(false, idb + len - 4) != len ||
+		    !ng_plain_options(idb + 16, len - 20, &usec))
+			return NULL;
+		return new_savefile(p, fd, true, false, usec, off + len);
+	}
+	return NULL;
+}
+
 struct savefile *
 savefile_open(pcap_t *p)
 {
 	FILE *fp = pcap_file(p);
 	uint8_t hdr[FILE_HDR];
-	struct savefile *s;
 	struct stat st;
 	uint32_t magic;
 	bool swapped;
@@ -104,6 +215,12 @@ savefile_open(pcap_t *p)
 	if (pread(fd, hdr, sizeof hdr, 0) != (ssize_t)sizeof hdr)
 		return NULL;
 	memcpy(&magic, hdr, sizeof magic);
+	if (magic == NG_SHB)
+		return plain_link(pcap_datalink(p), false) &&
+		       pcap_snapshot(p) > 0 &&
+		       (uint32_t)pcap_snapshot(p) <= MAX_CAPLEN
+		           ? open_pcapng(p, fd)
+		           : NULL;
 	swapped = magic != MAGIC_USEC && magic != MAGIC_NSEC;
 	if (swapped)
 		magic = __builtin_bswap32(magic);
@@ -116,15 +233,8 @@ savefile_open(pcap_t *p)
 	    !plain_link(pcap_datalink(p), swapped) || pcap_snapshot(p) <= 0 ||
 	    (uint32_t)pcap_snapshot(p) > MAX_CAPLEN)
 		return NULL;
-	s = calloc(1, sizeof *s);
-	if (s == NULL)
-		return NULL;
-	s->fd = fd;
-	s->swapped = swapped;
-	s->usec = magic == MAGIC_USEC;
-	s->snapshot = (uint32_t)pcap_snapshot(p);
-	s->file_pos = FILE_HDR;
-	return s;
+	return new_savefile(p, fd, false, swapped, magic == MAGIC_USEC,
+	                    FILE_HDR);
 }
 
 /* Make need bytes readable from pos on, or all the file has left. False
@@ -180,6 +290,95 @@ damaged(struct savefile *s)
 	return -1;
 }
 
+/* libpcap reads the rest of the file from the block at pos on. */
+static int
+hand_over(struct savefile *s, struct pcap_pkthdr *hdr, const uint8_t **data)
+{
+	struct pcap_pkthdr *h;
+	const u_char *d;
+	int rc;
+
+	if (!s->by_libpcap) {
+		if (fseeko(pcap_file(s->p), (off_t)savefile_offset(s),
+		           SEEK_SET) != 0) {
+			snprintf(s->err, sizeof s->err,
+			         "error reading dump file: %s", strerror(errno));
+			return damaged(s);
+		}
+		s->by_libpcap = true;
+		free(s->buf);
+		s->buf = NULL;
+		s->cap = s->have = s->pos = 0;
+	}
+	rc = pcap_next_ex(s->p, &h, &d);
+	if (rc == 1) {
+		*hdr = *h;
+		*data = d;
+		return 1;
+	}
+	if (rc == PCAP_ERROR_BREAK)
+		return 0;
+	snprintf(s->err, sizeof s->err, "%s", pcap_geterr(s->p));
+	return damaged(s);
+}
+
+/*
+ * pcapng: an Enhanced Packet Block of the first interface, whole and
+ * within the snapshot length, is read here; any other block, or one that
+ * is not plain, goes to libpcap, which has read nothing past the first
+ * interface and so is where it would be.
+ */
+static int
+next_pcapng(struct savefile *s, struct pcap_pkthdr *hdr, const uint8_t **data)
+{
+	const uint8_t *b;
+	uint32_t len, caplen;
+	uint64_t t, res, frac;
+	size_t left;
+
+	if (s->by_libpcap)
+		return hand_over(s, hdr, data);
+	left = s->have - s->pos;
+	if (left < 8) {
+		if (!fill(s, 8))
+			return damaged(s);
+		left = s->have;
+		if (left == 0)
+			return 0;
+		if (left < 8)
+			return hand_over(s, hdr, data);
+	}
+	b = s->buf + s->pos;
+	len = get32(false, b + 4);
+	if (get32(false, b) != NG_EPB || len < NG_EPB_FIXED || len % 4 != 0 ||
+	    len > BUF_MAX)
+		return hand_over(s, hdr, data);
+	if (left < len) {
+		if (!fill(s, len))
+			return damaged(s);
+		left = s->have;
+		b = s->buf;
+		if (left < len)
+			return hand_over(s, hdr, data);
+	}
+	caplen = get32(false, b + 20);
+	if (get32(false, b + len - 4) != len || get32(false, b + 8) != 0 ||
+	    caplen > len - NG_EPB_FIXED || caplen > s->snapshot)
+		return hand_over(s, hdr, data);
+	t = (uint64_t)get32(false, b + 12) << 32 | get32(false, b + 16);
+	res = s->usec ? 1000000u : 1000000000u;
+	frac = t % res;
+	if (s->usec)
+		frac *= 1000;
+	hdr->ts.tv_sec = (time_t)(t / res);
+	hdr->ts.tv_usec = (suseconds_t)(int)frac;
+	hdr->caplen = caplen;
+	hdr->len = get32(false, b + 24);
+	*data = b + 28;
+	s->pos += len;
+	return 1;
+}
+
 int
 savefile_next(struct savefile *s, struct pcap_pkthdr *hdr,
               const uint8_t **data)
@@ -190,6 +389,8 @@ savefile_next(struct savefile *s, struct pcap_pkthdr *hdr,
 
 	if (s->failed)
 		return -1;
+	if (s->ng)
+		return next_pcapng(s, hdr, data);
 	left = s->have - s->pos;
 	if (left < RECORD_HDR) {
 		if (!fill(s, RECORD_HDR))
@@ -259,7 +460,18 @@ savefile_geterr(const struct savefile *s)
 uint64_t
 savefile_offset(const struct savefile *s)
 {
-	return s->file_pos - (s->have - s->pos);
+	off_t pos;
+
+	if (!s->by_libpcap)
+		return s->file_pos - (s->have - s->pos);
+	pos = ftello(pcap_file(s->p));
+	return pos > 0 ? (uint64_t)pos : 0;
+}
+
+bool
+savefile_by_libpcap(const struct savefile *s)
+{
+	return s->by_libpcap;
 }
 
 void

@@ -1,15 +1,23 @@
 /*
- * savefile.h: classic pcap files read without stdio (pcap-savefile(5)).
+ * savefile.h: capture files read without stdio (pcap-savefile(5),
+ * draft-ietf-opsawg-pcapng).
  *
  * libpcap reads a file through stdio and then copies every frame once more
  * into a buffer of its own; on a large capture that is most of the time a
- * bare read loop takes. A plain classic pcap file is read here instead, in
- * large chunks, and each frame is handed out where it lies in the chunk.
+ * bare read loop takes. A plain file is read here instead, in large
+ * chunks, and each frame is handed out where it lies in the chunk.
  *
- * Plain means: a regular file (not a pipe), the standard or the
- * nanosecond magic in either byte order, version 2.4, and a link type
- * whose frames libpcap hands out unchanged. Anything else (pcapng, stdin,
- * older versions, Kuznetzov's format) stays with libpcap.
+ * Plain means a regular file (not a pipe) whose frames libpcap hands out
+ * unchanged (a link type the analyser decodes), and:
+ *  - classic pcap: the standard or the nanosecond magic in either byte
+ *    order, version 2.4;
+ *  - pcapng in this machine's byte order whose first interface has a
+ *    resolution of micro- or nanoseconds and no time offset. Only that
+ *    interface's Enhanced Packet Blocks are read here; at the first other
+ *    block (another interface, statistics, a new section, anything odd)
+ *    libpcap takes over and reads the rest of the file.
+ * Anything else (stdin, older versions, Kuznetzov's format) stays with
+ * libpcap from the start.
  *
  * Frames, lengths, timestamps and the words for a damaged file are exactly
  * libpcap's: tests/fuzz/fuzz_savefile compares the two on any input.
@@ -18,6 +26,7 @@
 #define SAVEFILE_H
 
 #include <pcap/pcap.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 struct savefile;
@@ -38,6 +47,9 @@ const char *savefile_geterr(const struct savefile *s);
 
 /* Bytes of the file consumed so far. */
 uint64_t savefile_offset(const struct savefile *s);
+
+/* pcapng: libpcap has taken over the reading. */
+bool savefile_by_libpcap(const struct savefile *s);
 
 void savefile_close(struct savefile *s);
 

@@ -15,7 +15,7 @@
  * the captured lengths so that the compiler cannot drop the loop.
  *
  * With --own, the loop reads through the analyser's own reader instead
- * (src/savefile.c, where the file is plain classic pcap): not the
+ * (src/savefile.c, where the file is plain pcap or pcapng): not the
  * contract's floor, but what the analysis on top of reading costs is seen
  * against it.
  */

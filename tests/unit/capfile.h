@@ -93,4 +93,106 @@ pcap_record(struct fb *f, uint32_t sec, uint32_t frac, const uint8_t *data,
 		fb_bytes(f, data, caplen);
 }
 
+/* pcapng (draft-ietf-opsawg-pcapng), in f's byte order. */
+
+/* Any block: type, body (n bytes, padded to 4), total length twice. */
+static inline void
+ng_block(struct fb *f, uint32_t type, const uint8_t *body, size_t n)
+{
+	static const uint8_t pad[3];
+	size_t padded = (n + 3u) & ~(size_t)3u;
+	uint32_t total = (uint32_t)(12 + padded);
+
+	fb_u32(f, type);
+	fb_u32(f, total);
+	fb_bytes(f, body, n);
+	fb_bytes(f, pad, padded - n);
+	fb_u32(f, total);
+}
+
+/* Section Header Block, version 1.0; starts f anew. */
+static inline void
+ng_shb_order(struct fb *f, bool be)
+{
+	f->n = 0;
+	f->be = be;
+	fb_u32(f, 0x0a0d0d0au);
+	fb_u32(f, 28);
+	fb_u32(f, 0x1a2b3c4du);
+	fb_u16(f, 1);
+	fb_u16(f, 0);
+	fb_u32(f, 0xffffffffu); /* section length unknown */
+	fb_u32(f, 0xffffffffu);
+	fb_u32(f, 28);
+}
+
+static inline void
+ng_shb(struct fb *f)
+{
+	ng_shb_order(f, false);
+}
+
+/* Interface Description Block with the options given as they are (none:
+ * NULL, 0; end-of-options included by the caller). */
+static inline void
+ng_idb_opts(struct fb *f, uint16_t linktype, uint32_t snaplen,
+            const uint8_t *opts, size_t n)
+{
+	uint32_t total = (uint32_t)(20 + n);
+
+	fb_u32(f, 1);
+	fb_u32(f, total);
+	fb_u16(f, linktype);
+	fb_u16(f, 0);
+	fb_u32(f, snaplen);
+	if (n > 0)
+		fb_bytes(f, opts, n);
+	fb_u32(f, total);
+}
+
+/* Interface Description Block; tsresol 0: the default (microseconds). */
+static inline void
+ng_idb(struct fb *f, uint16_t linktype, uint8_t tsresol)
+{
+	/* if_tsresol (9), length 1, the value, padding; opt_endofopt */
+	uint8_t opts[12] = { 9, 0, 1, 0, tsresol, 0, 0, 0, 0, 0, 0, 0 };
+
+	if (f->be) {
+		opts[0] = 0;
+		opts[1] = 9;
+		opts[2] = 0;
+		opts[3] = 1;
+	}
+	ng_idb_opts(f, linktype, 65535, tsresol != 0 ? opts : NULL,
+	            tsresol != 0 ? sizeof opts : 0);
+}
+
+/* Enhanced Packet Block of interface iface; ts in the interface's units. */
+static inline void
+ng_epb_if(struct fb *f, uint32_t iface, uint64_t ts, const uint8_t *data,
+          uint32_t caplen, uint32_t len)
+{
+	static const uint8_t pad[3];
+	uint32_t padded = (caplen + 3u) & ~3u;
+	uint32_t total = 32 + padded;
+
+	fb_u32(f, 6);
+	fb_u32(f, total);
+	fb_u32(f, iface);
+	fb_u32(f, (uint32_t)(ts >> 32));
+	fb_u32(f, (uint32_t)ts);
+	fb_u32(f, caplen);
+	fb_u32(f, len);
+	fb_bytes(f, data, caplen);
+	fb_bytes(f, pad, padded - caplen);
+	fb_u32(f, total);
+}
+
+static inline void
+ng_epb(struct fb *f, uint64_t ts, const uint8_t *data, uint32_t caplen,
+       uint32_t len)
+{
+	ng_epb_if(f, 0, ts, data, caplen, len);
+}
+
 #endif

@@ -66,65 +66,6 @@ pcap_header(struct fb *f, bool be, bool nano, uint32_t linktype)
 	                 linktype);
 }
 
-/* pcapng Section Header Block, little-endian. */
-static void
-ng_shb(struct fb *f)
-{
-	f->n = 0;
-	f->be = false;
-	fb_u32(f, 0x0a0d0d0au);
-	fb_u32(f, 28);
-	fb_u32(f, 0x1a2b3c4du);
-	fb_u16(f, 1);
-	fb_u16(f, 0);
-	fb_u32(f, 0xffffffffu); /* section length unknown */
-	fb_u32(f, 0xffffffffu);
-	fb_u32(f, 28);
-}
-
-/* Interface Description Block; tsresol 0: the default (microseconds). */
-static void
-ng_idb(struct fb *f, uint16_t linktype, uint8_t tsresol)
-{
-	uint32_t total = tsresol != 0 ? 32 : 20;
-
-	fb_u32(f, 1);
-	fb_u32(f, total);
-	fb_u16(f, linktype);
-	fb_u16(f, 0);
-	fb_u32(f, 65535);
-	if (tsresol != 0) {
-		static const uint8_t pad[3];
-
-		fb_u16(f, 9); /* if_tsresol */
-		fb_u16(f, 1);
-		fb_bytes(f, &tsresol, 1);
-		fb_bytes(f, pad, 3);
-		fb_u32(f, 0); /* opt_endofopt */
-	}
-	fb_u32(f, total);
-}
-
-/* Enhanced Packet Block; ts in the interface's units. */
-static void
-ng_epb(struct fb *f, uint64_t ts, const uint8_t *data, uint32_t caplen,
-       uint32_t len)
-{
-	static const uint8_t pad[3];
-	uint32_t padded = (caplen + 3u) & ~3u;
-	uint32_t total = 32 + padded;
-
-	fb_u32(f, 6);
-	fb_u32(f, total);
-	fb_u32(f, 0);
-	fb_u32(f, (uint32_t)(ts >> 32));
-	fb_u32(f, (uint32_t)ts);
-	fb_u32(f, caplen);
-	fb_u32(f, len);
-	fb_bytes(f, data, caplen);
-	fb_bytes(f, pad, padded - caplen);
-	fb_u32(f, total);
-}
 
 /*
  * Ethernet / IPv4 / TCP with a 4-byte payload whose first byte is the

@@ -315,6 +315,120 @@ test_declines(void **state)
 	free(f);
 }
 
+/* ---- pcapng ---- */
+
+/* A pcapng file as dumpcap writes it: a block before the interface, the
+ * packets, statistics at the end. The packets are read here; libpcap
+ * takes over only at the statistics block. */
+static void
+test_pcapng_plain(void **state)
+{
+	static const uint8_t nrb[8]; /* a Name Resolution Block, empty */
+	static const uint8_t isb[12];
+	uint32_t sizes[] = { 60, 1514, 9000, 65535, 40, 1, 1500, 65535 };
+	struct fb *f = fb_new();
+	unsigned long want = 0, got = 0;
+	struct pcap_pkthdr h;
+	const uint8_t *d;
+	struct opened o;
+
+	(void)state;
+	for (unsigned resol = 0; resol < 2; resol++) {
+		ng_shb(f);
+		ng_block(f, 4, nrb, sizeof nrb);
+		ng_idb(f, (uint16_t)LT_ETHERNET, resol ? 9 : 0);
+		want = 0;
+		for (unsigned i = 0; f->n + 64 + 65535 + 32 < sizeof f->b; i++) {
+			uint32_t len = sizes[i % (sizeof sizes / sizeof sizes[0])];
+			uint32_t cut = len > 7 ? i % 7 : 0;
+
+			ng_epb(f, (uint64_t)1700000000u * 1000000000u + i * 999u,
+			       pattern + cut, len - cut, len);
+			want++;
+		}
+		ng_block(f, 5, isb, sizeof isb);
+		assert_int_equal(same(f, f->n, true), want);
+		o = open_savefile(f, f->n, PCAP_TSTAMP_PRECISION_NANO);
+		assert_non_null(o.s);
+		for (got = 0; got < want; got++) {
+			assert_int_equal(savefile_next(o.s, &h, &d), 1);
+			assert_false(savefile_by_libpcap(o.s));
+		}
+		assert_int_equal(savefile_next(o.s, &h, &d), 0);
+		assert_true(savefile_by_libpcap(o.s));
+		close_opened(&o);
+	}
+	free(f);
+}
+
+/* Everything that is not a plain packet of the first interface goes to
+ * libpcap, at that block: the reading goes on or stops as libpcap says,
+ * cut at every byte. */
+static void
+test_pcapng_hand_over_everywhere(void **state)
+{
+	/* byte-order magic, version 1.0, section length unknown */
+	static const uint8_t section[16] = { 0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0,
+	                                     0xff, 0xff, 0xff, 0xff,
+	                                     0xff, 0xff, 0xff, 0xff };
+	struct fb *f = fb_new();
+	size_t idb_end;
+	unsigned long frames;
+
+	(void)state;
+	ng_shb(f);
+	ng_idb(f, (uint16_t)LT_ETHERNET, 0);
+	idb_end = f->n;
+	ng_epb(f, 1700000000000000u, pattern, 60, 60);
+	ng_epb(f, 0xffffffffffffffffu, pattern + 1, 0, 0);
+	ng_idb(f, (uint16_t)LT_ETHERNET, 9);           /* a second interface */
+	ng_epb_if(f, 1, 5, pattern + 2, 61, 61);
+	ng_epb(f, 7, pattern + 3, 62, 62);
+	ng_block(f, 0x0a0d0d0au, section, sizeof section); /* a new section */
+	ng_idb(f, (uint16_t)LT_ETHERNET, 0);
+	ng_epb(f, 8, pattern, 65535, 65535);
+	ng_epb(f, 9, pattern, 70000, 70000);           /* over the snaplen */
+	for (size_t n = 0; n <= f->n; n++) {
+		frames = same(f, n, n >= idb_end);
+		if (n == f->n)
+			assert_int_equal(frames, 5);
+	}
+	free(f);
+}
+
+/* Interfaces whose timestamps savefile does not convert, and the other
+ * byte order, are read by libpcap alone. */
+static void
+test_pcapng_declines(void **state)
+{
+	/* if_tsoffset (14), 8 bytes; opt_endofopt */
+	static const uint8_t offset[16] = { 14, 0, 8, 0, 1, 0, 0, 0,
+	                                    0, 0, 0, 0, 0, 0, 0, 0 };
+	/* if_tsresol 2^-10 */
+	static const uint8_t base2[12] = { 9, 0, 1, 0, 0x8a, 0, 0, 0,
+	                                   0, 0, 0, 0 };
+	struct fb *f = fb_new();
+
+	(void)state;
+	ng_shb(f);
+	ng_idb_opts(f, (uint16_t)LT_ETHERNET, 65535, offset, sizeof offset);
+	ng_epb(f, 1700000000000000u, pattern, 60, 60);
+	same(f, f->n, false);
+	ng_shb(f);
+	ng_idb_opts(f, (uint16_t)LT_ETHERNET, 65535, base2, sizeof base2);
+	ng_epb(f, 1700000000000000u, pattern, 60, 60);
+	same(f, f->n, false);
+	ng_shb(f);
+	ng_idb(f, (uint16_t)LT_ETHERNET, 3); /* milliseconds */
+	ng_epb(f, 1700000000000u, pattern, 60, 60);
+	same(f, f->n, false);
+	ng_shb_order(f, true);
+	ng_idb(f, (uint16_t)LT_ETHERNET, 9);
+	ng_epb(f, 1700000000000000000u, pattern, 60, 60);
+	same(f, f->n, false);
+	free(f);
+}
+
 int
 main(void)
 {
@@ -325,6 +439,9 @@ main(void)
 		cmocka_unit_test(test_damage_words),
 		cmocka_unit_test(test_large_frames_across_reads),
 		cmocka_unit_test(test_declines),
+		cmocka_unit_test(test_pcapng_plain),
+		cmocka_unit_test(test_pcapng_hand_over_everywhere),
+		cmocka_unit_test(test_pcapng_declines),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, NULL);
