@@ -136,6 +136,29 @@ sc_cert_self_signed() {
 	cap_stop
 }
 
+# A legacy IMAPS server as some still run: an RSA 1024 leaf signed with
+# SHA-1 by its own old root (mkpki's legacy chain, sent without the root)
+# and 3DES. OpenSSL 3.0 in Debian 12 has no 3DES or RC4 suite left, even at
+# @SECLEVEL=0 (only NULL and anonymous ones, which no mail server offers),
+# so Dovecot cannot play it; GnuTLS still has 3DES: gnutls-serv, TLS 1.0 to
+# 1.2, nothing but TLS_RSA_WITH_3DES_EDE_CBC_SHA. It speaks no IMAP, it
+# echoes the client's LOGOUT line: application data flows, and the analyser
+# reads nothing past the handshake. The client, gnutls-cli, is told to
+# allow 3DES and SHA-1 signatures; it trusts the legacy root and checks the
+# chain and the name in full (GnuTLS takes the 1024-bit key), so the
+# handshake completes. A client that failed is a broken scenario.
+sc_legacy_weak() {
+	bg "$NSS" gnutls-serv -p 993 --echo --disable-client-cert \
+	    --x509certfile "$PKI/legacy.crt" --x509keyfile "$PKI/legacy.key" \
+	    --priority 'NONE:+VERS-TLS1.2:+VERS-TLS1.1:+VERS-TLS1.0:+RSA:+3DES-CBC:+SHA1:+COMP-NULL:+SIGN-ALL'
+	wait_port "$NSS" 993
+	cap_start legacy-weak
+	printf 'a LOGOUT\r\n' | client gnutls-cli --x509cafile "$PKI/legacy-root.crt" \
+	    --priority 'NORMAL:+3DES-CBC:%VERIFY_ALLOW_SIGN_WITH_SHA1' -p 993 "$NAME" ||
+	    die "legacy-weak: gnutls-cli did not complete the handshake"
+	cap_stop
+}
+
 # sslsplit on the router intercepts 993 (ssl) and 143 (autossl, STARTTLS)
 # and re-signs the server's certificate with the corporate root.
 sslsplit_start() {
