@@ -152,6 +152,8 @@ tls_events(struct timeline *tl, const struct conn *c,
            const struct tls_facts *t)
 {
 	char hex[TLS_NAMES_HEX_LEN], hex2[TLS_NAMES_HEX_LEN];
+	bool tls13 = t->server_hello_seen &&
+	             t->server_hello.version == TLS_V_TLS13;
 
 	if (t->client_hello_seen)
 		client_hello(tl, c, t->client_hello_frame, &t->client_hello,
@@ -191,7 +193,14 @@ tls_events(struct timeline *tl, const struct conn *c,
 		if (sd->ccs)
 			add(tl, c, sd->ccs_frame, tls_side((enum tls_side)s),
 			    "ChangeCipherSpec");
-		if (sd->finished)
+		/* A TLS 1.3 server's "Finished" is where its encrypted
+		 * flight starts: the Finished itself comes last in it, maybe
+		 * frames later, and cannot be told apart. */
+		if (sd->finished && s == TLS_SIDE_SERVER && tls13)
+			add(tl, c, sd->finished_frame, TL_SERVER,
+			    "encrypted flight begins (EncryptedExtensions to "
+			    "Finished)");
+		else if (sd->finished)
 			add(tl, c, sd->finished_frame, tls_side((enum tls_side)s),
 			    "Finished (encrypted)");
 		if (sd->stopped)
