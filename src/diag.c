@@ -47,9 +47,11 @@
  * 11 missing      a stream stopped on a gap or truncation, STARTTLS facts
  *                 partial, connection evicted -> incomplete-capture
  * 12 not-imap     port 143: the server sent a line that is not IMAP before
- *                 STARTTLS was answered -> tcp-reset, closed-during-
- *                 handshake or handshake-timeout by how it ended, never
- *                 "the server stayed silent"
+ *                 STARTTLS was answered (or asked for; rule 3 leaves
+ *                 those to this one unless credentials crossed in clear)
+ *                 -> tcp-reset, closed-during-handshake or
+ *                 handshake-timeout by how it ended, never "the server
+ *                 stayed silent"
  * 13 turn         whose turn it was when the connection ended: a
  *                 middlebox RST or a RST from the side whose turn it was
  *                 -> tcp-reset; a FIN (or close_notify) from that side ->
@@ -1335,6 +1337,11 @@ rule_starttls(struct ctx *c)
 		    "; it sent its credentials in clear text" : "");
 		return true;
 	}
+	/* The server's side stopped on a line that is not IMAP: the client
+	 * may have hung up because of it (rule not-imap), unless it had
+	 * already sent its credentials in clear. */
+	if (s->unparsed && s->unparsed_dir == TCP_DIR_S2C && !s->plaintext_auth)
+		return false;
 	/* Without credentials in clear, a session still open (or idle) when
 	 * the capture ended may yet have upgraded: whose turn it was decides
 	 * (a later rule). */

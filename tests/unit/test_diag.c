@@ -652,6 +652,32 @@ test_greeting_not_imap(void **state)
 	assert_false(has_evidence("server greeting"));
 }
 
+/* Port 143: STARTTLS offered, then a line that is not IMAP (a garbled
+ * CAPABILITY answer), and the client hangs up before STARTTLS: the line
+ * is the finding, not a client that would not encrypt. Credentials sent
+ * in clear before it still make a plaintext session. */
+static void
+test_line_not_imap_before_starttls(void **state)
+{
+	struct starttls_facts *s;
+
+	(void)state;
+	fx_init(SVC_IMAP);
+	s = st_greeted(true);
+	st_not_imap(s, 8);
+	end_tcp(TCP_END_FIN, TCP_SIDE_CLIENT, 9, T0 + 5 * MS);
+	decide();
+	assert_verdict("closed-during-handshake");
+	assert_non_null(strstr(X->r.summary, "line after its greeting is not "
+	                                     "IMAP"));
+	assert_true(has_evidence_frame(8));
+
+	s->plaintext_auth = true;
+	s->plaintext_auth_frame = F(7);
+	decide();
+	assert_verdict("plaintext-session");
+}
+
 /* ---- not TLS on 993 ---- */
 
 static void
@@ -1420,6 +1446,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_starttls_answer_not_imap,
 		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(test_greeting_not_imap,
+		                                setup, teardown),
+		cmocka_unit_test_setup_teardown(test_line_not_imap_before_starttls,
 		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(test_starttls_bye_greeting, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plaintext_on_993, setup, teardown),
