@@ -15,7 +15,7 @@
 
 struct cap_file {
 	pcap_t *pcap;
-	struct savefile *sf;       /* reads a plain pcap file instead of libpcap */
+	struct savefile *sf;       /* reads a plain pcap or pcapng file */
 	struct pcap_pkthdr sf_hdr;
 	const char *name;
 	enum pkt_link link;
