@@ -2067,6 +2067,10 @@ problem_line(struct lines *ls, const struct cert_facts *f, int64_t now)
 			     "issuer of its own (%s, issued by %s); the intermediate "
 			     "is missing", c->count, safe(s1, sizeof s1, leaf->subject),
 			     safe(s2, sizeof s2, leaf->issuer));
+		/* From the wire a missing intermediate looks like a leaf
+		 * issued by a root the trust store lacks: say both. */
+		line(ls, "or that issuer is a private root the trust store used "
+		     "here lacks: then give it with --ca-bundle");
 		break;
 	case CERT_PROBLEM_EXPIRED:
 		line(ls, "%s expired %s, %s before the capture",
