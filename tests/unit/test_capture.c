@@ -5,7 +5,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 
 #include "capture.h"
 #include "capfile.h"
+#include "scratch.h"
 
 #define BASE 1700000000u /* 2023-11-14, seconds */
 #define FRAME_LEN 58u
@@ -22,40 +22,22 @@ static char tmpdir[512];
 static int
 group_setup(void **state)
 {
-	const char *base = getenv("TMPDIR");
-
 	(void)state;
-	if (base == NULL || base[0] == '\0')
-		base = ".";
-	snprintf(tmpdir, sizeof tmpdir, "%s/test_capture.XXXXXX", base);
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+	return scratch_make(tmpdir, sizeof tmpdir, "test_capture");
 }
 
 /* Also after a failed case, which leaves its files behind. */
 static int
 group_teardown(void **state)
 {
-	DIR *d = opendir(tmpdir);
-	struct dirent *e;
-	char path[1024];
-
 	(void)state;
-	if (d == NULL)
-		return -1;
-	for (e = readdir(d); e != NULL; e = readdir(d)) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(path, sizeof path, "%s/%s", tmpdir, e->d_name);
-		unlink(path);
-	}
-	closedir(d);
-	return rmdir(tmpdir);
+	return scratch_remove(tmpdir);
 }
 
 static void
 path_of(char *buf, size_t len, const char *name)
 {
-	snprintf(buf, len, "%s/%s", tmpdir, name);
+	scratch_path(tmpdir, buf, len, name);
 }
 
 /* pcap file header: microsecond or nanosecond magic, either byte order. */

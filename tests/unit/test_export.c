@@ -13,6 +13,7 @@
 #include <pcap/pcap.h>
 
 #include "export.h"
+#include "scratch.h"
 
 #define T0 1700000000123456789ULL /* 2023-11-14, odd nanoseconds */
 #define MAXF 1600
@@ -30,13 +31,8 @@ static char tmpdir[512];
 static int
 group_setup(void **state)
 {
-	const char *base = getenv("TMPDIR");
-
 	(void)state;
-	if (base == NULL || base[0] == '\0')
-		base = ".";
-	snprintf(tmpdir, sizeof tmpdir, "%s/test_export.XXXXXX", base);
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+	return scratch_make(tmpdir, sizeof tmpdir, "test_export");
 }
 
 static int
@@ -49,7 +45,7 @@ group_teardown(void **state)
 static void
 out_path(char *buf, size_t len, const char *name)
 {
-	snprintf(buf, len, "%s/%s", tmpdir, name);
+	scratch_path(tmpdir, buf, len, name);
 }
 
 static void

@@ -5,7 +5,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 #include <unistd.h>
 
 #include "reader.h"
+#include "scratch.h"
 
 #define BASE 1700000000u
 #define COUNTED (PKT_A_VLAN | PKT_A_TRUNCATED)
@@ -23,40 +23,23 @@ static struct service_map svc;
 static int
 group_setup(void **state)
 {
-	const char *base = getenv("TMPDIR");
-
 	(void)state;
 	service_map_defaults(&svc);
-	if (base == NULL || base[0] == '\0')
-		base = ".";
-	snprintf(tmpdir, sizeof tmpdir, "%s/test_reader.XXXXXX", base);
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+	return scratch_make(tmpdir, sizeof tmpdir, "test_reader");
 }
 
+/* Also after a failed case, which leaves its files behind. */
 static int
 group_teardown(void **state)
 {
-	DIR *d = opendir(tmpdir);
-	struct dirent *e;
-	char path[1024];
-
 	(void)state;
-	if (d == NULL)
-		return -1;
-	for (e = readdir(d); e != NULL; e = readdir(d)) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(path, sizeof path, "%s/%s", tmpdir, e->d_name);
-		unlink(path);
-	}
-	closedir(d);
-	return rmdir(tmpdir);
+	return scratch_remove(tmpdir);
 }
 
 static void
 path_of(char *buf, size_t len, const char *name)
 {
-	snprintf(buf, len, "%s/%s", tmpdir, name);
+	scratch_path(tmpdir, buf, len, name);
 }
 
 enum frame_type {
