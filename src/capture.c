@@ -284,13 +284,10 @@ warn(struct capture *c, const char *msg)
 static int
 next_frame(struct cap_file *f)
 {
-	int rc;
-
 	if (f->sf == NULL)
 		return pcap_next_ex(f->pcap, &f->hdr, &f->data);
-	rc = savefile_next(f->sf, &f->sf_hdr, &f->data);
 	f->hdr = &f->sf_hdr;
-	return rc == 1 ? 1 : rc == 0 ? PCAP_ERROR_BREAK : PCAP_ERROR;
+	return savefile_next(f->sf, &f->sf_hdr, &f->data);
 }
 
 /* Pull the next packet of one file into its lookahead slot. */

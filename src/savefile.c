@@ -287,7 +287,7 @@ static int
 damaged(struct savefile *s)
 {
 	s->failed = true;
-	return -1;
+	return PCAP_ERROR;
 }
 
 /* libpcap reads the rest of the file from the block at pos on. */
@@ -317,7 +317,7 @@ hand_over(struct savefile *s, struct pcap_pkthdr *hdr, const uint8_t **data)
 		return 1;
 	}
 	if (rc == PCAP_ERROR_BREAK)
-		return 0;
+		return rc;
 	snprintf(s->err, sizeof s->err, "%s", pcap_geterr(s->p));
 	return damaged(s);
 }
@@ -344,7 +344,7 @@ next_pcapng(struct savefile *s, struct pcap_pkthdr *hdr, const uint8_t **data)
 			return damaged(s);
 		left = s->have;
 		if (left == 0)
-			return 0;
+			return PCAP_ERROR_BREAK;
 		if (left < 8)
 			return hand_over(s, hdr, data);
 	}
@@ -388,7 +388,7 @@ savefile_next(struct savefile *s, struct pcap_pkthdr *hdr,
 	size_t left;
 
 	if (s->failed)
-		return -1;
+		return PCAP_ERROR;
 	if (s->ng)
 		return next_pcapng(s, hdr, data);
 	left = s->have - s->pos;
@@ -397,7 +397,7 @@ savefile_next(struct savefile *s, struct pcap_pkthdr *hdr,
 			return damaged(s);
 		left = s->have;
 		if (left == 0)
-			return 0;
+			return PCAP_ERROR_BREAK;
 		if (left < RECORD_HDR) {
 			snprintf(s->err, sizeof s->err,
 			         "truncated dump file; tried to read %u header "

@@ -37,9 +37,9 @@ struct savefile;
  * descriptor is read) and must outlive the savefile. */
 struct savefile *savefile_open(pcap_t *p);
 
-/* As pcap_next_ex() on a file: 1 a frame (valid until the next call), 0 the
- * end of the file, -1 the file is damaged (savefile_geterr says how, in
- * libpcap's words). */
+/* As pcap_next_ex() on a file: 1 a frame (valid until the next call),
+ * PCAP_ERROR_BREAK the end of the file, PCAP_ERROR the file is damaged
+ * (savefile_geterr says how, in libpcap's words). */
 int savefile_next(struct savefile *s, struct pcap_pkthdr *hdr,
                   const uint8_t **data);
 

@@ -53,7 +53,6 @@ main(int argc, char **argv)
 		if (own != NULL) {
 			rc = savefile_next(own, &own_hdr, &data);
 			hdr = &own_hdr;
-			rc = rc == 1 ? 1 : rc == 0 ? PCAP_ERROR_BREAK : PCAP_ERROR;
 		} else {
 			rc = pcap_next_ex(p, &hdr, &data);
 		}

@@ -84,15 +84,15 @@ savefile_same(const uint8_t *bytes, size_t n, bool *taken,
 			++*frames;
 			continue;
 		}
-		if (ra == PCAP_ERROR_BREAK && rb == 0)
+		if (ra == PCAP_ERROR_BREAK && rb == PCAP_ERROR_BREAK)
 			break;
-		if (ra == PCAP_ERROR && rb == -1 &&
+		if (ra == PCAP_ERROR && rb == PCAP_ERROR &&
 		    strcmp(pcap_geterr(a), savefile_geterr(s)) == 0)
 			break;
 		snprintf(why, whylen,
 		         "after frame %lu: libpcap %d (%s), savefile %d (%s)",
 		         *frames, ra, ra == PCAP_ERROR ? pcap_geterr(a) : "",
-		         rb, rb == -1 ? savefile_geterr(s) : "");
+		         rb, rb == PCAP_ERROR ? savefile_geterr(s) : "");
 		same = false;
 		break;
 	}

@@ -174,7 +174,7 @@ test_longer_than_snapshot(void **state)
 	assert_int_equal(savefile_next(o.s, &h, &d), 1);
 	assert_int_equal(h.caplen, 70);
 	assert_memory_equal(d, pattern + 150, 70);
-	assert_int_equal(savefile_next(o.s, &h, &d), 0);
+	assert_int_equal(savefile_next(o.s, &h, &d), PCAP_ERROR_BREAK);
 	assert_int_equal(savefile_offset(o.s), f->n);
 	close_opened(&o);
 	for (size_t n = 24; n <= f->n; n++)
@@ -192,10 +192,10 @@ expect_damage(const struct fb *f, size_t n, int frames, const char *words)
 	assert_non_null(o.s);
 	for (int i = 0; i < frames; i++)
 		assert_int_equal(savefile_next(o.s, &h, &d), 1);
-	assert_int_equal(savefile_next(o.s, &h, &d), -1);
+	assert_int_equal(savefile_next(o.s, &h, &d), PCAP_ERROR);
 	assert_string_equal(savefile_geterr(o.s), words);
 	/* Damage is final. */
-	assert_int_equal(savefile_next(o.s, &h, &d), -1);
+	assert_int_equal(savefile_next(o.s, &h, &d), PCAP_ERROR);
 	close_opened(&o);
 	same(f, n, true);
 }
@@ -354,7 +354,7 @@ test_pcapng_plain(void **state)
 			assert_int_equal(savefile_next(o.s, &h, &d), 1);
 			assert_false(savefile_by_libpcap(o.s));
 		}
-		assert_int_equal(savefile_next(o.s, &h, &d), 0);
+		assert_int_equal(savefile_next(o.s, &h, &d), PCAP_ERROR_BREAK);
 		assert_true(savefile_by_libpcap(o.s));
 		close_opened(&o);
 	}
