@@ -2148,6 +2148,26 @@ server_closed_at_hello(struct ctx *c, const struct end_ev *e,
 	    "logs \"unsupported protocol\" or \"no shared cipher\"");
 }
 
+/* Port 143's steps before TLS, as evidence: the server's greeting (but
+ * at frame except, which the caller tells of otherwise) and the client's
+ * STARTTLS. */
+static void
+ev_imap_steps(struct ctx *c, ta_frame except)
+{
+	const struct starttls_facts *s = c->st;
+
+	if (!c->imap || s == NULL)
+		return;
+	if (s->greeting_frame != 0 && s->greeting_frame != except)
+		ev(c, s->greeting_frame, "%s: server greeting%s",
+		    fr(c, s->greeting_frame).s,
+		    s->greeting == STARTTLS_GREETING_BYE ? " (BYE)" : "");
+	if (s->requested)
+		ev(c, s->request_frame, "%s: client sent STARTTLS%s",
+		    fr(c, s->request_frame).s,
+		    s->response == STARTTLS_RESP_OK ? "; the server said OK" : "");
+}
+
 /* A byte that makes an IMAP line unreadable, for the evidence. */
 static const char *
 not_imap_why(const uint8_t *p, size_t n)
@@ -2184,12 +2204,7 @@ rule_not_imap(struct ctx *c)
 	what = s->greeting == STARTTLS_GREETING_OTHER &&
 	    s->greeting_frame == s->unparsed_frame ? "greeting" :
 	    s->requested ? "answer to STARTTLS" : "line after its greeting";
-	if (s->greeting_frame != s->unparsed_frame)
-		ev(c, s->greeting_frame, "%s: server greeting",
-		    fr(c, s->greeting_frame).s);
-	if (s->requested)
-		ev(c, s->request_frame, "%s: client sent STARTTLS",
-		    fr(c, s->request_frame).s);
+	ev_imap_steps(c, s->unparsed_frame);
 	ev(c, s->unparsed_frame, "%s: the server sent a line that is not "
 	    "IMAP%s: \"%s\"; what the server sent after it is not read",
 	    fr(c, s->unparsed_frame).s,
@@ -2232,15 +2247,7 @@ rule_turn(struct ctx *c)
 
 	turn_of(c, &u);
 	end_event(c, &e);
-	if (c->imap && c->st != NULL && c->st->greeting_frame != 0)
-		ev(c, c->st->greeting_frame, "%s: server greeting%s",
-		    fr(c, c->st->greeting_frame).s,
-		    c->st->greeting == STARTTLS_GREETING_BYE ? " (BYE)" : "");
-	if (c->imap && c->st != NULL && c->st->requested)
-		ev(c, c->st->request_frame, "%s: client sent STARTTLS%s",
-		    fr(c, c->st->request_frame).s,
-		    c->st->response == STARTTLS_RESP_OK ? "; the server said OK" :
-		    "");
+	ev_imap_steps(c, 0);
 	if (!u.after_client_hello)
 		ev_client_hello(c);
 	ev_server_hello(c);
