@@ -5,7 +5,7 @@
  *
  * dissect/ does no hashing: these functions only write the exact bytes
  * that are fed to MD5 (JA3, JA3S) or to SHA-256 (JA4 parts b and c) into a
- * caller buffer, NUL-terminated. src/fingerprint.h hashes them.
+ * caller buffer, NUL-terminated. src/tls/fingerprint.h hashes them.
  *
  * Every function returns false, leaving buf as an empty string (when cap
  * allows), if

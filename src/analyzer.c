@@ -3,9 +3,9 @@
 #include <string.h>
 
 #include "analyzer.h"
-#include "export.h"
+#include "report/export.h"
 #include "pkt.h"
-#include "session.h"
+#include "session/session.h"
 
 struct analyzer {
 	struct analyzer_config cfg;

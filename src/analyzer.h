@@ -10,13 +10,13 @@
 
 #include <stdbool.h>
 
-#include "capture.h"
-#include "cert_facts.h"
-#include "flow.h"
+#include "capture/capture.h"
+#include "cert/cert_facts.h"
+#include "tcp/flow.h"
 #include "service.h"
-#include "starttls.h"
-#include "tcp_track.h"
-#include "tls_facts.h"
+#include "session/starttls.h"
+#include "tcp/tcp_track.h"
+#include "tls/tls_facts.h"
 
 struct export;
 struct certchain;

@@ -11,12 +11,12 @@
 #include <unistd.h>
 
 #include "analyzer.h"
-#include "capture.h"
-#include "certchain.h"
-#include "explain.h"
-#include "export.h"
-#include "reader.h"
-#include "report.h"
+#include "capture/capture.h"
+#include "cert/certchain.h"
+#include "diag/explain.h"
+#include "report/export.h"
+#include "capture/reader.h"
+#include "report/report.h"
 #include "service.h"
 
 #define MAX_INPUTS 256

@@ -7,7 +7,7 @@
 
 #include <pcap/pcap.h>
 
-#include "savefile.h"
+#include "capture/savefile.h"
 
 /*
  * The contract compares the analyser's time with this loop: open with
@@ -15,7 +15,7 @@
  * the captured lengths so that the compiler cannot drop the loop.
  *
  * With --own, the loop reads through the analyser's own reader instead
- * (src/savefile.c, where the file is plain pcap or pcapng): not the
+ * (src/capture/savefile.c, where the file is plain pcap or pcapng): not the
  * contract's floor, but what the analysis on top of reading costs is seen
  * against it.
  */

@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "certchain.h"
-#include "json.h"
+#include "cert/certchain.h"
+#include "report/json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

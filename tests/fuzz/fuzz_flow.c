@@ -13,10 +13,10 @@
 #include <string.h>
 
 #include "analyzer.h"
-#include "diag.h"
-#include "json.h"
-#include "report.h"
-#include "utf8.h"
+#include "diag/diag.h"
+#include "report/json.h"
+#include "report/report.h"
+#include "util/utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

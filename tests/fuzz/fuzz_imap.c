@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "imap.h"
-#include "starttls.h"
+#include "session/starttls.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tls_facts.h"
+#include "tls/tls_facts.h"
 #include "tls_hs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

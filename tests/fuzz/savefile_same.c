@@ -6,7 +6,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "savefile.h"
+#include "capture/savefile.h"
 #include "savefile_same.h"
 
 /* A libpcap reader over an in-memory file of its own (its own offset). */

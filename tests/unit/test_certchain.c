@@ -17,9 +17,9 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "certchain.h"
-#include "inspection_products.h"
-#include "json.h"
+#include "cert/certchain.h"
+#include "cert/inspection_products.h"
+#include "report/json.h"
 
 #define MAX_DER 8192
 
@@ -1182,7 +1182,7 @@ test_builtin_table(void **state)
 	size_t n = 0;
 
 	(void)state;
-	path_of(path, sizeof path, "src/data/inspection-products.txt");
+	path_of(path, sizeof path, "src/cert/data/inspection-products.txt");
 	f = fopen(path, "r");
 	assert_non_null(f);
 	while (fgets(line, sizeof line, f) != NULL) {

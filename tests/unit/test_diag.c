@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
+#include "diag/diag.h"
 
 #define MS TA_NS_PER_MS
 #define T0 (1700000000ULL * TA_NS_PER_SEC)

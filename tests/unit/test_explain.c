@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "explain.h"
+#include "diag/explain.h"
 
 /* The verdict ids of the design contract. */
 static const char *const verdict_ids[] = {

@@ -12,7 +12,7 @@
 
 #include <pcap/pcap.h>
 
-#include "export.h"
+#include "report/export.h"
 #include "scratch.h"
 
 #define T0 1700000000123456789ULL /* 2023-11-14, odd nanoseconds */

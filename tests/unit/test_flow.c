@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "flow.h"
+#include "tcp/flow.h"
 
 #define SEC TA_NS_PER_SEC
 #define MS TA_NS_PER_MS

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "fmt.h"
+#include "util/fmt.h"
 
 /* A fixed sequence: the same cases on every run. */
 static uint64_t rng = 0x243f6a8885a308d3ull;

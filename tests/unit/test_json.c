@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "json.h"
+#include "report/json.h"
 
 /*
  * A small validating parser (RFC 8259 grammar, RFC 3629 table 3.x of

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "reader.h"
+#include "capture/reader.h"
 #include "scratch.h"
 
 #define BASE 1700000000u

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "reasm.h"
+#include "tcp/reasm.h"
 
 /* ---- a recording sink: data concatenated, gaps and frames as events ---- */
 

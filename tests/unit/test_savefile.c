@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "capfile.h"
-#include "savefile.h"
+#include "capture/savefile.h"
 #include "savefile_same.h"
 
 #define MAGIC_USEC 0xa1b2c3d4u

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server_summary.h"
+#include "report/server_summary.h"
 
 /* One connection's facts and verdict, as much as the summary reads. */
 struct one {

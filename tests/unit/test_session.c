@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "session.h"
+#include "session/session.h"
 #include "tls_samples.h"
 
 #define C2S TCP_DIR_C2S

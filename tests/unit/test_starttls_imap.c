@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "imap.h"
-#include "starttls.h"
+#include "session/starttls.h"
 
 #define C2S TCP_DIR_C2S
 #define S2C TCP_DIR_S2C

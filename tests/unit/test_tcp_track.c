@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "tcp_track.h"
+#include "tcp/tcp_track.h"
 
 #define C2S TCP_DIR_C2S
 #define S2C TCP_DIR_S2C

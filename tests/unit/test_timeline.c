@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "timeline.h"
+#include "diag/timeline.h"
 
 #define MS TA_NS_PER_MS
 #define T0 (1700000000ULL * TA_NS_PER_SEC)

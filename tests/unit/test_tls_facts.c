@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tls_facts.h"
+#include "tls/tls_facts.h"
 #include "tls_samples.h"
 
 static void

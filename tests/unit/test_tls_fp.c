@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "fingerprint.h"
+#include "tls/fingerprint.h"
 #include "tls_fp.h"
 #include "tls_hs.h"
 

@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "utf8.h"
+#include "util/utf8.h"
 
 /* One byte sequence and what utf8_seq must say about it. */
 struct seq_case {

@@ -1,0 +1,344 @@
+/* reader.c: offline captures read and decoded ahead in a thread (reader.h). */
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture/reader.h"
+
+/*
+ * Blocks circulate in a ring: the reader fills them in order, the analysis
+ * empties them in the same order. One hand-over per block, not per frame,
+ * keeps the two threads from trading locks at the packet rate. A block's
+ * byte area holds the largest frame libpcap hands out, so any frame fits
+ * an empty block.
+ */
+#define READER_BLOCKS 4
+#define BLOCK_ITEMS 1024
+#define BLOCK_BYTES (4u * CAP_SNAPLEN)
+
+struct block {
+	unsigned n;         /* items filled */
+	size_t used;        /* bytes filled */
+	bool last;          /* the input ends after this block */
+	uint64_t done, total; /* progress when it was handed over */
+	struct reader_item items[BLOCK_ITEMS];
+	/* Decoded headers of service frames only, beside the items so that
+	 * the others' items stay small. */
+	struct pkt pkts[BLOCK_ITEMS];
+	uint8_t bytes[BLOCK_BYTES];
+};
+
+struct reader {
+	struct capture *cap;
+	const struct service_map *svc;
+	struct block *blocks[READER_BLOCKS];
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t filled_cv, freed_cv;
+	uint64_t filled;   /* blocks handed over, under lock */
+	uint64_t freed;    /* blocks given back, under lock */
+	atomic_int stop;
+
+	/* The reader thread's side. */
+	struct block *fill;
+
+	/* The analysis side. */
+	struct block *cur;
+	unsigned pos;      /* next item of cur */
+	bool ended;
+	uint64_t done, total;
+};
+
+/* The reader thread: the next empty block, waiting while all are full. */
+static struct block *
+take_empty(struct reader *r)
+{
+	struct block *b;
+
+	pthread_mutex_lock(&r->lock);
+	while (r->filled - r->freed == READER_BLOCKS)
+		pthread_cond_wait(&r->freed_cv, &r->lock);
+	b = r->blocks[r->filled % READER_BLOCKS];
+	pthread_mutex_unlock(&r->lock);
+	b->n = 0;
+	b->used = 0;
+	b->last = false;
+	return b;
+}
+
+static void
+hand_over(struct reader *r, bool last)
+{
+	struct block *b = r->fill;
+
+	b->last = last;
+	capture_progress(r->cap, &b->done, &b->total);
+	pthread_mutex_lock(&r->lock);
+	r->filled++;
+	pthread_cond_signal(&r->filled_cv);
+	pthread_mutex_unlock(&r->lock);
+	r->fill = NULL;
+}
+
+/* Room in the block being filled for one more item and its bytes. */
+static struct reader_item *
+room(struct reader *r, size_t nbytes)
+{
+	struct block *b = r->fill;
+
+	if (b != NULL &&
+	    (b->n == BLOCK_ITEMS || nbytes > BLOCK_BYTES - b->used)) {
+		hand_over(r, false);
+		b = NULL;
+	}
+	if (b == NULL)
+		b = r->fill = take_empty(r);
+	return &b->items[b->n++];
+}
+
+/* The capture's warnings take their place among the frames. */
+static void
+on_warn(void *ctx, const char *msg)
+{
+	struct reader *r = ctx;
+	size_t len = strlen(msg) + 1;
+	struct reader_item *it;
+	char *text;
+
+	if (len > CAP_ERRLEN)
+		len = CAP_ERRLEN;
+	it = room(r, len);
+	text = (char *)r->fill->bytes + r->fill->used;
+	memcpy(text, msg, len - 1);
+	text[len - 1] = '\0';
+	r->fill->used += len;
+	memset(it, 0, sizeof *it);
+	it->kind = READER_WARN;
+	it->warn = text;
+}
+
+static bool
+is_service(const struct reader *r, enum dis_status rc, const struct pkt *p)
+{
+	return rc == DIS_OK && service_between(r->svc, p->sport, p->dport);
+}
+
+/* A service frame's bytes go with it; where its headers will be. */
+static void
+copy_frame(struct reader *r, struct reader_item *it, const struct cap_pkt *cp)
+{
+	uint8_t *copy = r->fill->bytes + r->fill->used;
+
+	memcpy(copy, cp->data, cp->caplen);
+	r->fill->used += cp->caplen;
+	it->cp = *cp;
+	it->cp.data = copy;
+	it->p = &r->fill->pkts[it - r->fill->items];
+}
+
+static void
+add_frame(struct reader *r, const struct cap_pkt *cp)
+{
+	struct reader_item *it;
+	struct pkt_quick q;
+	struct pkt p;
+	enum dis_status rc;
+	bool service;
+
+	/*
+	 * Reading is the slower thread: the common frame is only looked at
+	 * (ports, truncation) and a service frame decoded later by the
+	 * analysis. Any other frame is decoded here, as it counts for more.
+	 */
+	if (pkt_quick(cp->link, cp->data, cp->caplen, &q)) {
+		service = service_between(r->svc, q.sport, q.dport);
+		it = room(r, service ? cp->caplen : 0);
+		it->kind = READER_FRAME;
+		it->service = service;
+		it->skip = PKT_SKIP_NONE;
+		it->rc = (uint8_t)DIS_OK;
+		it->anomalies = q.truncated ? PKT_A_TRUNCATED : 0;
+		it->decoded = false;
+		if (service) {
+			copy_frame(r, it, cp);
+		} else {
+			it->cp = *cp;
+			it->cp.data = NULL;
+		}
+		return;
+	}
+	rc = pkt_decode(cp->link, cp->data, cp->caplen, &p);
+	service = is_service(r, rc, &p);
+	it = room(r, service ? cp->caplen : 0);
+	it->kind = READER_FRAME;
+	it->service = service;
+	it->skip = (uint8_t)p.skip;
+	it->rc = (uint8_t)rc;
+	it->anomalies = p.anomalies;
+	it->decoded = service;
+	if (!service) {
+		it->cp = *cp;
+		it->cp.data = NULL;
+		return;
+	}
+	copy_frame(r, it, cp);
+	*it->p = p;
+	/* The payload points into the frame: follow it to the copy. */
+	if (p.payload.p != NULL)
+		it->p->payload.p = it->cp.data + (p.payload.p - cp->data);
+}
+
+static void *
+reader_main(void *arg)
+{
+	struct reader *r = arg;
+	struct cap_pkt cp;
+
+	while (!atomic_load_explicit(&r->stop, memory_order_relaxed) &&
+	       capture_next(r->cap, &cp) == CAP_PACKET)
+		add_frame(r, &cp);
+	if (r->fill == NULL)
+		r->fill = take_empty(r);
+	hand_over(r, true);
+	return NULL;
+}
+
+/* Everything but the thread, which has ended or never started. */
+static void
+destroy(struct reader *r)
+{
+	capture_set_warn(r->cap, NULL, NULL);
+	pthread_mutex_destroy(&r->lock);
+	pthread_cond_destroy(&r->filled_cv);
+	pthread_cond_destroy(&r->freed_cv);
+	for (unsigned i = 0; i < READER_BLOCKS; i++)
+		free(r->blocks[i]);
+	free(r);
+}
+
+struct reader *
+reader_start(struct capture *cap, const struct service_map *svc, char *err,
+             size_t errlen)
+{
+	struct reader *r = calloc(1, sizeof *r);
+	sigset_t all, old;
+	int rc;
+
+	if (r == NULL)
+		goto oom;
+	for (unsigned i = 0; i < READER_BLOCKS; i++) {
+		r->blocks[i] = malloc(sizeof *r->blocks[i]);
+		if (r->blocks[i] == NULL)
+			goto oom;
+	}
+	r->cap = cap;
+	r->svc = svc;
+	atomic_init(&r->stop, 0);
+	pthread_mutex_init(&r->lock, NULL);
+	pthread_cond_init(&r->filled_cv, NULL);
+	pthread_cond_init(&r->freed_cv, NULL);
+	capture_set_warn(cap, on_warn, r);
+	/* Signals go to the analysis thread: a read cut short by EINTR
+	 * would look like a damaged file. The thread starts with them
+	 * blocked and notices reader_stop() between frames. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&r->thread, NULL, reader_main, r);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot start the reader thread: %s",
+		         strerror(rc));
+		destroy(r);
+		return NULL;
+	}
+	return r;
+oom:
+	if (r != NULL) {
+		for (unsigned i = 0; i < READER_BLOCKS; i++)
+			free(r->blocks[i]);
+		free(r);
+	}
+	snprintf(err, errlen, "out of memory");
+	return NULL;
+}
+
+/* The analysis is done with its block: the reader may fill it again. */
+static void
+give_back(struct reader *r)
+{
+	pthread_mutex_lock(&r->lock);
+	r->freed++;
+	pthread_cond_signal(&r->freed_cv);
+	pthread_mutex_unlock(&r->lock);
+	r->cur = NULL;
+}
+
+struct reader_item *
+reader_next(struct reader *r)
+{
+	for (;;) {
+		if (r->cur != NULL && r->pos < r->cur->n)
+			return &r->cur->items[r->pos++];
+		if (r->cur != NULL) {
+			r->ended = r->cur->last;
+			give_back(r);
+		}
+		if (r->ended)
+			return NULL;
+		pthread_mutex_lock(&r->lock);
+		while (r->filled == r->freed)
+			pthread_cond_wait(&r->filled_cv, &r->lock);
+		r->cur = r->blocks[r->freed % READER_BLOCKS];
+		pthread_mutex_unlock(&r->lock);
+		r->pos = 0;
+		r->done = r->cur->done;
+		r->total = r->cur->total;
+	}
+}
+
+const struct pkt *
+reader_pkt(struct reader *r, struct reader_item *it)
+{
+	(void)r;
+	if (!it->decoded) {
+		/* pkt_quick vouched for DIS_OK; the decoder has the last
+		 * word all the same. */
+		it->rc = (uint8_t)pkt_decode(it->cp.link, it->cp.data,
+		                             it->cp.caplen, it->p);
+		it->anomalies = it->p->anomalies;
+		it->skip = (uint8_t)it->p->skip;
+		it->decoded = true;
+	}
+	return it->p;
+}
+
+void
+reader_progress(const struct reader *r, uint64_t *done, uint64_t *total)
+{
+	*done = r->done;
+	*total = r->total;
+}
+
+void
+reader_stop(struct reader *r)
+{
+	atomic_store_explicit(&r->stop, 1, memory_order_relaxed);
+}
+
+void
+reader_free(struct reader *r)
+{
+	if (r == NULL)
+		return;
+	/* Drain what is left so that the thread is never stuck waiting
+	 * for an empty block. */
+	reader_stop(r);
+	while (reader_next(r) != NULL)
+		;
+	pthread_join(r->thread, NULL);
+	destroy(r);
+}

@@ -1,0 +1,129 @@
+/* report.c: dispatch to the text or JSON renderer, and count. */
+#include <stdlib.h>
+
+#include "report/json.h"
+#include "report/report.h"
+#include "report/server_summary.h"
+
+/* A connection's JSON line never grows past this (hostile certificate
+ * chains included); the writer keeps the line valid if it would. */
+#define TA_CAP_JSON_LINE (1024u * 1024u)
+
+struct report {
+	FILE *out, *err;
+	struct report_opts o;
+	const struct capture *cap;
+	struct json json;
+	struct report_counts counts;
+	struct server_summary *servers;
+	struct diag_result diag; /* large: kept here, not on the stack */
+};
+
+struct report *
+report_new(FILE *out, FILE *err, const struct report_opts *o)
+{
+	struct report *r = calloc(1, sizeof *r);
+
+	if (r == NULL)
+		return NULL;
+	r->out = out;
+	r->err = err;
+	r->o = *o;
+	json_init(&r->json, TA_CAP_JSON_LINE);
+	r->servers = server_summary_new();
+	if (r->servers == NULL) {
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+void
+report_set_capture(struct report *r, const struct capture *cap)
+{
+	r->cap = cap;
+}
+
+bool
+report_conn(struct report *r, const struct conn_facts *f)
+{
+	struct diag_result *d = &r->diag;
+	bool problem;
+
+	/* Most connections are healthy and, without -a, nobody reads their
+	 * evidence: decide without writing any text first. */
+	diag_decide_verdict(f, d);
+	problem = d->severity != DIAG_SEV_OK;
+	r->counts.conns++;
+	if (f->tcp.end < TA_ELEMENTS(r->counts.by_end))
+		r->counts.by_end[f->tcp.end]++;
+	if ((unsigned)d->verdict < DIAG_VERDICT_COUNT)
+		r->counts.by_verdict[d->verdict]++;
+	if (problem)
+		r->counts.problems++;
+	if (d->severity == DIAG_SEV_ERROR)
+		r->counts.errors++;
+	else if (d->severity == DIAG_SEV_WARNING)
+		r->counts.warnings++;
+	server_summary_add(r->servers, f, d);
+	if (r->o.quiet || (!problem && !r->o.all))
+		goto out;
+	diag_decide(f, d);
+	r->counts.shown++;
+	if (r->o.json) {
+		json_begin(&r->json);
+		report_json_conn(&r->json, r->cap, f, d);
+		fputs(json_end(&r->json), r->out);
+		fputc('\n', r->out);
+	} else {
+		report_text_conn(r->out, &r->o, r->cap, f, d);
+	}
+out:
+	/* Live runs: each verdict must reach a pipe as it happens. */
+	if (r->cap != NULL && capture_is_live(r->cap))
+		fflush(r->out);
+	return problem;
+}
+
+void
+report_summary(struct report *r, const struct analyzer_stats *st,
+               const struct cap_stats *cs)
+{
+	/* In JSON mode stdout carries connection objects only. */
+	FILE *dst = r->o.json ? r->err : r->out;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem;
+
+	/*
+	 * Built in memory and written in one go: stderr is unbuffered, and
+	 * the server table alone is thousands of small writes.
+	 */
+	mem = open_memstream(&buf, &len);
+	if (mem == NULL) {
+		report_text_summary(dst, &r->o, &r->counts, r->servers, st, cs);
+		return;
+	}
+	report_text_summary(mem, &r->o, &r->counts, r->servers, st, cs);
+	if (fclose(mem) == 0 && buf != NULL)
+		fwrite(buf, 1, len, dst);
+	else
+		report_text_summary(dst, &r->o, &r->counts, r->servers, st, cs);
+	free(buf);
+}
+
+const struct report_counts *
+report_get_counts(const struct report *r)
+{
+	return &r->counts;
+}
+
+void
+report_free(struct report *r)
+{
+	if (r == NULL)
+		return;
+	json_free(&r->json);
+	server_summary_free(r->servers);
+	free(r);
+}

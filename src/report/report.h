@@ -1,0 +1,70 @@
+/*
+ * report.h: what people and tools read. Text (default): one block per
+ * connection and a summary. JSON lines (--json): one object per connection
+ * on stdout, field names fixed by the project's contract (doc/json.md); the
+ * run's statistics then go to stderr, so stdout stays one shape.
+ * Reports render facts; they never look at packets.
+ */
+#ifndef REPORT_H
+#define REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "analyzer.h"
+#include "capture/capture.h"
+#include "diag/diag.h"
+
+struct report_opts {
+	bool json;
+	bool all;        /* -a: healthy connections too */
+	unsigned verbose;
+	bool quiet;      /* -q: only the summary */
+	bool color;
+};
+
+struct report_counts {
+	uint64_t conns;
+	uint64_t shown;
+	uint64_t problems;  /* severity warning or error */
+	uint64_t errors, warnings;
+	uint64_t by_end[6]; /* enum tcp_end */
+	uint64_t by_verdict[DIAG_VERDICT_COUNT];
+};
+
+struct report;
+
+struct report *report_new(FILE *out, FILE *err, const struct report_opts *o);
+/* File names for frame references (set once the capture is open). */
+void report_set_capture(struct report *r, const struct capture *cap);
+/* Returns true when the connection is a problem (verdict not ok). */
+bool report_conn(struct report *r, const struct conn_facts *f);
+void report_summary(struct report *r, const struct analyzer_stats *st,
+                    const struct cap_stats *cs);
+const struct report_counts *report_get_counts(const struct report *r);
+void report_free(struct report *r);
+
+/* The two renderers (report_text.c, report_json.c). */
+void report_text_conn(FILE *out, const struct report_opts *o,
+                      const struct capture *cap, const struct conn_facts *f,
+                      const struct diag_result *d);
+struct server_summary;
+void report_text_summary(FILE *out, const struct report_opts *o,
+                         const struct report_counts *rc,
+                         const struct server_summary *servers,
+                         const struct analyzer_stats *st,
+                         const struct cap_stats *cs);
+struct json;
+void report_json_conn(struct json *j, const struct capture *cap,
+                      const struct conn_facts *f,
+                      const struct diag_result *d);
+void report_json_tls(struct json *j, const struct capture *cap,
+                     const struct conn_facts *f);
+/* With several input files, a frame in another file than the connection's
+ * first names its file in key (nothing otherwise: "file" says it). */
+void report_json_frame_file(struct json *j, const char *key,
+                            const struct capture *cap, const struct conn *c,
+                            ta_frame f);
+void report_json_starttls(struct json *j, const struct conn_facts *f);
+
+#endif

@@ -1,0 +1,186 @@
+/* report_json.c: one JSON object per connection (doc/json.md). */
+#include "cert/certchain.h"
+#include "util/fmt.h"
+#include "report/json.h"
+#include "report/report.h"
+#include "service.h"
+#include "diag/timeline.h"
+
+static void
+endpoint(struct json *j, const char *key, const struct pkt_addr *a,
+         uint16_t port)
+{
+	char ip[FMT_ADDR_LEN];
+
+	json_obj(j, key);
+	json_str(j, "ip", fmt_addr(ip, sizeof ip, a));
+	json_uint(j, "port", port);
+	json_close(j);
+}
+
+void
+report_json_frame_file(struct json *j, const char *key,
+                       const struct capture *cap, const struct conn *c,
+                       ta_frame f)
+{
+	if (cap == NULL || c == NULL || f == 0 ||
+	    TA_FRAME_FILE(f) == TA_FRAME_FILE(c->first_frame))
+		return;
+	json_str(j, key, capture_file_name(cap, TA_FRAME_FILE(f)));
+}
+
+static void
+frame_ref(struct json *j, const char *key, ta_frame f)
+{
+	json_uint(j, key, TA_FRAME_NO(f));
+}
+
+static void
+tcp_object(struct json *j, const struct capture *cap,
+           const struct conn_facts *f)
+{
+	struct tcp_outcome buf;
+	const struct tcp_outcome *t = tcp_track_explain(&f->tcp, &buf);
+	const char *by = tcp_side_str(t->end_by);
+
+	json_obj(j, "tcp");
+	json_str(j, "end", tcp_end_str(t->end));
+	if (by != NULL)
+		json_str(j, "end_by", by);
+	else
+		json_null(j, "end_by");
+	frame_ref(j, "end_frame", t->end_frame);
+	report_json_frame_file(j, "end_file", cap, f->conn, t->end_frame);
+	json_uint(j, "frames", t->frames);
+	if (t->rtt_known)
+		json_num(j, "syn_rtt_ms", t->syn_rtt_ms, 3);
+	else
+		json_null(j, "syn_rtt_ms");
+	json_bool(j, "inferred", t->inferred);
+	json_arr(j, "evidence");
+	for (unsigned i = 0; i < t->nevidence && i < TCP_EVIDENCE_MAX; i++)
+		json_str(j, NULL, t->evidence[i]);
+	json_close(j);
+	json_close(j);
+}
+
+static bool
+tls13_chosen(const struct conn_facts *f)
+{
+	return f->tls != NULL && f->tls->server_hello_seen &&
+	       tls_rec_is_tls13(f->tls->server_hello.version);
+}
+
+static void
+timeline_array(struct json *j, const struct capture *cap,
+               const struct conn_facts *f)
+{
+	struct timeline tl;
+
+	timeline_build(f, &tl);
+	json_arr(j, "timeline");
+	for (unsigned i = 0; i < tl.n; i++) {
+		const struct timeline_event *e = &tl.ev[i];
+
+		json_obj(j, NULL);
+		json_uint(j, "frame", TA_FRAME_NO(e->frame));
+		report_json_frame_file(j, "file", cap, f->conn, e->frame);
+		if (e->ts_known && tl.t0_known)
+			json_num(j, "ms", fmt_ms(tl.t0, e->ts), 3);
+		else
+			json_null(j, "ms");
+		if (e->side == TL_NONE)
+			json_null(j, "from");
+		else
+			json_str(j, "from", timeline_side_str(e->side));
+		json_str(j, "event", e->text);
+		json_close(j);
+	}
+	json_close(j);
+}
+
+/*
+ * The verdict goes right after the endpoints: should a hostile connection
+ * push its line to the size ceiling, the members dropped are the bulky
+ * late ones, never what the connection was judged to be.
+ */
+static void
+verdict(struct json *j, const struct diag_result *d)
+{
+	const char *w = diag_side_str(d->waiting_on);
+
+	if (w != NULL)
+		json_str(j, "waiting_on", w);
+	else
+		json_null(j, "waiting_on");
+	json_str(j, "verdict", diag_verdict_str(d->verdict));
+	json_str(j, "severity", diag_severity_str(d->severity));
+	json_bool(j, "inferred", d->inferred);
+	json_arr(j, "findings");
+	for (unsigned b = 0; b < DIAG_FINDING_COUNT; b++)
+		if (d->findings & (1u << b))
+			json_str(j, NULL, diag_finding_str(1u << b));
+	json_close(j);
+	json_str(j, "summary", d->summary);
+}
+
+/* The reasons: evidence, likely causes, advice. */
+static void
+reasons(struct json *j, const struct capture *cap, const struct conn_facts *f,
+        const struct diag_result *d)
+{
+	json_arr(j, "evidence");
+	for (unsigned i = 0; i < d->nevidence && i < DIAG_MAX_EVIDENCE; i++) {
+		json_obj(j, NULL);
+		if (d->evidence[i].frame != 0)
+			json_uint(j, "frame", TA_FRAME_NO(d->evidence[i].frame));
+		else
+			json_null(j, "frame");
+		report_json_frame_file(j, "file", cap, f->conn,
+		                       d->evidence[i].frame);
+		json_str(j, "text", d->evidence[i].text);
+		json_close(j);
+	}
+	json_close(j);
+	if (d->ncauses > 0) {
+		json_arr(j, "likely_causes");
+		for (unsigned i = 0; i < d->ncauses && i < DIAG_MAX_CAUSES; i++)
+			json_str(j, NULL, d->causes[i]);
+		json_close(j);
+	}
+	json_str(j, "advice", d->advice);
+}
+
+void
+report_json_conn(struct json *j, const struct capture *cap,
+                 const struct conn_facts *f, const struct diag_result *d)
+{
+	const struct conn *c = f->conn;
+	char ts[FMT_TIME_LEN];
+
+	json_str(j, "ts", fmt_time_iso(ts, sizeof ts, c->first_ts));
+	json_str(j, "end_ts", fmt_time_iso(ts, sizeof ts, f->tcp.end_ts));
+	frame_ref(j, "first_frame", c->first_frame);
+	if (cap != NULL)
+		json_str(j, "file",
+		         capture_file_name(cap, TA_FRAME_FILE(c->first_frame)));
+	else
+		json_null(j, "file");
+	endpoint(j, "client", &c->caddr, c->cport);
+	endpoint(j, "server", &c->saddr, c->sport);
+	json_str(j, "service", service_name(c->svc));
+	verdict(j, d);
+	report_json_starttls(j, f);
+	report_json_tls(j, cap, f);
+	if (f->cert != NULL || tls13_chosen(f)) {
+		/* Seen, or hidden by TLS 1.3: the object says which. */
+		report_json_cert(j, f->cert, f->cert != NULL ? f->cert->time : 0);
+	} else {
+		json_obj(j, "certificates");
+		json_bool(j, "visible", false);
+		json_close(j);
+	}
+	tcp_object(j, cap, f);
+	reasons(j, cap, f, d);
+	timeline_array(j, cap, f);
+}

@@ -1,0 +1,349 @@
+/* report_text.c: the report a person reads on a terminal or in a mail. */
+#include <inttypes.h>
+#include <string.h>
+
+#include "cert/certchain.h"
+#include "tls/fingerprint.h"
+#include "util/fmt.h"
+#include "iana_tables.h"
+#include "diag/timeline.h"
+#include "tls/tls_names.h"
+#include "util/utf8.h"
+#include "report/report.h"
+#include "report/server_summary.h"
+#include "service.h"
+
+static const char *
+end_words(enum tcp_end e)
+{
+	switch (e) {
+	case TCP_END_OPEN:
+		return "still open when the capture ended";
+	case TCP_END_FIN:
+		return "closed with FIN";
+	case TCP_END_RST:
+		return "reset (RST)";
+	case TCP_END_TIMEOUT:
+		return "went idle past the idle timeout";
+	case TCP_END_NO_ANSWER:
+		return "SYN never answered";
+	case TCP_END_REFUSED:
+		return "refused: SYN answered by RST";
+	}
+	return "?";
+}
+
+/* "10.0.0.5:51234" or "[2001:db8::5]:51234" */
+static const char *
+endpoint_str(char *buf, size_t len, const struct pkt_addr *a, uint16_t port)
+{
+	char ip[FMT_ADDR_LEN];
+
+	fmt_addr(ip, sizeof ip, a);
+	snprintf(buf, len, a->family == 6 ? "[%s]:%u" : "%s:%u", ip, port);
+	return buf;
+}
+
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/*
+ * Nothing utf8_sanitize() would change: printable ASCII but the
+ * backslash, 8 bytes at a time. Most sentences are: they come from the
+ * diagnosis, whose network bytes are made inert already.
+ */
+static bool
+plain_ascii(const char *s, size_t n)
+{
+	size_t i = 0;
+	uint64_t w;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		/* a byte below 0x20, from 0x7f up, or a backslash */
+		if ((((w - 0x20 * ONES) | (w + 0x01 * ONES) | w) & HIGHS) != 0 ||
+		    (((w ^ 0x5c * ONES) - ONES) & ~(w ^ 0x5c * ONES) & HIGHS) != 0)
+			return false;
+	}
+	for (; i < n; i++)
+		if (s[i] < 0x20 || s[i] >= 0x7f || s[i] == '\\')
+			return false;
+	return true;
+}
+
+/* Network bytes on a terminal: escaped, bounded. A string that is plain
+ * and fits is already what utf8_sanitize() would make of it. */
+static const char *
+safe(char *buf, size_t len, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < len && plain_ascii(s, n))
+		return s;
+	return utf8_sanitize(buf, len, (const uint8_t *)s, n);
+}
+
+static void
+timeline_text(FILE *out, const struct timeline *tl)
+{
+	char text[TIMELINE_TEXT * 4];
+
+	if (tl->n == 0)
+		return;
+	fprintf(out, "  timeline:\n");
+	for (unsigned i = 0; i < tl->n; i++) {
+		const struct timeline_event *e = &tl->ev[i];
+		char when[24] = "";
+
+		if (e->ts_known && tl->t0_known)
+			snprintf(when, sizeof when, "%10.3f ms",
+			         fmt_ms(tl->t0, e->ts));
+		fprintf(out, "    %13s  frame %-6" PRIu64 " %-6s  %s\n", when,
+		        (uint64_t)TA_FRAME_NO(e->frame), timeline_side_str(e->side),
+		        safe(text, sizeof text, e->text));
+	}
+	if (tl->dropped > 0)
+		fprintf(out, "    (%u more events not shown)\n", tl->dropped);
+}
+
+/* -v: every offered suite with its name and class. */
+static void
+ciphers_text(FILE *out, const struct tls_client_hello *ch)
+{
+	char hex[TLS_NAMES_HEX_LEN];
+
+	fprintf(out, "  offered cipher suites, in the client's order:\n");
+	for (uint16_t i = 0; i < ch->ciphers.count; i++) {
+		uint16_t v = ch->ciphers.v[i];
+		const struct iana_cipher *ic;
+
+		if (iana_is_grease(v))
+			continue;
+		ic = iana_cipher(v);
+		fprintf(out, "    %s  %-48s %s%s%s\n", tls_hex16(v, hex),
+		        ic ? ic->name : "(unassigned)",
+		        ic ? iana_mode_str(ic->mode) : "",
+		        ic && (ic->flags & IANA_CF_FS) ? ", forward secrecy" : "",
+		        ic && (ic->flags & IANA_CF_WEAK) ? ", WEAK" : "");
+	}
+	if (ch->ciphers.dropped > 0)
+		fprintf(out, "    (%u more not kept)\n", ch->ciphers.dropped);
+}
+
+static void
+tls_text(FILE *out, const struct report_opts *o, const struct tls_facts *t)
+{
+	char fp[FINGERPRINT_JA4_LEN], fp3[FINGERPRINT_JA3_LEN];
+
+	if (t == NULL || !t->client_hello_seen)
+		return;
+	if (o->verbose > 0) {
+		ciphers_text(out, &t->client_hello);
+		if (fingerprint_ja3(&t->client_hello, fp3) &&
+		    fingerprint_ja4(&t->client_hello, fp))
+			fprintf(out, "  client fingerprints: JA3 %s, JA4 %s\n", fp3,
+			        fp);
+	}
+}
+
+/* Advice is long prose: wrap it for a terminal or a mail. */
+static void
+wrapped(FILE *out, const char *indent, const char *text, size_t width)
+{
+	const char *p = text;
+
+	while (*p != '\0') {
+		size_t n = strlen(p), cut = n;
+
+		if (n > width) {
+			cut = width;
+			while (cut > 0 && p[cut] != ' ')
+				cut--;
+			if (cut == 0)
+				cut = width;
+		}
+		fprintf(out, "%s%.*s\n", indent, (int)cut, p);
+		p += cut;
+		while (*p == ' ')
+			p++;
+	}
+}
+
+static const char *
+severity_label(enum diag_severity s)
+{
+	switch (s) {
+	case DIAG_SEV_ERROR:
+		return "ERROR";
+	case DIAG_SEV_WARNING:
+		return "WARNING";
+	case DIAG_SEV_OK:
+		break;
+	}
+	return "OK";
+}
+
+static const char *
+severity_color(enum diag_severity s)
+{
+	switch (s) {
+	case DIAG_SEV_ERROR:
+		return "\033[1;31m";
+	case DIAG_SEV_WARNING:
+		return "\033[1;33m";
+	case DIAG_SEV_OK:
+		break;
+	}
+	return "\033[1;32m";
+}
+
+static void
+tcp_line(FILE *out, const struct report_opts *o, const struct tcp_outcome *t)
+{
+	const char *by = tcp_side_str(t->end_by);
+
+	fprintf(out, "  tcp: %s", end_words(t->end));
+	if (by != NULL)
+		fprintf(out, ", by the %s%s", by, t->inferred ? " (inferred)" : "");
+	if (t->end == TCP_END_NO_ANSWER)
+		fprintf(out, " (last SYN frame %" PRIu64 ")",
+		        (uint64_t)TA_FRAME_NO(t->end_frame));
+	else if (t->end != TCP_END_OPEN && t->end != TCP_END_TIMEOUT)
+		fprintf(out, " at frame %" PRIu64, (uint64_t)TA_FRAME_NO(t->end_frame));
+	if (t->rtt_known)
+		fprintf(out, "; SYN round trip %.1f ms", t->syn_rtt_ms);
+	fprintf(out, "\n");
+	if (o->verbose > 0) {
+		struct tcp_outcome buf;
+		const struct tcp_outcome *x = tcp_track_explain(t, &buf);
+
+		for (unsigned i = 0; i < x->nevidence && i < TCP_EVIDENCE_MAX; i++)
+			fprintf(out, "    - %s\n", x->evidence[i]);
+	}
+}
+
+void
+report_text_conn(FILE *out, const struct report_opts *o,
+                 const struct capture *cap, const struct conn_facts *f,
+                 const struct diag_result *d)
+{
+	const struct conn *c = f->conn;
+	char ca[FMT_ADDR_LEN + 8], sa[FMT_ADDR_LEN + 8], ts[FMT_TIME_LEN];
+	char text[DIAG_ADVICE_LEN * 4];
+	const char *on = o->color ? severity_color(d->severity) : "";
+	const char *off = o->color ? "\033[0m" : "";
+	bool detail = d->severity != DIAG_SEV_OK || o->verbose > 0;
+	struct timeline tl;
+
+	fprintf(out, "%s%-7s %s%s  %s -> %s (%s)\n", on,
+	        severity_label(d->severity), diag_verdict_str(d->verdict), off,
+	        endpoint_str(ca, sizeof ca, &c->caddr, c->cport),
+	        endpoint_str(sa, sizeof sa, &c->saddr, c->sport),
+	        service_name(c->svc));
+	fprintf(out, "  %s\n", safe(text, sizeof text, d->summary));
+	fprintf(out, "  %s UTC", fmt_time_human(ts, sizeof ts, c->first_ts));
+	if (cap != NULL)
+		fprintf(out, ", %s frames %" PRIu64 "..%" PRIu64 " (%u frames)",
+		        capture_file_name(cap, TA_FRAME_FILE(c->first_frame)),
+		        (uint64_t)TA_FRAME_NO(c->first_frame),
+		        (uint64_t)TA_FRAME_NO(c->tcp.last_frame), f->tcp.frames);
+	fprintf(out, "\n");
+	if (detail) {
+		timeline_build(f, &tl);
+		timeline_text(out, &tl);
+		tls_text(out, o, f->tls);
+		if (f->cert != NULL)
+			report_text_cert(out, f->cert, f->cert->time, o->verbose);
+	}
+	if (d->nevidence > 0 && detail) {
+		fprintf(out, "  evidence:\n");
+		for (unsigned i = 0; i < d->nevidence && i < DIAG_MAX_EVIDENCE; i++)
+			fprintf(out, "    - %s\n",
+			        safe(text, sizeof text, d->evidence[i].text));
+		if (d->evidence_dropped > 0)
+			fprintf(out, "    (%u more lines not kept)\n",
+			        d->evidence_dropped);
+	}
+	if (d->ncauses > 0) {
+		fprintf(out, "  likely causes (inferred, most likely first):\n");
+		for (unsigned i = 0; i < d->ncauses && i < DIAG_MAX_CAUSES; i++)
+			fprintf(out, "    %u. %s\n", i + 1,
+			        safe(text, sizeof text, d->causes[i]));
+	}
+	if (d->findings != 0) {
+		bool first = true;
+		fprintf(out, "  findings:");
+		for (unsigned b = 0; b < DIAG_FINDING_COUNT; b++) {
+			if (!(d->findings & (1u << b)))
+				continue;
+			fprintf(out, "%s %s", first ? "" : ",",
+			        diag_finding_str(1u << b));
+			first = false;
+		}
+		fprintf(out, "\n");
+	}
+	tcp_line(out, o, &f->tcp);
+	if (d->advice[0] != '\0' && detail) {
+		fprintf(out, "  advice:\n");
+		wrapped(out, "    ", safe(text, sizeof text, d->advice), 76);
+	}
+	fprintf(out, "\n");
+}
+
+static void
+counts_line(FILE *out, const struct report_counts *rc)
+{
+	bool first = true;
+
+	fprintf(out, "%" PRIu64 " connection%s, %" PRIu64 " error%s, %" PRIu64
+	        " warning%s", rc->conns, rc->conns == 1 ? "" : "s", rc->errors,
+	        rc->errors == 1 ? "" : "s", rc->warnings,
+	        rc->warnings == 1 ? "" : "s");
+	for (unsigned v = 0; v < DIAG_VERDICT_COUNT; v++) {
+		uint64_t n = rc->by_verdict[v];
+		if (n == 0)
+			continue;
+		fprintf(out, "%s%" PRIu64 " %s", first ? ": " : ", ", n,
+		        diag_verdict_str((enum diag_verdict)v));
+		first = false;
+	}
+	fprintf(out, "\n");
+}
+
+void
+report_text_summary(FILE *out, const struct report_opts *o,
+                    const struct report_counts *rc,
+                    const struct server_summary *servers,
+                    const struct analyzer_stats *st,
+                    const struct cap_stats *cs)
+{
+	(void)o;
+	fprintf(out, "Summary: ");
+	counts_line(out, rc);
+	server_summary_print(servers, out);
+	fprintf(out, "Run:\n");
+	fprintf(out,
+	        "  frames %" PRIu64 " (%" PRIu64 " bytes): TCP %" PRIu64
+	        ", not IP %" PRIu64 ", not TCP %" PRIu64 ", IP fragments %" PRIu64
+	        ", cut short %" PRIu64 ", malformed %" PRIu64
+	        ", payload cut by snaplen %" PRIu64 "\n",
+	        st->frames, st->bytes, st->tcp, st->not_ip, st->not_tcp,
+	        st->fragments, st->short_frames, st->malformed + st->lying_len,
+	        st->payload_cut);
+	fprintf(out,
+	        "  connections: %" PRIu64 " tracked, %" PRIu64
+	        " evicted (table full), %" PRIu64 " reused 4-tuples, %" PRIu64
+	        " seen without their SYN, %" PRIu64 " at most at once; %" PRIu64
+	        " TCP packets of other ports\n",
+	        st->flow.conns, st->flow.evicted, st->flow.reused,
+	        st->flow.midstream, st->flow.peak, st->flow.ignored);
+	if (cs->kernel_known)
+		fprintf(out,
+		        "  kernel: %" PRIu64 " packets received, %" PRIu64
+		        " dropped (buffer), %" PRIu64 " dropped by the interface\n",
+		        cs->kernel_recv, cs->kernel_drop, cs->ifdrop);
+	if (cs->damaged_files > 0)
+		fprintf(out, "  unreadable input: %u file%s ended in damage "
+		             "(analysed up to there)\n",
+		        cs->damaged_files, cs->damaged_files == 1 ? "" : "s");
+}

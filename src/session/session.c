@@ -1,0 +1,321 @@
+/* session.c: route each direction's bytes to STARTTLS, then to TLS. */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cert/certchain.h"
+#include "session/session.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SESSION_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SESSION_ASAN 1
+#endif
+#endif
+#ifdef SESSION_ASAN
+#include <sanitizer/asan_interface.h>
+#define POOL_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define POOL_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POOL_POISON(p, n) ((void)(p), (void)(n))
+#define POOL_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+/*
+ * Spare objects of ended connections, handed to the next ones: a new
+ * connection starts every few packets, and a malloc and a free of its
+ * session (and of its IMAP state) each time were a visible share of its
+ * cost. At most SESSION_POOL_MAX spare objects of each kind are kept, the
+ * rest go back to malloc, so memory stays what the connections in flight
+ * need. Module state like fingerprint.c's: the analysis runs on one
+ * thread. A spare object is poisoned for AddressSanitizer, so a use after
+ * session_free() is still caught; the pointers live here, where
+ * LeakSanitizer sees them.
+ */
+struct pool {
+	void *spare[SESSION_POOL_MAX];
+	unsigned n;
+	size_t size;       /* of each; one of another size is not kept */
+};
+
+static struct pool session_pool, proto_pool;
+
+static void *
+pool_get(struct pool *p, size_t size)
+{
+	void *o;
+
+	if (p->n == 0 || p->size != size)
+		return malloc(size);
+	o = p->spare[--p->n];
+	POOL_UNPOISON(o, size);
+	return o;
+}
+
+static void
+pool_put(struct pool *p, void *o, size_t size)
+{
+	if (o == NULL)
+		return;
+	if (p->n == 0)
+		p->size = size;
+	if (p->n >= SESSION_POOL_MAX || p->size != size) {
+		free(o);
+		return;
+	}
+	POOL_POISON(o, size);
+	p->spare[p->n++] = o;
+}
+
+struct session_dir {
+	struct session *s;
+	enum tcp_dir dir;
+};
+
+struct session {
+	enum service svc;
+	const struct starttls_ops *proto; /* NULL: TLS from the first byte */
+	void *proto_state;                /* freed once its facts are kept */
+	struct starttls_facts st;         /* copy taken when state is freed */
+	bool st_kept;
+	bool in_tls[2];                   /* the direction's TLS phase began */
+	bool tls_fed;                     /* some byte reached the TLS layer */
+	bool released;
+	struct session_dir d[2];
+	struct certchain *certs;          /* chain analysis, or NULL */
+	ta_time now;                      /* capture time of the current packet */
+	struct cert_facts cert;           /* the server's chain, when seen */
+	bool cert_seen;
+	struct tls_facts tls;
+};
+
+/* The server's first Certificate message: judge the chain as the client
+ * would have, at the capture time of the frame that completed it. */
+static void
+on_certificates(void *arg, enum tls_side from, const struct tls_certificate *certs,
+                ta_frame frame)
+{
+	struct session *s = arg;
+	const struct tls_client_hello *ch = &s->tls.client_hello;
+	char sni[TLS_HS_SNI_MAX + 1];
+	size_t n = 0;
+
+	if (from != TLS_SIDE_SERVER || s->cert_seen || s->certs == NULL)
+		return;
+	if (s->tls.client_hello_seen && ch->has_sni) {
+		n = ch->sni_len < TLS_HS_SNI_MAX ? ch->sni_len : TLS_HS_SNI_MAX;
+		memcpy(sni, ch->sni, n);
+	}
+	sni[n] = '\0';
+	certchain_analyse(s->certs, certs, n > 0 ? sni : NULL, s->now, &s->cert);
+	s->cert.frame = frame;
+	s->cert_seen = true;
+}
+
+static enum tls_side
+side_of(enum tcp_dir dir)
+{
+	return dir == TCP_DIR_C2S ? TLS_SIDE_CLIENT : TLS_SIDE_SERVER;
+}
+
+struct session *
+session_new(enum service svc, struct certchain *certs)
+{
+	/*
+	 * Not zeroed whole: tls_facts_init zeroes the TLS part (most of the
+	 * session) itself, so only the fields before it are cleared here,
+	 * and the protocol's init readies its state. Each byte is written
+	 * once per connection, not twice.
+	 */
+	struct session *s = pool_get(&session_pool, sizeof *s);
+
+	if (s == NULL)
+		return NULL;
+	memset(s, 0, offsetof(struct session, tls));
+	s->svc = svc;
+	s->certs = certs;
+	if (svc == SVC_IMAP) {
+		s->proto = &starttls_imap_ops;
+		s->proto_state = pool_get(&proto_pool, s->proto->state_size);
+		if (s->proto_state == NULL) {
+			pool_put(&session_pool, s, sizeof *s);
+			return NULL;
+		}
+		s->proto->init(s->proto_state);
+	} else {
+		s->in_tls[0] = s->in_tls[1] = true;
+	}
+	for (int i = 0; i < 2; i++) {
+		s->d[i].s = s;
+		s->d[i].dir = (enum tcp_dir)i;
+	}
+	tls_facts_init(&s->tls);
+	tls_facts_set_cert_hook(&s->tls, on_certificates, s);
+	return s;
+}
+
+unsigned
+session_spare(void)
+{
+	return session_pool.n + proto_pool.n;
+}
+
+void
+session_set_time(struct session *s, ta_time now)
+{
+	s->now = now;
+}
+
+/* Keep the STARTTLS facts and drop the parser's state (line buffers). */
+static void
+keep_proto_facts(struct session *s)
+{
+	if (s->proto == NULL || s->proto_state == NULL)
+		return;
+	s->proto->facts(s->proto_state, &s->st);
+	s->st_kept = true;
+	pool_put(&proto_pool, s->proto_state, s->proto->state_size);
+	s->proto_state = NULL;
+}
+
+static void
+on_data(void *ctx, const uint8_t *p, size_t n, ta_frame frame)
+{
+	struct session_dir *d = ctx;
+	struct session *s = d->s;
+
+	if (!s->in_tls[d->dir]) {
+		bool begins = false;
+		size_t used;
+
+		if (s->proto_state == NULL)
+			return;
+		used = s->proto->feed(s->proto_state, d->dir, p, n, frame,
+		                      &begins);
+		if (!begins)
+			return;
+		s->in_tls[d->dir] = true;
+		if (used > n)
+			used = n;
+		p += used;
+		n -= used;
+		if (n == 0)
+			return;
+	}
+	s->tls_fed = true;
+	tls_facts_data(&s->tls, side_of(d->dir), p, n, frame);
+}
+
+static void
+on_gap(void *ctx, uint64_t n, ta_frame frame)
+{
+	struct session_dir *d = ctx;
+	struct session *s = d->s;
+
+	if (!s->in_tls[d->dir]) {
+		if (s->proto_state != NULL)
+			s->proto->gap(s->proto_state, d->dir, n, frame);
+		return;
+	}
+	s->tls_fed = true;
+	tls_facts_gap(&s->tls, side_of(d->dir), n, frame);
+}
+
+static const struct reasm_sink sink = {
+	.data = on_data,
+	.gap = on_gap,
+};
+
+const struct reasm_sink *
+session_sink(void)
+{
+	return &sink;
+}
+
+void *
+session_sink_ctx(struct session *s, enum tcp_dir dir)
+{
+	return &s->d[dir];
+}
+
+void
+session_midstream(struct session *s, enum tcp_dir dir, ta_frame frame)
+{
+	/* How much was missed is unknown; one byte is enough to make every
+	 * parser of that direction stop rather than guess. */
+	on_gap(&s->d[dir], 1, frame);
+}
+
+bool
+session_done(struct session *s)
+{
+	bool plain_done, tls_done;
+
+	if (s->released)
+		return true;
+	plain_done = s->proto_state == NULL ||
+	             s->proto->finished(s->proto_state);
+	/* Until a direction is in TLS, the plaintext phase decides; once
+	 * both are, the TLS facts do. */
+	tls_done = s->in_tls[0] && s->in_tls[1] ? tls_facts_done(&s->tls)
+	                                        : plain_done;
+	if (!plain_done || !tls_done)
+		return false;
+	/* The TLS facts released their parser buffers when they settled;
+	 * what they hold (the second ClientHello included) is still read by
+	 * the report, so only session_free() frees it. */
+	keep_proto_facts(s);
+	s->released = true;
+	return true;
+}
+
+void
+session_end(struct session *s, ta_frame frame)
+{
+	keep_proto_facts(s);
+	tls_facts_end(&s->tls, frame);
+}
+
+const struct tls_facts *
+session_tls(const struct session *s)
+{
+	return s->tls_fed ? &s->tls : NULL;
+}
+
+const struct cert_facts *
+session_cert(const struct session *s)
+{
+	return s->cert_seen ? &s->cert : NULL;
+}
+
+const struct starttls_facts *
+session_starttls(const struct session *s)
+{
+	return s->st_kept ? &s->st : NULL;
+}
+
+bool
+session_handshake_complete(const struct session *s)
+{
+	return s->tls_fed && s->tls.handshake_complete;
+}
+
+bool
+session_in_tls(const struct session *s, enum tcp_dir dir)
+{
+	return s->in_tls[dir];
+}
+
+void
+session_free(struct session *s)
+{
+	if (s == NULL)
+		return;
+	if (s->cert_seen && s->certs != NULL)
+		certchain_release(s->certs, &s->cert);
+	tls_facts_free(&s->tls);
+	if (s->proto_state != NULL)
+		pool_put(&proto_pool, s->proto_state, s->proto->state_size);
+	pool_put(&session_pool, s, sizeof *s);
+}

@@ -1,0 +1,500 @@
+/* tls_facts.c: per-connection TLS facts from both byte streams (RFC 8446, RFC 5246; see tls_facts.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tls/tls_facts.h"
+
+static bool
+is_tls13(const struct tls_facts *f)
+{
+	return f->server_hello_seen && tls_rec_is_tls13(f->server_hello.version);
+}
+
+static bool
+is_record_buf(const struct tls_facts *f, const struct tls_rec_buf *b)
+{
+	return b == &f->rec.dir[TLS_SIDE_CLIENT].rec ||
+	       b == &f->rec.dir[TLS_SIDE_SERVER].rec;
+}
+
+/*
+ * The parser needs room for need bytes. Grow geometrically (a message
+ * straddling many records should not cost a realloc per record) but never
+ * past the buffer's ceiling.
+ */
+static bool
+grow(void *ctx, struct tls_rec_buf *b, size_t need)
+{
+	const struct tls_facts *f = ctx;
+	size_t ceiling = is_record_buf(f, b) ? TA_CAP_TLS_RECORD : TA_CAP_TLS_HS;
+	size_t cap;
+	uint8_t *p;
+
+	if (need > ceiling)
+		return false;
+	if (b->cap >= need)
+		return true;
+	cap = b->cap < 256 ? 256 : b->cap;
+	while (cap < need)
+		cap *= 2;
+	if (cap > ceiling)
+		cap = ceiling;
+	p = realloc(b->p, cap);
+	if (p == NULL)
+		return false;
+	b->p = p;
+	b->cap = cap;
+	return true;
+}
+
+static void
+release(struct tls_rec_buf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->cap = 0;
+	b->len = 0;
+}
+
+/* A message gathered across records is rare (a long chain): give its
+ * buffer back as soon as it is parsed. */
+static void
+trim(struct tls_facts *f)
+{
+	for (size_t i = 0; i < 2; i++)
+		if (f->rec.dir[i].hs.len == 0 && f->rec.dir[i].hs.p != NULL)
+			release(&f->rec.dir[i].hs);
+}
+
+static void
+release_all(struct tls_facts *f)
+{
+	for (size_t i = 0; i < 2; i++) {
+		release(&f->rec.dir[i].rec);
+		release(&f->rec.dir[i].hs);
+	}
+}
+
+/* After each delivery: once nothing can change the facts, keep nothing. */
+static void
+after_input(struct tls_facts *f)
+{
+	if (tls_facts_done(f)) {
+		release_all(f);
+		f->settled = true;
+	} else {
+		trim(f);
+	}
+}
+
+static void
+add_alert(struct tls_facts *f, const struct tls_facts_alert *a)
+{
+	if (f->alert_count < TLS_FACTS_MAX_ALERTS) {
+		f->alerts[f->alert_count++] = *a;
+	} else if (f->alerts_dropped < UINT8_MAX) {
+		f->alerts_dropped++;
+	}
+}
+
+/* An alert whose level and description encryption hides. */
+static void
+add_hidden_alert(struct tls_facts *f, enum tls_side from, ta_frame frame,
+                 uint16_t record_len, bool inferred)
+{
+	struct tls_facts_alert a;
+
+	memset(&a, 0, sizeof a);
+	a.frame = frame;
+	a.from = from;
+	a.encrypted = true;
+	a.inferred = inferred;
+	a.record_len = record_len;
+	add_alert(f, &a);
+}
+
+static void
+push_tail(struct tls_facts_side *s, const struct tls_ev *ev)
+{
+	struct tls_facts_record r;
+
+	r.frame = ev->frame;
+	r.content_type = ev->content_type;
+	r.len = ev->u.opaque.len;
+	if (s->tail_count == TLS_FACTS_TAIL) {
+		memmove(&s->tail[0], &s->tail[1],
+		        (TLS_FACTS_TAIL - 1) * sizeof s->tail[0]);
+		s->tail_count--;
+	}
+	s->tail[s->tail_count++] = r;
+}
+
+static void
+set_complete(struct tls_facts *f, ta_frame frame)
+{
+	if (f->handshake_complete)
+		return;
+	f->handshake_complete = true;
+	f->handshake_complete_frame = frame;
+}
+
+static void
+set_app_data(struct tls_facts *f, enum tls_side side, ta_frame frame)
+{
+	/* The client's own data proves it accepted the server's chain. */
+	if (side == TLS_SIDE_CLIENT && !f->client_app_data) {
+		f->client_app_data = true;
+		f->client_app_data_frame = frame;
+	}
+	if (f->app_data)
+		return;
+	f->app_data = true;
+	f->app_data_frame = frame;
+}
+
+static void
+set_finished(struct tls_facts_side *s, ta_frame frame)
+{
+	s->finished = true;
+	s->finished_frame = frame;
+}
+
+/* TLS <= 1.2 rules for an opaque record (tls_facts.h). */
+static void
+opaque_tls12(struct tls_facts *f, const struct tls_ev *ev)
+{
+	struct tls_facts_side *s = &f->side[ev->side];
+
+	switch (ev->content_type) {
+	case TLS_CT_HANDSHAKE:
+		if (s->ccs && !s->finished)
+			set_finished(s, ev->frame);
+		/* Without the ServerHello there was no handshake to see:
+		 * a capture that starts later proves nothing about it. */
+		if (f->server_hello_seen && f->side[TLS_SIDE_CLIENT].finished &&
+		    f->side[TLS_SIDE_SERVER].finished)
+			set_complete(f, ev->frame);
+		break;
+	case TLS_CT_ALERT:
+		add_hidden_alert(f, ev->side, ev->frame, ev->u.opaque.len, false);
+		break;
+	case TLS_CT_APPLICATION_DATA:
+		/* Before any ServerHello a client that offered 1.3 may send
+		 * 0-RTT data (RFC 8446 4.2.10): not the session's data. */
+		if (!f->server_hello_seen && ev->side == TLS_SIDE_CLIENT)
+			break;
+		set_app_data(f, ev->side, ev->frame);
+		break;
+	default:
+		break;
+	}
+}
+
+/* TLS 1.3 rules for an opaque record (tls_facts.h). */
+static void
+opaque_tls13(struct tls_facts *f, const struct tls_ev *ev)
+{
+	struct tls_facts_side *srv = &f->side[TLS_SIDE_SERVER];
+	struct tls_facts_side *cli = &f->side[TLS_SIDE_CLIENT];
+
+	if (ev->content_type == TLS_CT_ALERT) {
+		/* An alert record that is not 2 bytes: under TLS 1.3 it
+		 * cannot be a readable one (RFC 8446 6: alerts are neither
+		 * fragmented nor coalesced). */
+		add_hidden_alert(f, ev->side, ev->frame, ev->u.opaque.len, false);
+		return;
+	}
+	if (ev->content_type != TLS_CT_APPLICATION_DATA)
+		return;
+	if (ev->side == TLS_SIDE_SERVER) {
+		/* The server's encrypted flight ends with its Finished; where
+		 * is hidden, so the flight's first record stands for it. */
+		if (!srv->finished)
+			set_finished(srv, ev->frame);
+		return;
+	}
+	if (cli->finished) {
+		/* A record that could be an alert (close_notify) is not
+		 * taken for data. */
+		if (ev->u.opaque.len > TLS_FACTS_TLS13_ALERT_MAX)
+			set_app_data(f, ev->side, ev->frame);
+		return;
+	}
+	if (srv->finished && ev->u.opaque.len > TLS_FACTS_TLS13_ALERT_MAX) {
+		set_finished(cli, ev->frame);
+		set_complete(f, ev->frame);
+	}
+}
+
+static void
+on_opaque(struct tls_facts *f, const struct tls_ev *ev)
+{
+	struct tls_facts_side *s = &f->side[ev->side];
+
+	s->opaque_records++;
+	push_tail(s, ev);
+	if (is_tls13(f))
+		opaque_tls13(f, ev);
+	else
+		opaque_tls12(f, ev);
+}
+
+static void
+on_client_hello(struct tls_facts *f, const struct tls_ev *ev)
+{
+	f->client_hellos++;
+	if (!f->client_hello_seen) {
+		f->client_hello_seen = true;
+		f->client_hello_frame = ev->frame;
+		f->client_hello = *ev->u.ch;
+		return;
+	}
+	/* RFC 8446 4.1.2: the client answers an HRR with a new hello. */
+	if (f->hello_retry && f->client_hello2 == NULL && !f->server_hello_seen) {
+		f->client_hello2 = malloc(sizeof *f->client_hello2);
+		if (f->client_hello2 == NULL)
+			return;
+		*f->client_hello2 = *ev->u.ch;
+		f->client_hello2_frame = ev->frame;
+	}
+}
+
+static void
+on_server_hello(struct tls_facts *f, const struct tls_ev *ev)
+{
+	const struct tls_server_hello *sh = ev->u.sh;
+
+	if (sh->hello_retry) {
+		if (f->hello_retry || f->server_hello_seen)
+			return;
+		f->hello_retry = true;
+		f->hello_retry_frame = ev->frame;
+		f->hello_retry_group = sh->key_share_group;
+		f->hello_retry_cipher = sh->cipher;
+		return;
+	}
+	if (f->server_hello_seen)
+		return;
+	f->server_hello_seen = true;
+	f->server_hello_frame = ev->frame;
+	f->server_hello = *sh;
+}
+
+static void
+on_certificate(struct tls_facts *f, const struct tls_ev *ev)
+{
+	const struct tls_certificate *c = ev->u.cert;
+	uint32_t count = (uint32_t)c->count + c->dropped;
+
+	if (count > UINT16_MAX)
+		count = UINT16_MAX;
+	if (ev->side == TLS_SIDE_SERVER) {
+		if (f->certs_seen)
+			return;
+		f->certs_seen = true;
+		f->certs_frame = ev->frame;
+		f->cert_count = (uint16_t)count;
+		f->cert_bytes = c->total;
+	} else {
+		if (f->client_certs_seen)
+			return;
+		f->client_certs_seen = true;
+		f->client_certs_frame = ev->frame;
+		f->client_cert_count = (uint16_t)count;
+	}
+	if (f->cert_hook != NULL)
+		f->cert_hook(f->cert_arg, ev->side, c, ev->frame);
+}
+
+static void
+on_alert(struct tls_facts *f, const struct tls_ev *ev)
+{
+	struct tls_facts_alert a;
+
+	memset(&a, 0, sizeof a);
+	a.frame = ev->frame;
+	a.from = ev->side;
+	a.level = ev->u.alert.level;
+	a.description = ev->u.alert.description;
+	add_alert(f, &a);
+	if (a.level == TLS_ALERT_FATAL)
+		f->fatal_alert = true;
+}
+
+static void
+on_malformed(struct tls_facts_side *s, const struct tls_ev *ev)
+{
+	if (s->malformed == 0) {
+		s->first_bad = ev->u.bad.reason;
+		s->first_bad_hs_type = ev->hs_type;
+		s->first_bad_status = ev->u.bad.status;
+		s->first_bad_frame = ev->frame;
+	}
+	if (s->malformed < UINT32_MAX)
+		s->malformed++;
+}
+
+static void
+on_stop(struct tls_facts_side *s, const struct tls_ev *ev)
+{
+	s->stopped = true;
+	s->stop = ev->u.stop.reason;
+	s->stop_frame = ev->frame;
+	s->stop_len = ev->u.stop.len;
+	s->stop_excerpt_len = ev->u.stop.excerpt_len;
+	memcpy(s->stop_excerpt, ev->u.stop.excerpt, ev->u.stop.excerpt_len);
+}
+
+static void
+on_event(void *ctx, const struct tls_ev *ev)
+{
+	struct tls_facts *f = ctx;
+	struct tls_facts_side *s = &f->side[ev->side];
+
+	if (ev->type != TLS_EV_STOP)
+		s->last_opaque = ev->type == TLS_EV_OPAQUE;
+	switch (ev->type) {
+	case TLS_EV_CLIENT_HELLO:
+		on_client_hello(f, ev);
+		break;
+	case TLS_EV_SERVER_HELLO:
+		on_server_hello(f, ev);
+		break;
+	case TLS_EV_CERTIFICATE:
+		on_certificate(f, ev);
+		break;
+	case TLS_EV_CERT_STATUS:
+		f->cert_status = true;
+		break;
+	case TLS_EV_SERVER_KEY_EXCHANGE:
+		if (!f->ske_seen) {
+			f->ske_seen = true;
+			f->ske = *ev->u.ske;
+		}
+		break;
+	case TLS_EV_CERT_REQUEST:
+		if (!f->cert_request) {
+			f->cert_request = true;
+			f->cert_request_frame = ev->frame;
+		}
+		break;
+	case TLS_EV_HANDSHAKE:
+		if (ev->hs_type == TLS_HS_SERVER_HELLO_DONE && !f->server_hello_done) {
+			f->server_hello_done = true;
+			f->server_hello_done_frame = ev->frame;
+		}
+		break;
+	case TLS_EV_CHANGE_CIPHER_SPEC:
+		if (!s->ccs) {
+			s->ccs = true;
+			s->ccs_frame = ev->frame;
+		}
+		break;
+	case TLS_EV_ALERT:
+		on_alert(f, ev);
+		break;
+	case TLS_EV_OPAQUE:
+		on_opaque(f, ev);
+		break;
+	case TLS_EV_MALFORMED:
+		on_malformed(s, ev);
+		break;
+	case TLS_EV_STOP:
+		on_stop(s, ev);
+		break;
+	}
+}
+
+static const struct tls_rec_sink facts_sink = {
+	.event = on_event,
+	.grow = grow,
+};
+
+void
+tls_facts_init(struct tls_facts *f)
+{
+	memset(f, 0, sizeof *f);
+	tls_rec_init(&f->rec);
+}
+
+void
+tls_facts_free(struct tls_facts *f)
+{
+	release_all(f);
+	free(f->client_hello2);
+	f->client_hello2 = NULL;
+}
+
+void
+tls_facts_set_cert_hook(struct tls_facts *f, tls_facts_cert_fn fn, void *arg)
+{
+	f->cert_hook = fn;
+	f->cert_arg = arg;
+}
+
+void
+tls_facts_data(struct tls_facts *f, enum tls_side side, const uint8_t *p,
+               size_t n, ta_frame frame)
+{
+	if (f->ended || f->settled)
+		return;
+	f->side[side].bytes += n;
+	tls_rec_feed(&f->rec, side, p, n, frame, &facts_sink, f);
+	after_input(f);
+}
+
+void
+tls_facts_gap(struct tls_facts *f, enum tls_side side, uint64_t n,
+              ta_frame frame)
+{
+	if (f->ended || f->settled)
+		return;
+	tls_rec_gap(&f->rec, side, n, frame, &facts_sink, f);
+	after_input(f);
+}
+
+/* TLS 1.3: a side that went quiet on a short encrypted record before the
+ * handshake completed most likely sent an alert (tls_facts.h). */
+static void
+infer_tls13_alert(struct tls_facts *f, enum tls_side side)
+{
+	const struct tls_facts_side *s = &f->side[side];
+	const struct tls_facts_record *last;
+
+	if (!s->last_opaque || s->tail_count == 0)
+		return;
+	last = &s->tail[s->tail_count - 1];
+	if (last->content_type != TLS_CT_APPLICATION_DATA ||
+	    last->len > TLS_FACTS_TLS13_ALERT_MAX)
+		return;
+	add_hidden_alert(f, side, last->frame, last->len, true);
+}
+
+void
+tls_facts_end(struct tls_facts *f, ta_frame frame)
+{
+	if (f->ended)
+		return;
+	f->ended = true;
+	tls_rec_end(&f->rec, TLS_SIDE_CLIENT, frame, &facts_sink, f);
+	tls_rec_end(&f->rec, TLS_SIDE_SERVER, frame, &facts_sink, f);
+	if (is_tls13(f) && !f->handshake_complete) {
+		infer_tls13_alert(f, TLS_SIDE_CLIENT);
+		infer_tls13_alert(f, TLS_SIDE_SERVER);
+	}
+	release_all(f);
+}
+
+bool
+tls_facts_done(const struct tls_facts *f)
+{
+	if (tls_rec_stopped(&f->rec, TLS_SIDE_CLIENT) &&
+	    tls_rec_stopped(&f->rec, TLS_SIDE_SERVER))
+		return true;
+	if (f->fatal_alert)
+		return true;
+	/* Settled once the client sent data over the completed handshake: it
+	 * accepted the chain. Until then a client that checks the name only
+	 * after the handshake may still hang up (see diag: cert-late). */
+	return f->handshake_complete && f->client_app_data;
+}
