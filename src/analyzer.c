@@ -178,6 +178,18 @@ feed_streams(struct analyzer *a, struct conn *c, enum tcp_dir dir,
 	if (c->payload_done)
 		return;
 	session_set_time(s, ts);
+	/* Each packet runs down the grace of holes already acknowledged;
+	 * the segment that fills one is read in its place. */
+	reasm_tick(&c->reasm[TCP_DIR_C2S], session_sink(),
+	           session_sink_ctx(s, TCP_DIR_C2S));
+	reasm_tick(&c->reasm[TCP_DIR_S2C], session_sink(),
+	           session_sink_ctx(s, TCP_DIR_S2C));
+	if (session_done(s)) {
+		reasm_stop(&c->reasm[0]);
+		reasm_stop(&c->reasm[1]);
+		c->payload_done = true;
+		return;
+	}
 	if (p->payload_len > 0 || (p->flags & PKT_TCP_FIN)) {
 		start_stream(c, s, dir, p, frame);
 		if (p->payload_len > 0)

@@ -424,10 +424,51 @@ reasm_segment(struct reasm *r, uint32_t seq, const uint8_t *p,
 	}
 }
 
+/* The hole the other side acknowledged is still (partly) open. */
+static bool
+acked_open(const struct reasm *r)
+{
+	uint32_t d = rel(r, r->acked_to);
+
+	return d != 0 && d < HALF;
+}
+
+/* Declare what is still missing below acked_to lost by the capture, and
+ * deliver what that makes contiguous. Both are told at the packet that
+ * first acknowledged the hole: from there on the bytes were due. */
+static void
+settle_acked(struct reasm *r, const struct reasm_sink *sink, void *ctx)
+{
+	ta_frame frame = r->acked_frame;
+
+	r->acked_hole = false;
+	r->acked_wait = 0;
+	for (;;) {
+		uint32_t d = rel(r, r->acked_to);
+		uint32_t n = d;
+
+		if (d == 0 || d >= HALF)
+			return;
+		if (r->ooo != NULL)
+			n = min32(n, rel(r, r->ooo->seq));
+		if (n > 0) {
+			r->acked_gap_bytes += n;
+			if (!emit_gap(r, n, frame, sink, ctx))
+				return;
+		}
+		if (!release(r, frame, sink, ctx))
+			return;
+	}
+}
+
 void
 reasm_ack(struct reasm *r, uint32_t ack, ta_frame frame,
           const struct reasm_sink *sink, void *ctx)
 {
+	uint32_t d;
+
+	(void)sink;
+	(void)ctx;
 	if (r->stopped || !r->started)
 		return;
 	/* The FIN's sequence number carries no byte to wait for. */
@@ -437,19 +478,33 @@ reasm_ack(struct reasm *r, uint32_t ack, ta_frame frame,
 		if (past != 0 && past < HALF)
 			ack = r->fin_seq;
 	}
-	for (;;) {
-		uint32_t d = rel(r, ack);
-		uint32_t n = d;
-
-		if (d == 0 || d >= HALF)
-			return;
-		if (r->ooo != NULL)
-			n = min32(n, rel(r, r->ooo->seq));
-		if (n > 0 && !emit_gap(r, n, frame, sink, ctx))
-			return;
-		if (!release(r, frame, sink, ctx))
-			return;
+	d = rel(r, ack);
+	if (d == 0 || d >= HALF)
+		return;
+	if (!r->acked_hole) {
+		r->acked_hole = true;
+		r->acked_to = ack;
+		r->acked_wait = 0;
+		r->acked_frame = frame;
+	} else if ((int32_t)(ack - r->acked_to) > 0) {
+		r->acked_to = ack;
 	}
+}
+
+void
+reasm_tick(struct reasm *r, const struct reasm_sink *sink,
+           void *ctx)
+{
+	if (!r->acked_hole || r->stopped)
+		return;
+	if (!acked_open(r)) {
+		/* The segment came after its acknowledgement: in order now. */
+		r->acked_hole = false;
+		r->late_filled++;
+		return;
+	}
+	if (++r->acked_wait > REASM_ACK_GRACE)
+		settle_acked(r, sink, ctx);
 }
 
 void
@@ -461,12 +516,23 @@ reasm_flush(struct reasm *r, ta_frame frame, const struct reasm_sink *sink,
 	while (r->ooo != NULL) {
 		uint32_t off = rel(r, r->ooo->seq);
 
+		/* A hole the other side acknowledged was lost by the
+		 * capture: counted as such. */
+		if (off != 0 && off < HALF && r->acked_hole && acked_open(r) &&
+		    rel(r, r->acked_to) >= off)
+			r->acked_gap_bytes += off;
 		if (off != 0 && off < HALF &&
 		    !emit_gap(r, off, frame, sink, ctx))
 			return;
 		if (!release(r, frame, sink, ctx))
 			return;
 	}
+	if (r->acked_hole && acked_open(r)) {
+		settle_acked(r, sink, ctx);
+		if (r->stopped)
+			return;
+	}
+	r->acked_hole = false;
 	if (r->fin_known) {
 		uint32_t d = rel(r, r->fin_seq);
 

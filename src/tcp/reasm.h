@@ -22,6 +22,15 @@
 /* Buffered runs per direction (adjacent segments are merged into one run):
  * bounds the bookkeeping when a hostile sender scatters tiny segments. */
 #define TA_CAP_REASM_SEGS 256u
+/*
+ * An acknowledgement can be captured before the segment it acknowledges: a
+ * span port that merges two directions, or a mirror that load-balances,
+ * delivers them out of order. A hole the other side acknowledged is
+ * therefore declared lost only after this many more packets of the
+ * connection passed without filling it (or at the end, or when the store
+ * is full), so that a late segment still takes its place.
+ */
+#define REASM_ACK_GRACE 32u
 
 struct reasm_sink {
 	/* n in-order bytes; frame is the packet whose arrival made them
@@ -42,6 +51,10 @@ struct reasm {
 	uint32_t ooo_count;    /* runs in the store, at most TA_CAP_REASM_SEGS */
 	bool fin_known;        /* the sender's FIN was seen */
 	uint32_t fin_seq;      /* the sequence number its FIN occupies */
+	bool acked_hole;       /* the other side acknowledged bytes not here */
+	uint32_t acked_to;     /* ... up to this sequence number */
+	uint32_t acked_wait;   /* packets seen since, hole still open */
+	ta_frame acked_frame;  /* the packet that first acknowledged them */
 
 	/* Counters, reported as flow facts. */
 	uint64_t delivered;     /* in-order bytes handed to the sink */
@@ -54,6 +67,10 @@ struct reasm {
 	uint32_t ooo_segments;  /* segments that arrived ahead of a hole */
 	uint32_t ooo_overflow;  /* times the store was full and a hole was declared */
 	uint32_t wild;          /* segments 2^31 or more away from next: ignored */
+	uint64_t acked_gap_bytes; /* of gap_bytes: ones the other side
+	                           * acknowledged (the capture lost them) */
+	uint32_t late_filled;   /* holes acknowledged before their segment
+	                         * arrived, then filled by it */
 };
 
 void reasm_init(struct reasm *r);
@@ -74,12 +91,21 @@ void reasm_segment(struct reasm *r, uint32_t seq, const uint8_t *p,
 
 /*
  * The other side acknowledged up to ack: the receiver had every byte before
- * it, so a hole below ack that we still wait for was lost by the capture.
- * Declares the gap and delivers what follows it. An ack equal to or behind
- * next, or 2^31 or more ahead of it, changes nothing.
+ * it, so a hole below ack that we still wait for was lost by the capture,
+ * unless its segment was only captured late. The hole is declared a gap
+ * (and what follows it delivered) once REASM_ACK_GRACE more packets of the
+ * connection went by without filling it, at reasm_flush, or when the store
+ * is full. An ack equal to or behind next, or 2^31 or more ahead of it,
+ * changes nothing.
  */
 void reasm_ack(struct reasm *r, uint32_t ack, ta_frame frame,
                const struct reasm_sink *sink, void *ctx);
+
+/*
+ * Another packet of the connection went by (either direction): the grace
+ * of an acknowledged hole runs out after REASM_ACK_GRACE of them.
+ */
+void reasm_tick(struct reasm *r, const struct reasm_sink *sink, void *ctx);
 
 /*
  * The sender's FIN occupies sequence number seq (its segment's seq plus
@@ -90,7 +116,8 @@ void reasm_ack(struct reasm *r, uint32_t ack, ta_frame frame,
 void reasm_fin(struct reasm *r, uint32_t seq);
 
 /* End of the connection: deliver everything buffered, holes as gaps (and,
- * after reasm_fin, the missing bytes before the FIN). */
+ * after reasm_fin, the missing bytes before the FIN; then the bytes the
+ * other side acknowledged that never came). */
 void reasm_flush(struct reasm *r, ta_frame frame,
                  const struct reasm_sink *sink, void *ctx);
 

@@ -422,6 +422,14 @@ test_truncated(void **state)
 	rec_del(c);
 }
 
+/* n more packets of the connection go by. */
+static void
+ticks(struct reasm *r, unsigned n, struct rec *c)
+{
+	for (unsigned i = 0; i < n; i++)
+		reasm_tick(r, &rec_sink, c);
+}
+
 static void
 test_ack_gap(void **state)
 {
@@ -432,6 +440,7 @@ test_ack_gap(void **state)
 	reasm_init(&r);
 	/* Before start nothing is known. */
 	reasm_ack(&r, 50, 1, &rec_sink, c);
+	ticks(&r, REASM_ACK_GRACE + 1, c);
 	assert_int_equal(c->nev, 0);
 	reasm_start(&r, 0);
 	feed(&r, 0, 0, 5, 2, c);
@@ -439,33 +448,110 @@ test_ack_gap(void **state)
 	reasm_ack(&r, 5, 4, &rec_sink, c);
 	reasm_ack(&r, 3, 4, &rec_sink, c);
 	reasm_ack(&r, 0x80000005u, 4, &rec_sink, c);
+	ticks(&r, REASM_ACK_GRACE + 1, c);
 	assert_int_equal(r.gaps, 0);
 	expect_text(c, "abcde");
-	/* The receiver had 5..9: the capture lost them. */
+	/* The receiver had 5..9: the capture lost them, but only once the
+	 * grace for a late segment ran out. */
 	reasm_ack(&r, 15, 5, &rec_sink, c);
+	ticks(&r, REASM_ACK_GRACE, c);
+	expect_text(c, "abcde");
+	ticks(&r, 1, c);
 	expect_text(c, "abcde[5]klmno");
+	/* Told at the packet that acknowledged them. */
 	assert_int_equal(c->ev[1].frame, 5);
 	assert_int_equal(c->ev[2].frame, 5);
 	assert_int_equal(r.gaps, 1);
+	assert_int_equal(r.acked_gap_bytes, 5);
 	/* Several holes below one ack, and one above it left waiting. */
 	feed(&r, 0, 17, 2, 6, c);
 	feed(&r, 0, 21, 2, 7, c);
 	feed(&r, 0, 26, 2, 8, c);
 	reasm_ack(&r, 24, 9, &rec_sink, c);
+	ticks(&r, REASM_ACK_GRACE + 1, c);
 	expect_text(c, "abcde[5]klmno[2]rs[2]vw[1]");
 	assert_int_equal(r.next, 24);
 	assert_int_equal(r.ooo_bytes, 2);
 	/* Nothing buffered: the gap runs to the ack. */
 	feed(&r, 0, 24, 4, 10, c);
 	reasm_ack(&r, 30, 11, &rec_sink, c);
+	ticks(&r, REASM_ACK_GRACE + 1, c);
 	expect_text(c, "abcde[5]klmno[2]rs[2]vw[1]yz01[2]");
 	/* The FIN's sequence number is no lost byte. */
 	feed(&r, 0, 30, 3, 12, c);
 	reasm_fin(&r, 33);
 	reasm_ack(&r, 34, 13, &rec_sink, c);
+	ticks(&r, REASM_ACK_GRACE + 1, c);
 	expect_text(c, "abcde[5]klmno[2]rs[2]vw[1]yz01[2]456");
 	assert_int_equal(r.gaps, 5);
 	assert_int_equal(r.gap_bytes, 12);
+	assert_int_equal(r.acked_gap_bytes, 12);
+	reasm_free(&r);
+	rec_del(c);
+}
+
+/*
+ * A span port delivers the second segment of a flight, then the other
+ * side's acknowledgement of both, then the first segment: the stream must
+ * read as if in order, with no gap.
+ */
+static void
+test_ack_before_segment(void **state)
+{
+	struct reasm r;
+	struct rec *c = rec_new();
+
+	(void)state;
+	reasm_init(&r);
+	reasm_start(&r, 100);
+	feed(&r, 100, 10, 10, 1, c);
+	reasm_ack(&r, 120, 2, &rec_sink, c);
+	ticks(&r, 3, c);
+	expect_text(c, "");
+	feed(&r, 100, 0, 10, 3, c);
+	ticks(&r, 1, c);
+	expect_text(c, "abcdefghijklmnopqrst");
+	assert_int_equal(r.gaps, 0);
+	assert_int_equal(r.late_filled, 1);
+	assert_false(r.acked_hole);
+	/* The grace running out later changes nothing. */
+	ticks(&r, REASM_ACK_GRACE + 1, c);
+	reasm_flush(&r, 5, &rec_sink, c);
+	assert_int_equal(r.gaps, 0);
+	reasm_free(&r);
+	rec_del(c);
+}
+
+/* Acknowledged bytes that never came are declared at the end. */
+static void
+test_ack_flush(void **state)
+{
+	struct reasm r;
+	struct rec *c = rec_new();
+
+	(void)state;
+	reasm_init(&r);
+	reasm_start(&r, 0);
+	feed(&r, 0, 0, 4, 1, c);
+	reasm_ack(&r, 10, 2, &rec_sink, c);
+	ticks(&r, 2, c);
+	expect_text(c, "abcd");
+	reasm_flush(&r, 3, &rec_sink, c);
+	expect_text(c, "abcd[6]");
+	assert_int_equal(r.acked_gap_bytes, 6);
+	/* An acknowledged hole before a buffered run, at the end. */
+	reasm_free(&r);
+	reasm_init(&r);
+	rec_del(c);
+	c = rec_new();
+	reasm_start(&r, 0);
+	feed(&r, 0, 0, 2, 1, c);
+	feed(&r, 0, 5, 3, 2, c);
+	reasm_ack(&r, 8, 3, &rec_sink, c);
+	reasm_flush(&r, 4, &rec_sink, c);
+	expect_text(c, "ab[3]fgh");
+	assert_int_equal(r.acked_gap_bytes, 3);
+	assert_int_equal(r.gaps, 1);
 	reasm_free(&r);
 	rec_del(c);
 }
@@ -779,6 +865,8 @@ test_null_callbacks(void **state)
 	reasm_segment(&r, 8, (const uint8_t *)S + 8, 4, 4, 2, &none, NULL);
 	reasm_segment(&r, 4, (const uint8_t *)S + 4, 2, 2, 3, NULL, NULL);
 	reasm_ack(&r, 8, 4, &none, NULL);
+	for (unsigned i = 0; i <= REASM_ACK_GRACE; i++)
+		reasm_tick(&r, NULL, NULL);
 	reasm_segment(&r, 12, (const uint8_t *)S + 12, 2, 6, 5, NULL, NULL);
 	assert_int_equal(r.delivered, 12);
 	assert_int_equal(r.gaps, 2);
@@ -1056,6 +1144,8 @@ main(void)
 		cmocka_unit_test(test_wild),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_ack_gap),
+		cmocka_unit_test(test_ack_before_segment),
+		cmocka_unit_test(test_ack_flush),
 		cmocka_unit_test(test_overflow),
 		cmocka_unit_test(test_overflow_fills_hole),
 		cmocka_unit_test(test_overflow_oversized),
