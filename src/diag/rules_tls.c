@@ -1,0 +1,548 @@
+/* rules_tls.c: the TLS rules: not TLS, alerts (RFC 8446 6 / RFC 5246 7.2), the chosen version, completion, a TLS 1.3 client hanging up. */
+#include "diag/diag_ctx.h"
+#include "util/fmt.h"
+#include "tls/tls_names.h"
+
+/* Variants of the advice where the facts say which side must act. */
+static const char advice_client_cert[] =
+	"The server requires a client certificate (mutual TLS) and the "
+	"client presented none. Either give the migration tool a client "
+	"certificate the server accepts, or have the server's administrator "
+	"make client certificates optional on this port (Dovecot: "
+	"`ssl_verify_client_cert = no`, or `auth_ssl_require_client_cert = "
+	"no`). This is not a cipher or version problem.";
+/* Rule 3 (rules_session.c) gives these two as well. */
+const char dg_advice_not_tls_server[] =
+	"The server spoke plaintext IMAP where the client expected TLS: the "
+	"port is configured without implicit TLS. Configure TLS on 993 "
+	"(Dovecot: inet_listener imaps { port = 993  ssl = yes }) or point the "
+	"migration tool at port 143 with STARTTLS.";
+const char dg_advice_not_tls_client[] =
+	"The client did not speak TLS where TLS was expected (a plaintext "
+	"IMAP client on 993, or a client speaking implicit TLS on 143 without "
+	"STARTTLS). Configure the migration tool for the port: implicit TLS on "
+	"993, STARTTLS on 143.";
+
+/* ------------------------------------------------------------------ */
+/* Alerts */
+
+#define A_CLOSE_NOTIFY 0
+#define A_HANDSHAKE_FAILURE 40
+#define A_BAD_CERTIFICATE 42
+#define A_UNSUPPORTED_CERTIFICATE 43
+#define A_CERTIFICATE_REVOKED 44
+#define A_CERTIFICATE_EXPIRED 45
+#define A_CERTIFICATE_UNKNOWN 46
+#define A_UNKNOWN_CA 48
+#define A_DECRYPT_ERROR 51
+#define A_PROTOCOL_VERSION 70
+#define A_INSUFFICIENT_SECURITY 71
+#define A_USER_CANCELED 90
+
+static bool
+is_cert_alert(uint8_t d)
+{
+	return d == A_BAD_CERTIFICATE || d == A_UNSUPPORTED_CERTIFICATE ||
+	    d == A_CERTIFICATE_REVOKED || d == A_CERTIFICATE_EXPIRED ||
+	    d == A_CERTIFICATE_UNKNOWN || d == A_UNKNOWN_CA;
+}
+
+static bool
+is_close_alert(const struct tls_facts_alert *a)
+{
+	return !a->encrypted && (a->description == A_CLOSE_NOTIFY ||
+	    a->description == A_USER_CANCELED);
+}
+
+/* Before the connection's end: an alert after the FIN or RST that ended
+ * it is a reaction, not the cause (the same frame is before: a FIN
+ * segment's payload precedes its FIN). */
+static bool
+before_end(const struct ctx *c, ta_frame frame)
+{
+	enum tcp_end e = c->f->tcp.end;
+
+	if (e == TCP_END_FIN || e == TCP_END_RST)
+		return c->f->tcp.end_frame == 0 || frame <= c->f->tcp.end_frame;
+	return true;
+}
+
+/* The alert that failed the handshake: a plaintext fatal one, or an
+ * encrypted one (its level is hidden). */
+static bool
+is_failing_alert(const struct tls_facts_alert *a)
+{
+	return a->encrypted ||
+	    (a->level == TLS_ALERT_FATAL && !is_close_alert(a));
+}
+
+/* The earliest alert that matches, before the end; none once the
+ * handshake completed. */
+static const struct tls_facts_alert *
+earliest_alert(const struct ctx *c,
+    bool (*match)(const struct tls_facts_alert *))
+{
+	const struct tls_facts_alert *best = NULL;
+
+	if (c->tls == NULL || c->tls->handshake_complete)
+		return NULL;
+	for (uint8_t i = 0; i < c->tls->alert_count &&
+	    i < TLS_FACTS_MAX_ALERTS; i++) {
+		const struct tls_facts_alert *a = &c->tls->alerts[i];
+
+		if (!match(a) || !before_end(c, a->frame))
+			continue;
+		if (best == NULL || a->frame < best->frame)
+			best = a;
+	}
+	return best;
+}
+
+static const struct tls_facts_alert *
+failing_alert(const struct ctx *c)
+{
+	return earliest_alert(c, is_failing_alert);
+}
+
+/* A plaintext close_notify / user_canceled before the handshake
+ * completed: that side hung up politely. */
+const struct tls_facts_alert *
+dg_closing_alert(const struct ctx *c)
+{
+	return earliest_alert(c, is_close_alert);
+}
+
+/* "fatal alert unknown_ca (48)", "encrypted alert (24-byte record)". */
+static struct lbuf
+alert_desc(const struct tls_facts_alert *a)
+{
+	char h[TLS_NAMES_HEX_LEN];
+	struct lbuf b;
+
+	if (a->inferred)
+		(void)fmt_snprintf(b.s, sizeof b.s, "a %u-byte encrypted record "
+		    "(an alert, inferred from its size)", (unsigned)a->record_len);
+	else if (a->encrypted)
+		(void)fmt_snprintf(b.s, sizeof b.s, "an encrypted alert (%u-byte "
+		    "record, description hidden)", (unsigned)a->record_len);
+	else
+		(void)fmt_snprintf(b.s, sizeof b.s, "%s alert %s (%u)",
+		    a->level == TLS_ALERT_FATAL ? "fatal" : "warning",
+		    tls_alert_str(a->description, h), (unsigned)a->description);
+	return b;
+}
+
+/* ------------------------------------------------------------------ */
+/* Rules */
+
+static bool
+is_not_tls_stop(const struct tls_facts_side *s, bool complete)
+{
+	if (!s->stopped)
+		return false;
+	if (s->stop == TLS_STOP_NOT_TLS)
+		return true;
+	return !complete && (s->stop == TLS_STOP_BAD_RECORD ||
+	    s->stop == TLS_STOP_RECORD_TOO_LONG);
+}
+
+/* 4. A side's stream is not TLS. */
+bool
+dg_rule_not_tls(struct ctx *c)
+{
+	const struct tls_facts *t = c->tls;
+	enum tls_side who;
+	const struct tls_facts_side *s;
+
+	if (t == NULL)
+		return false;
+	if (is_not_tls_stop(&t->side[TLS_SIDE_SERVER], t->handshake_complete))
+		who = TLS_SIDE_SERVER;
+	else if (is_not_tls_stop(&t->side[TLS_SIDE_CLIENT],
+	    t->handshake_complete))
+		who = TLS_SIDE_CLIENT;
+	else
+		return false;
+	s = &t->side[who];
+	if (who == TLS_SIDE_SERVER)
+		dg_ev_client_hello(c);
+	if (s->stop == TLS_STOP_NOT_TLS)
+		ev(c, s->stop_frame, "%s: the %s sent %s \"%s\", not a TLS "
+		    "record", dg_fr(c, s->stop_frame).s, dg_side_word(who),
+		    s->stop_excerpt_len > 0 && s->stop_excerpt[0] >= 0x20 &&
+		    s->stop_excerpt[0] < 0x7f ? "text" : "bytes",
+		    dg_inert(s->stop_excerpt, s->stop_excerpt_len, 40).s);
+	else
+		ev(c, s->stop_frame, "%s: after %llu bytes of TLS the %s sent "
+		    "an invalid record header \"%s\"",
+		    dg_fr(c, s->stop_frame).s, (unsigned long long)s->bytes,
+		    dg_side_word(who),
+		    dg_inert(s->stop_excerpt, s->stop_excerpt_len, 40).s);
+	if (who == TLS_SIDE_SERVER) {
+		c->advice = dg_advice_not_tls_server;
+		if (s->stop_excerpt_len >= 2 && s->stop_excerpt[0] == '*' &&
+		    s->stop_excerpt[1] == ' ')
+			verdict(c, DIAG_NOT_TLS, false, "The server answered "
+			    "the ClientHello with a plaintext IMAP greeting: "
+			    "the port does not speak TLS (the client's \"wrong "
+			    "version number\").");
+		else
+			verdict(c, DIAG_NOT_TLS, false, "The server sent "
+			    "something other than TLS where TLS was expected "
+			    "(the client's \"wrong version number\").");
+	} else {
+		c->advice = dg_advice_not_tls_client;
+		verdict(c, DIAG_NOT_TLS, false, "The client sent something "
+		    "other than TLS where TLS was expected.");
+	}
+	return true;
+}
+
+/*
+ * handshake_failure / insufficient_security right after the ClientHello
+ * usually means no common suite; it means no common version when the
+ * client offers nothing in TLS 1.2, the one version every current server
+ * speaks (only TLS 1.1 and older, or only TLS 1.3).
+ */
+static bool
+versions_explain(const struct tls_client_hello *ch)
+{
+	uint16_t m = dg_max_offered(ch);
+
+	if (m != 0 && m < TLS_V_TLS12)
+		return true;
+	return !dg_client_offers(ch, TLS_V_TLS12) &&
+	    dg_client_offers(ch, TLS_V_TLS13);
+}
+
+/* "10", "no" */
+static struct sbuf
+suite_count(const struct tls_client_hello *ch)
+{
+	struct suite_stats s;
+	struct sbuf b;
+
+	dg_suite_stats(ch, &s);
+	if (s.n == 0)
+		(void)fmt_snprintf(b.s, sizeof b.s, "(no)");
+	else
+		(void)fmt_snprintf(b.s, sizeof b.s, "%u", s.n);
+	return b;
+}
+
+/* The server's fatal alert in answer to the ClientHello. */
+static void
+server_alert_at_hello(struct ctx *c, const struct tls_facts_alert *a)
+{
+	const struct tls_client_hello *ch = c->ch;
+	char h[TLS_NAMES_HEX_LEN];
+	ta_frame chf = c->tls->hello_retry && c->tls->client_hello2_frame ?
+	    c->tls->client_hello2_frame : c->tls->client_hello_frame;
+
+	dg_ev_client_hello(c);
+	ev(c, a->frame, "%s: server sent %s %s the ClientHello (%s)",
+	    dg_fr(c, a->frame).s, alert_desc(a).s, dg_after(c, a->frame, chf).s,
+	    dg_fr(c, chf).s);
+	if (a->description == A_PROTOCOL_VERSION) {
+		verdict(c, DIAG_TLS_VERSION_MISMATCH, false, "The server "
+		    "refused every TLS version the client offered (%s) with "
+		    "alert protocol_version.", ch != NULL ?
+		    dg_versions_desc(ch).s : "unknown");
+		return;
+	}
+	if (a->description == A_HANDSHAKE_FAILURE ||
+	    a->description == A_INSUFFICIENT_SECURITY) {
+		if (ch != NULL && versions_explain(ch)) {
+			ev(c, c->tls->client_hello_frame, "the client offered "
+			    "%s: no TLS 1.2, the version current servers all "
+			    "speak", dg_versions_desc(ch).s);
+			verdict(c, DIAG_TLS_VERSION_MISMATCH, true, "The server "
+			    "refused the ClientHello with %s; the client "
+			    "offered only %s, so the versions most likely do "
+			    "not match (inferred).",
+			    tls_alert_str(a->description, h),
+			    dg_versions_desc(ch).s);
+			return;
+		}
+		verdict(c, DIAG_NO_SHARED_CIPHER, false, "The server refused "
+		    "the ClientHello with %s: it shares none of the %s cipher "
+		    "suites the client offered.",
+		    tls_alert_str(a->description, h), ch != NULL ?
+		    suite_count(ch).s : "");
+		return;
+	}
+	verdict(c, DIAG_TLS_ALERT, false, "The server refused the ClientHello "
+	    "with fatal alert %s.", tls_alert_str(a->description, h));
+}
+
+/* The client's plaintext alert under TLS 1.3 after the server's
+ * encrypted flight: the chain it is about cannot be seen. */
+static void
+client_alert_tls13(struct ctx *c, const struct tls_facts_alert *a)
+{
+	char h[TLS_NAMES_HEX_LEN];
+	const char *d = tls_alert_str(a->description, h);
+
+	ev(c, a->frame, "%s: the client sent %s in plaintext, %s the "
+	    "server's encrypted flight (%s)", dg_fr(c, a->frame).s,
+	    alert_desc(a).s,
+	    dg_after(c, a->frame, c->tls->server_hello_frame).s,
+	    dg_fr(c, c->tls->server_hello_frame).s);
+	ev(c, 0, "TLS 1.3: the certificate chain is encrypted, so only the "
+	    "alert tells what the client objected to");
+	if (a->description == A_UNKNOWN_CA) {
+		verdict(c, DIAG_CERT_UNTRUSTED, true, "The client did not trust "
+		    "the server's certificate (TLS 1.3 alert unknown_ca; "
+		    "inferred: the chain itself is encrypted).");
+		return;
+	}
+	if (a->description == A_CERTIFICATE_EXPIRED) {
+		verdict(c, DIAG_CERT_EXPIRED, true, "The client found a "
+		    "certificate of the server's chain expired (TLS 1.3 alert "
+		    "certificate_expired; inferred: the chain itself is "
+		    "encrypted).");
+		return;
+	}
+	verdict(c, DIAG_TLS13_REJECTED, true, "The client aborted the TLS 1.3 "
+	    "handshake right after the server's encrypted flight with alert "
+	    "%s%s (inferred).", d, is_cert_alert(a->description) ?
+	    ": it rejected the certificate" : "");
+}
+
+/* 5. A fatal alert ended the handshake. */
+bool
+dg_rule_alert(struct ctx *c)
+{
+	const struct tls_facts_alert *a = failing_alert(c);
+	const struct tls_facts *t = c->tls;
+	char h[TLS_NAMES_HEX_LEN], h2[TLS_NAMES_HEX_LEN];
+	bool flight;
+
+	if (a == NULL)
+		return false;
+	/* The server's flight: encrypted (TLS 1.3) or in clear (1.2). */
+	flight = t->server_hello_seen && a->frame >= t->server_hello_frame &&
+	    (t->side[TLS_SIDE_SERVER].opaque_records > 0 || t->certs_seen ||
+	    t->server_hello_done);
+
+	if (a->from == TLS_SIDE_SERVER) {
+		if (!t->server_hello_seen && !a->encrypted) {
+			server_alert_at_hello(c, a);
+			return true;
+		}
+		dg_ev_client_hello(c);
+		dg_ev_server_hello(c);
+		ev(c, a->frame, "%s: server sent %s", dg_fr(c, a->frame).s,
+		    alert_desc(a).s);
+		if (!a->encrypted && a->description == A_PROTOCOL_VERSION) {
+			verdict(c, DIAG_TLS_VERSION_MISMATCH, false, "The server "
+			    "ended the handshake with alert protocol_version.");
+			return true;
+		}
+		/* TLS <= 1.2: the server asked for a client certificate
+		 * (RFC 5246 7.4.4) and the client sent none, or an empty
+		 * list (7.4.6): the alert that follows is about that. */
+		if (t->cert_request && a->frame > t->cert_request_frame &&
+		    (!t->client_certs_seen || t->client_cert_count == 0)) {
+			ev(c, t->cert_request_frame, "%s: the server asked for a "
+			    "client certificate (CertificateRequest)",
+			    dg_fr(c, t->cert_request_frame).s);
+			if (t->client_certs_seen)
+				ev(c, t->client_certs_frame, "%s: the client "
+				    "answered with an empty certificate list",
+				    dg_fr(c, t->client_certs_frame).s);
+			else
+				ev(c, 0, "the client sent no Certificate message");
+			c->advice = advice_client_cert;
+			verdict(c, DIAG_TLS_ALERT, a->encrypted, "The server "
+			    "requires a client certificate and the client sent "
+			    "none; the server ended the handshake with %s.",
+			    alert_desc(a).s);
+			return true;
+		}
+		if (a->encrypted)
+			verdict(c, DIAG_TLS_ALERT, a->inferred, "The server "
+			    "ended the handshake with an encrypted alert after "
+			    "the client's part%s; its description is hidden.",
+			    a->inferred ? " (inferred from the record's size)" :
+			    "");
+		else
+			verdict(c, DIAG_TLS_ALERT, false, "The server ended the "
+			    "handshake with fatal alert %s.",
+			    tls_alert_str(a->description, h));
+		return true;
+	}
+
+	/* From the client. */
+	dg_ev_client_hello(c);
+	dg_ev_server_hello(c);
+	if (c->sh != NULL && c->ch != NULL &&
+	    !dg_client_offers(c->ch, c->sh->version)) {
+		ev(c, a->frame, "%s: client answered with %s",
+		    dg_fr(c, a->frame).s, alert_desc(a).s);
+		verdict(c, DIAG_TLS_VERSION_MISMATCH, false, "The server chose "
+		    "%s, which the client did not offer (%s), and the client "
+		    "aborted.", dg_vname(c->sh->version, h2),
+		    dg_versions_desc(c->ch).s);
+		return true;
+	}
+	if (!a->encrypted && a->description == A_PROTOCOL_VERSION) {
+		ev(c, a->frame, "%s: client sent %s", dg_fr(c, a->frame).s,
+		    alert_desc(a).s);
+		verdict(c, DIAG_TLS_VERSION_MISMATCH, false, "The client "
+		    "refused the server's TLS version with alert "
+		    "protocol_version.");
+		return true;
+	}
+	if (dg_tls13(c) && flight) {
+		if (a->encrypted) {
+			ev(c, a->frame, "%s: the client sent %s %s the server's "
+			    "encrypted flight (%s), and no Finished",
+			    dg_fr(c, a->frame).s, alert_desc(a).s,
+			    dg_after(c, a->frame, t->server_hello_frame).s,
+			    dg_fr(c, t->server_hello_frame).s);
+			verdict(c, DIAG_TLS13_REJECTED, true, "The client "
+			    "aborted the TLS 1.3 handshake with an encrypted "
+			    "alert right after the server's encrypted flight: "
+			    "most often it rejected the certificate (inferred).");
+			return true;
+		}
+		if (is_cert_alert(a->description) ||
+		    a->description == A_HANDSHAKE_FAILURE ||
+		    a->description == A_DECRYPT_ERROR) {
+			client_alert_tls13(c, a);
+			return true;
+		}
+	}
+	if (!dg_tls13(c) && t->certs_seen && a->frame >= t->certs_frame &&
+	    !a->encrypted && (is_cert_alert(a->description) ||
+	    (a->description == A_HANDSHAKE_FAILURE && dg_chain_bad(c)))) {
+		struct sbuf how;
+
+		ev(c, a->frame, "%s: client sent %s %s the server's Certificate "
+		    "(%s)", dg_fr(c, a->frame).s, alert_desc(a).s,
+		    dg_after(c, a->frame, t->certs_frame).s,
+		    dg_fr(c, t->certs_frame).s);
+		how.s[0] = '\0';
+		if (!c->quick)
+			(void)fmt_snprintf(how.s, sizeof how.s, "with alert %s",
+			    tls_alert_str(a->description, h));
+		if (c->cert != NULL && c->cert->visible) {
+			dg_chain_verdict(c, how.s, false);
+			return true;
+		}
+		/* No chain analysis: the alert alone names the verdict. */
+		ev(c, 0, "the chain was not analysed: the verdict rests on the "
+		    "alert alone");
+		if (a->description == A_CERTIFICATE_EXPIRED)
+			verdict(c, DIAG_CERT_EXPIRED, true, "The client "
+			    "rejected the server's certificate as expired "
+			    "(alert certificate_expired; inferred, the chain was "
+			    "not analysed).");
+		else
+			verdict(c, DIAG_CERT_UNTRUSTED, true, "The client "
+			    "rejected the server's certificate with alert %s "
+			    "(inferred, the chain was not analysed).",
+			    tls_alert_str(a->description, h));
+		return true;
+	}
+	ev(c, a->frame, "%s: client sent %s", dg_fr(c, a->frame).s,
+	    alert_desc(a).s);
+	if (a->encrypted)
+		verdict(c, DIAG_TLS_ALERT, a->inferred, "The client ended the "
+		    "handshake with an encrypted alert%s; its description is "
+		    "hidden.", a->inferred ? " (inferred from the record's "
+		    "size)" : "");
+	else
+		verdict(c, DIAG_TLS_ALERT, false, "The client ended the "
+		    "handshake with fatal alert %s.",
+		    tls_alert_str(a->description, h));
+	return true;
+}
+
+/* 6. A ServerHello version the client never offered. */
+bool
+dg_rule_sh_version(struct ctx *c)
+{
+	char h[TLS_NAMES_HEX_LEN];
+
+	if (c->sh == NULL || c->ch == NULL || c->tls->handshake_complete ||
+	    dg_client_offers(c->ch, c->sh->version))
+		return false;
+	dg_ev_client_hello(c);
+	dg_ev_server_hello(c);
+	ev(c, 0, "client offered %s; server answered %s",
+	    dg_versions_desc(c->ch).s, dg_vname(c->sh->version, h));
+	verdict(c, DIAG_TLS_VERSION_MISMATCH, false, "The server answered with "
+	    "%s, which the client did not offer (%s), and the handshake went "
+	    "no further.", dg_vname(c->sh->version, h),
+	    dg_versions_desc(c->ch).s);
+	return true;
+}
+
+/* Findings-worthy but healthy: what flowed. */
+bool
+dg_rule_complete(struct ctx *c)
+{
+	const struct tls_facts *t = c->tls;
+
+	if (t == NULL || !t->handshake_complete)
+		return false;
+	dg_ev_client_hello(c);
+	if (t->hello_retry) {
+		char h[TLS_NAMES_HEX_LEN];
+
+		ev(c, t->hello_retry_frame, "%s: server sent HelloRetryRequest "
+		    "for group %s; the client's second ClientHello followed (%s)",
+		    dg_fr(c, t->hello_retry_frame).s,
+		    tls_group_str(t->hello_retry_group, h),
+		    dg_fr(c, t->client_hello2_frame).s);
+	}
+	dg_ev_server_hello(c);
+	if (c->cert != NULL && c->cert->visible)
+		dg_ev_chain(c);
+	ev(c, t->handshake_complete_frame, "%s: handshake complete",
+	    dg_fr(c, t->handshake_complete_frame).s);
+	if (t->app_data)
+		ev(c, t->app_data_frame, "%s: application data flowed",
+		    dg_fr(c, t->app_data_frame).s);
+	if (c->sh != NULL) {
+		char h1[TLS_NAMES_HEX_LEN], h2[TLS_NAMES_HEX_LEN];
+
+		verdict(c, DIAG_OK, false, "The TLS handshake completed with "
+		    "%s%s and %s.", dg_vname(c->sh->version, h1),
+		    c->sh->version <= TLS_V_TLS11 ? " (deprecated)" : "",
+		    tls_cipher_str(c->sh->cipher, h2));
+	} else {
+		verdict(c, DIAG_OK, false, "The TLS handshake completed.");
+	}
+	return true;
+}
+
+/* 9. TLS 1.3: the client hung up on its turn after the server's
+ * encrypted flight, without a readable alert. */
+bool
+dg_rule_tls13_abort(struct ctx *c)
+{
+	struct turn u;
+	struct end_ev e;
+
+	if (c->tls == NULL || !dg_tls13(c))
+		return false;
+	dg_turn_of(c, &u);
+	dg_end_event(c, &e);
+	if (!u.after_tls13_flight || e.by != TCP_SIDE_CLIENT ||
+	    e.kind == END_IDLE || e.kind == END_OPEN)
+		return false;
+	dg_ev_client_hello(c);
+	dg_ev_server_hello(c);
+	ev(c, e.frame, "%s: the client hung up (%s) %s the server's encrypted "
+	    "flight (%s), without its Finished", dg_fr(c, e.frame).s,
+	    e.kind == END_RST ? "RST" : e.kind == END_FIN ? "FIN" :
+	    "close_notify", dg_after(c, e.frame, u.after).s,
+	    dg_fr(c, u.after).s);
+	verdict(c, DIAG_TLS13_REJECTED, true, "The client abandoned the TLS "
+	    "1.3 handshake right after the server's encrypted flight: most "
+	    "often it rejected the certificate (inferred).");
+	return true;
+}
