@@ -6,10 +6,11 @@
  * phrases are those of RFC 8446 6.2 / RFC 5246 7.2; the IMAP ones come
  * from RFC 9051 6.2.1 (STARTTLS).
  *
- * The knowledge is one static const table, ordered from the most specific
- * entry to the most generic; nothing is allocated and nothing is global
- * but that table. The caller's text is never printed back: only table
- * strings reach the output, so hostile bytes in the text cannot.
+ * The knowledge is one const table (explain_table.c), ordered from the
+ * most specific entry to the most generic; nothing is allocated and
+ * nothing is global but that table. The caller's text is never printed
+ * back: only table strings reach the output, so hostile bytes in the text
+ * cannot.
  */
 #ifndef EXPLAIN_H
 #define EXPLAIN_H
