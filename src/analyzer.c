@@ -13,6 +13,7 @@ struct analyzer {
 	analyzer_conn_fn out;
 	void *ctx;
 	struct analyzer_stats st;
+	struct probes probes;
 	ta_time now;             /* latest capture time seen */
 	void (*warn)(void *ctx, const char *msg);
 	void *warn_ctx;
@@ -52,6 +53,16 @@ conn_ended(void *ctx, struct conn *c, enum tcp_finish why, ta_time now)
 	f.conn = c;
 	f.why = why;
 	tcp_track_finish(&c->tcp, why, now, &f.tcp);
+	/* A scan probe gets no verdict: the run summary counts it. */
+	if (probes_judge(&a->probes, &c->caddr, &f.tcp,
+	                 c->tcp.ep[TCP_DIR_C2S].payload_bytes > 0 ||
+	                 c->tcp.ep[TCP_DIR_S2C].payload_bytes > 0,
+	                 now) != TCP_PROBE_NONE) {
+		export_decide(a, c, false);
+		session_free(c->session);
+		c->session = NULL;
+		return;
+	}
 	if (c->session != NULL) {
 		struct session *s = c->session;
 		session_set_time(s, c->last_ts);
@@ -79,6 +90,7 @@ analyzer_new(const struct analyzer_config *cfg, analyzer_conn_fn out,
 	if (a == NULL)
 		return NULL;
 	a->cfg = *cfg;
+	probes_init(&a->probes);
 	if (a->cfg.idle_timeout == 0)
 		a->cfg.idle_timeout = ANALYZER_DEFAULT_IDLE;
 	a->out = out;
@@ -122,9 +134,11 @@ count_skip(struct analyzer *a, enum pkt_skip skip, enum dis_status rc)
 
 /*
  * Where a direction's byte stream starts: after its SYN; for the server
- * when its SYN-ACK was not captured, at what the client acknowledged of it.
- * A connection first seen without the client's SYN is mid-stream: its
- * parsers are told so rather than fed bytes from the middle.
+ * when its SYN-ACK was not captured, at what the client acknowledged of it;
+ * for the client when its SYN was not captured, at what the SYN-ACK
+ * acknowledged. A direction whose start is known from none of them is
+ * mid-stream: its parsers are told so rather than fed bytes from the
+ * middle as if they were the start.
  */
 static void
 start_stream(struct conn *c, struct session *s, enum tcp_dir dir,
@@ -132,6 +146,7 @@ start_stream(struct conn *c, struct session *s, enum tcp_dir dir,
 {
 	struct reasm *r = &c->reasm[dir];
 	const struct tcp_endpoint *ep = &c->tcp.ep[dir];
+	uint32_t seq;
 
 	if (r->started)
 		return;
@@ -141,6 +156,10 @@ start_stream(struct conn *c, struct session *s, enum tcp_dir dir,
 	}
 	if (dir == TCP_DIR_S2C && c->server_start_known) {
 		reasm_start(r, c->server_start);
+		return;
+	}
+	if (dir == TCP_DIR_C2S && tcp_track_client_start(&c->tcp, &seq)) {
+		reasm_start(r, seq);
 		return;
 	}
 	reasm_start(r, p->seq);
@@ -273,8 +292,15 @@ segment(struct analyzer *a, const struct cap_pkt *cp, const struct pkt *p)
 
 	account(a, cp, DIS_OK, p->skip, p->anomalies);
 	c = flow_lookup(a->flows, &a->cfg.svc, p, cp->ts, cp->frame, &dir);
-	if (c == NULL)
+	if (c == NULL) {
+		/* The flow table starts nothing with a RST. */
+		if (p->flags & PKT_TCP_RST)
+			probes_lone_rst(&a->probes, &p->src, cp->ts);
 		goto expire;
+	}
+	if (c->tcp.frames == 0 && dir == TCP_DIR_C2S &&
+	    (p->flags & (PKT_TCP_SYN | PKT_TCP_ACK)) == PKT_TCP_SYN)
+		probes_opened(&a->probes, &p->src, &p->dst, p->dport, cp->ts);
 	tcp_track_packet(&c->tcp, dir, p, cp->ts, cp->frame);
 	/* Only while the handshake is being read: afterwards no event of
 	 * interest gets a time, and the hot path stays cheap. */
@@ -344,6 +370,7 @@ analyzer_get_stats(const struct analyzer *a, struct analyzer_stats *st)
 {
 	*st = a->st;
 	flow_get_stats(a->flows, &st->flow);
+	st->probes = &a->probes;
 }
 
 void

@@ -13,6 +13,7 @@
 #include "capture/capture.h"
 #include "cert/cert_facts.h"
 #include "tcp/flow.h"
+#include "tcp/probes.h"
 #include "service.h"
 #include "session/starttls.h"
 #include "tcp/tcp_track.h"
@@ -60,6 +61,9 @@ struct analyzer_stats {
 	uint64_t vlan;          /* frames with VLAN tags */
 	ta_time first_ts, last_ts;
 	struct flow_stats flow;
+	/* Scan probes and lone packets, not reported as connections; owned
+	 * by the analyzer, valid while it lives. */
+	const struct probes *probes;
 };
 
 struct analyzer;

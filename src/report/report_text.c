@@ -310,6 +310,69 @@ counts_line(FILE *out, const struct report_counts *rc)
 	fprintf(out, "\n");
 }
 
+/* Sources listed by name in the summary's probe lines. */
+#define PROBES_SUMMARY_SOURCES 5
+
+/* Scan probes and lone packets: by kind, then the busiest sources. */
+static void
+probes_lines(FILE *out, const struct probes *pr)
+{
+	const struct probe_source *top[PROBES_SUMMARY_SOURCES];
+	unsigned ntop = 0, listed = 0;
+	uint64_t shown = 0;
+	bool first = true;
+	char addr[FMT_ADDR_LEN];
+
+	if (pr == NULL || pr->total == 0)
+		return;
+	fprintf(out, "  probes, not connections: %" PRIu64, pr->total);
+	for (unsigned k = 1; k < TCP_PROBE_KINDS; k++) {
+		if (pr->by_kind[k] == 0)
+			continue;
+		fprintf(out, "%s%s %" PRIu64, first ? " (" : ", ",
+		        tcp_probe_str((enum tcp_probe)k), pr->by_kind[k]);
+		first = false;
+	}
+	fprintf(out, ")\n");
+	/* The sources with the most probes, most first. */
+	for (unsigned i = 0; i < PROBES_SOURCES; i++) {
+		const struct probe_source *p = &pr->src[i];
+		unsigned j;
+
+		if (!p->used || p->probes == 0)
+			continue;
+		listed++;
+		for (j = ntop; j > 0 && top[j - 1]->probes < p->probes; j--)
+			if (j < PROBES_SUMMARY_SOURCES)
+				top[j] = top[j - 1];
+		if (j < PROBES_SUMMARY_SOURCES) {
+			top[j] = p;
+			if (ntop < PROBES_SUMMARY_SOURCES)
+				ntop++;
+		}
+	}
+	for (unsigned i = 0; i < ntop; i++) {
+		fmt_addr(addr, sizeof addr, &top[i]->addr);
+		fprintf(out, "    from %s: %" PRIu64 " (", addr, top[i]->probes);
+		first = true;
+		for (unsigned k = 1; k < TCP_PROBE_KINDS; k++) {
+			if (top[i]->by_kind[k] == 0)
+				continue;
+			fprintf(out, "%s%s %" PRIu64, first ? "" : ", ",
+			        tcp_probe_str((enum tcp_probe)k),
+			        top[i]->by_kind[k]);
+			first = false;
+		}
+		fprintf(out, ")%s\n", top[i]->probes > 1 &&
+		        top[i]->by_kind[TCP_PROBE_LONE_RST] < top[i]->probes ?
+		        ": a port scan, or health checks" : "");
+		shown += top[i]->probes;
+	}
+	if (listed > ntop || pr->forgotten > 0)
+		fprintf(out, "    from %u other sources: %" PRIu64 "\n",
+		        listed - ntop, pr->total - shown);
+}
+
 void
 report_text_summary(FILE *out, const struct report_opts *o,
                     const struct report_counts *rc,
@@ -337,6 +400,7 @@ report_text_summary(FILE *out, const struct report_opts *o,
 	        " TCP packets of other ports\n",
 	        st->flow.conns, st->flow.evicted, st->flow.reused,
 	        st->flow.midstream, st->flow.peak, st->flow.ignored);
+	probes_lines(out, st->probes);
 	if (cs->kernel_known)
 		fprintf(out,
 		        "  kernel: %" PRIu64 " packets received, %" PRIu64

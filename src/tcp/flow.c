@@ -405,8 +405,8 @@ flow_lookup(struct flow_table *ft, const struct service_map *svc,
 		}
 		src_is_client = false;
 	} else if (p->flags & PKT_TCP_RST) {
-		/* A RST alone cannot start anything worth reporting. */
-		ft->st.ignored++;
+		/* A RST alone cannot start anything worth reporting: the
+		 * caller counts it as a lone packet. */
 		return NULL;
 	} else {
 		src_is_client = dsvc != SVC_NONE;

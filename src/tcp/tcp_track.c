@@ -16,6 +16,9 @@
 
 #define NSIGNALS 7
 
+/* A connect scan resets within this long of completing the handshake. */
+#define PROBE_RST_NS TA_NS_PER_SEC
+
 /* Short strings returned by value: each call has its own storage, which
  * lives until the end of the full expression (C11 6.2.4p8). */
 struct sbuf {
@@ -95,6 +98,33 @@ note_ipid(struct tcp_endpoint *ep, uint16_t id)
 	ep->ipid_zero = false;
 }
 
+/* The flags of a FIN, NULL or Xmas scan probe (ECN bits aside). */
+static bool
+is_probe_flags(uint8_t fl)
+{
+	uint8_t f = fl & (uint8_t)~(PKT_TCP_ECE | PKT_TCP_CWR);
+
+	return f == 0 || f == PKT_TCP_FIN ||
+	    f == (PKT_TCP_FIN | PKT_TCP_PSH | PKT_TCP_URG);
+}
+
+/* Both ends on one host: 127.0.0.0/8, ::1, or one address twice. */
+static bool
+is_loopback(const struct pkt *p)
+{
+	static const uint8_t v6_lo[16] = { [15] = 1 };
+
+	if (p->src.family != 4 && p->src.family != 6)
+		return false;
+	if (p->src.family == p->dst.family &&
+	    memcmp(p->src.a, p->dst.a, sizeof p->src.a) == 0)
+		return true;
+	if (p->src.family == 4)
+		return p->src.a[0] == 127 && p->dst.a[0] == 127;
+	return memcmp(p->src.a, v6_lo, 16) == 0 &&
+	    memcmp(p->dst.a, v6_lo, 16) == 0;
+}
+
 static void
 note_rst(struct tcp_track *t, enum tcp_dir dir, const struct pkt *p,
          ta_time ts, ta_frame frame)
@@ -112,6 +142,8 @@ note_rst(struct tcp_track *t, enum tcp_dir dir, const struct pkt *p,
 		t->rst0_seq_ref = ep->snd_next;
 		t->rst0_ipid_ref = ep->ipid_last;
 		t->rst0_ipid_counter = ipid_counter(ep);
+		t->rst0_after_own_fin = ep->fin_seen;
+		t->rst0_after_other_fin = op->fin_seen;
 		if (t->ep[TCP_DIR_C2S].pkts > 0)
 			t->last_c2s_before_rst = t->ep[TCP_DIR_C2S].last_ts;
 		if (t->ep[TCP_DIR_S2C].pkts > 0)
@@ -150,7 +182,7 @@ note_segment(struct tcp_track *t, enum tcp_dir dir, const struct pkt *p,
 {
 	struct tcp_endpoint *ep = &t->ep[dir];
 	uint8_t fl = p->flags;
-	bool retrans_fin;
+	bool retrans_fin, probe;
 	uint32_t end;
 
 	/* A socket in FIN-WAIT or LAST-ACK retransmits its FIN even after
@@ -163,6 +195,26 @@ note_segment(struct tcp_track *t, enum tcp_dir dir, const struct pkt *p,
 		ep->pkts_after_rst++;
 		if (p->payload_len > 0)
 			ep->data_after_rst++;
+	}
+
+	probe = (fl & (PKT_TCP_SYN | PKT_TCP_ACK | PKT_TCP_RST)) == 0 &&
+	    p->payload_len == 0 && is_probe_flags(fl);
+	if (ep->ttl_samples == 0) {
+		ep->probe_only = probe;
+		ep->probe_flags = fl;
+	} else if (!probe) {
+		ep->probe_only = false;
+	}
+	if ((fl & PKT_TCP_ACK) != 0 && (fl & PKT_TCP_SYN) == 0) {
+		if (!ep->ack_known || seq_after(p->ack, ep->ack_max)) {
+			ep->ack_max = p->ack;
+			ep->ack_max_frame = frame;
+		}
+		if (!ep->ack_known)
+			ep->ack_first = p->ack;
+		ep->ack_known = true;
+		if (ep->ack_pkts < UINT32_MAX)
+			ep->ack_pkts++;
 	}
 
 	if (ep->ttl_samples == 0) {
@@ -200,6 +252,8 @@ note_segment(struct tcp_track *t, enum tcp_dir dir, const struct pkt *p,
 			t->synack_ts = ts;
 			t->synack_frame = frame;
 			t->handshake_seen = t->syns > 0;
+			t->synack_ack = p->ack;
+			t->synack_ack_known = true;
 		}
 	} else if ((fl & PKT_TCP_ACK) != 0) {
 		t->established = true;
@@ -240,8 +294,10 @@ tcp_track_packet(struct tcp_track *t, enum tcp_dir dir, const struct pkt *p,
 {
 	struct tcp_endpoint *ep = &t->ep[dir];
 
-	if (t->ip_version == 0)
+	if (t->ip_version == 0) {
 		t->ip_version = p->ip_version;
+		t->loopback = is_loopback(p);
+	}
 	/* The handlers see the endpoints as they were before this packet. */
 	if ((p->flags & PKT_TCP_RST) != 0)
 		note_rst(t, dir, p, ts, frame);
@@ -263,6 +319,15 @@ tcp_track_packet(struct tcp_track *t, enum tcp_dir dir, const struct pkt *p,
 		t->frames++;
 	t->last_ts = ts;
 	t->last_frame = frame;
+}
+
+bool
+tcp_track_client_start(const struct tcp_track *t, uint32_t *seq)
+{
+	if (!t->synack_ack_known)
+		return false;
+	*seq = t->synack_ack;
+	return true;
 }
 
 bool
@@ -447,7 +512,15 @@ rst_signals(struct judge *j)
 	ta_time prev_ts;
 	uint32_t ahead, n, others, i;
 	const struct tcp_rst *diff;
-	unsigned nsig = 0;
+	unsigned nsig = 0, weak = 0;
+	bool ipid_continues = false;
+
+	/* Nothing sits between two ends on one host. */
+	if (t->loopback) {
+		ev(j, "%s: both ends are on one host (loopback): nothing between "
+		    "them could have sent the RST", frame_ref(j, r->frame).s);
+		return 0;
+	}
 
 	/* 1. TTL / hop limit outside the sender's own range. */
 	if (ex->ttl_samples > 0 &&
@@ -478,6 +551,8 @@ rst_signals(struct judge *j)
 			    "IP-ID counter (last %u)", frame_ref(j, r->frame).s,
 			    (unsigned)r->ip_id, who, (unsigned)t->rst0_ipid_ref);
 			nsig++;
+		} else {
+			ipid_continues = true;
 		}
 	}
 
@@ -494,6 +569,7 @@ rst_signals(struct judge *j)
 			    "number", frame_ref(j, r->frame).s,
 			    (unsigned long)(t->rst0_seq_ref - r->seq), who);
 		nsig++;
+		weak++;
 	}
 
 	/* 4. The address kept talking after "its" RST. */
@@ -529,8 +605,8 @@ rst_signals(struct judge *j)
 	/* 6. Faster than the sender could have heard the other side. */
 	prev_ts = x == TCP_DIR_S2C ? t->last_c2s_before_rst :
 	    t->last_s2c_before_rst;
-	if (t->rst0_prev_frame != 0 && answer_rtt(t, x, &rtt) &&
-	    rtt >= RTT_MIN_NS) {
+	if (t->rst0_prev_frame != 0 && !t->rst0_after_own_fin &&
+	    answer_rtt(t, x, &rtt) && rtt >= RTT_MIN_NS) {
 		delay = ts_diff(r->ts, prev_ts);
 		if (delay * 2 < rtt) {
 			ev(j, "%s: RST %s after the %s's %s (%s), under half "
@@ -540,6 +616,7 @@ rst_signals(struct judge *j)
 			    seg_desc(t->rst0_prev_len, t->rst0_prev_flags).s,
 			    frame_ref(j, t->rst0_prev_frame).s, who, dur(rtt).s);
 			nsig++;
+			weak++;
 		}
 	}
 
@@ -555,6 +632,24 @@ rst_signals(struct judge *j)
 		    "carried them", frame_ref(j, r->frame).s, who,
 		    count_others(ex->ttl_samples).s);
 		nsig++;
+		weak++;
+	}
+
+	/*
+	 * The sender's own IP-ID counter, continued, at its own TTL: a
+	 * device on the path does not know that counter. It outweighs the
+	 * signals that an ordinary closing socket also gives (a sequence
+	 * number off by what the capture missed, a quick answer, no
+	 * timestamps), not the ones no endpoint gives.
+	 */
+	if (weak > 0 && ipid_continues && ex->ttl_samples > 0 &&
+	    r->ttl >= ex->ttl_min && r->ttl <= ex->ttl_max) {
+		ev(j, "%s: RST IP-ID %u continues the %s's own counter (last %u) "
+		    "at its TTL %u: sent by the %s itself, which outweighs the "
+		    "signal%s above", frame_ref(j, r->frame).s,
+		    (unsigned)r->ip_id, who, (unsigned)t->rst0_ipid_ref,
+		    (unsigned)r->ttl, who, plural(weak));
+		nsig -= weak;
 	}
 	return nsig;
 }
@@ -731,6 +826,133 @@ finish_unclosed(struct judge *j, enum tcp_finish why, ta_time now)
 	}
 }
 
+/* How far the other side acknowledged d's stream, from where the capture
+ * first placed it: its SYN, the SYN-ACK's ack (client), or the first ack
+ * seen. */
+static void
+judge_acked(const struct tcp_track *t, enum tcp_dir d, struct tcp_outcome *out)
+{
+	const struct tcp_endpoint *e = &t->ep[d];
+	const struct tcp_endpoint *o = &t->ep[other_dir(d)];
+	uint32_t base, n;
+
+	if (!o->ack_known)
+		return;
+	if (e->syn_seen)
+		base = e->isn;
+	else if (d == TCP_DIR_C2S && t->synack_ack_known)
+		base = t->synack_ack - 1;
+	else
+		base = o->ack_first - 1;
+	n = o->ack_max - base;
+	if (n >= 0x80000000u)
+		return;
+	out->acked_known[d] = true;
+	out->acked[d] = n;
+	out->acked_frame[d] = o->ack_max_frame;
+}
+
+/* A probe, told from this connection's shape alone (enum tcp_probe). */
+static enum tcp_probe
+judge_probe(const struct tcp_track *t)
+{
+	const struct tcp_endpoint *c = &t->ep[TCP_DIR_C2S];
+	const struct tcp_endpoint *s = &t->ep[TCP_DIR_S2C];
+	uint8_t f;
+
+	if (c->payload_bytes > 0 || s->payload_bytes > 0)
+		return TCP_PROBE_NONE;
+	if (c->ttl_samples == 0 && s->ttl_samples == 0)
+		return t->nrst > 0 ? TCP_PROBE_LONE_RST : TCP_PROBE_NONE;
+	/* FIN, NULL, Xmas: the client's packets open nothing, the server
+	 * answers with RSTs or not at all. */
+	if (t->syns == 0 && !t->synack_seen && c->ttl_samples > 0 &&
+	    c->probe_only && s->ttl_samples == 0) {
+		f = c->probe_flags & (uint8_t)~(PKT_TCP_ECE | PKT_TCP_CWR);
+		if (f == 0)
+			return TCP_PROBE_NULL_SCAN;
+		if (f == PKT_TCP_FIN)
+			return TCP_PROBE_FIN_SCAN;
+		return TCP_PROBE_XMAS_SCAN;
+	}
+	/* The client answers the SYN-ACK with its RST: half-open. */
+	if (t->syns > 0 && t->synack_seen && !t->ack_seen && t->nrst > 0 &&
+	    t->rst[0].dir == TCP_DIR_C2S && t->rst[0].ts >= t->synack_ts &&
+	    !c->fin_seen && !s->fin_seen)
+		return TCP_PROBE_SYN_SCAN;
+	/* Connected, and reset by the client at once, nothing said. */
+	if (t->syns > 0 && t->synack_seen && t->ack_seen && t->nrst > 0 &&
+	    t->rst[0].dir == TCP_DIR_C2S && t->first_close == PKT_TCP_RST &&
+	    t->rst[0].ts >= t->ack_ts &&
+	    t->rst[0].ts - t->ack_ts <= PROBE_RST_NS)
+		return TCP_PROBE_CONNECT_SCAN;
+	return TCP_PROBE_NONE;
+}
+
+/* What the capture holds of the connection, as opposed to what happened on
+ * the wire: a direction missing altogether, a start not captured. */
+static void
+judge_capture(const struct tcp_track *t, struct tcp_outcome *out)
+{
+	const struct tcp_endpoint *c = &t->ep[TCP_DIR_C2S];
+	const struct tcp_endpoint *s = &t->ep[TCP_DIR_S2C];
+
+	judge_acked(t, TCP_DIR_C2S, out);
+	judge_acked(t, TCP_DIR_S2C, out);
+	out->midstream = t->syns == 0 && !t->synack_seen && t->frames > 0;
+	/* A non-SYN ACK from one side proves the other side sent (at least
+	 * its SYN-ACK or SYN); a SYN-ACK proves the client's SYN. */
+	if (s->pkts == 0 && c->ack_pkts > 0)
+		out->missing = TCP_SIDE_SERVER;
+	else if (c->pkts == 0 && (s->ack_pkts > 0 || t->synack_seen))
+		out->missing = TCP_SIDE_CLIENT;
+	out->probe = judge_probe(t);
+}
+
+/* The evidence lines of judge_capture. */
+static void
+explain_capture(struct judge *j)
+{
+	const struct tcp_track *t = j->t;
+	const struct tcp_outcome *out = j->out;
+	enum tcp_dir gone, seen;
+
+	if (out->missing != TCP_SIDE_NONE) {
+		gone = out->missing == TCP_SIDE_SERVER ? TCP_DIR_S2C : TCP_DIR_C2S;
+		seen = other_dir(gone);
+		if (out->acked_known[gone] && out->acked[gone] > 1)
+			ev(j, "the %s's direction is not in the capture: the %s "
+			    "acknowledged its stream up to relative ack %llu "
+			    "(%s), so the %s sent that much, none of it "
+			    "captured: one direction only (asymmetric routing, "
+			    "or a one-way span or tap)",
+			    side_name(gone), side_name(seen),
+			    (unsigned long long)out->acked[gone],
+			    frame_ref(j, out->acked_frame[gone]).s,
+			    side_name(gone));
+		else if (gone == TCP_DIR_C2S && t->synack_seen)
+			ev(j, "the client's direction is not in the capture: the "
+			    "server's SYN-ACK (%s) answers a SYN the capture does "
+			    "not hold: one direction only (asymmetric routing, or "
+			    "a one-way span or tap)",
+			    frame_ref(j, t->synack_frame).s);
+		else
+			ev(j, "the %s's direction is not in the capture: the %s's "
+			    "acknowledgements (first %s) prove it sent: one "
+			    "direction only (asymmetric routing, or a one-way "
+			    "span or tap)", side_name(gone), side_name(seen),
+			    frame_ref(j, t->ep[seen].first_frame).s);
+		return;
+	}
+	if (out->midstream)
+		ev(j, "no SYN or SYN-ACK captured: the capture starts "
+		    "mid-connection (first packet %s)",
+		    frame_ref(j, conn_first_frame(t)).s);
+	else if (t->syns == 0 && t->synack_seen)
+		ev(j, "no SYN from the client captured: the capture starts at "
+		    "the server's SYN-ACK (%s)", frame_ref(j, t->synack_frame).s);
+}
+
 static void
 judge(const struct tcp_track *t, enum tcp_finish why, ta_time now,
       struct tcp_outcome *out, bool text)
@@ -765,7 +987,9 @@ judge(const struct tcp_track *t, enum tcp_finish why, ta_time now,
 		    (double)TA_NS_PER_MS;
 	}
 
-	if (t->syns > 0 && t->ep[TCP_DIR_S2C].pkts == 0)
+	judge_capture(t, out);
+	if (t->syns > 0 && t->ep[TCP_DIR_S2C].pkts == 0 &&
+	    out->missing != TCP_SIDE_SERVER)
 		finish_no_answer(&j);
 	else if (is_refused(t))
 		finish_refused(&j);
@@ -776,10 +1000,7 @@ judge(const struct tcp_track *t, enum tcp_finish why, ta_time now,
 	else
 		finish_unclosed(&j, why, now);
 
-	if (t->syns == 0 && t->frames > 0)
-		ev(&j, "no SYN from the client captured: the capture starts "
-		    "mid-connection (first packet %s)",
-		    frame_ref(&j, conn_first_frame(t)).s);
+	explain_capture(&j);
 }
 
 void
@@ -818,6 +1039,28 @@ tcp_end_str(enum tcp_end e)
 		return "refused";
 	}
 	return "open";
+}
+
+const char *
+tcp_probe_str(enum tcp_probe p)
+{
+	switch (p) {
+	case TCP_PROBE_SYN_SCAN:
+		return "syn-scan";
+	case TCP_PROBE_FIN_SCAN:
+		return "fin-scan";
+	case TCP_PROBE_NULL_SCAN:
+		return "null-scan";
+	case TCP_PROBE_XMAS_SCAN:
+		return "xmas-scan";
+	case TCP_PROBE_CONNECT_SCAN:
+		return "connect-scan";
+	case TCP_PROBE_LONE_RST:
+		return "lone-rst";
+	case TCP_PROBE_NONE:
+		break;
+	}
+	return NULL;
 }
 
 const char *

@@ -40,6 +40,26 @@ enum tcp_side {
 	TCP_SIDE_MIDDLEBOX,
 };
 
+/*
+ * Connections that are no attempt to talk: scan probes and lone packets.
+ * They get no verdict of their own; the run summary counts them by kind
+ * and by source. Only the shapes no client produces while connecting are
+ * told from one connection alone (see tcp_track_finish).
+ */
+enum tcp_probe {
+	TCP_PROBE_NONE = 0,
+	TCP_PROBE_SYN_SCAN,     /* SYN, SYN-ACK, and the client's RST instead
+	                         * of its ACK (a half-open scan) */
+	TCP_PROBE_FIN_SCAN,     /* a lone FIN opening nothing */
+	TCP_PROBE_NULL_SCAN,    /* a segment with no flag at all */
+	TCP_PROBE_XMAS_SCAN,    /* FIN+PSH+URG */
+	TCP_PROBE_CONNECT_SCAN, /* handshake, then at once the client's RST,
+	                         * no byte either way (a connect scan, or a
+	                         * load balancer's health check) */
+	TCP_PROBE_LONE_RST,     /* nothing but RSTs */
+};
+#define TCP_PROBE_KINDS 7
+
 /* Why the flow table is closing the books on this connection. */
 enum tcp_finish {
 	TCP_FINISH_CLOSED,      /* it ended on the wire (FIN/RST) and lingered */
@@ -98,6 +118,16 @@ struct tcp_endpoint {
 	uint32_t pkts_after_rst;
 	uint32_t data_after_rst; /* ... of which carried payload */
 	ta_frame after_rst_frame; /* the first of them */
+	/* What it acknowledged of the other side's stream (non-RST, non-SYN
+	 * packets with ACK): proof of what the other side sent, captured
+	 * or not. */
+	bool ack_known;
+	uint32_t ack_first, ack_max;
+	ta_frame ack_max_frame;
+	uint32_t ack_pkts;
+	bool probe_only;       /* every packet of it so far was a FIN, NULL or
+	                        * Xmas probe: no SYN, no ACK, no payload */
+	uint8_t probe_flags;   /* the flags of its first packet */
 };
 
 struct tcp_track {
@@ -135,6 +165,13 @@ struct tcp_track {
 	bool rst0_seq_known;
 	bool rst0_ipid_counter;    /* sender's IP-IDs counted up in small steps */
 	uint8_t rst0_prev_flags;
+	bool rst0_after_own_fin;   /* the sender had sent its FIN before it */
+	bool rst0_after_other_fin; /* the other side had sent its FIN before it */
+	bool loopback;             /* both ends on one host (127/8, ::1, or
+	                            * the same address): nothing in between */
+	bool synack_ack_known;     /* the SYN-ACK's ack: where the client's
+	                            * stream starts, SYN captured or not */
+	uint32_t synack_ack;
 };
 
 struct tcp_outcome {
@@ -153,6 +190,20 @@ struct tcp_outcome {
 	                           * also set when the RST that followed a FIN
 	                           * (end fin) shows any signal */
 	unsigned rst_signals;   /* middlebox signals that fired on the RST */
+	/* The capture, not the network: */
+	enum tcp_side missing;  /* CLIENT or SERVER: that direction is not in
+	                         * the capture at all, though the other side's
+	                         * acknowledgements prove it sent */
+	bool midstream;         /* neither SYN nor SYN-ACK captured */
+	bool acked_known[2];    /* by enum tcp_dir: acked[d] holds how far the
+	                         * other side acknowledged d's stream */
+	uint64_t acked[2];      /* the relative ack of d's stream: 1 + its
+	                         * bytes (+1 for a FIN) the other side
+	                         * acknowledged, counted from d's SYN, from
+	                         * the SYN-ACK's ack (client), or from the
+	                         * first ack seen */
+	ta_frame acked_frame[2];/* the packet that acknowledged the most */
+	enum tcp_probe probe;   /* a probe, not a connection attempt */
 	/* What it was decided from, so that the lines can be written later
 	 * (tcp_track_explain); track NULL: an outcome made otherwise, whose
 	 * lines are what it holds. */
@@ -192,7 +243,12 @@ void tcp_track_finish(const struct tcp_track *t, enum tcp_finish why,
 const struct tcp_outcome *tcp_track_explain(const struct tcp_outcome *o,
                                             struct tcp_outcome *buf);
 
+/* Where the client's stream starts when its SYN was not captured but the
+ * SYN-ACK was (the SYN-ACK acknowledges the client's ISN + 1). */
+bool tcp_track_client_start(const struct tcp_track *t, uint32_t *seq);
+
 const char *tcp_end_str(enum tcp_end e);   /* "fin", "rst", ... as in JSON */
+const char *tcp_probe_str(enum tcp_probe p); /* "syn-scan", ... as in JSON */
 const char *tcp_side_str(enum tcp_side s); /* "client", "server", "middlebox", NULL for none */
 
 #endif

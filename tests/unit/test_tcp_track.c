@@ -147,6 +147,9 @@ finish(struct sim *m, enum tcp_finish why)
 	assert_int_equal(o->inferred, quick.inferred);
 	assert_int_equal(o->middlebox_suspected, quick.middlebox_suspected);
 	assert_int_equal(o->rst_signals, quick.rst_signals);
+	assert_int_equal(o->missing, quick.missing);
+	assert_int_equal(o->midstream, quick.midstream);
+	assert_int_equal(o->probe, quick.probe);
 	/* Explained once is explained: no second judgement. */
 	assert_ptr_equal(tcp_track_explain(o, &m->o), o);
 	m->o = *o;
@@ -954,6 +957,7 @@ test_syn_rtt(void **state)
 	tx(&m, C2S, F_A, 0, 100 * US);
 	tx(&m, C2S, F_PA, 517, 1 * MS);     /* frame 6 */
 	p = mk(&m, S2C, F_RA, 0);           /* frame 7: 1 ms: too fast */
+	p.ip_id = 0;                        /* a forger has no counter */
 	feed(&m, S2C, &p, 1 * MS);
 	finish(&m, TCP_FINISH_CLOSED);
 	assert_int_equal(m.t.syns, 2);
@@ -1012,6 +1016,237 @@ test_open_and_evicted(void **state)
 	assert_true(has_ev(&m.o, "a new SYN reused the address and ports"));
 }
 
+
+/* ---- the capture, not the network ---- */
+
+/* Only the client's direction was captured: its ACKs prove the server
+ * answered, so this is no "no answer". */
+static void
+test_one_sided_client_only(void **state)
+{
+	struct sim m;
+	struct pkt p;
+
+	(void)state;
+	sim_init(&m, 4);
+	tx(&m, C2S, F_S, 0, 0);             /* frame 1 */
+	m.s[S2C].seq++;                     /* the SYN-ACK, not captured */
+	tx(&m, C2S, F_A, 0, 40 * MS);
+	tx(&m, C2S, F_PA, 517, 1 * MS);
+	m.s[S2C].seq += 6000;               /* the server's flight */
+	tx(&m, C2S, F_PA, 126, 80 * MS);    /* frame 4: acks it */
+	p = mk(&m, C2S, F_FA, 0);           /* frame 5 */
+	feed(&m, C2S, &p, 1 * SEC);
+	finish(&m, TCP_FINISH_CAPTURE_END);
+	assert_int_equal(m.o.missing, TCP_SIDE_SERVER);
+	assert_int_not_equal(m.o.end, TCP_END_NO_ANSWER);
+	assert_int_equal(m.o.end, TCP_END_FIN);
+	assert_int_equal(m.o.end_by, TCP_SIDE_CLIENT);
+	assert_true(m.o.acked_known[S2C]);
+	assert_int_equal(m.o.acked[S2C], 6001);
+	assert_true(has_ev(&m.o, "the server's direction is not in the "
+	    "capture: the client acknowledged its stream up to relative ack "
+	    "6001 (frame 4)"));
+	assert_false(find_ev(&m.o, "not answered"));
+
+	/* The look-alike: a SYN nobody answered, retransmitted. */
+	sim_init(&m, 4);
+	tx(&m, C2S, F_S, 0, 0);
+	m.s[C2S].seq--;
+	tx(&m, C2S, F_S, 0, 1 * SEC);
+	finish(&m, TCP_FINISH_IDLE);
+	assert_int_equal(m.o.missing, TCP_SIDE_NONE);
+	assert_int_equal(m.o.end, TCP_END_NO_ANSWER);
+}
+
+/* Only the server's direction, from its SYN-ACK: the client's SYN is
+ * proven by it, and the client's stream start is the SYN-ACK's ack. */
+static void
+test_one_sided_server_only(void **state)
+{
+	struct sim m;
+	struct pkt p;
+	uint32_t start = 0;
+
+	(void)state;
+	sim_init(&m, 4);
+	m.s[C2S].seq++;                     /* the SYN, not captured */
+	tx(&m, S2C, F_SA, 0, 0);            /* frame 1 */
+	m.s[C2S].seq += 517;                /* the ClientHello */
+	tx(&m, S2C, F_PA, 3000, 40 * MS);   /* frame 2 */
+	p = mk(&m, S2C, F_FA, 0);
+	feed(&m, S2C, &p, 1 * SEC);
+	finish(&m, TCP_FINISH_CAPTURE_END);
+	assert_int_equal(m.o.missing, TCP_SIDE_CLIENT);
+	assert_false(m.o.midstream);
+	assert_true(tcp_track_client_start(&m.t, &start));
+	assert_int_equal(start, 1001);
+	assert_true(m.o.acked_known[C2S]);
+	assert_int_equal(m.o.acked[C2S], 518);
+	assert_true(has_ev(&m.o, "the client's direction is not in the "
+	    "capture"));
+
+	/* Both directions, the SYN missed: a start at the SYN-ACK. */
+	sim_init(&m, 4);
+	m.s[C2S].seq++;
+	tx(&m, S2C, F_SA, 0, 0);
+	tx(&m, C2S, F_A, 0, 1 * MS);
+	tx(&m, C2S, F_PA, 517, 1 * MS);
+	finish(&m, TCP_FINISH_CAPTURE_END);
+	assert_int_equal(m.o.missing, TCP_SIDE_NONE);
+	assert_false(m.o.midstream);
+	assert_true(has_ev(&m.o, "the capture starts at the server's SYN-ACK "
+	    "(frame 1)"));
+}
+
+/* FIN, NULL and Xmas probes answered by RSTs: probes, not connections. */
+static void
+test_flag_probes(void **state)
+{
+	static const struct {
+		uint8_t flags;
+		enum tcp_probe kind;
+	} cases[] = {
+		{ F_F, TCP_PROBE_FIN_SCAN },
+		{ 0, TCP_PROBE_NULL_SCAN },
+		{ F_F | F_P | PKT_TCP_URG, TCP_PROBE_XMAS_SCAN },
+	};
+	struct sim m;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		sim_init(&m, 4);
+		tx(&m, C2S, cases[i].flags, 0, 0);
+		tx(&m, S2C, F_RA, 0, 1 * MS);
+		finish(&m, TCP_FINISH_CLOSED);
+		assert_int_equal(m.o.probe, cases[i].kind);
+		/* Unanswered (an open port under a FIN scan): a probe too. */
+		sim_init(&m, 4);
+		tx(&m, C2S, cases[i].flags, 0, 0);
+		finish(&m, TCP_FINISH_IDLE);
+		assert_int_equal(m.o.probe, cases[i].kind);
+	}
+	assert_string_equal(tcp_probe_str(TCP_PROBE_XMAS_SCAN), "xmas-scan");
+
+	/* The look-alike: a mid-stream FIN of a real connection, whose
+	 * server had talked. */
+	sim_init(&m, 4);
+	tx(&m, S2C, F_PA, 100, 0);
+	tx(&m, C2S, F_FA, 0, 1 * MS);
+	finish(&m, TCP_FINISH_CLOSED);
+	assert_int_equal(m.o.probe, TCP_PROBE_NONE);
+}
+
+static void
+test_handshake_probes(void **state)
+{
+	struct sim m;
+	struct pkt p;
+
+	(void)state;
+	/* Half-open: the scanner's RST answers the SYN-ACK. */
+	sim_init(&m, 4);
+	tx(&m, C2S, F_S, 0, 0);
+	tx(&m, S2C, F_SA, 0, 1 * MS);
+	p = mk(&m, C2S, F_R, 0);
+	feed(&m, C2S, &p, 100 * US);
+	finish(&m, TCP_FINISH_CLOSED);
+	assert_int_equal(m.o.probe, TCP_PROBE_SYN_SCAN);
+
+	/* Connect scan: handshake, RST at once. */
+	sim_init(&m, 4);
+	handshake(&m, 1 * MS, 100 * US);
+	p = mk(&m, C2S, F_RA, 0);
+	feed(&m, C2S, &p, 50 * US);
+	finish(&m, TCP_FINISH_CLOSED);
+	assert_int_equal(m.o.probe, TCP_PROBE_CONNECT_SCAN);
+
+	/* Look-alikes: a client that waited 30 s before its RST, and one
+	 * that had sent its ClientHello. */
+	sim_init(&m, 4);
+	handshake(&m, 1 * MS, 100 * US);
+	p = mk(&m, C2S, F_RA, 0);
+	feed(&m, C2S, &p, 30 * SEC);
+	finish(&m, TCP_FINISH_CLOSED);
+	assert_int_equal(m.o.probe, TCP_PROBE_NONE);
+	sim_init(&m, 4);
+	handshake(&m, 1 * MS, 100 * US);
+	tx(&m, C2S, F_PA, 517, 100 * US);
+	p = mk(&m, C2S, F_RA, 0);
+	feed(&m, C2S, &p, 50 * US);
+	finish(&m, TCP_FINISH_CLOSED);
+	assert_int_equal(m.o.probe, TCP_PROBE_NONE);
+}
+
+/* On one host nothing sits in between: no signal, whatever the RST. */
+static void
+test_loopback_rst(void **state)
+{
+	struct sim m;
+	struct pkt p;
+
+	(void)state;
+	sim_init(&m, 4);
+	p = mk(&m, C2S, F_S, 0);
+	p.src.family = p.dst.family = 4;
+	p.src.a[0] = p.dst.a[0] = 127;
+	p.src.a[3] = p.dst.a[3] = 1;
+	feed(&m, C2S, &p, 0);
+	tx(&m, S2C, F_SA, 0, 100 * US);
+	tx(&m, C2S, F_A, 0, 100 * US);
+	tx(&m, C2S, F_PA, 517, 100 * US);
+	p = mk(&m, S2C, F_RA, 0);
+	p.ttl = 1;                         /* would be a signal elsewhere */
+	p.ip_id = 0;
+	p.has_ts = false;
+	feed(&m, S2C, &p, 10 * US);
+	finish(&m, TCP_FINISH_CLOSED);
+	assert_true(m.t.loopback);
+	assert_int_equal(m.o.rst_signals, 0);
+	assert_int_equal(m.o.end_by, TCP_SIDE_SERVER);
+	assert_false(m.o.middlebox_suspected);
+	assert_true(has_ev(&m.o, "both ends are on one host"));
+}
+
+/* The sender's own IP-ID counter and TTL outweigh the signals a closing
+ * socket gives too; not the ones no endpoint gives. */
+static void
+test_ipid_continuity_outweighs(void **state)
+{
+	struct sim m;
+	struct pkt p;
+
+	(void)state;
+	sim_init(&m, 4);
+	handshake(&m, 40 * MS, 1 * MS);
+	tx(&m, C2S, F_PA, 517, 1 * MS);
+	tx(&m, S2C, F_PA, 3000, 41 * MS);
+	tx(&m, S2C, F_PA, 1000, 1 * MS);
+	p = mk(&m, S2C, F_RA, 0);          /* continues the counter */
+	p.has_ts = false;                  /* weak: no timestamps */
+	p.seq += 100;                      /* weak: seq off */
+	feed(&m, S2C, &p, 1 * SEC);
+	finish(&m, TCP_FINISH_CLOSED);
+	assert_int_equal(m.o.rst_signals, 0);
+	assert_int_equal(m.o.end_by, TCP_SIDE_SERVER);
+	assert_true(has_ev(&m.o, "continues the server's own counter"));
+
+	/* The same but at another TTL: a strong signal stays, and the
+	 * counter does not speak for the server then. */
+	sim_init(&m, 4);
+	handshake(&m, 40 * MS, 1 * MS);
+	tx(&m, C2S, F_PA, 517, 1 * MS);
+	tx(&m, S2C, F_PA, 3000, 41 * MS);
+	p = mk(&m, S2C, F_RA, 0);
+	p.has_ts = false;
+	p.ttl = 63;
+	feed(&m, S2C, &p, 1 * SEC);
+	finish(&m, TCP_FINISH_CLOSED);
+	assert_int_equal(m.o.rst_signals, 2);
+	assert_int_equal(m.o.end_by, TCP_SIDE_MIDDLEBOX);
+	assert_false(find_ev(&m.o, "continues the server's own counter"));
+}
+
 static void
 test_mid_stream(void **state)
 {
@@ -1034,8 +1269,11 @@ test_mid_stream(void **state)
 	assert_int_equal(m.o.end, TCP_END_RST);
 	assert_int_equal(m.o.end_by, TCP_SIDE_SERVER);
 	assert_int_equal(m.o.rst_signals, 0);
-	assert_true(has_ev(&m.o, "no SYN from the client captured: the capture "
+	assert_true(has_ev(&m.o, "no SYN or SYN-ACK captured: the capture "
 	    "starts mid-connection (first packet frame 1)"));
+	assert_true(m.o.midstream);
+	assert_int_equal(m.o.missing, TCP_SIDE_NONE);
+	assert_int_equal(m.o.probe, TCP_PROBE_NONE);
 
 	/* Sequence space known from the first packet: a RST off by a
 	 * window is a signal even without a handshake. */
@@ -1227,6 +1465,12 @@ main(void)
 		cmocka_unit_test(test_evidence_overflow_keeps_conclusion),
 		cmocka_unit_test(test_frames_in_other_files),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_one_sided_client_only),
+		cmocka_unit_test(test_one_sided_server_only),
+		cmocka_unit_test(test_flag_probes),
+		cmocka_unit_test(test_handshake_probes),
+		cmocka_unit_test(test_loopback_rst),
+		cmocka_unit_test(test_ipid_continuity_outweighs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,142 @@
+/* probes.c: scan probes and lone packets, counted by kind and by source. */
+#include <string.h>
+
+#include "tcp/probes.h"
+
+void
+probes_init(struct probes *pr)
+{
+	memset(pr, 0, sizeof *pr);
+}
+
+static bool
+same_addr(const struct pkt_addr *a, const struct pkt_addr *b)
+{
+	return a->family == b->family && memcmp(a->a, b->a, sizeof a->a) == 0;
+}
+
+/* The record of addr, made (in place of the least recently active one)
+ * when create is set; NULL otherwise when it has none. */
+static struct probe_source *
+source(struct probes *pr, const struct pkt_addr *addr, ta_time ts,
+       bool create)
+{
+	struct probe_source *oldest = NULL;
+
+	for (unsigned i = 0; i < PROBES_SOURCES; i++) {
+		struct probe_source *s = &pr->src[i];
+
+		if (!s->used) {
+			if (oldest == NULL || oldest->used)
+				oldest = s;
+			continue;
+		}
+		if (same_addr(&s->addr, addr))
+			return s;
+		if (oldest == NULL ||
+		    (oldest->used && s->last_ts < oldest->last_ts))
+			oldest = s;
+	}
+	if (!create || oldest == NULL)
+		return NULL;
+	pr->forgotten += oldest->used ? oldest->probes : 0;
+	memset(oldest, 0, sizeof *oldest);
+	oldest->used = true;
+	oldest->addr = *addr;
+	oldest->last_ts = ts;
+	return oldest;
+}
+
+/* Forget the window's counts once the source went quiet for a window. */
+static void
+age(struct probe_source *s, ta_time ts)
+{
+	if (ts > s->last_ts && ts - s->last_ts > PROBES_WINDOW_NS) {
+		s->ntargets = 0;
+		s->talked = 0;
+	}
+	if (ts > s->last_ts)
+		s->last_ts = ts;
+}
+
+/* FNV-1a over the target's address and port. */
+static uint32_t
+target_hash(const struct pkt_addr *dst, uint16_t dport)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < sizeof dst->a; i++)
+		h = (h ^ dst->a[i]) * 16777619u;
+	h = (h ^ (uint32_t)(dport >> 8)) * 16777619u;
+	return (h ^ (uint32_t)(dport & 0xff)) * 16777619u;
+}
+
+static void
+count(struct probes *pr, struct probe_source *s, enum tcp_probe kind)
+{
+	pr->total++;
+	pr->by_kind[kind]++;
+	if (s != NULL) {
+		s->probes++;
+		s->by_kind[kind]++;
+	}
+}
+
+void
+probes_opened(struct probes *pr, const struct pkt_addr *addr,
+              const struct pkt_addr *dst, uint16_t dport, ta_time ts)
+{
+	struct probe_source *s = source(pr, addr, ts, true);
+	uint32_t h = target_hash(dst, dport);
+
+	age(s, ts);
+	for (unsigned i = 0; i < s->ntargets; i++)
+		if (s->target[i] == h)
+			return;
+	if (s->ntargets < PROBES_SCAN_TARGETS)
+		s->target[s->ntargets++] = h;
+}
+
+/* The source opened connections to many targets lately and none of them
+ * talked. */
+static bool
+scanning(const struct probe_source *s)
+{
+	unsigned need = s != NULL && s->probes > 0 ? PROBES_SCAN_TARGETS_KNOWN
+	                                          : PROBES_SCAN_TARGETS;
+
+	return s != NULL && s->ntargets >= need && s->talked == 0;
+}
+
+enum tcp_probe
+probes_judge(struct probes *pr, const struct pkt_addr *addr,
+             const struct tcp_outcome *o, bool payload, ta_time ts)
+{
+	struct probe_source *s = source(pr, addr, ts, false);
+	enum tcp_probe kind = o->probe;
+
+	/* Not aged here: a connection judged long after it was opened (an
+	 * unanswered SYN waits for the idle timeout) belongs to the window
+	 * it was opened in. */
+	if (s != NULL && payload && s->talked < UINT32_MAX)
+		s->talked++;
+	/* A SYN refused or unanswered is a probe only when its source is
+	 * scanning: alone it is what a client that failed to connect
+	 * leaves. */
+	if (kind == TCP_PROBE_NONE && !payload &&
+	    (o->end == TCP_END_REFUSED || o->end == TCP_END_NO_ANSWER) &&
+	    scanning(s))
+		kind = TCP_PROBE_SYN_SCAN;
+	if (kind != TCP_PROBE_NONE)
+		count(pr, s != NULL ? s : source(pr, addr, ts, true), kind);
+	return kind;
+}
+
+void
+probes_lone_rst(struct probes *pr, const struct pkt_addr *addr, ta_time ts)
+{
+	struct probe_source *s = source(pr, addr, ts, true);
+
+	age(s, ts);
+	count(pr, s, TCP_PROBE_LONE_RST);
+}
