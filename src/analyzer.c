@@ -166,10 +166,25 @@ start_stream(struct conn *c, struct session *s, enum tcp_dir dir,
 	session_midstream(s, dir, frame);
 }
 
-/* Hand a segment's payload, FIN and ACK to reassembly and the session. */
+/*
+ * The payload's length on the wire: what the IP header says, unless the
+ * frame was captured whole (whole) and still holds less: then the header
+ * lies (the run summary counts it), and no uncaptured bytes are invented
+ * as if the snap length had cut them.
+ */
+static uint32_t
+wire_len(const struct pkt *p, bool whole)
+{
+	if (whole && (p->anomalies & PKT_A_TRUNCATED))
+		return (uint32_t)p->payload.n;
+	return p->payload_len;
+}
+
+/* Hand a segment's payload, FIN and ACK to reassembly and the session.
+ * whole: the frame was captured to its full length. */
 static void
 feed_streams(struct analyzer *a, struct conn *c, enum tcp_dir dir,
-             const struct pkt *p, ta_time ts, ta_frame frame)
+             const struct pkt *p, bool whole, ta_time ts, ta_frame frame)
 {
 	enum tcp_dir other = dir == TCP_DIR_C2S ? TCP_DIR_S2C : TCP_DIR_C2S;
 	struct session *s = c->session;
@@ -213,7 +228,7 @@ feed_streams(struct analyzer *a, struct conn *c, enum tcp_dir dir,
 		start_stream(c, s, dir, p, frame);
 		if (p->payload_len > 0)
 			reasm_segment(&c->reasm[dir], seq, p->payload.p,
-			              p->payload.n, p->payload_len, frame,
+			              p->payload.n, wire_len(p, whole), frame,
 			              session_sink(), session_sink_ctx(s, dir));
 		if (p->flags & PKT_TCP_FIN)
 			reasm_fin(&c->reasm[dir], seq + p->payload_len);
@@ -308,7 +323,8 @@ segment(struct analyzer *a, const struct cap_pkt *cp, const struct pkt *p)
 	    (p->flags & (PKT_TCP_SYN | PKT_TCP_FIN | PKT_TCP_RST)))
 		flow_note_time(c, cp->frame, cp->ts);
 	if (!c->payload_done)
-		feed_streams(a, c, dir, p, cp->ts, cp->frame);
+		feed_streams(a, c, dir, p, cp->caplen >= cp->len, cp->ts,
+		             cp->frame);
 	export_packet(a, c, cp);
 	flow_touch(a->flows, c, cp->ts);
 expire:

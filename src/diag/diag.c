@@ -254,6 +254,19 @@ static const struct finding_info findings[DIAG_FINDING_COUNT] = {
 	{ "middlebox-rst-suspected",
 	  "A RST on this connection looked forged by a device on the path: "
 	  "ask the network team." },
+	{ "capture-one-sided",
+	  "The capture holds one direction of this connection only: capture "
+	  "where both directions pass (both ports of an asymmetric path, or "
+	  "a tap instead of a one-way span) to see the other side." },
+	{ "capture-midstream",
+	  "The capture started after this connection did: start the capture "
+	  "before the client connects, or read the rotated file that holds "
+	  "its start together with this one." },
+	{ "capture-gap",
+	  "Bytes of this connection are missing from the capture: capture "
+	  "with the full packet length (tcpdump -s 0) on a host that keeps up "
+	  "(watch the kernel drop counters), or from a tap instead of a span "
+	  "port." },
 };
 
 /* ------------------------------------------------------------------ */
@@ -335,6 +348,14 @@ add_findings(struct ctx *c)
 	if (c->f->tcp.middlebox_suspected ||
 	    c->f->tcp.end_by == TCP_SIDE_MIDDLEBOX)
 		o->findings |= DIAG_F_MIDDLEBOX_RST_SUSPECTED;
+	/* What the capture lacks, whatever the verdict. */
+	if (c->f->tcp.missing != TCP_SIDE_NONE)
+		o->findings |= DIAG_F_CAPTURE_ONE_SIDED;
+	if (c->f->tcp.midstream)
+		o->findings |= DIAG_F_CAPTURE_MIDSTREAM;
+	if (c->f->conn != NULL && (c->f->conn->reasm[0].gaps > 0 ||
+	    c->f->conn->reasm[1].gaps > 0))
+		o->findings |= DIAG_F_CAPTURE_GAP;
 }
 
 /*
@@ -397,6 +418,12 @@ write_advice(struct ctx *c)
 		 * team. */
 		if ((1u << i) == DIAG_F_MIDDLEBOX_RST_SUSPECTED &&
 		    o->verdict == DIAG_TCP_RESET)
+			continue;
+		/* incomplete-capture's own advice is how to capture. */
+		if (((1u << i) & (DIAG_F_CAPTURE_ONE_SIDED |
+		    DIAG_F_CAPTURE_MIDSTREAM | DIAG_F_CAPTURE_GAP)) != 0 &&
+		    o->verdict == DIAG_INCOMPLETE_CAPTURE &&
+		    c->advice == NULL)
 			continue;
 		append(o->advice, sizeof o->advice, findings[i].advice);
 	}

@@ -64,8 +64,14 @@ enum diag_finding {
 	DIAG_F_CERT_EXPIRING_SOON = 1u << 6,
 	/* a RST looked forged by a device on the path */
 	DIAG_F_MIDDLEBOX_RST_SUSPECTED = 1u << 7,
+	/* only one direction is in the capture */
+	DIAG_F_CAPTURE_ONE_SIDED = 1u << 8,
+	/* the connection's start is not in the capture */
+	DIAG_F_CAPTURE_MIDSTREAM = 1u << 9,
+	/* bytes of a direction are missing from the capture */
+	DIAG_F_CAPTURE_GAP = 1u << 10,
 };
-#define DIAG_FINDING_COUNT 8
+#define DIAG_FINDING_COUNT 11
 
 enum diag_severity {
 	DIAG_SEV_OK = 0,

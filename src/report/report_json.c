@@ -64,6 +64,56 @@ tcp_object(struct json *j, const struct capture *cap,
 	json_close(j);
 }
 
+/* What the capture holds of the connection (doc/json.md "capture"). */
+static void
+capture_object(struct json *j, const struct capture *cap,
+               const struct conn_facts *f)
+{
+	const char *missing = tcp_side_str(f->tcp.missing);
+
+	json_obj(j, "capture");
+	if (missing != NULL)
+		json_str(j, "missing_direction", missing);
+	else
+		json_null(j, "missing_direction");
+	json_bool(j, "midstream", f->tcp.midstream);
+	json_arr(j, "gaps");
+	for (int d = 0; f->conn != NULL && d < 2; d++) {
+		const struct reasm *r = &f->conn->reasm[d];
+
+		for (uint32_t i = 0; i < r->gaps && i < REASM_GAPS_KEPT; i++) {
+			json_obj(j, NULL);
+			json_str(j, "side", d == TCP_DIR_C2S ? "client"
+			                                      : "server");
+			frame_ref(j, "frame", r->gap_list[i].frame);
+			report_json_frame_file(j, "file", cap, f->conn,
+			                       r->gap_list[i].frame);
+			json_uint(j, "bytes", r->gap_list[i].bytes);
+			json_bool(j, "acked", r->gap_list[i].acked);
+			json_bool(j, "snaplen", r->gap_list[i].cut);
+			json_close(j);
+		}
+	}
+	json_close(j);
+	/* gaps lists the first REASM_GAPS_KEPT of each side; these count
+	 * them all. */
+	json_obj(j, "gap_totals");
+	for (int d = 0; f->conn != NULL && d < 2; d++) {
+		const struct reasm *r = &f->conn->reasm[d];
+
+		if (r->gaps == 0)
+			continue;
+		json_obj(j, d == TCP_DIR_C2S ? "client" : "server");
+		json_uint(j, "gaps", r->gaps);
+		json_uint(j, "bytes", r->gap_bytes);
+		json_uint(j, "acked_bytes", r->acked_gap_bytes);
+		json_uint(j, "snaplen_bytes", r->cut_bytes);
+		json_close(j);
+	}
+	json_close(j);
+	json_close(j);
+}
+
 static bool
 tls13_chosen(const struct conn_facts *f)
 {
@@ -181,6 +231,7 @@ report_json_conn(struct json *j, const struct capture *cap,
 		json_close(j);
 	}
 	tcp_object(j, cap, f);
+	capture_object(j, cap, f);
 	reasons(j, cap, f, d);
 	timeline_array(j, cap, f);
 }

@@ -74,16 +74,41 @@ emit_data(struct reasm *r, const uint8_t *p, uint32_t n, ta_frame frame,
 	return !r->stopped;
 }
 
+enum gap_kind {
+	GAP_LOST,   /* never seen, not known to have been acknowledged */
+	GAP_ACKED,  /* acknowledged by the other side: lost by the capture */
+	GAP_CUT,    /* on the wire, cut off by the capture's snap length */
+};
+
 static bool
-emit_gap(struct reasm *r, uint32_t n, ta_frame frame,
-         const struct reasm_sink *sink, void *ctx)
+emit_gap_as(struct reasm *r, uint32_t n, enum gap_kind kind, ta_frame frame,
+            const struct reasm_sink *sink, void *ctx)
 {
+	bool acked = kind == GAP_ACKED;
+
+	if (r->gaps < REASM_GAPS_KEPT) {
+		r->gap_list[r->gaps].frame = frame;
+		r->gap_list[r->gaps].bytes = n;
+		r->gap_list[r->gaps].acked = acked;
+		r->gap_list[r->gaps].cut = kind == GAP_CUT;
+	}
+	if (kind == GAP_CUT)
+		r->cut_bytes += n;
+	if (acked)
+		r->acked_gap_bytes += n;
 	r->next += n;
 	r->gap_bytes += n;
 	r->gaps++;
 	if (sink != NULL && sink->gap != NULL)
 		sink->gap(ctx, n, frame);
 	return !r->stopped;
+}
+
+static bool
+emit_gap(struct reasm *r, uint32_t n, ta_frame frame,
+         const struct reasm_sink *sink, void *ctx)
+{
+	return emit_gap_as(r, n, GAP_LOST, frame, sink, ctx);
 }
 
 /*
@@ -110,7 +135,8 @@ release(struct reasm *r, ta_frame frame, const struct reasm_sink *sink,
 			r->ooo_bytes -= s->len;
 		if (skip < s->len) {
 			if (s->gap)
-				ok = emit_gap(r, s->len - skip, frame, sink, ctx);
+				ok = emit_gap_as(r, s->len - skip, GAP_CUT,
+				                 frame, sink, ctx);
 			else
 				ok = emit_data(r, s->data + skip, s->len - skip,
 				               frame, sink, ctx);
@@ -304,8 +330,9 @@ in_order(struct reasm *r, const uint8_t *p, uint32_t caplen, uint32_t wirelen,
 		rem = end - r->next;
 		if (rem == 0 || rem >= HALF)
 			return;
+		/* This segment's tail that the snap length cut off. */
 		n = r->ooo != NULL ? min32(rel(r, r->ooo->seq), rem) : rem;
-		if (!emit_gap(r, n, frame, sink, ctx))
+		if (!emit_gap_as(r, n, GAP_CUT, frame, sink, ctx))
 			return;
 	}
 }
@@ -355,7 +382,8 @@ reasm_segment(struct reasm *r, uint32_t seq, const uint8_t *p,
 		if (cap > 0 && !emit_data(r, p, cap, frame, sink, ctx))
 			return;
 		if (wirelen > cap)
-			(void)emit_gap(r, wirelen - cap, frame, sink, ctx);
+			(void)emit_gap_as(r, wirelen - cap, GAP_CUT, frame,
+			                  sink, ctx);
 		return;
 	}
 
@@ -451,11 +479,8 @@ settle_acked(struct reasm *r, const struct reasm_sink *sink, void *ctx)
 			return;
 		if (r->ooo != NULL)
 			n = min32(n, rel(r, r->ooo->seq));
-		if (n > 0) {
-			r->acked_gap_bytes += n;
-			if (!emit_gap(r, n, frame, sink, ctx))
-				return;
-		}
+		if (n > 0 && !emit_gap_as(r, n, GAP_ACKED, frame, sink, ctx))
+			return;
 		if (!release(r, frame, sink, ctx))
 			return;
 	}
@@ -518,11 +543,12 @@ reasm_flush(struct reasm *r, ta_frame frame, const struct reasm_sink *sink,
 
 		/* A hole the other side acknowledged was lost by the
 		 * capture: counted as such. */
-		if (off != 0 && off < HALF && r->acked_hole && acked_open(r) &&
-		    rel(r, r->acked_to) >= off)
-			r->acked_gap_bytes += off;
+		bool acked = r->acked_hole && acked_open(r) &&
+		    rel(r, r->acked_to) >= off;
+
 		if (off != 0 && off < HALF &&
-		    !emit_gap(r, off, frame, sink, ctx))
+		    !emit_gap_as(r, off, acked ? GAP_ACKED : GAP_LOST, frame,
+		                 sink, ctx))
 			return;
 		if (!release(r, frame, sink, ctx))
 			return;

@@ -42,6 +42,17 @@ struct reasm_sink {
 
 struct reasm_seg; /* private: one buffered out-of-order segment */
 
+/* The first gaps of a direction, as reports show them. */
+#define REASM_GAPS_KEPT 2
+struct reasm_gap {
+	ta_frame frame;  /* the packet at which it was declared */
+	uint32_t bytes;
+	bool acked;      /* the other side acknowledged these bytes: the
+	                  * capture lost them */
+	bool cut;        /* they were on the wire, in a segment the
+	                  * capture's snap length cut short */
+};
+
 struct reasm {
 	uint32_t next;       /* next expected sequence number */
 	bool started;        /* next is known */
@@ -69,8 +80,10 @@ struct reasm {
 	uint32_t wild;          /* segments 2^31 or more away from next: ignored */
 	uint64_t acked_gap_bytes; /* of gap_bytes: ones the other side
 	                           * acknowledged (the capture lost them) */
+	uint64_t cut_bytes;     /* of gap_bytes: cut by the snap length */
 	uint32_t late_filled;   /* holes acknowledged before their segment
 	                         * arrived, then filled by it */
+	struct reasm_gap gap_list[REASM_GAPS_KEPT]; /* the first gaps */
 };
 
 void reasm_init(struct reasm *r);

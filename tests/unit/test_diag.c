@@ -1359,6 +1359,7 @@ test_strings(void **state)
 		"intercepted", "unverified-accepted", "legacy-version",
 		"weak-cipher", "weak-signature", "small-key",
 		"cert-expiring-soon", "middlebox-rst-suspected",
+		"capture-one-sided", "capture-midstream", "capture-gap",
 	};
 
 	(void)state;

@@ -539,6 +539,18 @@ test_ack_flush(void **state)
 	reasm_flush(&r, 3, &rec_sink, c);
 	expect_text(c, "abcd[6]");
 	assert_int_equal(r.acked_gap_bytes, 6);
+	assert_int_equal(r.gap_list[0].bytes, 6);
+	assert_true(r.gap_list[0].acked);
+	assert_int_equal(r.gap_list[0].frame, 2);
+	/* Cut by the snap length: a gap nobody acknowledged. */
+	reasm_segment(&r, 10, (const uint8_t *)S + 10, 2, 5, 4, &rec_sink, c);
+	assert_int_equal(r.gaps, 2);
+	assert_int_equal(r.gap_list[1].bytes, 3);
+	assert_false(r.gap_list[1].acked);
+	assert_true(r.gap_list[1].cut);
+	assert_false(r.gap_list[0].cut);
+	assert_int_equal(r.cut_bytes, 3);
+	assert_int_equal(r.acked_gap_bytes, 6);
 	/* An acknowledged hole before a buffered run, at the end. */
 	reasm_free(&r);
 	reasm_init(&r);
