@@ -15,11 +15,16 @@
  *  1 tcp          SYN unanswered -> tcp-no-answer; SYN answered by RST ->
  *                 tcp-refused
  *  2 mid-stream   no SYN and no SYN-ACK captured -> incomplete-capture
- *  3 starttls     port 143: TLS without STARTTLS -> not-tls; NO/BAD ->
+ *  3 one-sided    one direction not in the capture: TLS <= 1.2, the
+ *                 visible side's Finished and then its application
+ *                 data -> ok (inferred); else incomplete-capture, unless
+ *                 its plaintext alert, not-TLS bytes or clear-text
+ *                 login leave it to the rules that read those
+ *  4 starttls     port 143: TLS without STARTTLS -> not-tls; NO/BAD ->
  *                 starttls-refused; never requested: not advertised ->
  *                 starttls-not-offered, else plaintext-session
- *  4 not-tls      a side's stream is not TLS where TLS was expected
- *  5 alert        the first fatal (or encrypted) alert before the end of
+ *  5 not-tls      a side's stream is not TLS where TLS was expected
+ *  6 alert        the first fatal (or encrypted) alert before the end of
  *                 the connection and before the handshake completed:
  *                 protocol_version -> tls-version-mismatch; server's
  *                 handshake_failure / insufficient_security right after
@@ -30,41 +35,42 @@
  *                 server's encrypted flight -> tls13-rejected (a plaintext
  *                 unknown_ca / certificate_expired names the cert verdict);
  *                 anything else -> tls-alert
- *  6 version      a ServerHello version the client did not offer ->
+ *  7 version      a ServerHello version the client did not offer ->
  *                 tls-version-mismatch
- *  7 cert-late    TLS <= 1.2 handshake completed, the chain has a problem,
+ *  8 cert-late    TLS <= 1.2 handshake completed, the chain has a problem,
  *                 the client sent no data and ended it: an alert before
  *                 any close or alert of the server's (whoever sent the
  *                 first FIN), or its own FIN/RST first -> cert-*
- *  8 complete     -> ok
- *  9 tls13-abort  TLS 1.3: the client hung up (FIN, RST, close_notify) on
+ *  9 complete     -> ok
+ * 10 tls13-abort  TLS 1.3: the client hung up (FIN, RST, close_notify) on
  *                 its turn after the server's encrypted flight ->
  *                 tls13-rejected (inferred)
- * 10 cert-abort   TLS <= 1.2: the client hung up without an alert on its
+ * 11 cert-abort   TLS <= 1.2: the client hung up without an alert on its
  *                 turn after a chain with a problem -> cert-* (inferred)
- * 11 missing      a stream stopped on a gap or truncation, STARTTLS facts
+ * 12 missing      a stream stopped on a gap or truncation, STARTTLS facts
  *                 partial, connection evicted -> incomplete-capture
- * 12 not-imap     port 143: the server sent a line that is not IMAP before
- *                 STARTTLS was answered (or asked for; rule 3 leaves
+ * 13 not-imap     port 143: the server sent a line that is not IMAP before
+ *                 STARTTLS was answered (or asked for; rule 4 leaves
  *                 those to this one unless credentials crossed in clear)
  *                 -> tcp-reset, closed-during-handshake or
  *                 handshake-timeout by how it ended, never "the server
  *                 stayed silent"
- * 13 turn         whose turn it was when the connection ended: a
+ * 14 turn         whose turn it was when the connection ended: a
  *                 middlebox RST or a RST from the side whose turn it was
  *                 -> tcp-reset; a FIN (or close_notify) from that side ->
  *                 closed-during-handshake; the other side giving up, the
  *                 idle timeout or the capture's end -> handshake-timeout
  *                 with waiting_on
  *
- * Where they are: rules_tcp.c holds 1 tcp, 2 mid-stream, 11 missing and
- * 13 turn, with whose turn it was and how the connection ended (9, 10 and
- * 12 ask it too); rules_session.c 3 starttls and 12 not-imap; rules_tls.c
- * 4 not-tls, 5 alert, 6 version, 8 complete and 9 tls13-abort, with the
- * alert helpers; rules_cert.c 7 cert-late and 10 cert-abort, with the
- * chain's evidence and verdict (5 and 8 use them). evidence.c holds what
- * every rule writes with (evidence, verdict and cause text, frames, times,
- * what the client offered); diag_ctx.h declares what these files share.
+ * Where they are: rules_tcp.c holds 1 tcp, 2 mid-stream, 12 missing and
+ * 14 turn, with whose turn it was and how the connection ended (10, 11 and
+ * 13 ask it too); rules_capture.c 3 one-sided; rules_session.c 4 starttls
+ * and 13 not-imap; rules_tls.c 5 not-tls, 6 alert, 7 version, 9 complete
+ * and 10 tls13-abort, with the alert helpers; rules_cert.c 8 cert-late and
+ * 11 cert-abort, with the chain's evidence and verdict (6 and 9 use them).
+ * evidence.c holds what every rule writes with (evidence, verdict and
+ * cause text, frames, times, what the client offered); diag_ctx.h
+ * declares what these files share.
  * This file holds the verdict and finding tables, rules[] in this order,
  * the findings, the evidence's order and the advice.
  */
@@ -281,6 +287,7 @@ struct rule {
 static const struct rule rules[] = {
 	{ "tcp", dg_rule_tcp },
 	{ "mid-stream", dg_rule_midstream },
+	{ "one-sided", dg_rule_one_sided },
 	{ "starttls", dg_rule_starttls },
 	{ "not-tls", dg_rule_not_tls },
 	{ "alert", dg_rule_alert },

@@ -137,6 +137,9 @@ void dg_ev_client_hello(struct ctx *c);
 void dg_ev_server_hello(struct ctx *c);
 const char *dg_side_word(enum tls_side s);
 bool dg_tls13(const struct ctx *c);
+/* Bytes of that direction are missing from the capture: nothing may be
+ * inferred from what it did not send. */
+bool dg_stream_gapped(const struct ctx *c, enum tls_side side);
 
 /* ------------------------------------------------------------------ */
 /* Shared by the rule files */
@@ -166,6 +169,7 @@ void dg_chain_verdict(struct ctx *c, const char *how, bool inferred);
 
 bool dg_rule_tcp(struct ctx *c);           /* rules_tcp.c */
 bool dg_rule_midstream(struct ctx *c);     /* rules_tcp.c */
+bool dg_rule_one_sided(struct ctx *c);     /* rules_capture.c */
 bool dg_rule_starttls(struct ctx *c);      /* rules_session.c */
 bool dg_rule_not_tls(struct ctx *c);       /* rules_tls.c */
 bool dg_rule_alert(struct ctx *c);         /* rules_tls.c */

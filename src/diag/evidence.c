@@ -473,3 +473,14 @@ dg_tls13(const struct ctx *c)
 {
 	return c->sh != NULL && c->sh->version == TLS_V_TLS13;
 }
+
+bool
+dg_stream_gapped(const struct ctx *c, enum tls_side side)
+{
+	const struct conn *k = c->f->conn;
+
+	if (k == NULL)
+		return false;
+	return k->reasm[side == TLS_SIDE_CLIENT ? TCP_DIR_C2S
+	                                       : TCP_DIR_S2C].gaps > 0;
+}

@@ -294,7 +294,8 @@ dg_rule_cert_abort(struct ctx *c)
 	struct sbuf how;
 
 	if (c->tls == NULL || dg_tls13(c) || !c->tls->certs_seen ||
-	    c->cert == NULL || !c->cert->visible || !dg_chain_bad(c))
+	    c->cert == NULL || !c->cert->visible || !dg_chain_bad(c) ||
+	    dg_stream_gapped(c, TLS_SIDE_CLIENT))
 		return false;
 	dg_turn_of(c, &u);
 	dg_end_event(c, &e);

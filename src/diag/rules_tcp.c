@@ -322,6 +322,28 @@ dg_rule_missing(struct ctx *c)
 		    "the capture");
 		hit = true;
 	}
+	/* Whose turn it was rests on what a side did not send: with bytes
+	 * of a side missing, that cannot be told. */
+	for (int i = 0; !hit && c->f->conn != NULL && t != NULL &&
+	     !t->handshake_complete && i < 2; i++) {
+		const struct reasm *r = &c->f->conn->reasm[i == TLS_SIDE_CLIENT
+		    ? TCP_DIR_C2S : TCP_DIR_S2C];
+
+		if (r->gaps == 0 || t->side[i].stopped)
+			continue;
+		ev(c, r->gap_list[0].frame, "%s: %llu byte%s of the %s's stream "
+		    "missing (%s) in %u gap%s; what it sent there cannot be "
+		    "told", dg_fr(c, r->gap_list[0].frame).s,
+		    (unsigned long long)r->gap_bytes,
+		    r->gap_bytes == 1 ? "" : "s",
+		    dg_side_word((enum tls_side)i),
+		    r->acked_gap_bytes == r->gap_bytes ? "acknowledged by the "
+		    "other side: lost by the capture" :
+		    r->cut_bytes == r->gap_bytes ? "cut by the snap length" :
+		    "lost, or cut by the snap length",
+		    (unsigned)r->gaps, r->gaps == 1 ? "" : "s");
+		hit = true;
+	}
 	for (int i = 0; t != NULL && i < 2; i++) {
 		const struct tls_facts_side *s = &t->side[i];
 		const char *w = dg_side_word((enum tls_side)i);

@@ -1,4 +1,6 @@
 /* rules_tls.c: the TLS rules: not TLS, alerts (RFC 8446 6 / RFC 5246 7.2), the chosen version, completion, a TLS 1.3 client hanging up. */
+#include <string.h>
+
 #include "diag/diag_ctx.h"
 #include "util/fmt.h"
 #include "tls/tls_names.h"
@@ -11,7 +13,7 @@ static const char advice_client_cert[] =
 	"make client certificates optional on this port (Dovecot: "
 	"`ssl_verify_client_cert = no`, or `auth_ssl_require_client_cert = "
 	"no`). This is not a cipher or version problem.";
-/* Rule 3 (rules_session.c) gives these two as well. */
+/* Rule 4 (rules_session.c) gives these two as well. */
 const char dg_advice_not_tls_server[] =
 	"The server spoke plaintext IMAP where the client expected TLS: the "
 	"port is configured without implicit TLS. Configure TLS on 993 "
@@ -147,12 +149,126 @@ is_not_tls_stop(const struct tls_facts_side *s, bool complete)
 }
 
 /* 4. A side's stream is not TLS. */
+/* What a stream that is not TLS began with, as far as it tells. */
+enum not_tls_kind {
+	NT_IMAP_GREETING,  /* "* OK": an IMAP server in clear */
+	NT_POP3_GREETING,  /* "+OK" */
+	NT_SMTP_GREETING,  /* "220 " */
+	NT_HTTP_RESPONSE,  /* "HTTP/1.1 400 ..." */
+	NT_HTTP_REQUEST,   /* "GET / HTTP/1.1" */
+	NT_SSH,            /* "SSH-2.0-..." */
+	NT_EMPTY_LINE,     /* CR LF alone: a probe's line */
+	NT_TEXT,           /* some other line of text */
+	NT_BINARY,
+};
+
+static bool
+starts(const uint8_t *p, size_t n, const char *lit)
+{
+	size_t k = strlen(lit);
+
+	return n >= k && memcmp(p, lit, k) == 0;
+}
+
+static enum not_tls_kind
+not_tls_kind(const uint8_t *p, size_t n)
+{
+	static const char *const methods[] = {
+		"GET ", "POST ", "HEAD ", "PUT ", "OPTIONS ", "CONNECT ",
+		"DELETE ", "PATCH ",
+	};
+	size_t i;
+
+	if (starts(p, n, "* OK") || starts(p, n, "* BYE") ||
+	    starts(p, n, "* PREAUTH"))
+		return NT_IMAP_GREETING;
+	if (starts(p, n, "+OK"))
+		return NT_POP3_GREETING;
+	if (starts(p, n, "220 ") || starts(p, n, "220-"))
+		return NT_SMTP_GREETING;
+	if (starts(p, n, "HTTP/1.") || starts(p, n, "HTTP/2"))
+		return NT_HTTP_RESPONSE;
+	for (i = 0; i < sizeof methods / sizeof methods[0]; i++)
+		if (starts(p, n, methods[i]))
+			return NT_HTTP_REQUEST;
+	if (starts(p, n, "SSH-"))
+		return NT_SSH;
+	for (i = 0; i < n && (p[i] == '\r' || p[i] == '\n'); i++)
+		;
+	if (n > 0 && i == n)
+		return NT_EMPTY_LINE;
+	for (i = 0; i < n && p[i] != '\r' && p[i] != '\n'; i++)
+		if (p[i] < 0x20 || p[i] >= 0x7f)
+			return p[i] == '\t' ? NT_TEXT : NT_BINARY;
+	return NT_TEXT;
+}
+
+/* The excerpt as a reader should see it: text quoted up to its line's
+ * end, anything else in hex. */
+static struct lbuf
+not_tls_quote(const uint8_t *p, size_t n, enum not_tls_kind k)
+{
+	struct lbuf b;
+	size_t o = 0;
+
+	if (k == NT_BINARY || k == NT_EMPTY_LINE) {
+		o = (size_t)fmt_snprintf(b.s, sizeof b.s, "bytes ");
+		for (size_t i = 0; i < n && i < 16; i++)
+			o += (size_t)fmt_snprintf(b.s + o, sizeof b.s - o,
+			    "%s%02x", i > 0 ? " " : "", (unsigned)p[i]);
+		if (n > 16)
+			(void)fmt_snprintf(b.s + o, sizeof b.s - o, " ...");
+		return b;
+	}
+	(void)fmt_snprintf(b.s, sizeof b.s, "\"%s\"", dg_inert(p, n, 60).s);
+	return b;
+}
+
+static const char *const not_tls_what[] = {
+	[NT_IMAP_GREETING] = "a plaintext IMAP greeting",
+	[NT_POP3_GREETING] = "a plaintext POP3 greeting",
+	[NT_SMTP_GREETING] = "a plaintext SMTP greeting",
+	[NT_HTTP_RESPONSE] = "a plain HTTP response",
+	[NT_HTTP_REQUEST] = "a plain HTTP request",
+	[NT_SSH] = "an SSH banner",
+	[NT_EMPTY_LINE] = "an empty line",
+	[NT_TEXT] = "a line of text",
+	[NT_BINARY] = "binary bytes",
+};
+
+static const char advice_mail_server[] =
+	"A mail server speaks plaintext on this port where the client expected "
+	"TLS: the port is configured without implicit TLS (its STARTTLS port "
+	"is another). Configure implicit TLS on the port (POP3 995, SMTP "
+	"submission 465) or point the client at the STARTTLS port.";
+static const char advice_http_server[] =
+	"A plain HTTP server answers on this port, not TLS: the client reached "
+	"an HTTP listener (or a proxy's error page). Check which port the "
+	"client was given and what listens there.";
+static const char advice_other_server[] =
+	"Something that does not speak TLS answers on this port (its first "
+	"bytes are quoted above): check what listens there (another service, "
+	"a load balancer's health page, a device on the path) and which port "
+	"the client was given.";
+static const char advice_probe_client[] =
+	"The client sent no TLS at all, only a bare line: a port scanner's or "
+	"a monitor's probe, not a TLS client. Nothing to fix on the server "
+	"for this connection.";
+static const char advice_http_client[] =
+	"The client sent plain HTTP to a port that speaks TLS: configure it "
+	"for https (or the right port).";
+static const char advice_other_client[] =
+	"The client sent something other than TLS (its first bytes are quoted "
+	"above): it is not a TLS client of this port, or it is configured for "
+	"another protocol or for STARTTLS on a port with implicit TLS.";
+
 bool
 dg_rule_not_tls(struct ctx *c)
 {
 	const struct tls_facts *t = c->tls;
 	enum tls_side who;
 	const struct tls_facts_side *s;
+	enum not_tls_kind k;
 
 	if (t == NULL)
 		return false;
@@ -164,36 +280,58 @@ dg_rule_not_tls(struct ctx *c)
 	else
 		return false;
 	s = &t->side[who];
+	k = not_tls_kind(s->stop_excerpt, s->stop_excerpt_len);
 	if (who == TLS_SIDE_SERVER)
 		dg_ev_client_hello(c);
 	if (s->stop == TLS_STOP_NOT_TLS)
-		ev(c, s->stop_frame, "%s: the %s sent %s \"%s\", not a TLS "
-		    "record", dg_fr(c, s->stop_frame).s, dg_side_word(who),
-		    s->stop_excerpt_len > 0 && s->stop_excerpt[0] >= 0x20 &&
-		    s->stop_excerpt[0] < 0x7f ? "text" : "bytes",
-		    dg_inert(s->stop_excerpt, s->stop_excerpt_len, 40).s);
+		ev(c, s->stop_frame, "%s: the %s sent %s, %s, not a TLS record",
+		    dg_fr(c, s->stop_frame).s, dg_side_word(who),
+		    not_tls_what[k],
+		    not_tls_quote(s->stop_excerpt, s->stop_excerpt_len, k).s);
 	else
 		ev(c, s->stop_frame, "%s: after %llu bytes of TLS the %s sent "
-		    "an invalid record header \"%s\"",
+		    "an invalid record header, %s",
 		    dg_fr(c, s->stop_frame).s, (unsigned long long)s->bytes,
 		    dg_side_word(who),
-		    dg_inert(s->stop_excerpt, s->stop_excerpt_len, 40).s);
+		    not_tls_quote(s->stop_excerpt, s->stop_excerpt_len,
+		    NT_BINARY).s);
 	if (who == TLS_SIDE_SERVER) {
-		c->advice = dg_advice_not_tls_server;
-		if (s->stop_excerpt_len >= 2 && s->stop_excerpt[0] == '*' &&
-		    s->stop_excerpt[1] == ' ')
-			verdict(c, DIAG_NOT_TLS, false, "The server answered "
-			    "the ClientHello with a plaintext IMAP greeting: "
-			    "the port does not speak TLS (the client's \"wrong "
-			    "version number\").");
+		if (s->stop != TLS_STOP_NOT_TLS)
+			c->advice = advice_other_server;
+		else if (k == NT_IMAP_GREETING)
+			c->advice = dg_advice_not_tls_server;
+		else if (k == NT_POP3_GREETING || k == NT_SMTP_GREETING)
+			c->advice = advice_mail_server;
+		else if (k == NT_HTTP_RESPONSE)
+			c->advice = advice_http_server;
 		else
-			verdict(c, DIAG_NOT_TLS, false, "The server sent "
-			    "something other than TLS where TLS was expected "
-			    "(the client's \"wrong version number\").");
+			c->advice = advice_other_server;
+		if (s->stop == TLS_STOP_NOT_TLS && (k == NT_IMAP_GREETING ||
+		    k == NT_POP3_GREETING || k == NT_SMTP_GREETING))
+			verdict(c, DIAG_NOT_TLS, false, "The server answered "
+			    "the ClientHello with %s: the port does not speak "
+			    "TLS (the client's \"wrong version number\").",
+			    not_tls_what[k]);
+		else
+			verdict(c, DIAG_NOT_TLS, false, "The server sent %s "
+			    "where TLS was expected (the client's \"wrong "
+			    "version number\").", s->stop == TLS_STOP_NOT_TLS ?
+			    not_tls_what[k] : "an invalid TLS record");
 	} else {
-		c->advice = dg_advice_not_tls_client;
-		verdict(c, DIAG_NOT_TLS, false, "The client sent something "
-		    "other than TLS where TLS was expected.");
+		if (s->stop != TLS_STOP_NOT_TLS)
+			c->advice = advice_other_client;
+		else if (k == NT_EMPTY_LINE)
+			c->advice = advice_probe_client;
+		else if (k == NT_HTTP_REQUEST)
+			c->advice = advice_http_client;
+		else if (k == NT_TEXT && c->f->conn != NULL &&
+		    (c->f->conn->svc == SVC_IMAP || c->f->conn->svc == SVC_IMAPS))
+			c->advice = dg_advice_not_tls_client;
+		else
+			c->advice = advice_other_client;
+		verdict(c, DIAG_NOT_TLS, false, "The client sent %s where TLS "
+		    "was expected.", s->stop == TLS_STOP_NOT_TLS ?
+		    not_tls_what[k] : "an invalid TLS record");
 	}
 	return true;
 }
@@ -527,7 +665,9 @@ dg_rule_tls13_abort(struct ctx *c)
 	struct turn u;
 	struct end_ev e;
 
-	if (c->tls == NULL || !dg_tls13(c))
+	/* "Without its Finished" needs the client's whole stream. */
+	if (c->tls == NULL || !dg_tls13(c) ||
+	    dg_stream_gapped(c, TLS_SIDE_CLIENT))
 		return false;
 	dg_turn_of(c, &u);
 	dg_end_event(c, &e);
