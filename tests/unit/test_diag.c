@@ -702,6 +702,144 @@ test_plaintext_on_993(void **state)
 	assert_true(has_evidence("* OK Waiting"));
 }
 
+
+/* What the bytes were decides the words and the advice. */
+static void
+not_tls_from(enum tls_side who, const char *bytes, size_t n)
+{
+	struct tls_facts_side *s = &tls()->side[who];
+
+	s->stopped = true;
+	s->stop = TLS_STOP_NOT_TLS;
+	s->stop_frame = F(8);
+	memcpy(s->stop_excerpt, bytes, n);
+	s->stop_excerpt_len = (uint8_t)n;
+}
+
+static void
+test_not_tls_kinds(void **state)
+{
+	static const char http[] = "HTTP/1.1 400 Bad Request";
+	static const char crlf[] = "\r\n";
+	static const char bin[] = "\x00\x01\xfe\xff";
+
+	(void)state;
+	fx_init(SVC_TLS);
+	modern_hello(6);
+	not_tls_from(TLS_SIDE_SERVER, http, sizeof http - 1);
+	end_tcp(TCP_END_FIN, TCP_SIDE_SERVER, 10, T0 + 5 * MS);
+	decide();
+	assert_verdict("not-tls");
+	assert_true(has_evidence("a plain HTTP response, \"HTTP/1.1 400"));
+	assert_null(strstr(X->r.advice, "IMAP"));
+	assert_non_null(strstr(X->r.advice, "HTTP"));
+
+	/* A bare CR LF from the client: a probe's line, quoted in hex. */
+	fx_init(SVC_TLS);
+	not_tls_from(TLS_SIDE_CLIENT, crlf, 2);
+	end_tcp(TCP_END_FIN, TCP_SIDE_CLIENT, 10, T0 + 5 * MS);
+	decide();
+	assert_verdict("not-tls");
+	assert_true(has_evidence("an empty line, bytes 0d 0a"));
+	assert_non_null(strstr(X->r.advice, "probe"));
+	assert_null(strstr(X->r.advice, "993"));
+
+	/* Binary from the server: hex, and no IMAP advice. */
+	fx_init(SVC_IMAPS);
+	modern_hello(6);
+	not_tls_from(TLS_SIDE_SERVER, bin, 4);
+	end_tcp(TCP_END_FIN, TCP_SIDE_CLIENT, 10, T0 + 5 * MS);
+	decide();
+	assert_true(has_evidence("binary bytes, bytes 00 01 fe ff"));
+	assert_null(strstr(X->r.advice, "inet_listener"));
+}
+
+/* ---- one direction only ---- */
+
+/* The client's side alone, with its Finished and data after it. */
+static void
+test_one_sided_completed(void **state)
+{
+	struct tls_facts_side *s;
+
+	(void)state;
+	fx_init(SVC_IMAPS);
+	modern_hello(3);
+	X->f.tcp.missing = TCP_SIDE_SERVER;
+	s = &X->tls.side[TLS_SIDE_CLIENT];
+	s->ccs = true;
+	s->finished = true;
+	s->finished_frame = F(5);
+	s->tail_count = 2;
+	s->tail[0] = (struct tls_facts_record){ F(5), TLS_CT_HANDSHAKE, 40 };
+	s->tail[1] = (struct tls_facts_record){ F(6), TLS_CT_APPLICATION_DATA,
+	    300 };
+	end_tcp(TCP_END_FIN, TCP_SIDE_CLIENT, 9, T0 + 50 * MS);
+	decide();
+	assert_verdict("ok");
+	assert_true(X->r.inferred);
+	assert_true(X->r.findings & DIAG_F_CAPTURE_ONE_SIDED);
+	assert_true(has_evidence_frame(6));
+	assert_non_null(strstr(X->r.advice, "both directions"));
+
+	/* The look-alike: only a close_notify-sized record after the
+	 * Finished, no data: nothing says how it ended. */
+	s->tail[1].len = 19;
+	s->tail[1].content_type = TLS_CT_ALERT;
+	decide();
+	assert_verdict("incomplete-capture");
+	assert_null(strstr(X->r.summary, "no answer"));
+	assert_true(has_evidence("only the client's direction"));
+}
+
+/* The server's side alone: never "the client hung up" or "silence". */
+static void
+test_one_sided_server_only(void **state)
+{
+	(void)state;
+	fx_init(SVC_IMAPS);
+	X->conn.tcp.syns = 0;
+	X->conn.tcp.handshake_seen = false;
+	X->f.tcp.handshake_seen = false;
+	X->f.tcp.missing = TCP_SIDE_CLIENT;
+	server_hello(5, TLS_V_TLS13, 0x1301);
+	tls13_flight(5);
+	end_tcp(TCP_END_FIN, TCP_SIDE_SERVER, 7, T0 + 50 * MS);
+	decide();
+	assert_verdict("incomplete-capture");
+	assert_true(X->r.findings & DIAG_F_CAPTURE_ONE_SIDED);
+	assert_true(has_evidence("only the server's direction"));
+
+	/* A fatal alert from the visible side is still that alert. */
+	alert(6, TLS_SIDE_SERVER, TLS_ALERT_FATAL, 40);
+	decide();
+	assert_int_not_equal(X->r.verdict, DIAG_INCOMPLETE_CAPTURE);
+}
+
+/* Silence cannot be told where the silent side's bytes are missing. */
+static void
+test_no_silence_across_a_gap(void **state)
+{
+	(void)state;
+	fx_init(SVC_IMAPS);
+	modern_hello(6);
+	server_hello(8, TLS_V_TLS13, 0x1301);
+	tls13_flight(8);
+	X->conn.reasm[TCP_DIR_C2S].gaps = 1;
+	X->conn.reasm[TCP_DIR_C2S].gap_bytes = 481;
+	X->conn.reasm[TCP_DIR_C2S].gap_list[0].frame = F(9);
+	X->conn.reasm[TCP_DIR_C2S].gap_list[0].bytes = 481;
+	end_tcp(TCP_END_FIN, TCP_SIDE_CLIENT, 14, T0 + 200 * MS);
+	decide();
+	assert_verdict("incomplete-capture");
+	assert_true(X->r.findings & DIAG_F_CAPTURE_GAP);
+	assert_true(has_evidence("481 bytes of the client's stream missing"));
+	/* Without the gap: the client's hang-up is tls13-rejected. */
+	X->conn.reasm[TCP_DIR_C2S].gaps = 0;
+	decide();
+	assert_verdict("tls13-rejected");
+}
+
 /* ---- alerts right after the ClientHello ---- */
 
 static void
@@ -1479,6 +1617,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_starttls_gap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ok_plain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ok_findings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_tls_kinds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_one_sided_completed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_one_sided_server_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_silence_across_a_gap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_strings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evidence_capacity, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_without_conn, setup, teardown),
