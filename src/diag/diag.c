@@ -492,8 +492,10 @@ decide(const struct conn_facts *f, struct diag_result *out, bool quick)
 		out->severity = DIAG_SEV_WARNING;
 	if (out->verdict != DIAG_HANDSHAKE_TIMEOUT)
 		out->waiting_on = DIAG_SIDE_NONE;
-	if (!quick)
+	if (!quick) {
+		dg_side_advice(&c);
 		write_advice(&c);
+	}
 }
 
 void

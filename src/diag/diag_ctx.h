@@ -58,6 +58,7 @@ struct ctx {
 	struct diag_result *out;
 	const char *advice;                 /* NULL: the verdict's own */
 	bool quick;                         /* verdict only: no text at all */
+	char advice_buf[DIAG_ADVICE_LEN];   /* advice written for this one */
 };
 
 #define TEXT_SHORT 64
@@ -157,6 +158,10 @@ void dg_ev_imap_steps(struct ctx *c, ta_frame except);
 extern const char dg_advice_not_tls_server[];
 extern const char dg_advice_not_tls_client[];
 const struct tls_facts_alert *dg_closing_alert(const struct ctx *c);
+
+/* advice.c: the version and cipher advice aimed at the side that must
+ * change, from what each side offered (sets c->advice). */
+void dg_side_advice(struct ctx *c);
 
 /* rules_cert.c: the certificate chain */
 bool dg_intercepted(const struct ctx *c);

@@ -873,7 +873,10 @@ test_handshake_failure(void **state)
 	assert_verdict("no-shared-cipher");
 	/* GREASE-free count: the SCSV is not a suite */
 	assert_non_null(strstr(X->r.summary, "5 cipher suites"));
-	assert_non_null(strstr(X->r.advice, "ECDHE-RSA-AES128-GCM-SHA256"));
+	/* The advice names a suite the client did offer, for the server. */
+	assert_non_null(strstr(X->r.advice, "(first: TLS_AES_128_GCM_SHA256)"));
+	assert_non_null(strstr(X->r.advice, "on the server"));
+	assert_null(strstr(X->r.advice, "no server name"));
 
 	/* insufficient_security reads the same */
 	X->tls.alerts[0].description = 71;
@@ -902,6 +905,75 @@ test_handshake_failure_versions_explain(void **state)
 	end_tcp(TCP_END_FIN, TCP_SIDE_SERVER, 10, T0 + 5 * MS);
 	decide();
 	assert_verdict("tls-version-mismatch");
+}
+
+
+/* Advice points at the side that must change. */
+static void
+test_advice_side(void **state)
+{
+	static const uint16_t v10[] = { TLS_V_TLS10 };
+	static const uint16_t nulls[] = { 0x0001, 0x0002, 0x003b, 0x00ff };
+	static const uint16_t v_draft[] = { 0x7f0e, TLS_V_TLS12, TLS_V_TLS11,
+	    TLS_V_TLS10 };
+
+	(void)state;
+	/* A client that offers only TLS 1.0: the client must change. */
+	fx_init(SVC_IMAPS);
+	client_hello(6, v10, TA_ELEMENTS(v10), mixed, TA_ELEMENTS(mixed));
+	alert(8, TLS_SIDE_SERVER, TLS_ALERT_FATAL, 70);
+	end_tcp(TCP_END_FIN, TCP_SIDE_SERVER, 10, T0 + 5 * MS);
+	decide();
+	assert_verdict("tls-version-mismatch");
+	assert_non_null(strstr(X->r.advice, "The client must change"));
+	assert_null(strstr(X->r.advice, "Upgrade TLS on the source server"));
+
+	/* The look-alike: a modern client refused: the server is old. */
+	fx_init(SVC_IMAPS);
+	modern_hello(6);
+	alert(8, TLS_SIDE_SERVER, TLS_ALERT_FATAL, 70);
+	end_tcp(TCP_END_FIN, TCP_SIDE_SERVER, 10, T0 + 5 * MS);
+	decide();
+	assert_non_null(strstr(X->r.advice, "Upgrade TLS on the source server"));
+
+	/* TLS 1.3 only, refused: the server lacks TLS 1.3. */
+	fx_init(SVC_IMAPS);
+	client_hello(6, v13, TA_ELEMENTS(v13), aead, TA_ELEMENTS(aead));
+	alert(8, TLS_SIDE_SERVER, TLS_ALERT_FATAL, 70);
+	end_tcp(TCP_END_FIN, TCP_SIDE_SERVER, 10, T0 + 5 * MS);
+	decide();
+	assert_non_null(strstr(X->r.advice, "Enable TLS 1.3 on the server"));
+
+	/* A draft and TLS 1.0-1.2, refused: both readings, the draft named. */
+	fx_init(SVC_IMAPS);
+	client_hello(6, v_draft, TA_ELEMENTS(v_draft), mixed,
+	    TA_ELEMENTS(mixed));
+	alert(8, TLS_SIDE_SERVER, TLS_ALERT_FATAL, 70);
+	end_tcp(TCP_END_FIN, TCP_SIDE_SERVER, 10, T0 + 5 * MS);
+	decide();
+	assert_non_null(strstr(X->r.advice, "pre-standard draft"));
+	assert_non_null(strstr(X->r.advice, "accepts only TLS 1.3"));
+
+	/* Only NULL suites offered: the client must change, and the server
+	 * is not told to add suites. */
+	fx_init(SVC_IMAPS);
+	client_hello(6, v12_13, TA_ELEMENTS(v12_13), nulls, TA_ELEMENTS(nulls));
+	alert(8, TLS_SIDE_SERVER, TLS_ALERT_FATAL, 40);
+	end_tcp(TCP_END_FIN, TCP_SIDE_SERVER, 10, T0 + 5 * MS);
+	decide();
+	assert_verdict("no-shared-cipher");
+	assert_non_null(strstr(X->r.advice, "The client must change"));
+	assert_null(strstr(X->r.advice, "enable at least one"));
+
+	/* No SNI with modern suites: SNI is named as a cause. */
+	fx_init(SVC_IMAPS);
+	modern_hello(6);
+	X->tls.client_hello.has_sni = false;
+	X->tls.client_hello.sni_len = 0;
+	alert(8, TLS_SIDE_SERVER, TLS_ALERT_FATAL, 40);
+	end_tcp(TCP_END_FIN, TCP_SIDE_SERVER, 10, T0 + 5 * MS);
+	decide();
+	assert_non_null(strstr(X->r.advice, "no server name (SNI)"));
 }
 
 /* protocol_version vs handshake_failure: each maps to its own verdict,
@@ -1618,6 +1690,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_ok_plain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ok_findings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_tls_kinds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_advice_side, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_sided_completed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_sided_server_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_silence_across_a_gap, setup, teardown),
