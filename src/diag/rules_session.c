@@ -17,9 +17,18 @@ dg_rule_starttls(struct ctx *c)
 {
 	const struct starttls_facts *s = c->st;
 
+	bool refused;
+
 	if (!c->imap || s == NULL)
 		return false;
-	if (s->tls_without_starttls) {
+	refused = s->requested && (s->response == STARTTLS_RESP_NO ||
+	    s->response == STARTTLS_RESP_BAD);
+	/* A client that goes on with its ClientHello after the server
+	 * refused STARTTLS (openssl s_client -starttls does): the refusal is
+	 * the failure, the ClientHello only its consequence. */
+	if (s->tls_without_starttls && !(refused &&
+	    s->tls_without_starttls_dir == TCP_DIR_C2S &&
+	    s->tls_without_starttls_frame >= s->response_frame)) {
 		bool cl = s->tls_without_starttls_dir == TCP_DIR_C2S;
 
 		ev(c, s->tls_without_starttls_frame, "%s: the %s sent a TLS "
@@ -36,8 +45,7 @@ dg_rule_starttls(struct ctx *c)
 		    "expected.", cl ? "client" : "server");
 		return true;
 	}
-	if (s->requested && (s->response == STARTTLS_RESP_NO ||
-	    s->response == STARTTLS_RESP_BAD)) {
+	if (refused) {
 		const char *r = s->response == STARTTLS_RESP_NO ? "NO" : "BAD";
 
 		ev(c, s->request_frame, "%s: client sent STARTTLS",
@@ -45,6 +53,11 @@ dg_rule_starttls(struct ctx *c)
 		ev(c, s->response_frame, "%s: server answered %s \"%s\"",
 		    dg_fr(c, s->response_frame).s, r, dg_inert(s->response_text,
 		    s->response_text_len, 56).s);
+		if (s->tls_without_starttls)
+			ev(c, s->tls_without_starttls_frame, "%s: the client "
+			    "sent its TLS handshake anyway, after the refusal; "
+			    "the server reads it as IMAP, not TLS",
+			    dg_fr(c, s->tls_without_starttls_frame).s);
 		verdict(c, DIAG_STARTTLS_REFUSED, false, "The server answered "
 		    "STARTTLS with %s, so the session could not be encrypted.",
 		    r);

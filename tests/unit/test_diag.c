@@ -492,6 +492,20 @@ test_starttls_refused(void **state)
 	decide();
 	assert_verdict("starttls-refused");
 	assert_non_null(strstr(X->r.summary, "BAD"));
+
+	/* The client sends its ClientHello anyway after the refusal: still
+	 * the refusal, not "implicit TLS without STARTTLS". */
+	s->tls_without_starttls = true;
+	s->tls_without_starttls_dir = TCP_DIR_C2S;
+	s->tls_without_starttls_frame = F(13);
+	decide();
+	assert_verdict("starttls-refused");
+	assert_true(has_evidence("sent its TLS handshake anyway"));
+	assert_true(has_evidence_frame(13));
+	/* The look-alike: TLS before any answer is the client's own doing. */
+	s->response = STARTTLS_RESP_NONE;
+	decide();
+	assert_verdict("not-tls");
 }
 
 static void
