@@ -57,8 +57,10 @@ version_advice(struct ctx *c)
 	if (ch == NULL)
 		return;
 	top = max_final(ch);
-	/* The server chose, and chose below the client: the server is old. */
-	if (c->sh != NULL && !dg_client_offers(ch, c->sh->version))
+	/* The server chose a version and the client refused it (not
+	 * offered, or below its security level): the server is old, which
+	 * is the verdict's own advice. */
+	if (c->sh != NULL)
 		return;
 	if (top != 0 && top < TLS_V_TLS12) {
 		(void)fmt_snprintf(c->advice_buf, sizeof c->advice_buf,

@@ -39,6 +39,7 @@ const char dg_advice_not_tls_client[] =
 #define A_DECRYPT_ERROR 51
 #define A_PROTOCOL_VERSION 70
 #define A_INSUFFICIENT_SECURITY 71
+#define A_INTERNAL_ERROR 80
 #define A_USER_CANCELED 90
 
 static bool
@@ -236,6 +237,12 @@ static const char *const not_tls_what[] = {
 	[NT_BINARY] = "binary bytes",
 };
 
+static const char advice_client_local[] =
+	"The client failed before it sent anything to negotiate: look at the "
+	"migration tool's own error and TLS configuration (versions or suites "
+	"it may not use, a client certificate or key it cannot load, a "
+	"security level its library refuses); nothing to change on the "
+	"server for this connection.";
 static const char advice_mail_server[] =
 	"A mail server speaks plaintext on this port where the client expected "
 	"TLS: the port is configured without implicit TLS (its STARTTLS port "
@@ -511,9 +518,42 @@ dg_rule_alert(struct ctx *c)
 		return true;
 	}
 
-	/* From the client. */
+	/* From the client. Before any ClientHello: it failed on its own. */
+	if (!t->client_hello_seen && !a->encrypted &&
+	    !dg_stream_gapped(c, TLS_SIDE_CLIENT) && !c->f->tcp.midstream) {
+		ev(c, a->frame, "%s: the client sent %s and no ClientHello "
+		    "before it", dg_fr(c, a->frame).s, alert_desc(a).s);
+		c->advice = advice_client_local;
+		verdict(c, DIAG_TLS_ALERT, false, "The client gave up before "
+		    "its ClientHello, with fatal alert %s: it failed on its own, "
+		    "before any negotiation; the server had done nothing yet.",
+		    tls_alert_str(a->description, h));
+		return true;
+	}
 	dg_ev_client_hello(c);
 	dg_ev_server_hello(c);
+	/* OpenSSL 3 offers TLS 1.0 and 1.1 but, at its default security
+	 * level, refuses their SHA-1/MD5 signed key exchange: internal_error
+	 * (or handshake_failure) right after the server's key exchange. */
+	if (c->sh != NULL && c->sh->version <= TLS_V_TLS11 &&
+	    c->sh->version >= TLS_V_TLS10 && !a->encrypted &&
+	    (a->description == A_INTERNAL_ERROR ||
+	    a->description == A_HANDSHAKE_FAILURE ||
+	    a->description == A_INSUFFICIENT_SECURITY) &&
+	    (t->ske_seen || t->server_hello_done) &&
+	    !(t->certs_seen && is_cert_alert(a->description))) {
+		ev(c, a->frame, "%s: client sent %s right after the server's "
+		    "%s key exchange", dg_fr(c, a->frame).s, alert_desc(a).s,
+		    dg_vname(c->sh->version, h2));
+		verdict(c, DIAG_TLS_VERSION_MISMATCH, true, "The server chose "
+		    "%s, which the client offered but then refused with %s: "
+		    "clients such as OpenSSL 3 at their default security level "
+		    "reject the SHA-1 and MD5 signatures of TLS 1.0 and 1.1 "
+		    "(inferred from the alert's place).",
+		    dg_vname(c->sh->version, h2),
+		    tls_alert_str(a->description, h));
+		return true;
+	}
 	if (c->sh != NULL && c->ch != NULL &&
 	    !dg_client_offers(c->ch, c->sh->version)) {
 		ev(c, a->frame, "%s: client answered with %s",

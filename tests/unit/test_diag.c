@@ -990,6 +990,38 @@ test_advice_side(void **state)
 	assert_non_null(strstr(X->r.advice, "no server name (SNI)"));
 }
 
+
+/* A client that fails before any ClientHello; an OpenSSL 3 client that
+ * offered TLS 1.0 but refuses its signatures. */
+static void
+test_client_alert_shapes(void **state)
+{
+	(void)state;
+	fx_init(SVC_IMAPS);
+	alert(6, TLS_SIDE_CLIENT, TLS_ALERT_FATAL, 80);
+	end_tcp(TCP_END_FIN, TCP_SIDE_CLIENT, 7, T0 + 2 * MS);
+	decide();
+	assert_verdict("tls-alert");
+	assert_non_null(strstr(X->r.summary, "before its ClientHello"));
+	assert_non_null(strstr(X->r.advice, "nothing to change on the server"));
+
+	fx_init(SVC_IMAPS);
+	client_hello(6, v10_13, TA_ELEMENTS(v10_13), mixed, TA_ELEMENTS(mixed));
+	server_hello(8, TLS_V_TLS10, 0xc014);
+	tls12_flight(8);
+	X->tls.ske_seen = true;
+	alert(9, TLS_SIDE_CLIENT, TLS_ALERT_FATAL, 80);
+	end_tcp(TCP_END_FIN, TCP_SIDE_CLIENT, 10, T0 + 5 * MS);
+	decide();
+	assert_verdict("tls-version-mismatch");
+	assert_true(X->r.inferred);
+	assert_non_null(strstr(X->r.advice, "Upgrade TLS on the source server"));
+	/* The look-alike: the same alert after a TLS 1.2 ServerHello. */
+	X->tls.server_hello.version = TLS_V_TLS12;
+	decide();
+	assert_verdict("tls-alert");
+}
+
 /* protocol_version vs handshake_failure: each maps to its own verdict,
  * and the earlier alert decides. */
 static void
@@ -1705,6 +1737,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_ok_findings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_tls_kinds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_advice_side, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_alert_shapes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_sided_completed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_sided_server_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_silence_across_a_gap, setup, teardown),
