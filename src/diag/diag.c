@@ -273,6 +273,10 @@ static const struct finding_info findings[DIAG_FINDING_COUNT] = {
 	  "with the full packet length (tcpdump -s 0) on a host that keeps up "
 	  "(watch the kernel drop counters), or from a tap instead of a span "
 	  "port." },
+	{ "timestamps-damaged",
+	  "The capture's timestamps go backwards within this connection, so "
+	  "its times and durations are not shown: check the capture host's "
+	  "clock, or how the file was merged or edited (mergecap, editcap -t)." },
 };
 
 /* ------------------------------------------------------------------ */
@@ -363,6 +367,14 @@ add_findings(struct ctx *c)
 	if (c->f->conn != NULL && (c->f->conn->reasm[0].gaps > 0 ||
 	    c->f->conn->reasm[1].gaps > 0))
 		o->findings |= DIAG_F_CAPTURE_GAP;
+	if (c->f->tcp.ts_damaged) {
+		o->findings |= DIAG_F_TIMESTAMPS_DAMAGED;
+		ev(c, c->f->tcp.ts_damage_frame, "%s: the capture's clock steps "
+		    "back by %s here (the largest step back in this "
+		    "connection): its times are not shown",
+		    dg_fr(c, c->f->tcp.ts_damage_frame).s,
+		    dg_dur(c->f->tcp.ts_damage_ns).s);
+	}
 }
 
 /*

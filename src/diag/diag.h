@@ -70,8 +70,10 @@ enum diag_finding {
 	DIAG_F_CAPTURE_MIDSTREAM = 1u << 9,
 	/* bytes of a direction are missing from the capture */
 	DIAG_F_CAPTURE_GAP = 1u << 10,
+	/* the capture's clock stepped back within the connection */
+	DIAG_F_TIMESTAMPS_DAMAGED = 1u << 11,
 };
-#define DIAG_FINDING_COUNT 11
+#define DIAG_FINDING_COUNT 12
 
 enum diag_severity {
 	DIAG_SEV_OK = 0,

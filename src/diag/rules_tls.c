@@ -313,12 +313,18 @@ dg_rule_not_tls(struct ctx *c)
 			c->advice = advice_http_server;
 		else
 			c->advice = advice_other_server;
+		/* Greeted first, or answered the ClientHello: the order is
+		 * what the packets say, not what is usual. */
+		bool answered = t->client_hello_seen &&
+		    t->client_hello_frame <= s->stop_frame;
+
 		if (s->stop == TLS_STOP_NOT_TLS && (k == NT_IMAP_GREETING ||
 		    k == NT_POP3_GREETING || k == NT_SMTP_GREETING))
-			verdict(c, DIAG_NOT_TLS, false, "The server answered "
-			    "the ClientHello with %s: the port does not speak "
-			    "TLS (the client's \"wrong version number\").",
-			    not_tls_what[k]);
+			verdict(c, DIAG_NOT_TLS, false, "The server %s %s: the "
+			    "port does not speak TLS (the client's \"wrong "
+			    "version number\").", answered ?
+			    "answered the ClientHello with" : "greeted first, "
+			    "before any TLS, with", not_tls_what[k]);
 		else
 			verdict(c, DIAG_NOT_TLS, false, "The server sent %s "
 			    "where TLS was expected (the client's \"wrong "

@@ -297,7 +297,8 @@ timeline_build(const struct conn_facts *f, struct timeline *tl)
 		}
 		tl->ev[j] = e;
 	}
-	for (unsigned i = 0; i < tl->n; i++) {
+	/* A clock that stepped back makes every offset a lie: none shown. */
+	for (unsigned i = 0; !f->tcp.ts_damaged && i < tl->n; i++) {
 		if (tl->ev[i].ts_known) {
 			tl->t0 = tl->ev[i].ts;
 			tl->t0_known = true;

@@ -298,6 +298,12 @@ tcp_track_packet(struct tcp_track *t, enum tcp_dir dir, const struct pkt *p,
 		t->ip_version = p->ip_version;
 		t->loopback = is_loopback(p);
 	}
+	if (t->frames > 0 && ts + TCP_TS_BACK_NS < t->last_ts) {
+		if (t->ts_back_frame == 0)
+			t->ts_back_frame = frame;
+		if (t->last_ts - ts > t->ts_back_ns)
+			t->ts_back_ns = t->last_ts - ts;
+	}
 	/* The handlers see the endpoints as they were before this packet. */
 	if ((p->flags & PKT_TCP_RST) != 0)
 		note_rst(t, dir, p, ts, frame);
@@ -907,6 +913,9 @@ judge_capture(const struct tcp_track *t, struct tcp_outcome *out)
 	else if (c->pkts == 0 && (s->ack_pkts > 0 || t->synack_seen))
 		out->missing = TCP_SIDE_CLIENT;
 	out->probe = judge_probe(t);
+	out->ts_damaged = t->ts_back_frame != 0;
+	out->ts_damage_frame = t->ts_back_frame;
+	out->ts_damage_ns = t->ts_back_ns;
 }
 
 /* The evidence lines of judge_capture. */

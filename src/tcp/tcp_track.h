@@ -172,7 +172,15 @@ struct tcp_track {
 	bool synack_ack_known;     /* the SYN-ACK's ack: where the client's
 	                            * stream starts, SYN captured or not */
 	uint32_t synack_ack;
+	/* The capture's clock stepped back within this connection (more
+	 * than TCP_TS_BACK_NS): the first such frame and the largest step. */
+	ta_frame ts_back_frame;
+	uint64_t ts_back_ns;
 };
+
+/* A step back in capture time that is damage, not the jitter of a
+ * multi-queue capture. */
+#define TCP_TS_BACK_NS TA_NS_PER_SEC
 
 struct tcp_outcome {
 	enum tcp_end end;
@@ -204,6 +212,10 @@ struct tcp_outcome {
 	                         * first ack seen */
 	ta_frame acked_frame[2];/* the packet that acknowledged the most */
 	enum tcp_probe probe;   /* a probe, not a connection attempt */
+	bool ts_damaged;        /* the capture's clock stepped back within it:
+	                         * its durations mean nothing */
+	ta_frame ts_damage_frame;
+	uint64_t ts_damage_ns;  /* the largest step back */
 	/* What it was decided from, so that the lines can be written later
 	 * (tcp_track_explain); track NULL: an outcome made otherwise, whose
 	 * lines are what it holds. */

@@ -1616,6 +1616,7 @@ test_strings(void **state)
 		"weak-cipher", "weak-signature", "small-key",
 		"cert-expiring-soon", "middlebox-rst-suspected",
 		"capture-one-sided", "capture-midstream", "capture-gap",
+		"timestamps-damaged",
 	};
 
 	(void)state;
