@@ -310,7 +310,7 @@ segment(struct analyzer *a, const struct cap_pkt *cp, const struct pkt *p)
 	if (c == NULL) {
 		/* The flow table starts nothing with a RST. */
 		if (p->flags & PKT_TCP_RST)
-			probes_lone_rst(&a->probes, &p->src, cp->ts);
+			probes_lone_rst(&a->probes, p, cp->ts, cp->frame);
 		goto expire;
 	}
 	if (c->tcp.frames == 0 && dir == TCP_DIR_C2S &&

@@ -52,6 +52,11 @@ struct probes {
 	uint64_t total;
 	uint64_t by_kind[TCP_PROBE_KINDS];
 	uint64_t forgotten;        /* probes of sources no longer listed */
+	/* The first lone RST that carried payload (its reset cause). */
+	ta_frame rst_payload_frame;
+	uint16_t rst_payload_len;
+	uint8_t rst_payload_n;
+	uint8_t rst_payload[TCP_RST_PAYLOAD_KEPT];
 	struct probe_source src[PROBES_SOURCES];
 };
 
@@ -70,8 +75,8 @@ enum tcp_probe probes_judge(struct probes *pr, const struct pkt_addr *addr,
                             const struct tcp_outcome *o, bool payload,
                             ta_time ts);
 
-/* A RST that belongs to no connection known (sender addr). */
-void probes_lone_rst(struct probes *pr, const struct pkt_addr *addr,
-                     ta_time ts);
+/* A RST that belongs to no connection known (p: the segment). */
+void probes_lone_rst(struct probes *pr, const struct pkt *p, ta_time ts,
+                     ta_frame frame);
 
 #endif

@@ -174,6 +174,42 @@ note_rst(struct tcp_track *t, enum tcp_dir dir, const struct pkt *p,
 	if (t->nrst < UINT32_MAX)
 		t->nrst++;
 	ep->rst_sent = true;
+	if (p->payload_len > 0 && t->rst_payload_frame == 0) {
+		size_t n = p->payload.n < TCP_RST_PAYLOAD_KEPT ? p->payload.n :
+		    TCP_RST_PAYLOAD_KEPT;
+
+		t->rst_payload_frame = frame;
+		t->rst_payload_len = p->payload_len > UINT16_MAX ? UINT16_MAX :
+		    (uint16_t)p->payload_len;
+		memcpy(t->rst_payload, p->payload.p, n);
+		t->rst_payload_n = (uint8_t)n;
+	}
+}
+
+/* A RST's payload as a reader should see it (tcp_track.h). */
+void
+tcp_rst_payload_desc(const uint8_t *q, size_t n, size_t wire, char *buf,
+                     size_t len)
+{
+	size_t o = 0, i;
+	bool text = n > 0;
+
+	for (i = 0; i < n; i++)
+		if (q[i] < 0x20 || q[i] >= 0x7f)
+			text = false;
+	if (n >= 2 && q[0] == 0x33 && q[1] == 0xaa)
+		o = (size_t)fmt_snprintf(buf, len, "the RST diagnostic format "
+		    "(magic 0x33aa), bytes ");
+	else if (text) {
+		(void)fmt_snprintf(buf, len, "\"%.*s%s\"", (int)n,
+		    (const char *)q, n < wire ? "..." : "");
+		return;
+	}
+	for (i = 0; i < n && o < len; i++)
+		o += (size_t)fmt_snprintf(buf + o, len - o, "%s%02x",
+		    i > 0 ? " " : "", (unsigned)q[i]);
+	if (n < wire && o < len)
+		(void)fmt_snprintf(buf + o, len - o, " ...");
 }
 
 static void
@@ -1009,6 +1045,16 @@ judge(const struct tcp_track *t, enum tcp_finish why, ta_time now,
 	else
 		finish_unclosed(&j, why, now);
 
+	if (t->rst_payload_frame != 0 && text) {
+		char d[128];
+
+		tcp_rst_payload_desc(t->rst_payload, t->rst_payload_n,
+		    t->rst_payload_len, d, sizeof d);
+		ev(&j, "%s: the RST carries %u bytes of payload, %s (load "
+		    "balancers and firewalls write their reset cause there)",
+		    frame_ref(&j, t->rst_payload_frame).s,
+		    (unsigned)t->rst_payload_len, d);
+	}
 	explain_capture(&j);
 }
 

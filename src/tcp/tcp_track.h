@@ -70,6 +70,7 @@ enum tcp_finish {
 };
 
 #define TCP_TRACK_MAX_RST 8
+#define TCP_RST_PAYLOAD_KEPT 24
 #define TCP_EVIDENCE_MAX 8
 #define TCP_EVIDENCE_LEN 200
 
@@ -172,6 +173,13 @@ struct tcp_track {
 	bool synack_ack_known;     /* the SYN-ACK's ack: where the client's
 	                            * stream starts, SYN captured or not */
 	uint32_t synack_ack;
+	/* The first RST that carried payload (RFC 9293 3.10.7.1 allows it;
+	 * load balancers and firewalls write their reset cause there, and
+	 * draft-ietf-tcpm-rst-diagnostic-payload gives it a format). */
+	ta_frame rst_payload_frame;
+	uint16_t rst_payload_len;  /* on the wire */
+	uint8_t rst_payload_n;     /* kept */
+	uint8_t rst_payload[TCP_RST_PAYLOAD_KEPT];
 	/* The capture's clock stepped back within this connection (more
 	 * than TCP_TS_BACK_NS): the first such frame and the largest step. */
 	ta_frame ts_back_frame;
@@ -258,6 +266,11 @@ const struct tcp_outcome *tcp_track_explain(const struct tcp_outcome *o,
 /* Where the client's stream starts when its SYN was not captured but the
  * SYN-ACK was (the SYN-ACK acknowledges the client's ISN + 1). */
 bool tcp_track_client_start(const struct tcp_track *t, uint32_t *seq);
+
+/* A RST's payload as a reader should see it: the diagnostic format's
+ * magic named, text quoted, anything else in hex; n bytes kept of wire. */
+void tcp_rst_payload_desc(const uint8_t *q, size_t n, size_t wire, char *buf,
+                          size_t len);
 
 const char *tcp_end_str(enum tcp_end e);   /* "fin", "rst", ... as in JSON */
 const char *tcp_probe_str(enum tcp_probe p); /* "syn-scan", ... as in JSON */

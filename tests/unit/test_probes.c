@@ -127,8 +127,20 @@ test_known_prober_and_talker(void **state)
 	assert_int_equal(probes_judge(pr, &b, &refused, false, t),
 	                 TCP_PROBE_NONE);
 
-	probes_lone_rst(pr, &s2, t);
+	{
+		struct pkt p;
+		static const uint8_t cause[] = "LB: idle timeout";
+
+		memset(&p, 0, sizeof p);
+		p.src = s2;
+		p.payload.p = cause;
+		p.payload.n = sizeof cause - 1;
+		p.payload_len = sizeof cause - 1;
+		probes_lone_rst(pr, &p, t, 77);
+	}
 	assert_int_equal(pr->by_kind[TCP_PROBE_LONE_RST], 1);
+	assert_int_equal(pr->rst_payload_frame, 77);
+	assert_int_equal(pr->rst_payload_len, 16);
 	assert_int_equal(pr->total, 3);
 	free(pr);
 }
@@ -149,7 +161,11 @@ test_bounded(void **state)
 
 		a.a[2] = (uint8_t)(i & 0xff);
 		a.a[1] = (uint8_t)(i >> 8);
-		probes_lone_rst(pr, &a, t + i);
+		struct pkt p;
+
+		memset(&p, 0, sizeof p);
+		p.src = a;
+		probes_lone_rst(pr, &p, t + i, (ta_frame)i + 1);
 	}
 	assert_int_equal(pr->total, 3 * PROBES_SOURCES);
 	assert_int_equal(pr->forgotten, 2 * PROBES_SOURCES);

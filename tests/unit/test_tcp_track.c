@@ -1247,6 +1247,48 @@ test_ipid_continuity_outweighs(void **state)
 	assert_false(find_ev(&m.o, "continues the server's own counter"));
 }
 
+
+/* A RST that carries its cause says it, quoted; binary in hex. */
+static void
+test_rst_payload(void **state)
+{
+	static const uint8_t cause[] = "reset by policy 42";
+	static const uint8_t diag[] = { 0x33, 0xaa, 0x00, 0x01 };
+	struct sim m;
+	struct pkt p;
+
+	(void)state;
+	sim_init(&m, 4);
+	handshake(&m, 40 * MS, 1 * MS);
+	tx(&m, C2S, F_PA, 517, 1 * MS);
+	p = mk(&m, S2C, F_RA, 0);
+	p.payload.p = cause;
+	p.payload.n = sizeof cause - 1;
+	p.payload_len = sizeof cause - 1;
+	feed(&m, S2C, &p, 41 * MS);
+	finish(&m, TCP_FINISH_CLOSED);
+	assert_true(has_ev(&m.o, "the RST carries 18 bytes of payload, "
+	    "\"reset by policy 42\""));
+
+	sim_init(&m, 4);
+	handshake(&m, 40 * MS, 1 * MS);
+	p = mk(&m, S2C, F_RA, 0);
+	p.payload.p = diag;
+	p.payload.n = sizeof diag;
+	p.payload_len = 8;                /* cut by the snap length */
+	feed(&m, S2C, &p, 41 * MS);
+	finish(&m, TCP_FINISH_CLOSED);
+	assert_true(has_ev(&m.o, "the RST diagnostic format (magic 0x33aa), "
+	    "bytes 33 aa 00 01 ..."));
+
+	/* The look-alike: a RST without payload says nothing of it. */
+	sim_init(&m, 4);
+	handshake(&m, 40 * MS, 1 * MS);
+	tx(&m, S2C, F_RA, 0, 41 * MS);
+	finish(&m, TCP_FINISH_CLOSED);
+	assert_false(find_ev(&m.o, "payload"));
+}
+
 static void
 test_mid_stream(void **state)
 {
@@ -1471,6 +1513,7 @@ main(void)
 		cmocka_unit_test(test_handshake_probes),
 		cmocka_unit_test(test_loopback_rst),
 		cmocka_unit_test(test_ipid_continuity_outweighs),
+		cmocka_unit_test(test_rst_payload),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
