@@ -235,6 +235,7 @@ report_json_tls(struct json *j, const struct capture *cap,
 	frame_or_null(j, "handshake_complete_frame", t->handshake_complete,
 	              t->handshake_complete_frame);
 	json_bool(j, "app_data", t->app_data);
+	json_bool(j, "client_app_data", t->client_app_data);
 	streams(j, t);
 }
 
