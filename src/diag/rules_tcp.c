@@ -451,6 +451,25 @@ server_closed_at_hello(struct ctx *c, const struct end_ev *e,
 }
 
 /* 13. Whose turn it was when it ended. */
+/*
+ * Silence needs time: at least SILENCE_MIN_NS, and three of the
+ * connection's round trips, between its last packet and the end of the
+ * capture.
+ */
+#define SILENCE_MIN_NS TA_NS_PER_SEC
+
+static bool
+too_soon_to_tell(const struct ctx *c)
+{
+	const struct tcp_outcome *o = &c->f->tcp;
+	uint64_t quiet = o->now > o->end_ts ? o->now - o->end_ts : 0;
+	uint64_t need = SILENCE_MIN_NS;
+
+	if (o->rtt_known && (uint64_t)(o->syn_rtt_ms * 3e6) > need)
+		need = (uint64_t)(o->syn_rtt_ms * 3e6);
+	return quiet < need;
+}
+
 bool
 dg_rule_turn(struct ctx *c)
 {
@@ -491,6 +510,21 @@ dg_rule_turn(struct ctx *c)
 		    c->tt != NULL && c->tt->nrst > 0 &&
 		    c->tt->rst[0].dir == TCP_DIR_C2S ? "client" : "server",
 		    o->rst_signals);
+		return true;
+	}
+	/* A capture that ends moments after the last packet shows no
+	 * silence: nobody had time to answer yet. */
+	if (e.kind == END_OPEN && c->f->why == TCP_FINISH_CAPTURE_END &&
+	    too_soon_to_tell(c)) {
+		ev(c, o->end_frame, "%s: last packet of the connection; the "
+		    "capture ends %s later, too soon to tell whether the %s "
+		    "would have sent %s", dg_fr(c, o->end_frame).s,
+		    dg_dur(o->now > o->end_ts ? o->now - o->end_ts : 0).s,
+		    dg_dside(u.side), u.owed);
+		verdict(c, DIAG_INCOMPLETE_CAPTURE, false, "The capture ends "
+		    "right after the %s's last packet, before the %s could "
+		    "answer: how the handshake went on is not in it.",
+		    dg_dside(other(u.side)), dg_dside(u.side));
 		return true;
 	}
 	if (e.kind == END_IDLE || e.kind == END_OPEN ||

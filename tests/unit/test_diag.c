@@ -1405,14 +1405,23 @@ test_idle_and_capture_end(void **state)
 	assert_verdict("handshake-timeout");
 	assert_int_equal(X->r.waiting_on, DIAG_SIDE_SERVER);
 
-	/* No ClientHello yet: the client's turn on 993. */
+	/* No ClientHello yet: the client's turn on 993; the capture went on
+	 * for 30 s after the last packet. */
 	fx_init(SVC_IMAPS);
 	end_tcp(TCP_END_OPEN, TCP_SIDE_NONE, 5, T0 + 5 * MS);
 	X->f.why = TCP_FINISH_CAPTURE_END;
+	X->f.tcp.now = T0 + 30005 * MS;
 	decide();
 	assert_verdict("handshake-timeout");
 	assert_int_equal(X->r.waiting_on, DIAG_SIDE_CLIENT);
 	assert_non_null(strstr(X->r.summary, "capture ended"));
+
+	/* The capture ends 2 ms after the last packet: no silence shown. */
+	X->f.tcp.now = T0 + 7 * MS;
+	decide();
+	assert_verdict("incomplete-capture");
+	assert_int_equal(X->r.waiting_on, DIAG_SIDE_NONE);
+	assert_true(has_evidence("too soon to tell"));
 }
 
 /* A close_notify before completion is a hang-up by its sender. */
