@@ -522,9 +522,10 @@ dg_rule_turn(struct ctx *c)
 		    dg_dur(o->now > o->end_ts ? o->now - o->end_ts : 0).s,
 		    dg_dside(u.side), u.owed);
 		verdict(c, DIAG_INCOMPLETE_CAPTURE, false, "The capture ends "
-		    "right after the %s's last packet, before the %s could "
-		    "answer: how the handshake went on is not in it.",
-		    dg_dside(other(u.side)), dg_dside(u.side));
+		    "right after this connection's last packet, too soon to "
+		    "tell what the %s would have sent next (%s): how the "
+		    "handshake went on is not in it.", dg_dside(u.side),
+		    u.owed);
 		return true;
 	}
 	if (e.kind == END_IDLE || e.kind == END_OPEN ||
