@@ -523,7 +523,7 @@ dg_rule_turn(struct ctx *c)
 		    dg_dside(u.side), u.owed);
 		verdict(c, DIAG_INCOMPLETE_CAPTURE, false, "The capture ends "
 		    "right after this connection's last packet, too soon to "
-		    "tell what the %s would have sent next (%s): how the "
+		    "tell whether the %s would have sent %s: how the "
 		    "handshake went on is not in it.", dg_dside(u.side),
 		    u.owed);
 		return true;
