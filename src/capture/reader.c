@@ -35,6 +35,7 @@ struct block {
 struct reader {
 	struct capture *cap;
 	const struct service_map *svc;
+	const struct pkt_decap *decap;
 	struct block *blocks[READER_BLOCKS];
 	pthread_t thread;
 	pthread_mutex_t lock;
@@ -171,7 +172,8 @@ add_frame(struct reader *r, const struct cap_pkt *cp)
 		}
 		return;
 	}
-	rc = pkt_decode(cp->link, cp->data, cp->caplen, &p);
+	/* A tunnelled frame is sorted by the ports of the segment inside. */
+	rc = pkt_decode_opts(cp->link, cp->data, cp->caplen, r->decap, &p);
 	service = is_service(r, rc, &p);
 	it = room(r, service ? cp->caplen : 0);
 	it->kind = READER_FRAME;
@@ -221,8 +223,8 @@ destroy(struct reader *r)
 }
 
 struct reader *
-reader_start(struct capture *cap, const struct service_map *svc, char *err,
-             size_t errlen)
+reader_start(struct capture *cap, const struct service_map *svc,
+             const struct pkt_decap *decap, char *err, size_t errlen)
 {
 	struct reader *r = calloc(1, sizeof *r);
 	sigset_t all, old;
@@ -237,6 +239,7 @@ reader_start(struct capture *cap, const struct service_map *svc, char *err,
 	}
 	r->cap = cap;
 	r->svc = svc;
+	r->decap = decap;
 	atomic_init(&r->stop, 0);
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_cond_init(&r->filled_cv, NULL);
@@ -303,12 +306,11 @@ reader_next(struct reader *r)
 const struct pkt *
 reader_pkt(struct reader *r, struct reader_item *it)
 {
-	(void)r;
 	if (!it->decoded) {
 		/* pkt_quick vouched for DIS_OK; the decoder has the last
 		 * word all the same. */
-		it->rc = (uint8_t)pkt_decode(it->cp.link, it->cp.data,
-		                             it->cp.caplen, it->p);
+		it->rc = (uint8_t)pkt_decode_opts(it->cp.link, it->cp.data,
+		                                  it->cp.caplen, r->decap, it->p);
 		it->anomalies = it->p->anomalies;
 		it->skip = (uint8_t)it->p->skip;
 		it->decoded = true;
