@@ -450,8 +450,11 @@ mpls(struct cur *c, uint16_t *type, struct pkt *out)
 		*type = ETYPE_IPV6;
 		return DIS_OK;
 	case 0:
-		if (c->r.left >= 4 + ETH_HDR &&
-		    known_etype(be16(p + 4 + 12)) && !known_etype(be16(p + 12))) {
+		/* Cut before the two places an EtherType could be: the
+		 * capture cannot tell. */
+		if (c->r.left < 4 + ETH_HDR)
+			return short_hdr(out);
+		if (known_etype(be16(p + 4 + 12)) && !known_etype(be16(p + 12))) {
 			st = take(c, 4, &e, out); /* the control word */
 			if (st != DIS_OK)
 				return st;
