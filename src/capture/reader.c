@@ -141,38 +141,16 @@ copy_frame(struct reader *r, struct reader_item *it, const struct cap_pkt *cp)
 	it->p = &r->fill->pkts[it - r->fill->items];
 }
 
+/* A frame pkt_quick does not answer for: decoded here (a tunnelled frame
+ * is sorted by the ports of the segment inside). */
 static void
-add_frame(struct reader *r, const struct cap_pkt *cp)
+add_decoded(struct reader *r, const struct cap_pkt *cp)
 {
 	struct reader_item *it;
-	struct pkt_quick q;
 	struct pkt p;
 	enum dis_status rc;
 	bool service;
 
-	/*
-	 * Reading is the slower thread: the common frame is only looked at
-	 * (ports, truncation) and a service frame decoded later by the
-	 * analysis. Any other frame is decoded here, as it counts for more.
-	 */
-	if (pkt_quick(cp->link, cp->data, cp->caplen, &q)) {
-		service = service_between(r->svc, q.sport, q.dport);
-		it = room(r, service ? cp->caplen : 0);
-		it->kind = READER_FRAME;
-		it->service = service;
-		it->skip = PKT_SKIP_NONE;
-		it->rc = (uint8_t)DIS_OK;
-		it->anomalies = q.truncated ? PKT_A_TRUNCATED : 0;
-		it->decoded = false;
-		if (service) {
-			copy_frame(r, it, cp);
-		} else {
-			it->cp = *cp;
-			it->cp.data = NULL;
-		}
-		return;
-	}
-	/* A tunnelled frame is sorted by the ports of the segment inside. */
 	rc = pkt_decode_opts(cp->link, cp->data, cp->caplen, r->decap, &p);
 	service = is_service(r, rc, &p);
 	it = room(r, service ? cp->caplen : 0);
@@ -188,10 +166,46 @@ add_frame(struct reader *r, const struct cap_pkt *cp)
 		return;
 	}
 	copy_frame(r, it, cp);
-	*it->p = p;
+	/* Only the layers found: the array is most of the struct. */
+	memcpy(it->p, &p, offsetof(struct pkt, encap) +
+	                      p.nencap * sizeof p.encap[0]);
 	/* The payload points into the frame: follow it to the copy. */
 	if (p.payload.p != NULL)
 		it->p->payload.p = it->cp.data + (p.payload.p - cp->data);
+	if (p.ip.p != NULL)
+		it->p->ip.p = it->cp.data + (p.ip.p - cp->data);
+}
+
+/*
+ * Reading is the slower thread: the common frame is only looked at
+ * (ports, truncation) and a service frame decoded later by the analysis.
+ * Any other frame is decoded here, as it counts for more.
+ */
+static void
+add_frame(struct reader *r, const struct cap_pkt *cp)
+{
+	struct reader_item *it;
+	struct pkt_quick q;
+	bool service;
+
+	if (!pkt_quick(cp->link, cp->data, cp->caplen, &q)) {
+		add_decoded(r, cp);
+		return;
+	}
+	service = service_between(r->svc, q.sport, q.dport);
+	it = room(r, service ? cp->caplen : 0);
+	it->kind = READER_FRAME;
+	it->service = service;
+	it->skip = PKT_SKIP_NONE;
+	it->rc = (uint8_t)DIS_OK;
+	it->anomalies = q.truncated ? PKT_A_TRUNCATED : 0;
+	it->decoded = false;
+	if (service) {
+		copy_frame(r, it, cp);
+	} else {
+		it->cp = *cp;
+		it->cp.data = NULL;
+	}
 }
 
 static void *
