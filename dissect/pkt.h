@@ -177,14 +177,17 @@ struct pkt {
 };
 
 /*
- * Decode one frame. Returns DIS_OK when *out holds a TCP segment;
- * otherwise out->skip says why (DIS_UNSUPPORTED for not-IP/not-TCP/fragment,
- * DIS_SHORT when caplen cut the headers, DIS_MALFORMED for lying headers,
- * DIS_LIMIT with PKT_SKIP_MALFORMED for an IPv6 extension-header chain
- * longer than we walk). Addresses, TTL and id are filled as soon as the IP
- * header is read, so a skipped fragment can still be counted per host.
- * caplen is what was captured; the frame's wire length is not needed since
- * the IP header carries the lengths that matter.
+ * Decode one frame. Returns DIS_OK when *out holds a TCP segment (the
+ * innermost one, with the layers around it in encap[]); otherwise
+ * out->skip says why (DIS_UNSUPPORTED for not-IP/not-TCP/fragment and for
+ * a tunnel whose payload is not decoded, DIS_SHORT when caplen cut the
+ * headers, DIS_MALFORMED for lying headers, DIS_LIMIT with
+ * PKT_SKIP_MALFORMED for an IPv6 extension-header or GTP-U extension
+ * chain longer than we walk, or more than PKT_MAX_ENCAP layers).
+ * Addresses, TTL and id are filled as soon as an IP header is read (the
+ * innermost one read wins), so a skipped fragment can still be counted
+ * per host. caplen is what was captured; the frame's wire length is not
+ * needed since the IP header carries the lengths that matter.
  */
 enum dis_status pkt_decode(enum pkt_link link, const uint8_t *frame,
                            size_t caplen, struct pkt *out) TA_MUST_CHECK;
