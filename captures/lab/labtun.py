@@ -17,9 +17,15 @@ Usage: labtun.py TYPE DEV LOCAL REMOTE ID [ID_BACK]
            gtpu     GTP-U (3GPP TS 29.281) G-PDUs on UDP 2152 (TUN): sends
                     with TEID ID, takes TEID ID_BACK (each direction has
                     its own, as in a mobile core)
+           mpls     IP packets under an MPLS label (RFC 3032) straight on
+                    an Ethernet link (TUN): sends label ID, takes ID_BACK
+           pppoe    IP packets in PPPoE session ID (RFC 2516, the session
+                    stage only: no discovery, no LCP) on an Ethernet link
   DEV      an existing TAP (or TUN) device of that name, made persistent
            with `ip tuntap add`
-  LOCAL, REMOTE  the underlay IPv4 addresses of the two ends"""
+  LOCAL, REMOTE  the underlay IPv4 addresses of the two ends; for mpls
+           and pppoe, the Ethernet interface to send on and the peer's
+           MAC address"""
 
 import fcntl
 import os
@@ -31,6 +37,8 @@ import sys
 TUNSETIFF = 0x400454CA
 IFF_TUN, IFF_TAP, IFF_NO_PI = 0x0001, 0x0002, 0x1000
 L2 = {"gretap", "erspan2", "erspan3", "geneve"}
+ETHER = {"mpls": 0x8847, "pppoe": 0x8864}  # on the link itself
+PACKET_OUTGOING = 4
 GRE = {"gretap", "erspan2", "erspan3"}
 RAW_PROTO = {"ipip": 4, "sit": 41}
 UDP_PORT = {"geneve": 6081, "gtpu": 2152}
@@ -48,7 +56,13 @@ class Tunnel:
         self.kind, self.local, self.remote = kind, local, remote
         self.ident, self.back = ident, back
         self.seq = 0
-        if kind in GRE:
+        if kind in ETHER:
+            self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
+                                      socket.htons(ETHER[kind]))
+            self.sock.bind((local, ETHER[kind]))
+            self.mac = self.sock.getsockname()[4]
+            self.peer = bytes.fromhex(remote.replace(":", ""))
+        elif kind in GRE:
             self.sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, 47)
         elif kind in RAW_PROTO:
             self.sock = socket.socket(socket.AF_INET, socket.SOCK_RAW,
@@ -77,17 +91,37 @@ class Tunnel:
             return struct.pack("!BBHI", 0, 0, 0x6558, self.ident << 8) + inner
         if k == "gtpu":
             return struct.pack("!BBHI", 0x30, 0xFF, len(inner), self.ident) + inner
+        if k in ETHER:
+            eth = self.peer + self.mac + struct.pack("!H", ETHER[k])
+            if k == "mpls":  # one label, bottom of stack, TTL 64
+                return eth + struct.pack("!I", self.ident << 12 | 0x100 | 64) + inner
+            # PPP's protocol: IPv4 0x0021, IPv6 0x0057 (RFC 1332, 5072)
+            ppp = struct.pack("!H", 0x0057 if inner[0] >> 4 == 6 else 0x0021) + inner
+            return eth + struct.pack("!BBHH", 0x11, 0, self.ident, len(ppp)) + ppp
         return inner  # ipip, sit: the kernel writes the outer header
 
     def send(self, inner):
+        if self.kind in ETHER:
+            self.sock.send(self.encap(inner))
+            return
         port = UDP_PORT.get(self.kind, 0)
         self.sock.sendto(self.encap(inner), (self.remote, port))
 
-    def decap(self, data, src):
+    def decap(self, data, addr):
         """The inner frame or packet of what arrived, or None."""
-        if src != self.remote:
-            return None
         k = self.kind
+        if k in ETHER:
+            if addr[2] == PACKET_OUTGOING or data[6:12] != self.peer:
+                return None
+            if k == "mpls":
+                label = struct.unpack("!I", data[14:18])[0] >> 12
+                return data[18:] if label == self.back else None
+            sid, length = struct.unpack("!HH", data[16:20])
+            if sid != self.ident or data[20:22] not in (b"\x00\x21", b"\x00\x57"):
+                return None
+            return data[22:20 + length]
+        if addr[0] != self.remote:
+            return None
         if k in GRE or k in RAW_PROTO:
             data = data[(data[0] & 0x0F) * 4:]  # raw sockets keep the IP header
         if k in RAW_PROTO:
@@ -117,7 +151,8 @@ class Tunnel:
 
 
 def main():
-    if len(sys.argv) < 6 or sys.argv[1] not in L2 | set(RAW_PROTO) | {"gtpu"}:
+    if len(sys.argv) < 6 or sys.argv[1] not in \
+            L2 | set(RAW_PROTO) | set(ETHER) | {"gtpu"}:
         sys.exit(__doc__)
     kind, dev, local, remote = sys.argv[1:5]
     ident = int(sys.argv[5], 0)
@@ -130,7 +165,7 @@ def main():
             t.send(os.read(fd, 65536))
         if t.sock in ready:
             data, addr = t.sock.recvfrom(65536)
-            inner = t.decap(data, addr[0])
+            inner = t.decap(data, addr)
             if inner:
                 os.write(fd, inner)
 

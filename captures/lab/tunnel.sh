@@ -9,8 +9,10 @@
 # kernel's own device; this kernel has no gretap, erspan, geneve, ipip or
 # sit device, so those ends are lab/labtun.py, a user-space end point on a
 # TAP or TUN device that puts on the wire what the kernel's device would
-# (the kernel still writes the outer IP header). TLS 1.3 keeps the chain
-# off the wire, so no verdict depends on the run's PKI.
+# (the kernel still writes the outer IP header). MPLS and PPPoE, which
+# have no IP header of their own, run on the client's link to the router
+# (l2tun_up). TLS 1.3 keeps the chain off the wire, so no verdict depends
+# on the run's PKI.
 
 TUN_C=198.19.7.1
 TUN_S=198.19.7.2
@@ -111,4 +113,36 @@ sc_tunnel_vxlan_4790() {
 	    remote 198.18.1.2 dstport 4790
 	tun_addrs vx0
 	tun_session tunnel-vxlan-4790
+}
+
+# l2tun_up TYPE ID [ID_BACK]: MPLS and PPPoE have no IP header of their
+# own, so they run on the client's link itself, between the client and
+# the router, whose end forwards what comes out of it to the server as
+# usual. The client reaches the server (its usual address) through it,
+# from 198.19.8.1.
+l2tun_up() {
+	local kind=$1 id=$2 back=${3:-$2} cmac rmac
+	cmac=$(ip -n "$NSC" -br link show c0 | awk '{print $3}')
+	rmac=$(ip -n "$NSR" -br link show r0 | awk '{print $3}')
+	ip -n "$NSC" tuntap add dev tl0 mode tun
+	ip -n "$NSR" tuntap add dev tl0 mode tun
+	bg "$NSC" "$PY" "$LAB_DIR/labtun.py" "$kind" tl0 c0 "$rmac" "$id" "$back"
+	bg "$NSR" "$PY" "$LAB_DIR/labtun.py" "$kind" tl0 r0 "$cmac" "$back" "$id"
+	ip -n "$NSC" addr add 198.19.8.1/24 dev tl0
+	ip -n "$NSR" addr add 198.19.8.254/24 dev tl0
+	ip -n "$NSC" link set tl0 mtu 1400 up
+	ip -n "$NSR" link set tl0 mtu 1400 up
+	ip -n "$NSC" route add "$SRV4/32" dev tl0 src 198.19.8.1
+}
+
+# An MPLS label each way (100 up, 200 down), as a provider edge sees it.
+sc_tunnel_mpls() {
+	l2tun_up mpls 100 200
+	tun_session tunnel-mpls
+}
+
+# A PPPoE session (id 0x1234) on the access link.
+sc_tunnel_pppoe() {
+	l2tun_up pppoe 0x1234
+	tun_session tunnel-pppoe
 }
