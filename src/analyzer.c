@@ -6,6 +6,7 @@
 #include "report/export.h"
 #include "pkt.h"
 #include "session/session.h"
+#include "tcp/encap.h"
 
 struct analyzer {
 	struct analyzer_config cfg;
@@ -122,6 +123,9 @@ count_skip(struct analyzer *a, enum pkt_skip skip, enum dis_status rc)
 		break;
 	case PKT_SKIP_MALFORMED:
 		a->st.malformed++;
+		break;
+	case PKT_SKIP_TUNNEL:
+		a->st.tunnel_undecoded++;
 		break;
 	case PKT_SKIP_NONE:
 		if (rc == DIS_SHORT)
@@ -279,6 +283,12 @@ account(struct analyzer *a, const struct cap_pkt *cp, enum dis_status rc,
 
 	if (anomalies & PKT_A_VLAN)
 		a->st.vlan++;
+	if (anomalies & PKT_A_TUNNEL) {
+		a->st.tunnelled++;
+		for (unsigned t = 1; t <= PKT_ENC_LAST; t++)
+			if (anomalies & PKT_A_ENC(t))
+				a->st.by_encap[t]++;
+	}
 	if (rc != DIS_OK) {
 		count_skip(a, skip, rc);
 		return;
@@ -316,6 +326,10 @@ segment(struct analyzer *a, const struct cap_pkt *cp, const struct pkt *p)
 	if (c->tcp.frames == 0 && dir == TCP_DIR_C2S &&
 	    (p->flags & (PKT_TCP_SYN | PKT_TCP_ACK)) == PKT_TCP_SYN)
 		probes_opened(&a->probes, &p->src, &p->dst, p->dport, cp->ts);
+	if (p->nencap > 0 || c->encap != NULL)
+		(void)conn_encap_note(&c->encap, dir, c->tcp.ep[dir].pkts > 0,
+		                      c->tcp.ep[dir == TCP_DIR_C2S ? TCP_DIR_S2C : TCP_DIR_C2S].pkts > 0,
+		                      p);
 	tcp_track_packet(&c->tcp, dir, p, cp->ts, cp->frame);
 	/* Only while the handshake is being read: afterwards no event of
 	 * interest gets a time, and the hot path stays cheap. */
@@ -335,7 +349,8 @@ void
 analyzer_packet(struct analyzer *a, const struct cap_pkt *cp)
 {
 	struct pkt p;
-	enum dis_status rc = pkt_decode(cp->link, cp->data, cp->caplen, &p);
+	enum dis_status rc = pkt_decode_opts(cp->link, cp->data, cp->caplen,
+	                                     &a->cfg.decap, &p);
 
 	analyzer_decoded(a, cp, rc, &p);
 }
@@ -365,6 +380,12 @@ const struct service_map *
 analyzer_services(const struct analyzer *a)
 {
 	return &a->cfg.svc;
+}
+
+const struct pkt_decap *
+analyzer_decap(const struct analyzer *a)
+{
+	return &a->cfg.decap;
 }
 
 void

@@ -28,6 +28,7 @@ struct analyzer_config {
 	struct export *export; /* -w: where problem connections go, or NULL */
 	ta_time idle_timeout;  /* in capture time */
 	size_t max_conns;      /* 0: FLOW_DEFAULT_MAX_CONNS */
+	struct pkt_decap decap; /* --decap-port: more UDP tunnel ports */
 };
 
 #define ANALYZER_DEFAULT_IDLE (300 * TA_NS_PER_SEC)
@@ -59,6 +60,11 @@ struct analyzer_stats {
 	uint64_t payload_cut;   /* TCP payload cut by the snaplen */
 	uint64_t lying_len;     /* IP length beyond a frame captured whole */
 	uint64_t vlan;          /* frames with VLAN tags */
+	uint64_t tunnelled;     /* frames inside a tunnel (any layer but VLAN
+	                         * tags) */
+	uint64_t by_encap[PKT_ENC_LAST + 1]; /* frames with a layer of that
+	                                      * type (enum pkt_encap_type) */
+	uint64_t tunnel_undecoded; /* tunnels whose payload is not decoded */
 	ta_time first_ts, last_ts;
 	struct flow_stats flow;
 	/* Scan probes and lone packets, not reported as connections; owned
@@ -84,6 +90,8 @@ void analyzer_set_warn(struct analyzer *a,
                        void (*warn)(void *ctx, const char *msg), void *ctx);
 /* The ports it watches (read-only). */
 const struct service_map *analyzer_services(const struct analyzer *a);
+/* The tunnel ports it decodes (read-only). */
+const struct pkt_decap *analyzer_decap(const struct analyzer *a);
 /* Live: time passes without packets; expire what idled. */
 void analyzer_tick(struct analyzer *a, ta_time now);
 /* End of input: every open connection ends (reported as open). */

@@ -12,6 +12,7 @@
 
 #include "analyzer.h"
 #include "capture/capture.h"
+#include "capture/decap.h"
 #include "cert/certchain.h"
 #include "diag/explain.h"
 #include "report/export.h"
@@ -41,6 +42,7 @@ enum long_opt {
 	OPT_INSPECTION_NAMES,
 	OPT_SERVER_NAME,
 	OPT_PIN,
+	OPT_DECAP_PORT,
 };
 
 struct cli {
@@ -88,7 +90,11 @@ usage(FILE *f)
 	    "  -i IFACE            capture live; SIGINT/SIGTERM end it cleanly\n"
 	    "  -p PORT/SERVICE     a port to watch: SERVICE is imap (STARTTLS), imaps\n"
 	    "                      or tls; repeatable; default 143/imap and 993/imaps\n"
-	    "  -f EXPR             BPF expression ANDed to the port filter\n"
+	    "  -f EXPR             BPF expression ANDed to the port filter; a tunnelled\n"
+	    "                      frame passes when it or the packet inside matches\n"
+	    "  --decap-port PORT/TYPE  UDP port of a tunnel besides 4789 and 8472\n"
+	    "                      (VXLAN), 6081 (Geneve) and 2152 (GTP-U): TYPE is\n"
+	    "                      vxlan, geneve or gtpu; repeatable\n"
 	    "  --json              one JSON object per connection on stdout\n"
 	    "  -a, --all           show healthy connections too\n"
 	    "  -q                  only the summary\n"
@@ -150,6 +156,7 @@ parse_args(int argc, char **argv, struct cli *cli)
 	    {"inspection-names", required_argument, NULL, OPT_INSPECTION_NAMES},
 	    {"server-name", required_argument, NULL, OPT_SERVER_NAME},
 	    {"pin", required_argument, NULL, OPT_PIN},
+	    {"decap-port", required_argument, NULL, OPT_DECAP_PORT},
 	    {NULL, 0, NULL, 0},
 	};
 	char err[256];
@@ -253,6 +260,13 @@ parse_args(int argc, char **argv, struct cli *cli)
 			break;
 		case OPT_PIN:
 			cli->certs.pin_file = optarg;
+			break;
+		case OPT_DECAP_PORT:
+			if (!decap_port_add(&cli->acfg.decap, optarg, err,
+			                    sizeof err)) {
+				fprintf(stderr, "tlsautopsy: %s\n", err);
+				return EXIT_USAGE;
+			}
 			break;
 		case OPT_VERSION:
 			printf("tlsautopsy %s\n", PACKAGE_VERSION);
@@ -423,8 +437,8 @@ analyse_files(struct capture *cap, struct analyzer *an, bool show_progress)
 	char err[CAP_ERRLEN];
 	struct progress progress;
 	struct reader_item *it;
-	struct reader *rd = reader_start(cap, analyzer_services(an), err,
-	                                 sizeof err);
+	struct reader *rd = reader_start(cap, analyzer_services(an),
+	                                 analyzer_decap(an), err, sizeof err);
 
 	if (rd == NULL) {
 		fprintf(stderr, "tlsautopsy: %s\n", err);
@@ -466,7 +480,9 @@ analyse_files(struct capture *cap, struct analyzer *an, bool show_progress)
 static int
 run(struct cli *cli)
 {
-	char err[CAP_ERRLEN], filter[4096], cerr[CERTCHAIN_ERR_LEN];
+	char err[CAP_ERRLEN], filter[4096], ports[4096];
+	char cerr[CERTCHAIN_ERR_LEN];
+	struct cap_filter flt;
 	struct capture *cap;
 	struct analyzer *an;
 	struct report *rep;
@@ -479,18 +495,29 @@ run(struct cli *cli)
 	if (cli->iface == NULL)
 		buffer_stdout();
 	if (!service_map_filter(&cli->acfg.svc, cli->filter, filter,
-	                        sizeof filter)) {
+	                        sizeof filter) ||
+	    !service_map_filter(&cli->acfg.svc, NULL, ports, sizeof ports)) {
 		fprintf(stderr, "tlsautopsy: filter expression too long\n");
 		return EXIT_USAGE;
 	}
 	/* Offline, the port check in the flow table is cheaper than BPF;
 	 * only a user expression needs the filter machine. */
 	bpf = cli->iface != NULL || cli->filter != NULL ? filter : NULL;
+	flt.all = bpf;
+	flt.ports = ports;
+	flt.user = cli->filter;
 	if (cli->iface != NULL)
-		cap = capture_open_live(cli->iface, bpf, err, sizeof err);
+		cap = capture_open_live(cli->iface, &flt, &cli->acfg.decap, err,
+		                        sizeof err);
 	else
 		cap = capture_open_files(cli->inputs, cli->ninputs, bpf, err,
 		                         sizeof err);
+	/* Offline too, -f is tried on the packet inside a tunnel. */
+	if (cap != NULL && cli->iface == NULL &&
+	    !capture_filter_inner(cap, &flt, &cli->acfg.decap, err, sizeof err)) {
+		capture_close(cap);
+		cap = NULL;
+	}
 	if (cap == NULL) {
 		fprintf(stderr, "tlsautopsy: %s\n", err);
 		return EXIT_USAGE;

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "capture/capture.h"
+#include "capture/decap.h"
 #include "capture/savefile.h"
 
 struct cap_file {
@@ -22,8 +23,13 @@ struct cap_file {
 	uint64_t frames;           /* frames read from this file */
 	uint64_t size;             /* file size, 0 if unknown */
 	bool has_pkt;              /* a packet is waiting in hdr/data */
-	bool has_filter;           /* offline: prog filters what we hand out */
+	bool has_filter;           /* prog filters what we hand out (offline;
+	                            * live after capture_filter_inner) */
 	struct bpf_program prog;
+	/* For the packet inside a tunnel (capture_filter_inner): the port
+	 * filter on it as raw IP, -f on the frame and on it. */
+	bool has_inner, has_user, has_user_inner;
+	struct bpf_program ports_inner, user_outer, user_inner;
 	bool done;
 	struct pcap_pkthdr *hdr;
 	const u_char *data;
@@ -38,6 +44,7 @@ struct capture {
 	struct cap_stats st;
 	void (*warn)(void *ctx, const char *msg);
 	void *warn_ctx;
+	const struct pkt_decap *decap; /* tunnel ports, for the inner test */
 };
 
 /* Map libpcap's DLT to the link layers pkt_decode knows. */
@@ -80,6 +87,11 @@ map_link(int dlt, enum pkt_link *out)
 		*out = PKT_LINK_SLL2;
 		return true;
 #endif
+#ifdef DLT_NFLOG
+	case DLT_NFLOG:
+		*out = PKT_LINK_NFLOG;
+		return true;
+#endif
 	default:
 		return false;
 	}
@@ -97,7 +109,7 @@ link_check(pcap_t *p, const char *name, enum pkt_link *link, char *err,
 	dname = pcap_datalink_val_to_name(dlt);
 	snprintf(err, errlen,
 	         "%s: unsupported link type %s (%d); supported: Ethernet, "
-	         "Linux cooked (SLL, SLL2), raw IP, BSD loopback",
+	         "Linux cooked (SLL, SLL2), raw IP, BSD loopback, Linux NFLOG",
 	         name, dname ? dname : "unknown", dlt);
 	return false;
 }
@@ -219,11 +231,12 @@ fail:
 }
 
 struct capture *
-capture_open_live(const char *iface, const char *filter, char *err,
-                  size_t errlen)
+capture_open_live(const char *iface, const struct cap_filter *flt,
+                  const struct pkt_decap *decap, char *err, size_t errlen)
 {
 	struct capture *c;
-	char perr[PCAP_ERRBUF_SIZE];
+	char perr[PCAP_ERRBUF_SIZE], kfilter[8192];
+	enum pkt_link link;
 	pcap_t *p;
 	int rc;
 
@@ -265,7 +278,18 @@ capture_open_live(const char *iface, const char *filter, char *err,
 	}
 	if (!link_check(p, iface, &c->files[0].link, err, errlen))
 		goto fail;
-	if (!apply_filter(p, iface, filter, err, errlen))
+	/* The kernel sees the outer headers: it lets every tunnel in, and
+	 * the exact test is made here (capture_filter_inner). */
+	link = c->files[0].link;
+	if (!decap_kernel_filter(decap, flt->all, link == PKT_LINK_ETHERNET ||
+	                                            link == PKT_LINK_SLL ||
+	                                            link == PKT_LINK_SLL2,
+	                         kfilter, sizeof kfilter)) {
+		snprintf(err, errlen, "%s: filter expression too long", iface);
+		goto fail;
+	}
+	if (!apply_filter(p, iface, kfilter, err, errlen) ||
+	    !capture_filter_inner(c, flt, decap, err, errlen))
 		goto fail;
 	return c;
 fail:
@@ -290,6 +314,46 @@ next_frame(struct cap_file *f)
 	return savefile_next(f->sf, &f->sf_hdr, &f->data);
 }
 
+/*
+ * Does the filter take this frame? The whole filter (ports and -f) on the
+ * frame as captured; or, for a frame whose TCP segment sits inside layers
+ * (tags, labels, tunnels), the port filter on the innermost IP packet (as
+ * a raw-IP link would show it) and -f on either the frame or that packet.
+ * Live, the kernel checked the frame against a wider filter already; a
+ * plain frame (pkt_quick) can only have passed its port clause.
+ */
+static bool
+filter_takes(const struct capture *c, struct cap_file *f)
+{
+	struct pcap_pkthdr h;
+	struct pkt_quick q;
+	struct pkt p;
+
+	if (c->live && pkt_quick(f->link, f->data, f->hdr->caplen, &q))
+		return true;
+	if (pcap_offline_filter(&f->prog, f->hdr, f->data) != 0)
+		return true;
+	if (!f->has_inner)
+		return false;
+	/* Whatever became of the segment, the IP packet inside counts. */
+	if (pkt_decode_opts(f->link, f->data, f->hdr->caplen, c->decap, &p) ==
+	        DIS_OK &&
+	    p.nencap == 0)
+		return false;
+	if (p.nencap == 0 || p.ip.p == NULL)
+		return false;
+	h = *f->hdr;
+	h.caplen = (bpf_u_int32)p.ip.n;
+	h.len = p.ip_len;
+	if (pcap_offline_filter(&f->ports_inner, &h, p.ip.p) == 0)
+		return false;
+	if (!f->has_user)
+		return true;
+	return pcap_offline_filter(&f->user_outer, f->hdr, f->data) != 0 ||
+	       (f->has_user_inner &&
+	        pcap_offline_filter(&f->user_inner, &h, p.ip.p) != 0);
+}
+
 /* Pull the next packet of one file into its lookahead slot. */
 static void
 file_advance(struct capture *c, struct cap_file *f)
@@ -304,8 +368,7 @@ file_advance(struct capture *c, struct cap_file *f)
 		if (rc != 1)
 			break;
 		f->frames++;
-		if (f->has_filter &&
-		    pcap_offline_filter(&f->prog, f->hdr, f->data) == 0)
+		if (f->has_filter && !filter_takes(c, f))
 			continue;
 		f->has_pkt = true;
 		return;
@@ -388,6 +451,60 @@ capture_next(struct capture *c, struct cap_pkt *pkt)
 	c->st.packets++;
 	c->st.bytes += pkt->caplen;
 	return CAP_PACKET;
+}
+
+bool
+capture_filter_inner(struct capture *c, const struct cap_filter *flt,
+                     const struct pkt_decap *decap, char *err, size_t errlen)
+{
+	pcap_t *dead = NULL;
+
+	c->decap = decap;
+	if (flt == NULL || flt->all == NULL)
+		return true;
+	dead = pcap_open_dead(DLT_RAW, CAP_SNAPLEN);
+	if (dead == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return false;
+	}
+	for (unsigned i = 0; i < c->nfiles; i++) {
+		struct cap_file *f = &c->files[i];
+
+		/* Live, the kernel had the wider filter: the exact one runs
+		 * here. */
+		if (c->live && !f->has_filter) {
+			if (pcap_compile(f->pcap, &f->prog, flt->all, 1,
+			                 PCAP_NETMASK_UNKNOWN) != 0)
+				goto bad;
+			f->has_filter = true;
+		}
+		if (pcap_compile(dead, &f->ports_inner, flt->ports, 1,
+		                 PCAP_NETMASK_UNKNOWN) != 0) {
+			snprintf(err, errlen, "%s: bad filter '%s': %s", f->name,
+			         flt->ports, pcap_geterr(dead));
+			goto fail;
+		}
+		f->has_inner = true;
+		if (flt->user == NULL)
+			continue;
+		if (pcap_compile(f->pcap, &f->user_outer, flt->user, 1,
+		                 PCAP_NETMASK_UNKNOWN) != 0)
+			goto bad;
+		f->has_user = true;
+		/* An expression on link-layer fields (ether host) has no
+		 * meaning on a raw IP packet: then only the frame is tested. */
+		if (pcap_compile(dead, &f->user_inner, flt->user, 1,
+		                 PCAP_NETMASK_UNKNOWN) == 0)
+			f->has_user_inner = true;
+	}
+	pcap_close(dead);
+	return true;
+bad:
+	snprintf(err, errlen, "bad filter '%s': %s", flt->all,
+	         pcap_geterr(c->files[0].pcap));
+fail:
+	pcap_close(dead);
+	return false;
 }
 
 void
@@ -481,6 +598,12 @@ capture_close(struct capture *c)
 	for (unsigned i = 0; i < c->nfiles; i++) {
 		if (c->files[i].has_filter)
 			pcap_freecode(&c->files[i].prog);
+		if (c->files[i].has_inner)
+			pcap_freecode(&c->files[i].ports_inner);
+		if (c->files[i].has_user)
+			pcap_freecode(&c->files[i].user_outer);
+		if (c->files[i].has_user_inner)
+			pcap_freecode(&c->files[i].user_inner);
 		savefile_close(c->files[i].sf);
 		if (c->files[i].pcap != NULL)
 			pcap_close(c->files[i].pcap);

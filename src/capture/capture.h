@@ -21,6 +21,13 @@
 
 struct capture;
 
+/* What -p and -f make of the capture filter. */
+struct cap_filter {
+	const char *all;   /* the port filter ANDed with -f */
+	const char *ports; /* the port filter alone */
+	const char *user;  /* -f, or NULL */
+};
+
 struct cap_pkt {
 	const uint8_t *data;
 	uint32_t caplen;   /* bytes captured */
@@ -53,9 +60,30 @@ struct capture *capture_open_files(const char *const *files, unsigned n,
                                    const char *filter, char *err,
                                    size_t errlen);
 
-/* Open a live interface with the full snaplen; filter is required. */
-struct capture *capture_open_live(const char *iface, const char *filter,
-                                  char *err, size_t errlen);
+/* Open a live interface with the full snaplen; flt is required. The
+ * kernel is given flt->all ORed with every tunnel carrier (decap.h); the
+ * filter itself is then applied here, to the frame and to the packet
+ * inside a tunnel (capture_filter_inner). decap (may be NULL): more tunnel ports;
+ * it must outlive the capture. */
+struct capture *capture_open_live(const char *iface,
+                                  const struct cap_filter *flt,
+                                  const struct pkt_decap *decap, char *err,
+                                  size_t errlen);
+
+/*
+ * Make the filter see through tunnels: a frame passes when the whole
+ * filter matches it as captured or, when its TCP segment sits inside
+ * layers (VLAN tags, MPLS labels, PPPoE, tunnels), when its innermost IP
+ * packet, as a raw-IP link would show it, has a watched port and -f
+ * matches either the frame as captured or that packet (an expression that
+ * cannot apply to raw IP, such as "ether host", tests the frame only).
+ * decap (may be NULL) says which UDP ports carry tunnels and must outlive
+ * the capture. Offline, flt->all must be what the files were opened with.
+ * Returns false with err filled when a filter does not compile.
+ */
+bool capture_filter_inner(struct capture *c, const struct cap_filter *flt,
+                          const struct pkt_decap *decap, char *err,
+                          size_t errlen);
 
 /* Next packet in timestamp order. A damaged file ends early: its reason is
  * written to the warn callback (one line, names the file and how far it was

@@ -35,6 +35,7 @@ struct block {
 struct reader {
 	struct capture *cap;
 	const struct service_map *svc;
+	const struct pkt_decap *decap;
 	struct block *blocks[READER_BLOCKS];
 	pthread_t thread;
 	pthread_mutex_t lock;
@@ -140,38 +141,17 @@ copy_frame(struct reader *r, struct reader_item *it, const struct cap_pkt *cp)
 	it->p = &r->fill->pkts[it - r->fill->items];
 }
 
+/* A frame pkt_quick does not answer for: decoded here (a tunnelled frame
+ * is sorted by the ports of the segment inside). */
 static void
-add_frame(struct reader *r, const struct cap_pkt *cp)
+add_decoded(struct reader *r, const struct cap_pkt *cp)
 {
 	struct reader_item *it;
-	struct pkt_quick q;
 	struct pkt p;
 	enum dis_status rc;
 	bool service;
 
-	/*
-	 * Reading is the slower thread: the common frame is only looked at
-	 * (ports, truncation) and a service frame decoded later by the
-	 * analysis. Any other frame is decoded here, as it counts for more.
-	 */
-	if (pkt_quick(cp->link, cp->data, cp->caplen, &q)) {
-		service = service_between(r->svc, q.sport, q.dport);
-		it = room(r, service ? cp->caplen : 0);
-		it->kind = READER_FRAME;
-		it->service = service;
-		it->skip = PKT_SKIP_NONE;
-		it->rc = (uint8_t)DIS_OK;
-		it->anomalies = q.truncated ? PKT_A_TRUNCATED : 0;
-		it->decoded = false;
-		if (service) {
-			copy_frame(r, it, cp);
-		} else {
-			it->cp = *cp;
-			it->cp.data = NULL;
-		}
-		return;
-	}
-	rc = pkt_decode(cp->link, cp->data, cp->caplen, &p);
+	rc = pkt_decode_opts(cp->link, cp->data, cp->caplen, r->decap, &p);
 	service = is_service(r, rc, &p);
 	it = room(r, service ? cp->caplen : 0);
 	it->kind = READER_FRAME;
@@ -186,10 +166,46 @@ add_frame(struct reader *r, const struct cap_pkt *cp)
 		return;
 	}
 	copy_frame(r, it, cp);
-	*it->p = p;
+	/* Only the layers found: the array is most of the struct. */
+	memcpy(it->p, &p, offsetof(struct pkt, encap) +
+	                      p.nencap * sizeof p.encap[0]);
 	/* The payload points into the frame: follow it to the copy. */
 	if (p.payload.p != NULL)
 		it->p->payload.p = it->cp.data + (p.payload.p - cp->data);
+	if (p.ip.p != NULL)
+		it->p->ip.p = it->cp.data + (p.ip.p - cp->data);
+}
+
+/*
+ * Reading is the slower thread: the common frame is only looked at
+ * (ports, truncation) and a service frame decoded later by the analysis.
+ * Any other frame is decoded here, as it counts for more.
+ */
+static void
+add_frame(struct reader *r, const struct cap_pkt *cp)
+{
+	struct reader_item *it;
+	struct pkt_quick q;
+	bool service;
+
+	if (!pkt_quick(cp->link, cp->data, cp->caplen, &q)) {
+		add_decoded(r, cp);
+		return;
+	}
+	service = service_between(r->svc, q.sport, q.dport);
+	it = room(r, service ? cp->caplen : 0);
+	it->kind = READER_FRAME;
+	it->service = service;
+	it->skip = PKT_SKIP_NONE;
+	it->rc = (uint8_t)DIS_OK;
+	it->anomalies = q.truncated ? PKT_A_TRUNCATED : 0;
+	it->decoded = false;
+	if (service) {
+		copy_frame(r, it, cp);
+	} else {
+		it->cp = *cp;
+		it->cp.data = NULL;
+	}
 }
 
 static void *
@@ -221,8 +237,8 @@ destroy(struct reader *r)
 }
 
 struct reader *
-reader_start(struct capture *cap, const struct service_map *svc, char *err,
-             size_t errlen)
+reader_start(struct capture *cap, const struct service_map *svc,
+             const struct pkt_decap *decap, char *err, size_t errlen)
 {
 	struct reader *r = calloc(1, sizeof *r);
 	sigset_t all, old;
@@ -237,6 +253,7 @@ reader_start(struct capture *cap, const struct service_map *svc, char *err,
 	}
 	r->cap = cap;
 	r->svc = svc;
+	r->decap = decap;
 	atomic_init(&r->stop, 0);
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_cond_init(&r->filled_cv, NULL);
@@ -303,12 +320,11 @@ reader_next(struct reader *r)
 const struct pkt *
 reader_pkt(struct reader *r, struct reader_item *it)
 {
-	(void)r;
 	if (!it->decoded) {
 		/* pkt_quick vouched for DIS_OK; the decoder has the last
 		 * word all the same. */
-		it->rc = (uint8_t)pkt_decode(it->cp.link, it->cp.data,
-		                             it->cp.caplen, it->p);
+		it->rc = (uint8_t)pkt_decode_opts(it->cp.link, it->cp.data,
+		                                  it->cp.caplen, r->decap, it->p);
 		it->anomalies = it->p->anomalies;
 		it->skip = (uint8_t)it->p->skip;
 		it->decoded = true;

@@ -35,7 +35,8 @@ enum reader_kind {
  * with one of its ports) has its bytes in cp.data, and its decoded headers
  * from reader_pkt(). Any other frame has only what it counts for: cp
  * without data, rc, skip, and of the anomalies at least the bits the
- * counts use (PKT_A_VLAN, PKT_A_TRUNCATED).
+ * counts use (PKT_A_VLAN, PKT_A_TRUNCATED, PKT_A_TUNNEL and the
+ * PKT_A_ENC() bits).
  */
 struct reader_item {
 	uint8_t kind;         /* enum reader_kind */
@@ -58,9 +59,11 @@ struct reader;
 
 /* Start reading cap (offline) in a new thread. The reader owns the
  * capture's warning callback from now on (warnings arrive as items).
+ * svc and decap (the tunnel ports, may be NULL) must outlive it.
  * Returns NULL with err filled if the thread cannot start. */
 struct reader *reader_start(struct capture *cap, const struct service_map *svc,
-                            char *err, size_t errlen);
+                            const struct pkt_decap *decap, char *err,
+                            size_t errlen);
 
 /* The next item, or NULL at the end. Valid until the next call. */
 struct reader_item *reader_next(struct reader *r);

@@ -91,6 +91,10 @@ export_dlt_of(enum pkt_link link)
 	case PKT_LINK_SLL2:
 		return DLT_LINUX_SLL2;
 #endif
+#ifdef DLT_NFLOG
+	case PKT_LINK_NFLOG:
+		return DLT_NFLOG;
+#endif
 	default:
 		return -1;
 	}

@@ -5,6 +5,7 @@
 #include "report/report.h"
 #include "service.h"
 #include "diag/timeline.h"
+#include "tcp/encap.h"
 
 static void
 endpoint(struct json *j, const char *key, const struct pkt_addr *a,
@@ -149,6 +150,61 @@ timeline_array(struct json *j, const struct capture *cap,
 	json_close(j);
 }
 
+static void
+encap_list(struct json *j, const char *key, const struct pkt_encap *l,
+           unsigned n, bool seen)
+{
+	char ip[FMT_ADDR_LEN];
+
+	if (!seen) {
+		json_null(j, key);
+		return;
+	}
+	json_arr(j, key);
+	for (unsigned i = 0; i < n; i++) {
+		const char *name = pkt_encap_name((enum pkt_encap_type)l[i].type);
+
+		json_obj(j, NULL);
+		json_str(j, "type", name != NULL ? name : "unknown");
+		if (l[i].has_outer) {
+			json_str(j, "outer_src",
+			         fmt_addr(ip, sizeof ip, &l[i].outer_src));
+			json_str(j, "outer_dst",
+			         fmt_addr(ip, sizeof ip, &l[i].outer_dst));
+		} else {
+			json_null(j, "outer_src");
+			json_null(j, "outer_dst");
+		}
+		if (l[i].has_id)
+			json_uint(j, "id", l[i].id);
+		else
+			json_null(j, "id");
+		json_close(j);
+	}
+	json_close(j);
+}
+
+/*
+ * The tunnels around the client's packets, and around the server's when
+ * they are not the same way back; absent for a connection that came
+ * through none.
+ */
+static void
+encapsulation(struct json *j, const struct conn *c)
+{
+	const struct pkt_encap *cl, *sl;
+	unsigned cn, sn;
+	bool cseen, sseen, cmirror, smirror;
+
+	if (c->encap == NULL)
+		return;
+	cl = conn_encap_layers(c->encap, TCP_DIR_C2S, &cn, &cseen, &cmirror);
+	sl = conn_encap_layers(c->encap, TCP_DIR_S2C, &sn, &sseen, &smirror);
+	encap_list(j, "encapsulation", cl, cn, cseen);
+	if (sseen && !smirror)
+		encap_list(j, "encapsulation_server", sl, sn, true);
+}
+
 /*
  * The verdict goes right after the endpoints: should a hostile connection
  * push its line to the size ceiling, the members dropped are the bulky
@@ -220,6 +276,7 @@ report_json_conn(struct json *j, const struct capture *cap,
 	endpoint(j, "server", &c->saddr, c->sport);
 	json_str(j, "service", service_name(c->svc));
 	verdict(j, d);
+	encapsulation(j, c);
 	report_json_starttls(j, f);
 	report_json_tls(j, cap, f);
 	if (f->cert != NULL || tls13_chosen(f)) {

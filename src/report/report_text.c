@@ -12,6 +12,7 @@
 #include "report/report.h"
 #include "report/server_summary.h"
 #include "service.h"
+#include "tcp/encap.h"
 
 static const char *
 end_words(enum tcp_end e)
@@ -197,6 +198,131 @@ severity_color(enum diag_severity s)
 	return "\033[1;32m";
 }
 
+static const char *
+encap_label(enum pkt_encap_type t)
+{
+	switch (t) {
+	case PKT_ENC_VLAN:
+		return "VLAN";
+	case PKT_ENC_MPLS:
+		return "MPLS";
+	case PKT_ENC_PPPOE:
+		return "PPPoE";
+	case PKT_ENC_GRE:
+		return "GRE";
+	case PKT_ENC_ERSPAN1:
+		return "ERSPAN type I";
+	case PKT_ENC_ERSPAN2:
+		return "ERSPAN type II";
+	case PKT_ENC_ERSPAN3:
+		return "ERSPAN type III";
+	case PKT_ENC_VXLAN:
+		return "VXLAN";
+	case PKT_ENC_GENEVE:
+		return "Geneve";
+	case PKT_ENC_GTPU:
+		return "GTP-U";
+	case PKT_ENC_IPIP:
+		return "IPv4 in IP";
+	case PKT_ENC_6IN4:
+		return "IPv6 in IP";
+	case PKT_ENC_NONE:
+		break;
+	}
+	return "?";
+}
+
+/* "VXLAN VNI 7 from 198.18.100.1 to 198.18.100.2, VLAN 5" */
+static void
+encap_words(FILE *out, const struct pkt_encap *l, unsigned n)
+{
+	char a[FMT_ADDR_LEN], b[FMT_ADDR_LEN];
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct pkt_encap *e = &l[i];
+
+		fputs(i > 0 ? ", " : "", out);
+		switch ((enum pkt_encap_type)e->type) {
+		case PKT_ENC_VLAN:
+			fprintf(out, "VLAN %" PRIu32, e->id);
+			break;
+		case PKT_ENC_MPLS:
+			fprintf(out, "MPLS label %" PRIu32, e->id);
+			break;
+		case PKT_ENC_PPPOE:
+			fprintf(out, "PPPoE session %" PRIu32, e->id);
+			break;
+		case PKT_ENC_GRE:
+			fputs("GRE", out);
+			if (e->has_id)
+				fprintf(out, " key %" PRIu32, e->id);
+			break;
+		case PKT_ENC_ERSPAN1:
+			fputs("ERSPAN type I", out);
+			break;
+		case PKT_ENC_ERSPAN2:
+			fprintf(out, "ERSPAN type II session %" PRIu32, e->id);
+			break;
+		case PKT_ENC_ERSPAN3:
+			fprintf(out, "ERSPAN type III session %" PRIu32, e->id);
+			break;
+		case PKT_ENC_VXLAN:
+			fprintf(out, "VXLAN VNI %" PRIu32, e->id);
+			break;
+		case PKT_ENC_GENEVE:
+			fprintf(out, "Geneve VNI %" PRIu32, e->id);
+			break;
+		case PKT_ENC_GTPU:
+			fprintf(out, "GTP-U TEID 0x%08" PRIx32, e->id);
+			break;
+		case PKT_ENC_IPIP:
+			fputs("IPv4 in IP", out);
+			break;
+		case PKT_ENC_6IN4:
+			fputs("IPv6 in IP", out);
+			break;
+		case PKT_ENC_NONE:
+			fputs("?", out);
+			break;
+		}
+		if (e->has_outer)
+			fprintf(out, " from %s to %s",
+			        fmt_addr(a, sizeof a, &e->outer_src),
+			        fmt_addr(b, sizeof b, &e->outer_dst));
+	}
+}
+
+/* One line naming the tunnels of the client's packets, one more for the
+ * server's when they did not come back the same way. */
+static void
+encap_lines(FILE *out, const struct conn *c)
+{
+	const struct pkt_encap *cl, *sl;
+	unsigned cn, sn;
+	bool cseen, sseen, cmirror, smirror;
+
+	if (c->encap == NULL)
+		return;
+	cl = conn_encap_layers(c->encap, TCP_DIR_C2S, &cn, &cseen, &cmirror);
+	sl = conn_encap_layers(c->encap, TCP_DIR_S2C, &sn, &sseen, &smirror);
+	fputs("  tunnel: ", out);
+	if (!cseen)
+		fputs("the client's packets were not captured", out);
+	else if (cn == 0)
+		fputs("none around the client's packets", out);
+	else
+		encap_words(out, cl, cn);
+	fputs("\n", out);
+	if (!sseen || smirror)
+		return;
+	fputs("  tunnel of the server's packets: ", out);
+	if (sn == 0)
+		fputs("none", out);
+	else
+		encap_words(out, sl, sn);
+	fputs("\n", out);
+}
+
 static void
 tcp_line(FILE *out, const struct report_opts *o, const struct tcp_outcome *t)
 {
@@ -248,6 +374,7 @@ report_text_conn(FILE *out, const struct report_opts *o,
 		        (uint64_t)TA_FRAME_NO(c->first_frame),
 		        (uint64_t)TA_FRAME_NO(c->tcp.last_frame), f->tcp.frames);
 	fprintf(out, "\n");
+	encap_lines(out, c);
 	if (detail) {
 		timeline_build(f, &tl);
 		timeline_text(out, &tl);
@@ -411,6 +538,24 @@ report_text_summary(FILE *out, const struct report_opts *o,
 	        st->flow.conns, st->flow.evicted, st->flow.reused,
 	        st->flow.midstream, st->flow.peak, st->flow.ignored);
 	probes_lines(out, st->probes);
+	if (st->tunnelled > 0 || st->tunnel_undecoded > 0) {
+		bool first = true;
+
+		fprintf(out, "  tunnels: %" PRIu64 " frames decapsulated",
+		        st->tunnelled);
+		/* VLAN tags are no tunnel: their frames are not counted. */
+		for (unsigned t = PKT_ENC_VLAN + 1; t <= PKT_ENC_LAST; t++) {
+			if (st->by_encap[t] == 0)
+				continue;
+			fprintf(out, "%s%s %" PRIu64, first ? " (" : ", ",
+			        encap_label((enum pkt_encap_type)t),
+			        st->by_encap[t]);
+			first = false;
+		}
+		fprintf(out, "%s; %" PRIu64 " not decoded (tunnel payloads "
+		             "we do not read)\n",
+		        first ? "" : ")", st->tunnel_undecoded);
+	}
 	if (cs->kernel_known)
 		fprintf(out,
 		        "  kernel: %" PRIu64 " packets received, %" PRIu64

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tcp/encap.h"
 #include "tcp/flow.h"
 
 #define FLOW_CHUNK 1024u
@@ -267,6 +268,7 @@ end_conn(struct flow_table *ft, struct conn *c, enum tcp_finish why,
 	ft->end(ft->ctx, c, why, now);
 	reasm_free(&c->reasm[0]);
 	reasm_free(&c->reasm[1]);
+	conn_encap_free(&c->encap);
 	pool_put(ft, c);
 }
 

@@ -34,6 +34,7 @@ struct frame_times {
 };
 
 struct export_buf;
+struct conn_encap;
 
 /*
  * The fields every packet reads come first, in the first two cache lines:
@@ -56,6 +57,8 @@ struct conn {
 	uint32_t slot;             /* its pool place, for the LRU links */
 	ta_time last_ts;
 	struct export_buf *xbuf;   /* -w: its packets so far, or NULL */
+	struct conn_encap *encap;  /* tunnels it came through (tcp/encap.h),
+	                            * NULL when none */
 	uint32_t server_start;     /* where the server's stream starts */
 	enum service svc;
 	uint64_t id;               /* creation order, for deterministic output */

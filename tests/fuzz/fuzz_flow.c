@@ -99,7 +99,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (len > size - off - 4)
 			len = size - off - 4;
 		memset(&p, 0, sizeof p);
-		p.link = (enum pkt_link)(data[off] % (PKT_LINK_SLL2 + 1));
+		p.link = (enum pkt_link)(data[off] % (PKT_LINK_LAST + 1));
 		now += (ta_time)data[off + 1] * TA_NS_PER_MS;
 		/* An exact-size copy, so any overread is caught. */
 		copy = malloc(len ? len : 1);

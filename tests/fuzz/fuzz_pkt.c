@@ -20,7 +20,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size == 0)
 		return 0;
-	link = (enum pkt_link)(data[0] % ((unsigned)PKT_LINK_SLL2 + 1));
+	link = (enum pkt_link)(data[0] % ((unsigned)PKT_LINK_LAST + 1));
 	frame = data + 1;
 	caplen = size - 1;
 	rc = pkt_decode(link, frame, caplen, &p);
@@ -28,7 +28,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (pkt_quick(link, frame, caplen, &q) &&
 	    (rc != DIS_OK || q.sport != p.sport || q.dport != p.dport ||
 	     q.truncated != ((p.anomalies & PKT_A_TRUNCATED) != 0) ||
-	     (p.anomalies & PKT_A_VLAN) != 0))
+	     (p.anomalies & PKT_A_VLAN) != 0 || p.nencap != 0))
 		abort();
 	if (rc != DIS_OK) {
 		/* A refusal must say why. */
@@ -44,7 +44,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Read every payload byte so that ASan sees any bad view. */
 	for (size_t i = 0; i < p.payload.n; i++)
 		sum += p.payload.p[i];
-	sum += (unsigned)p.sport + p.dport + p.flags + p.nvlan;
+	sum += (unsigned)p.sport + p.dport + p.flags + p.nencap;
 	(void)sum;
 	(void)pkt_link_name(link);
 	return 0;

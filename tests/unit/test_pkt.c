@@ -313,7 +313,7 @@ test_ethernet_syn_all_fields(void **state)
 	assert_int_equal(decode(PKT_LINK_ETHERNET, f.b, f.n, &p), DIS_OK);
 	assert_int_equal(p.skip, PKT_SKIP_NONE);
 	assert_int_equal(p.anomalies, 0);
-	assert_int_equal(p.nvlan, 0);
+	assert_int_equal(p.nencap, 0);
 	assert_v4_addrs(&p);
 	assert_true(p.ip_df);
 	assert_int_equal(p.sport, 49152);
@@ -403,12 +403,14 @@ vlan_case(const uint16_t *tpid, const uint16_t *vid, size_t ntags)
 	tcp(&f, PKT_TCP_ACK, NULL, 0, hello, HELLO_LEN);
 	ip4_done(&f, ip);
 	assert_int_equal(decode(PKT_LINK_ETHERNET, f.b, f.n, &p), DIS_OK);
-	assert_int_equal(p.nvlan, ntags);
-	assert_int_equal(p.anomalies, PKT_A_VLAN);
-	for (size_t i = 0; i < ntags && i < PKT_MAX_VLAN; i++)
-		assert_int_equal(p.vlan[i], vid[i]);
-	for (size_t i = ntags; i < PKT_MAX_VLAN; i++)
-		assert_int_equal(p.vlan[i], 0);
+	assert_int_equal(p.nencap, ntags);
+	assert_int_equal(p.anomalies, PKT_A_VLAN | PKT_A_ENC(PKT_ENC_VLAN));
+	for (size_t i = 0; i < ntags; i++) {
+		assert_int_equal(p.encap[i].type, PKT_ENC_VLAN);
+		assert_true(p.encap[i].has_id);
+		assert_false(p.encap[i].has_outer);
+		assert_int_equal(p.encap[i].id, vid[i]);
+	}
 	assert_v4_addrs(&p);
 	assert_hello(&p);
 }
@@ -430,7 +432,7 @@ test_vlan_stacks(void **state)
 	vlan_case(q1, v1, 1);
 	vlan_case(q2, v2, 2);
 	vlan_case(q3, v3, 3);
-	/* More tags than recorded: all counted, the outer ones kept. */
+	/* Six tags: within the bound, every one kept. */
 	vlan_case(q6, v6, 6);
 }
 
@@ -448,7 +450,7 @@ test_vlan_non_ip_and_cut(void **state)
 	assert_int_equal(decode(PKT_LINK_ETHERNET, f.b, f.n, &p),
 	                 DIS_UNSUPPORTED);
 	assert_int_equal(p.skip, PKT_SKIP_NOT_IP);
-	assert_int_equal(p.nvlan, 2);
+	assert_int_equal(p.nencap, 2);
 	/* Cut inside the second tag. */
 	assert_int_equal(decode(PKT_LINK_ETHERNET, f.b, 14 + 4 + 2, &p),
 	                 DIS_SHORT);
@@ -490,8 +492,8 @@ test_sll(void **state)
 	tcp(&f, PKT_TCP_ACK, NULL, 0, hello, HELLO_LEN);
 	ip4_done(&f, ip);
 	assert_int_equal(decode(PKT_LINK_SLL, f.b, f.n, &p), DIS_OK);
-	assert_int_equal(p.nvlan, 1);
-	assert_int_equal(p.vlan[0], 42);
+	assert_int_equal(p.nencap, 1);
+	assert_int_equal(p.encap[0].id, 42);
 	assert_hello(&p);
 
 	/* ARP, and a header cut short. */

@@ -232,7 +232,7 @@ compare(const char *const *files, unsigned n, size_t *nwarn)
 	read_direct(files, n, &v);
 	c = capture_open_files(files, n, NULL, err, sizeof err);
 	assert_non_null(c);
-	r = reader_start(c, &svc, err, sizeof err);
+	r = reader_start(c, &svc, NULL, err, sizeof err);
 	assert_non_null(r);
 	*nwarn = 0;
 	while ((it = reader_next(r)) != NULL) {
@@ -350,7 +350,7 @@ test_stop_and_free(void **state)
 
 	c = capture_open_files(files, 1, NULL, err, sizeof err);
 	assert_non_null(c);
-	r = reader_start(c, &svc, err, sizeof err);
+	r = reader_start(c, &svc, NULL, err, sizeof err);
 	assert_non_null(r);
 	assert_non_null(reader_next(r));
 	reader_stop(r);
@@ -362,7 +362,7 @@ test_stop_and_free(void **state)
 
 	c = capture_open_files(files, 1, NULL, err, sizeof err);
 	assert_non_null(c);
-	r = reader_start(c, &svc, err, sizeof err);
+	r = reader_start(c, &svc, NULL, err, sizeof err);
 	assert_non_null(r);
 	assert_non_null(reader_next(r));
 	reader_free(r);
@@ -390,7 +390,7 @@ test_progress(void **state)
 	fclose(fp);
 	c = capture_open_files(files, 1, NULL, err, sizeof err);
 	assert_non_null(c);
-	r = reader_start(c, &svc, err, sizeof err);
+	r = reader_start(c, &svc, NULL, err, sizeof err);
 	assert_non_null(r);
 	while (reader_next(r) != NULL) {
 		reader_progress(r, &done, &total);
