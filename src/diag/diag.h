@@ -70,8 +70,18 @@ enum diag_finding {
 	DIAG_F_CAPTURE_MIDSTREAM = 1u << 9,
 	/* bytes of a direction are missing from the capture */
 	DIAG_F_CAPTURE_GAP = 1u << 10,
+	/* the client accepted a chain that does not verify against the store
+	 * used here, and the evidence says why: a root of Mozilla's store on
+	 * the capture's date, or an intermediate the client supplied itself */
+	DIAG_F_CHAIN_UNVERIFIED_HERE = 1u << 11,
+	/* the client accepted a certificate that was expired (or not yet
+	 * valid) at the capture */
+	DIAG_F_EXPIRED_ACCEPTED = 1u << 12,
+	/* a certificate of the chain has an EC key with explicit parameters
+	 * (CVE-2020-0601 class) */
+	DIAG_F_EXPLICIT_EC_PARAMS = 1u << 13,
 };
-#define DIAG_FINDING_COUNT 11
+#define DIAG_FINDING_COUNT 14
 
 enum diag_severity {
 	DIAG_SEV_OK = 0,

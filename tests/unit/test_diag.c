@@ -1093,19 +1093,41 @@ static void
 test_cert_abort_without_alert(void **state)
 {
 	(void)state;
+	/* A bad chain, then the client's FIN on its turn without an alert
+	 * and without its key exchange: no client measured rejects that way
+	 * (they send an alert); it took the chain and left. */
 	cert_fixture(CERT_PROBLEM_INCOMPLETE, false, 48);
 	X->tls.alert_count = 0;
 	X->tls.fatal_alert = false;
 	end_tcp(TCP_END_FIN, TCP_SIDE_CLIENT, 12, T0 + 5 * MS);
 	decide();
-	assert_verdict("cert-chain-incomplete");
+	assert_verdict("closed-during-handshake");
 	assert_true(X->r.inferred);
+	assert_non_null(strstr(X->r.summary, "certificate grabbers"));
+	assert_non_null(strstr(X->r.summary, "not a rejection"));
+	assert_true(has_evidence("was not sent"));
+	assert_true(has_evidence("without its key exchange"));
+	assert_null(strstr(X->r.advice, "Install the missing intermediate"));
 
-	/* Same hang-up with a healthy chain: the client just closed. */
+	/* Its RST instead: a reset by the side whose turn it was. */
+	end_tcp(TCP_END_RST, TCP_SIDE_CLIENT, 12, T0 + 5 * MS);
+	decide();
+	assert_verdict("tcp-reset");
+	assert_non_null(strstr(X->r.summary, "certificate grabbers"));
+
+	/* The same hang-up with a healthy chain: the same reading. */
+	end_tcp(TCP_END_FIN, TCP_SIDE_CLIENT, 12, T0 + 5 * MS);
 	chain(10, CERT_PROBLEM_NONE, false);
 	decide();
 	assert_verdict("closed-during-handshake");
 	assert_non_null(strstr(X->r.summary, "client"));
+
+	/* Look-alike that must not be read as a grab: the client's fatal
+	 * alert first is a rejection. */
+	cert_fixture(CERT_PROBLEM_INCOMPLETE, false, 48);
+	decide();
+	assert_verdict("cert-chain-incomplete");
+	assert_false(X->r.inferred);
 }
 
 /* Completed, but the client closed at once without data: a late name
@@ -1498,6 +1520,8 @@ test_strings(void **state)
 		"weak-cipher", "weak-signature", "small-key",
 		"cert-expiring-soon", "middlebox-rst-suspected",
 		"capture-one-sided", "capture-midstream", "capture-gap",
+		"chain-unverified-here", "expired-accepted",
+		"explicit-ec-params",
 	};
 
 	(void)state;
