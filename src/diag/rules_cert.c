@@ -394,10 +394,9 @@ dg_accepted_chain_findings(struct ctx *c)
 		else
 			ev(c, l.frame, "%s: the client sent %s %s after the "
 			    "handshake completed, without data; its Finished "
-			    "(%s) shows it accepted the chain in the handshake, "
-			    "where the clients measured check trust and dates "
-			    "(inferred: a certificate grab or a probe, such as "
-			    "openssl s_client on an empty input)",
+			    "(%s) shows it accepted the chain (inferred: a "
+			    "certificate grab or a probe, such as openssl "
+			    "s_client on an empty input)",
 			    dg_fr(c, l.frame).s, leave_what(&l).s,
 			    dg_dur(delay).s,
 			    dg_fr(c, t->side[TLS_SIDE_CLIENT].finished_frame).s);
@@ -438,11 +437,8 @@ dg_accepted_chain_findings(struct ctx *c)
 			    cf->history_error == NULL ? ", nor against Mozilla's "
 			    "store of the capture's date" : "");
 	} else if (cf->trusted_then) {
+		/* the chain's own lines say which root and when */
 		fl |= DIAG_F_CHAIN_UNVERIFIED_HERE;
-		ev(c, cf->frame, "the chain does not verify against this "
-		    "machine's store (%s), but did against the roots clients "
-		    "trusted on the capture's date", cf->verify_reason != NULL ?
-		    dg_inert_str(cf->verify_reason, 64).s : "no reason given");
 	} else if (incomplete) {
 		fl |= DIAG_F_CHAIN_UNVERIFIED_HERE;
 		ev(c, cf->frame, "the server sent no issuer of its certificate "
