@@ -43,6 +43,7 @@ enum long_opt {
 	OPT_SERVER_NAME,
 	OPT_PIN,
 	OPT_DECAP_PORT,
+	OPT_TRUST_HISTORY,
 };
 
 struct cli {
@@ -110,6 +111,8 @@ usage(FILE *f)
 	    "  --inspection-names FILE  more issuer-name patterns of inspection products\n"
 	    "  --server-name NAME  name to check certificates against without SNI\n"
 	    "  --pin FILE          expected leaf or SPKI SHA-256 per server name\n"
+	    "  --trust-history DIR Mozilla's root store over time (roots.csv and\n"
+	    "                      roots.pem), instead of the installed one\n"
 	    "  --idle-timeout S    a connection idle S seconds ends as timeout (300)\n"
 	    "  --max-connections N track at most N at once; the idlest is evicted and\n"
 	    "                      counted (100000)\n"
@@ -157,6 +160,7 @@ parse_args(int argc, char **argv, struct cli *cli)
 	    {"server-name", required_argument, NULL, OPT_SERVER_NAME},
 	    {"pin", required_argument, NULL, OPT_PIN},
 	    {"decap-port", required_argument, NULL, OPT_DECAP_PORT},
+	    {"trust-history", required_argument, NULL, OPT_TRUST_HISTORY},
 	    {NULL, 0, NULL, 0},
 	};
 	char err[256];
@@ -267,6 +271,9 @@ parse_args(int argc, char **argv, struct cli *cli)
 				fprintf(stderr, "tlsautopsy: %s\n", err);
 				return EXIT_USAGE;
 			}
+			break;
+		case OPT_TRUST_HISTORY:
+			cli->certs.trust_history = optarg;
 			break;
 		case OPT_VERSION:
 			printf("tlsautopsy %s\n", PACKAGE_VERSION);
@@ -522,7 +529,9 @@ run(struct cli *cli)
 		fprintf(stderr, "tlsautopsy: %s\n", err);
 		return EXIT_USAGE;
 	}
-	/* Trust stores and data files are read before privileges go. */
+	/* Trust stores and data files are read before privileges go (the
+	 * trust history, world-readable, when a chain first needs it). */
+	cli->certs.warn = warn_line;
 	cli->acfg.certs = certchain_new(&cli->certs, cerr);
 	if (cli->acfg.certs == NULL) {
 		fprintf(stderr, "tlsautopsy: %s\n", cerr);

@@ -305,3 +305,55 @@ sc_vlan_tagged() {
 	pyclient --cafile "$PKI/root.crt" "$NAME" 993 || true
 	cap_stop
 }
+
+# What a client did with a chain decides, not this machine's store
+# (doc/certificates.md, "What a rejection looks like"). Each client below
+# accepts, or does not judge the chain at all; the analyser, run without
+# the lab's root, does not trust the chain.
+
+# imaplib trusts the lab root (a private CA the analyser lacks), logs in
+# over TLS 1.2 and reads: the chain was accepted.
+sc_cert_private_root_accepted() {
+	dovecot_start
+	cap_start cert-private-root-accepted
+	pyclient --max12 --cafile "$PKI/root.crt" "$NAME" 993 ||
+	    die "cert-private-root-accepted: the client did not log in"
+	cap_stop
+}
+
+# Two certificate grabs: a scanner that reads the server's flight and
+# closes without a key exchange or an alert (labgrab.py), and openssl
+# s_client -showcerts on an empty input, which completes the handshake
+# and sends close_notify at once. Neither rejected anything.
+sc_cert_grab() {
+	dovecot_start
+	cap_start cert-grab
+	client "$PY" "$LAB_DIR/labgrab.py" "$NAME" 993 ||
+	    die "cert-grab: labgrab.py failed"
+	client openssl s_client -showcerts -tls1_2 -servername "$NAME" \
+	    -connect "$NAME:993" </dev/null ||
+	    die "cert-grab: s_client did not complete the handshake"
+	cap_stop
+}
+
+# A server whose leaf (valid 2018-06 to 2020-06) chains to a root the
+# client trusted then and this machine never did (Lab Old Root, listed in
+# pki/trust-history as Mozilla's store lists its roots), recorded with the
+# client's clock at 2019-06-01 under faketime, and the capture's
+# timestamps moved to the same date (the kernel stamps packets with the
+# real time). The client checks the chain at its date and logs in.
+OLD_DATE='2019-06-01 12:00:00'
+sc_cert_old_root() {
+	local real fake
+	dovecot_start "ssl_cert=<$PKI/old.crt" "ssl_key=<$PKI/old.key"
+	cap_start cert-old-root
+	real=$(date -u +%s)
+	client faketime -f "@$OLD_DATE" curl -sS --cacert "$PKI/old-root.crt" \
+	    --tls-max 1.2 -u "$USER_NAME:$USER_PASS" "imaps://$NAME/" ||
+	    die "cert-old-root: the client did not accept the chain in $OLD_DATE"
+	cap_stop
+	fake=$(date -u -d "$OLD_DATE" +%s)
+	editcap -F pcap -t "$((fake - real))" "$CAPDIR/cert-old-root.pcap" \
+	    "$LAB_TMP/shifted.pcap"
+	mv "$LAB_TMP/shifted.pcap" "$CAPDIR/cert-old-root.pcap"
+}

@@ -39,6 +39,8 @@ enum cert_finding {
 	CERT_F_SMALL_KEY = 1u << 1,      /* RSA < 2048, EC < 224 bits */
 	CERT_F_EXPIRING_SOON = 1u << 2,  /* within 14 days of the capture */
 	CERT_F_NO_NAME = 1u << 3,        /* no SNI and no --server-name: name not checked */
+	CERT_F_EXPLICIT_EC = 1u << 4,    /* an EC key with explicit parameters
+	                                  * (CVE-2020-0601 class) */
 };
 
 struct cert_desc {
@@ -95,6 +97,8 @@ struct cert_chain {
 	int64_t anchor_not_before, anchor_not_after;
 	int8_t weak_sig_cert;        /* first MD5/SHA-1 signed one, or -1 */
 	int8_t small_key_cert;       /* first small key, or -1 */
+	int8_t explicit_ec_cert;     /* first EC key with explicit parameters,
+	                              * or -1 */
 };
 
 /*
@@ -120,6 +124,35 @@ struct cert_facts {
 	                              * or not_before passed (Unix seconds) */
 	uint32_t findings;           /* enum cert_finding */
 	int expiring_cert;           /* CERT_F_EXPIRING_SOON: index, -1 anchor */
+
+	/*
+	 * What the problem above would be against this machine's store alone:
+	 * it differs when capture-time trust (below) explains a root this
+	 * store lacks. verify_ok, verify_code and verify_reason are always
+	 * this machine's.
+	 */
+	enum cert_problem here_problem;
+	/* The validity windows alone, whatever the problem: a certificate of
+	 * the path expired (or not yet valid) at the capture; time_cert is its
+	 * index (-1 the trust anchor), time_at the date passed. */
+	enum cert_problem time_problem;  /* NONE, EXPIRED or NOT_YET_VALID */
+	int time_cert;
+	int64_t time_at;
+
+	/*
+	 * Capture-time trust (trust_history.h): the chain failed here for want
+	 * of a root, so it was tried against the roots Mozilla's store held on
+	 * the capture's date. trusted_then: it verifies there, through
+	 * then_root (a label of the history, valid while the context is),
+	 * which was in the store in [then_from, then_to) (then_to INT64_MAX:
+	 * still in). history_error: the history could not be read (static
+	 * text of the context), so this was not judged.
+	 */
+	bool history_tried;
+	bool trusted_then;
+	const char *then_root;
+	int64_t then_from, then_to;
+	const char *history_error;
 
 	/* Interception on this connection: the chain's signals plus a leaf
 	 * issued minutes before the capture. */

@@ -20,6 +20,11 @@
 #include "cert/inspection_products.h"
 #include "util/fmt.h"
 
+/* The installed data (Makefile.am defines it from $(pkgdatadir)). */
+#ifndef TA_TRUST_HISTORY_DIR
+#error "TA_TRUST_HISTORY_DIR must name the installed trust-history directory"
+#endif
+
 /* A proxy's clock may run a little ahead of the capture point's. */
 #define FRESH_SKEW_SECS 60
 /*
@@ -332,6 +337,75 @@ insert(struct certchain *ctx, struct certchain_entry *e)
 
 /* ---- per connection ---- */
 
+/*
+ * Capture-time trust: the chain failed here for want of a root; try it
+ * against the roots Mozilla's store held on the capture's date. A verdict
+ * then rests on what was true for the client then: the problem becomes the
+ * one along that path (its validity windows, and the name).
+ */
+static void
+judge_then(struct certchain *ctx, struct certchain_entry *e,
+           const struct tls_certificate *certs, int64_t now,
+           struct cert_facts *out)
+{
+	char err[TH_ERR_LEN];
+	bool first;
+	X509_STORE *store;
+	uint32_t id;
+	const struct th_interval *iv;
+	enum cert_problem tp;
+	int tcode;
+
+	out->history_tried = true;
+	if (!trust_history_load(ctx->history, err, &first)) {
+		if (first) {
+			snprintf(ctx->history_err, sizeof ctx->history_err, "%s",
+			         err);
+			if (ctx->warn != NULL) {
+				char msg[TH_ERR_LEN + 96];
+
+				snprintf(msg, sizeof msg, "trust history: %s; chains "
+				         "are judged against this machine's store only",
+				         err);
+				ctx->warn(ctx->warn_arg, msg);
+			}
+		}
+		out->history_error = ctx->history_err;
+		return;
+	}
+	store = trust_history_store_at(ctx->history, now, &id);
+	if (store == NULL)
+		return;
+	if (e->hist_id != id)
+		chain_verify_history(e, certs, store, id, ctx->history);
+	if (!e->hist_ok || e->hist_root == NULL)
+		return;
+	iv = trust_history_interval(e->hist_root, now);
+	if (iv == NULL)
+		return;
+	out->trusted_then = true;
+	out->then_root = e->hist_root->label;
+	out->then_from = iv->from;
+	out->then_to = iv->to;
+	out->problem_cert = -1;
+	out->problem_time = 0;
+	chain_judge_path(e->hist_path, e->nhist_path, &e->chain, now, out, &tp,
+	                 &tcode);
+	if (e->chain.name[0] != '\0' && !e->chain.name_covered) {
+		out->problem = CERT_PROBLEM_NAME_MISMATCH;
+		out->problem_cert = 0;
+		out->problem_time = 0;
+	} else {
+		out->problem = tp;
+	}
+	/* the windows of the path that verified are the ones that count */
+	out->time_problem = tp == CERT_PROBLEM_EXPIRED ||
+	                    tp == CERT_PROBLEM_NOT_YET_VALID ? tp :
+	                    CERT_PROBLEM_NONE;
+	out->time_cert = out->problem_cert;
+	out->time_at = out->problem_time;
+}
+
 void
 certchain_analyse(struct certchain *ctx, const struct tls_certificate *certs,
                   const char *sni, ta_time capture_time, struct cert_facts *out)
@@ -354,6 +428,7 @@ certchain_analyse(struct certchain *ctx, const struct tls_certificate *certs,
 	out->visible = true;
 	out->problem_cert = -1;
 	out->expiring_cert = -1;
+	out->time_cert = -1;
 	if (sni != NULL && sni[0] != '\0') {
 		name = sni;
 		from_sni = true;
@@ -403,6 +478,11 @@ certchain_analyse(struct certchain *ctx, const struct tls_certificate *certs,
 	out->findings = e->findings;
 
 	chain_judge_time(e, now, out, &tp, &tcode);
+	if (tp == CERT_PROBLEM_EXPIRED || tp == CERT_PROBLEM_NOT_YET_VALID) {
+		out->time_problem = tp;
+		out->time_cert = out->problem_cert;
+		out->time_at = out->problem_time;
+	}
 	if (e->problem == CERT_PROBLEM_UNPARSEABLE ||
 	    (e->problem != CERT_PROBLEM_NONE && (tp == CERT_PROBLEM_NONE || e->problem < tp))) {
 		out->problem = e->problem;
@@ -420,6 +500,10 @@ certchain_analyse(struct certchain *ctx, const struct tls_certificate *certs,
 		out->verify_reason = "the server sent no certificate";
 	else
 		out->verify_reason = chain_own_reason(out->verify_code);
+	out->here_problem = out->problem;
+	if (ctx->history != NULL && e->trust_failed && !e->leaf_self_signed &&
+	    e->problem != CERT_PROBLEM_UNPARSEABLE)
+		judge_then(ctx, e, certs, now, out);
 
 	if (e->chain.nchain > 0 && e->chain.chain[0].parsed &&
 	    e->chain.chain[0].not_before != TIME_UNKNOWN) {
@@ -498,6 +582,22 @@ certchain_new(const struct certchain_cfg *cfg, char err[CERTCHAIN_ERR_LEN])
 		goto fail;
 	if (!chain_setup_stores(ctx, cfg, err))
 		goto fail;
+	ctx->warn = cfg->warn;
+	ctx->warn_arg = cfg->warn_arg;
+	/* With --no-system-ca the user said what the client trusts. */
+	if (!cfg->no_system_ca) {
+		const char *dir = cfg->trust_history;
+
+		if (dir == NULL)
+			dir = getenv(TH_ENV);
+		if (dir == NULL || dir[0] == '\0')
+			dir = TA_TRUST_HISTORY_DIR;
+		ctx->history = trust_history_new(dir);
+		if (ctx->history == NULL) {
+			snprintf(err, CERTCHAIN_ERR_LEN, "out of memory");
+			goto fail;
+		}
+	}
 	return ctx;
 fail:
 	certchain_free(ctx);
@@ -517,6 +617,7 @@ certchain_free(struct certchain *ctx)
 	}
 	free(ctx->buckets);
 	chain_inspection_free(ctx);
+	trust_history_free(ctx->history);
 	X509_STORE_free(ctx->trust);
 	X509_STORE_free(ctx->public_store);
 	X509_STORE_free(ctx->inspection);

@@ -59,6 +59,15 @@ struct certchain_cfg {
 	const char *server_name;     /* checked when the client sent no SNI */
 	const char *pin_file;        /* expected leaf or SPKI SHA-256 per name */
 	size_t cache_size;           /* 0: CERTCHAIN_DEFAULT_CACHE */
+	/* The directory of Mozilla's root store history (roots.csv and
+	 * roots.pem); NULL: $TLSAUTOPSY_TRUST_HISTORY, else the installed
+	 * one. Not used with no_system_ca (the user said what the client
+	 * trusts). Read only when a chain first fails for want of a root. */
+	const char *trust_history;
+	/* Told once, in a line, when that history cannot be read; may be
+	 * NULL. */
+	void (*warn)(void *arg, const char *msg);
+	void *warn_arg;
 };
 
 /*
@@ -119,6 +128,10 @@ unsigned certchain_evidence(const struct cert_facts *f, ta_time capture_time,
 unsigned certchain_interception_evidence(const struct cert_facts *f,
                                          char lines[][CERT_EVIDENCE_LEN],
                                          unsigned max);
+
+/* Capture-time trust in one sentence, for facts with trusted_then: which
+ * root, when it was in Mozilla's store, the capture's date. */
+void certchain_then_text(char *buf, size_t len, const struct cert_facts *f);
 
 /* Stable names: "incomplete", "expired", ... ("none" for NONE). */
 const char *certchain_problem_str(enum cert_problem p);

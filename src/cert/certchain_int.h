@@ -17,6 +17,7 @@
 #include <openssl/x509.h>
 
 #include "cert/certchain.h"
+#include "cert/trust_history.h"
 #include "util/utf8.h"
 
 /* A time that could not be read from a certificate. */
@@ -68,12 +69,29 @@ struct certchain_entry {
 	/* whether the issuer is a public CA cannot be told: the leaf's issuer
 	 * is missing, so no store could verify it */
 	bool public_unknown;
+	/* the trust store lacked a root for it (an issuer neither sent nor
+	 * trusted, or a root sent and not trusted): capture-time trust may
+	 * explain it */
+	bool trust_failed;
+
+	/* The last capture-time verification (trust_history.h): against the
+	 * store of roots hist_id (0: none yet), whether it verified, the root
+	 * reached and the path built. */
+	uint32_t hist_id;
+	bool hist_ok;
+	const struct th_root *hist_root;
+	struct path_el hist_path[PATH_MAX_LEN];
+	uint8_t nhist_path;
 };
 
 struct certchain {
 	X509_STORE *trust;           /* what the client trusts */
 	X509_STORE *public_store;    /* the system store ("a public CA") */
 	X509_STORE *inspection;      /* --inspection-ca, or NULL */
+	struct trust_history *history; /* NULL: capture-time trust off */
+	void (*warn)(void *arg, const char *msg);
+	void *warn_arg;
+	char history_err[TH_ERR_LEN];
 	bool trust_is_public;        /* trust is the system store alone */
 	bool user_anchors;           /* --ca-bundle or --ca-path given */
 	char server_name[CERT_NAME_LEN];
@@ -159,6 +177,12 @@ void chain_top_subject(X509_STORE_CTX *sctx, char *dst, size_t len);
 void chain_verify_entry(struct certchain *ctx, struct certchain_entry *e,
                         X509 *const *x, uint16_t n,
                         const struct tls_certificate *certs);
+/* The capture-time verification of an entry against store (roots set
+ * id): re-reads the certificates as sent and fills e->hist_*. */
+void chain_verify_history(struct certchain_entry *e,
+                          const struct tls_certificate *certs,
+                          X509_STORE *store, uint32_t id,
+                          const struct trust_history *th);
 /* OpenSSL's text for a verification error. */
 const char *chain_own_reason(int code);
 
@@ -170,6 +194,14 @@ void chain_classify(struct certchain_entry *e, const struct vstate *v);
  * CERT_F_EXPIRING_SOON. */
 void chain_judge_time(const struct certchain_entry *e, int64_t now,
                       struct cert_facts *f, enum cert_problem *tp, int *tcode);
+/* The same for any path (the capture-time one). */
+void chain_judge_path(const struct path_el *path, uint8_t npath,
+                      const struct cert_chain *c, int64_t now,
+                      struct cert_facts *f, enum cert_problem *tp, int *tcode);
+
+/* Capture-time trust in one sentence (facts with trusted_then). */
+void chain_then_text(char *buf, size_t len, const struct cert_facts *f,
+                     int64_t now);
 
 /* inspection.c: interception signals */
 /* The built-in product patterns, --inspection-names and --pin. */

@@ -264,6 +264,31 @@ describe_serial(struct cert_desc *d, const X509 *x)
 	ERR_clear_error();
 }
 
+/*
+ * An EC key whose parameters are given in full (RFC 3279 2.3.5
+ * ECParameters, a SEQUENCE) instead of a named curve (an OID), which RFC
+ * 5480 2.1.1 forbids: Windows CryptoAPI matched roots by key alone and let
+ * such parameters forge them (CVE-2020-0601, "CurveBall").
+ */
+static bool
+explicit_ec(X509 *x)
+{
+	X509_PUBKEY *xpk = X509_get_X509_PUBKEY(x);
+	ASN1_OBJECT *alg = NULL;
+	X509_ALGOR *pa = NULL;
+	const ASN1_OBJECT *aobj = NULL;
+	const void *pval = NULL;
+	int ptype = V_ASN1_UNDEF;
+
+	if (xpk == NULL ||
+	    X509_PUBKEY_get0_param(&alg, NULL, NULL, &pa, xpk) != 1 ||
+	    alg == NULL || OBJ_obj2nid(alg) != NID_X9_62_id_ecPublicKey ||
+	    pa == NULL)
+		return false;
+	X509_ALGOR_get0(&aobj, &ptype, &pval, pa);
+	return ptype == V_ASN1_SEQUENCE;
+}
+
 /* Everything about one certificate; x NULL when its DER did not parse. */
 static void
 describe(struct certchain *ctx, struct cert_desc *d, X509 *x,
@@ -316,7 +341,7 @@ chain_build_entry(struct certchain *ctx, const struct tls_certificate *certs,
 	c = &e->chain;
 	c->count = (uint16_t)(n + certs->dropped < UINT16_MAX ?
 	                      n + certs->dropped : UINT16_MAX);
-	c->weak_sig_cert = c->small_key_cert = -1;
+	c->weak_sig_cert = c->small_key_cert = c->explicit_ec_cert = -1;
 	c->anchor_not_before = c->anchor_not_after = TIME_UNKNOWN;
 	copy_bounded(c->name, sizeof c->name, name, strlen(name));
 	c->name_from_sni = from_sni;
@@ -344,6 +369,8 @@ chain_build_entry(struct certchain *ctx, const struct tls_certificate *certs,
 			c->nchain = (uint16_t)(i + 1);
 		if (small && c->small_key_cert < 0)
 			c->small_key_cert = (int8_t)i;
+		if (x[i] != NULL && c->explicit_ec_cert < 0 && explicit_ec(x[i]))
+			c->explicit_ec_cert = (int8_t)i;
 		/* a root's own signature is never checked: only those below */
 		if (weak && !d->self_signed && c->weak_sig_cert < 0)
 			c->weak_sig_cert = (int8_t)i;
@@ -352,6 +379,8 @@ chain_build_entry(struct certchain *ctx, const struct tls_certificate *certs,
 		e->findings |= CERT_F_SMALL_KEY;
 	if (c->weak_sig_cert >= 0)
 		e->findings |= CERT_F_WEAK_SIGNATURE;
+	if (c->explicit_ec_cert >= 0)
+		e->findings |= CERT_F_EXPLICIT_EC;
 
 	if (n == 0) {
 		e->problem = CERT_PROBLEM_OTHER;

@@ -1,6 +1,7 @@
 /* chain_classify.c: the one problem of a chain (time aside, then at the capture time) and the evidence lines for people. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include <openssl/x509_vfy.h>
@@ -40,16 +41,16 @@ chain_classify(struct certchain_entry *e, const struct vstate *v)
 /* ---- per connection: the time ---- */
 
 void
-chain_judge_time(const struct certchain_entry *e, int64_t now,
+chain_judge_path(const struct path_el *path, uint8_t npath,
+                 const struct cert_chain *c, int64_t now,
                  struct cert_facts *f, enum cert_problem *tp, int *tcode)
 {
-	const struct cert_chain *c = &e->chain;
 	int64_t soonest = INT64_MAX;
 
 	*tp = CERT_PROBLEM_NONE;
 	*tcode = 0;
-	for (uint8_t i = 0; i < e->npath; i++) {
-		const struct path_el *p = &e->path[i];
+	for (uint8_t i = 0; i < npath; i++) {
+		const struct path_el *p = &path[i];
 		int idx = p->sent >= 0 && p->sent < c->nchain ? p->sent : -1;
 
 		if (p->not_before == TIME_UNKNOWN || p->not_after == TIME_UNKNOWN) {
@@ -83,6 +84,13 @@ chain_judge_time(const struct certchain_entry *e, int64_t now,
 			f->expiring_cert = idx;
 		}
 	}
+}
+
+void
+chain_judge_time(const struct certchain_entry *e, int64_t now,
+                 struct cert_facts *f, enum cert_problem *tp, int *tcode)
+{
+	chain_judge_path(e->path, e->npath, &e->chain, now, f, tp, tcode);
 }
 
 /* ---- evidence for people ---- */
@@ -215,6 +223,56 @@ covered_names(char *buf, size_t len, const struct cert_desc *d)
 		fmt_snprintf(buf + o, len - o, " and %u more", d->san_dropped);
 }
 
+/* "2017-11-30", for people. */
+static char *
+day_human(char buf[CERTCHAIN_TIME_LEN], int64_t t)
+{
+	time_human(buf, t);
+	if (strlen(buf) > 10 && buf[4] == '-')
+		buf[10] = '\0';
+	return buf;
+}
+
+/*
+ * Capture-time trust, in one sentence: which root, when it was in
+ * Mozilla's store, the capture's date, and that this machine's store lacks
+ * it. Also for the diagnosis' evidence (no frame).
+ */
+void
+chain_then_text(char *buf, size_t len, const struct cert_facts *f, int64_t now)
+{
+	char r[96], a[CERTCHAIN_TIME_LEN], b[CERTCHAIN_TIME_LEN],
+	    d[CERTCHAIN_TIME_LEN], gap[32];
+
+	safe(r, sizeof r, f->then_root != NULL ? f->then_root : "?");
+	day_human(a, f->then_from);
+	day_human(d, now);
+	if (f->then_to == INT64_MAX)
+		fmt_snprintf(buf, len, "%s has been in Mozilla's store since "
+		             "%s; this capture is from %s%s: it is not in this "
+		             "machine's store", r, a, d,
+		             now < f->then_from ? " (before it entered the bundle "
+		             "tlsautopsy reads, which trails Mozilla's)" : "");
+	else if (now >= f->then_to)
+		fmt_snprintf(buf, len, "%s was in Mozilla's store from %s to "
+		             "%s; this capture is from %s, %s after its removal: "
+		             "clients not updated since still trusted it (not in "
+		             "this machine's store)", r, a,
+		             day_human(b, f->then_to), d,
+		             duration(gap, sizeof gap, now - f->then_to));
+	else
+		fmt_snprintf(buf, len, "%s was in Mozilla's store from %s to "
+		             "%s; this capture is from %s: clients of that time "
+		             "trusted it (not in this machine's store)", r, a,
+		             day_human(b, f->then_to), d);
+}
+
+void
+certchain_then_text(char *buf, size_t len, const struct cert_facts *f)
+{
+	chain_then_text(buf, len, f, (int64_t)(f->time / TA_NS_PER_SEC));
+}
+
 static void
 problem_line(struct lines *ls, const struct cert_facts *f, int64_t now)
 {
@@ -222,9 +280,27 @@ problem_line(struct lines *ls, const struct cert_facts *f, int64_t now)
 	const struct cert_desc *leaf = c->nchain > 0 ? &c->chain[0] : NULL;
 	char r[140], s1[96], s2[96], t[CERTCHAIN_TIME_LEN], d[32], names[120];
 
+	if (f->trusted_then) {
+		char then[CERT_EVIDENCE_LEN];
+
+		chain_then_text(then, sizeof then, f, now);
+		line(ls, "%s", then);
+	} else if (f->history_error != NULL) {
+		line(ls, "capture-time trust was not judged: the root store "
+		     "history could not be read");
+	}
 	switch (f->problem) {
 	case CERT_PROBLEM_NONE:
-		if (c->name[0] != '\0')
+		if (f->trusted_then && c->name[0] != '\0')
+			line(ls, "the chain verifies to %s as Mozilla's store held "
+			     "it on the capture's date, and covers %s",
+			     safe(s1, sizeof s1, f->then_root),
+			     safe(s2, sizeof s2, c->name));
+		else if (f->trusted_then)
+			line(ls, "the chain verifies to %s as Mozilla's store held "
+			     "it on the capture's date (no name checked)",
+			     safe(s1, sizeof s1, f->then_root));
+		else if (c->name[0] != '\0')
 			line(ls, "the chain verifies to %s and covers %s",
 			     safe(s1, sizeof s1, c->anchor), safe(s2, sizeof s2, c->name));
 		else
@@ -332,6 +408,11 @@ finding_lines(struct lines *ls, const struct cert_facts *f, int64_t now)
 	if (f->findings & CERT_F_NO_NAME)
 		line(ls, "the client sent no SNI and no --server-name was given: "
 		     "the name was not checked");
+	if ((f->findings & CERT_F_EXPLICIT_EC) && c->explicit_ec_cert >= 0)
+		line(ls, "%s has an EC key with explicit curve parameters instead "
+		     "of a named curve: the CVE-2020-0601 (CurveBall) form, with "
+		     "which unpatched Windows CryptoAPI accepted forged roots",
+		     cert_ref(r, sizeof r, c, c->explicit_ec_cert));
 }
 
 /* The per-connection interception signal, as text (no frame). */

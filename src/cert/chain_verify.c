@@ -123,6 +123,74 @@ fail:
 }
 
 static int
+sent_index(X509 *const *x, uint16_t n, const X509 *c);
+
+/*
+ * The capture-time verification: the certificates as sent, against the
+ * roots Mozilla's store held on the capture's date (the caller's store),
+ * time aside as for the main run (the path's windows are judged per
+ * connection). The name is the main run's business.
+ */
+void
+chain_verify_history(struct certchain_entry *e,
+                     const struct tls_certificate *certs, X509_STORE *store,
+                     uint32_t id, const struct trust_history *th)
+{
+	X509 *x[TLS_HS_MAX_CERTS] = {0};
+	uint16_t n = certs->count < TLS_HS_MAX_CERTS ? certs->count :
+	             TLS_HS_MAX_CERTS;
+	STACK_OF(X509) *untrusted = sk_X509_new_null();
+	X509_STORE_CTX *sctx = NULL;
+	struct vstate v;
+
+	e->hist_id = id;
+	e->hist_ok = false;
+	e->hist_root = NULL;
+	e->nhist_path = 0;
+	for (uint16_t i = 0; i < n; i++) {
+		const unsigned char *p = certs->der[i].p;
+
+		if (certs->der[i].n > 0 && certs->der[i].n <= LONG_MAX)
+			x[i] = d2i_X509(NULL, &p, (long)certs->der[i].n);
+		if (x[i] != NULL && p != certs->der[i].p + certs->der[i].n) {
+			X509_free(x[i]);
+			x[i] = NULL;
+		}
+		if (i > 0 && x[i] != NULL && untrusted != NULL &&
+		    sk_X509_push(untrusted, x[i]) <= 0)
+			goto out;
+	}
+	if (untrusted == NULL || n == 0 || x[0] == NULL)
+		goto out;
+	sctx = chain_run_verify(store, x[0], untrusted, NULL, &v);
+	if (sctx == NULL || !chain_ok(&v))
+		goto out;
+	{
+		STACK_OF(X509) *path = X509_STORE_CTX_get0_chain(sctx);
+		int len = path != NULL ? sk_X509_num(path) : 0;
+
+		for (int i = 0; i < len && e->nhist_path < PATH_MAX_LEN; i++) {
+			X509 *c = sk_X509_value(path, i);
+			struct path_el *pe = &e->hist_path[e->nhist_path++];
+
+			pe->sent = (int16_t)sent_index(x, n, c);
+			pe->not_before = chain_asn1_time_secs(X509_get0_notBefore(c));
+			pe->not_after = chain_asn1_time_secs(X509_get0_notAfter(c));
+		}
+		if (len > 0)
+			e->hist_root = trust_history_find(th,
+			                                  sk_X509_value(path, len - 1));
+	}
+	e->hist_ok = e->hist_root != NULL;
+out:
+	X509_STORE_CTX_free(sctx);
+	sk_X509_free(untrusted);
+	for (uint16_t i = 0; i < n; i++)
+		X509_free(x[i]);
+	ERR_clear_error();
+}
+
+static int
 sent_index(X509 *const *x, uint16_t n, const X509 *c)
 {
 	for (uint16_t i = 0; i < n; i++)
@@ -210,6 +278,8 @@ chain_verify_entry(struct certchain *ctx, struct certchain_entry *e,
 	}
 	X509_STORE_CTX_free(sctx);
 	chain_classify(e, &vm);
+	e->trust_failed = vm.missing_leaf_issuer || vm.missing_issuer ||
+	                  vm.untrusted_root;
 
 	/* a chain that verifies with the user's anchors alone is known not to
 	 * be public; one whose leaf issuer is nowhere cannot be told */

@@ -277,6 +277,24 @@ static const struct finding_info findings[DIAG_FINDING_COUNT] = {
 	  "The capture's timestamps go backwards within this connection, so "
 	  "its times and durations are not shown: check the capture host's "
 	  "clock, or how the file was merged or edited (mergecap, editcap -t)." },
+	{ "chain-unverified-here",
+	  "The chain does not verify against this machine's trust store, but "
+	  "the client accepted it for the reason the evidence gives: nothing "
+	  "to fix for this client. To judge as the client did, give its trust "
+	  "store with --ca-bundle; if the server sends no intermediate, add it "
+	  "to the server's chain file, since stricter clients fail without "
+	  "it." },
+	{ "expired-accepted",
+	  "A certificate of the chain was expired (or not yet valid) at the "
+	  "time of the capture and the client went on anyway: renew it on the "
+	  "server, and find out why the client did not refuse it (validation "
+	  "turned off, or a wrong clock)." },
+	{ "explicit-ec-params",
+	  "A certificate of the chain has an EC key with explicit curve "
+	  "parameters instead of a named curve, the form of CVE-2020-0601 "
+	  "(\"CurveBall\"), with which unpatched Windows CryptoAPI accepted "
+	  "forged roots: public CAs never issue these, so treat the chain as "
+	  "forged until shown otherwise, and patch Windows clients." },
 };
 
 /* ------------------------------------------------------------------ */
@@ -315,16 +333,13 @@ add_findings(struct ctx *c)
 	const struct cert_facts *cf = c->cert;
 	bool complete = c->tls != NULL && c->tls->handshake_complete;
 
-	if (complete && o->verdict == DIAG_OK && dg_intercepted(c)) {
+	if (complete && o->verdict == DIAG_OK && dg_intercepted(c))
 		o->findings |= DIAG_F_INTERCEPTED;
-	} else if (complete && o->verdict == DIAG_OK && cf != NULL &&
-	    cf->visible && !cf->verify_ok) {
-		o->findings |= DIAG_F_UNVERIFIED_ACCEPTED;
-		ev(c, cf->frame, "the handshake completed although the chain "
-		    "does not verify here (%s): the client skips validation or "
-		    "trusts a private CA", cf->verify_reason != NULL ?
-		    dg_inert_str(cf->verify_reason, 64).s : "no reason given");
-	}
+	else if (complete && o->verdict == DIAG_OK && cf != NULL &&
+	    cf->visible && !cf->verify_ok)
+		o->findings |= dg_accepted_chain_findings(c);
+	if (cf != NULL && cf->visible && (cf->findings & CERT_F_EXPLICIT_EC))
+		o->findings |= DIAG_F_EXPLICIT_EC_PARAMS;
 	if (c->sh != NULL && c->sh->version <= TLS_V_TLS11) {
 		char h[TLS_NAMES_HEX_LEN];
 

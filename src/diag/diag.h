@@ -72,8 +72,18 @@ enum diag_finding {
 	DIAG_F_CAPTURE_GAP = 1u << 10,
 	/* the capture's clock stepped back within the connection */
 	DIAG_F_TIMESTAMPS_DAMAGED = 1u << 11,
+	/* the client accepted a chain that does not verify against the store
+	 * used here, and the evidence says why: a root of Mozilla's store on
+	 * the capture's date, or an intermediate the client supplied itself */
+	DIAG_F_CHAIN_UNVERIFIED_HERE = 1u << 12,
+	/* the client accepted a certificate that was expired (or not yet
+	 * valid) at the capture */
+	DIAG_F_EXPIRED_ACCEPTED = 1u << 13,
+	/* a certificate of the chain has an EC key with explicit parameters
+	 * (CVE-2020-0601 class) */
+	DIAG_F_EXPLICIT_EC_PARAMS = 1u << 14,
 };
-#define DIAG_FINDING_COUNT 12
+#define DIAG_FINDING_COUNT 15
 
 enum diag_severity {
 	DIAG_SEV_OK = 0,

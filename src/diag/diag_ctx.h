@@ -168,6 +168,10 @@ bool dg_intercepted(const struct ctx *c);
 bool dg_chain_bad(const struct ctx *c);
 void dg_ev_chain(struct ctx *c);
 void dg_chain_verdict(struct ctx *c, const char *how, bool inferred);
+/* A completed handshake whose client accepted a chain that does not verify
+ * here: the findings that say why (chain-unverified-here,
+ * unverified-accepted, expired-accepted), with their evidence. */
+uint32_t dg_accepted_chain_findings(struct ctx *c);
 
 /* ------------------------------------------------------------------ */
 /* The rules, in the order of diag.c's rules[]: true when one decided. */

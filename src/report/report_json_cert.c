@@ -65,6 +65,15 @@ cert_json(struct json *j, const struct cert_desc *d, int64_t now)
 	json_close(j);
 }
 
+/* "2011-12-28T00:00:00Z" -> "2011-12-28", in place. */
+static const char *
+date_only(char *iso)
+{
+	if (strlen(iso) > 10 && iso[10] == 'T')
+		iso[10] = '\0';
+	return iso;
+}
+
 static void
 findings_json(struct json *j, uint32_t findings)
 {
@@ -77,6 +86,8 @@ findings_json(struct json *j, uint32_t findings)
 		json_str(j, NULL, "cert-expiring-soon");
 	if (findings & CERT_F_NO_NAME)
 		json_str(j, NULL, "name-not-checked");
+	if (findings & CERT_F_EXPLICIT_EC)
+		json_str(j, NULL, "explicit-ec-params");
 	json_close(j);
 }
 
@@ -95,6 +106,40 @@ interception_json(struct json *j, const struct cert_facts *f)
 	for (unsigned i = 0; i < n; i++)
 		json_str(j, NULL, lines[i]);
 	json_close(j);
+	json_close(j);
+}
+
+/* Capture-time trust (doc/json.md): null when the chain did not fail here
+ * for want of a root. */
+static void
+capture_trust_json(struct json *j, const struct cert_facts *f)
+{
+	char t[CERTCHAIN_TIME_LEN];
+
+	if (!f->history_tried) {
+		json_null(j, "capture_time_trust");
+		return;
+	}
+	json_obj(j, "capture_time_trust");
+	json_str(j, "store", "mozilla");
+	if (f->history_error != NULL) {
+		json_null(j, "ok");
+		json_str(j, "error", f->history_error);
+		json_close(j);
+		return;
+	}
+	json_bool(j, "ok", f->trusted_then);
+	if (f->trusted_then) {
+		json_str(j, "root", f->then_root);
+		/* dates only: the history is dated by day */
+		json_str(j, "in_store_from",
+		         date_only(certchain_time_iso(t, f->then_from)));
+		if (f->then_to == INT64_MAX)
+			json_null(j, "in_store_until");
+		else
+			json_str(j, "in_store_until",
+			         date_only(certchain_time_iso(t, f->then_to)));
+	}
 	json_close(j);
 }
 
@@ -159,6 +204,11 @@ report_json_cert(struct json *j, const struct cert_facts *f,
 		else
 			json_null(j, "problem_cert");
 	}
+	if (f->here_problem == CERT_PROBLEM_NONE)
+		json_null(j, "problem_here");
+	else
+		json_str(j, "problem_here", certchain_problem_str(f->here_problem));
+	capture_trust_json(j, f);
 	findings_json(j, f->findings);
 	if (c != NULL)
 		interception_json(j, f);

@@ -92,6 +92,13 @@ report_text_cert(FILE *out, const struct cert_facts *f, ta_time capture_time,
 		fprintf(out, ", no name to check");
 	if (f->verify_ok)
 		fprintf(out, "; verifies\n");
+	else if (f->trusted_then)
+		fprintf(out, "; does not verify here: %s (%d); verifies against "
+		        "Mozilla's store of the capture's date%s%s\n",
+		        f->verify_reason ? f->verify_reason : "?", f->verify_code,
+		        f->problem != CERT_PROBLEM_NONE ? ", " : "",
+		        f->problem != CERT_PROBLEM_NONE ?
+		        certchain_problem_str(f->problem) : "");
 	else
 		fprintf(out, "; does not verify: %s (%d), %s\n",
 		        f->verify_reason ? f->verify_reason : "?", f->verify_code,

@@ -19,7 +19,9 @@
 
 #include "cert/certchain.h"
 #include "cert/inspection_products.h"
+#include "cert/trust_history.h"
 #include "report/json.h"
+#include "scratch.h"
 
 #define MAX_DER 8192
 
@@ -215,6 +217,359 @@ setup(void **state)
 	setenv("SSL_CERT_DIR", dir, 1);
 	t2025 = at(2025, 6, 1, 0, 0, 0);
 	return 0;
+}
+
+/* ---- capture-time trust (data/trust-history) ---- */
+
+static unsigned warnings;
+static char last_warning[512];
+
+static void
+count_warning(void *arg, const char *msg)
+{
+	(void)arg;
+	warnings++;
+	snprintf(last_warning, sizeof last_warning, "%s", msg);
+}
+
+/*
+ * A client of the past: this machine's store holds only an unrelated root
+ * (other.pem), the history dir lists Test Root CA in Mozilla's store from
+ * 2020-01-01 to 2025-01-01 (tests/pki/mkextra). no_system: as
+ * --no-system-ca with --ca-bundle other.pem.
+ */
+static struct certchain *
+ctx_history(const char *dir, bool no_system)
+{
+	struct certchain_cfg cfg;
+	char file[1024], hist[1024], bundle[1024], err[CERTCHAIN_ERR_LEN];
+	struct certchain *ctx;
+
+	memset(&cfg, 0, sizeof cfg);
+	path_of(file, sizeof file, "tests/pki/other.pem");
+	setenv("SSL_CERT_FILE", file, 1);
+	if (dir != NULL && strncmp(dir, "tests/", 6) == 0) {
+		path_of(hist, sizeof hist, dir);
+		cfg.trust_history = hist;
+	} else {
+		cfg.trust_history = dir;
+	}
+	if (no_system) {
+		cfg.no_system_ca = true;
+		path_of(bundle, sizeof bundle, "tests/pki/other.pem");
+		cfg.ca_bundle = bundle;
+	}
+	cfg.warn = count_warning;
+	ctx = certchain_new(&cfg, err);
+	path_of(file, sizeof file, "tests/pki/root.pem");
+	setenv("SSL_CERT_FILE", file, 1);
+	if (ctx == NULL)
+		fail_msg("certchain_new: %s", err);
+	return ctx;
+}
+
+static void
+test_history_dates(void **state)
+{
+	int64_t t;
+
+	(void)state;
+	assert_true(trust_history_parse_date("2011-12-28", 10, &t));
+	assert_int_equal(t, 1325030400);
+	assert_true(trust_history_parse_date("2020-02-29", 10, &t));
+	assert_false(trust_history_parse_date("2019-02-29", 10, &t));
+	assert_false(trust_history_parse_date("2019-13-01", 10, &t));
+	assert_false(trust_history_parse_date("2019-1-01", 9, &t));
+	assert_false(trust_history_parse_date("2019/01/01", 10, &t));
+	assert_true(trust_history_parse_time("2021-09-30T14:01:15Z", 20, &t));
+	assert_int_equal(t, 1633010475);
+	assert_false(trust_history_parse_time("2021-09-30 14:01:15Z", 20, &t));
+	assert_false(trust_history_parse_time("2021-09-30T24:01:15Z", 20, &t));
+}
+
+/* A chain that fails here for want of a root verifies against the roots
+ * of its date: within the interval, within the slack after the removal,
+ * not after it. */
+static void
+test_capture_time_trust(void **state)
+{
+	struct certchain *ctx = ctx_history("tests/pki/trust-history", false);
+	struct chain *c = make("leaf", "inter", NULL);
+	struct cert_facts f;
+	ta_time t2024 = at(2024, 6, 1, 0, 0, 0);
+	ta_time slack = at(2025, 4, 1, 0, 0, 0);
+	ta_time late = at(2026, 1, 1, 0, 0, 0);
+
+	(void)state;
+	warnings = 0;
+	analyse(ctx, c, "imap.test.example", t2024, &f);
+	assert_false(f.verify_ok);
+	assert_int_equal(f.verify_code, 20);
+	assert_int_equal(f.here_problem, CERT_PROBLEM_UNTRUSTED);
+	assert_true(f.history_tried);
+	assert_true(f.trusted_then);
+	assert_int_equal(f.problem, CERT_PROBLEM_NONE);
+	assert_string_equal(f.then_root, "Test Root CA");
+	assert_int_equal(f.then_from, secs(2020, 1, 1, 0, 0, 0));
+	assert_int_equal(f.then_to, secs(2025, 1, 1, 0, 0, 0));
+	assert_null(f.history_error);
+	assert_true(evidence_has(&f, t2024, "Test Root CA was in Mozilla's "
+	                         "store from 2020-01-01 to 2025-01-01; this "
+	                         "capture is from 2024-06-01: clients of that "
+	                         "time trusted it (not in this machine's store)"));
+	certchain_release(ctx, &f);
+
+	analyse(ctx, c, "imap.test.example", slack, &f);
+	assert_true(f.trusted_then);
+	assert_true(evidence_has(&f, slack, "after its removal"));
+	certchain_release(ctx, &f);
+
+	analyse(ctx, c, "imap.test.example", late, &f);
+	assert_true(f.history_tried);
+	assert_false(f.trusted_then);
+	assert_int_equal(f.problem, CERT_PROBLEM_UNTRUSTED);
+	certchain_release(ctx, &f);
+
+	/* The same date again: the cached answer is the same. */
+	analyse(ctx, c, "imap.test.example", t2024, &f);
+	assert_true(f.trusted_then);
+	certchain_release(ctx, &f);
+	assert_int_equal(warnings, 0);
+	certchain_free(ctx);
+	free(c);
+}
+
+/* Along the path of that date: an expired leaf is expired, a name not
+ * covered is still not covered, a missing intermediate is still missing;
+ * a chain that verifies here is not looked up, nor one under
+ * --no-system-ca. */
+static void
+test_capture_time_problems(void **state)
+{
+	struct certchain *ctx = ctx_history("tests/pki/trust-history", false);
+	struct certchain *nosys = ctx_history("tests/pki/trust-history", true);
+	struct chain *expired = make("expired", "inter", NULL);
+	struct chain *wrong = make("wrongname", "inter", NULL);
+	struct chain *alone = make("leaf", NULL);
+	struct chain *other = make("other", NULL);
+	struct cert_facts f;
+	ta_time t2022 = at(2022, 6, 1, 0, 0, 0);
+	ta_time t2024 = at(2024, 6, 1, 0, 0, 0);
+
+	(void)state;
+	analyse(ctx, expired, "imap.test.example", t2022, &f);
+	assert_true(f.trusted_then);
+	assert_int_equal(f.problem, CERT_PROBLEM_EXPIRED);
+	assert_int_equal(f.time_problem, CERT_PROBLEM_EXPIRED);
+	assert_int_equal(f.time_cert, 0);
+	certchain_release(ctx, &f);
+
+	analyse(ctx, wrong, "imap.test.example", t2024, &f);
+	assert_true(f.trusted_then);
+	assert_int_equal(f.problem, CERT_PROBLEM_NAME_MISMATCH);
+	certchain_release(ctx, &f);
+
+	analyse(ctx, alone, "imap.test.example", t2024, &f);
+	assert_true(f.history_tried);
+	assert_false(f.trusted_then);
+	assert_int_equal(f.problem, CERT_PROBLEM_INCOMPLETE);
+	certchain_release(ctx, &f);
+
+	/* other.pem is this machine's root here: verifies, no history. */
+	analyse(ctx, other, NULL, t2024, &f);
+	assert_false(f.history_tried);
+	certchain_release(ctx, &f);
+
+	analyse(nosys, wrong, "imap.test.example", t2024, &f);
+	assert_false(f.history_tried);
+	assert_false(f.trusted_then);
+	assert_int_equal(f.problem, CERT_PROBLEM_NAME_MISMATCH);
+	certchain_release(nosys, &f);
+	certchain_free(ctx);
+	certchain_free(nosys);
+	free(expired);
+	free(wrong);
+	free(alone);
+	free(other);
+}
+
+static void
+write_file(const char *dir, const char *name, const char *text)
+{
+	char path[1024];
+	FILE *fp;
+
+	scratch_path(dir, path, sizeof path, name);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	assert_int_equal(fclose(fp), 0);
+}
+
+static char *
+read_all(const char *rel)
+{
+	char path[1024];
+	FILE *fp;
+	char *buf = calloc(1, 1 << 20);
+	size_t n;
+
+	assert_non_null(buf);
+	path_of(path, sizeof path, rel);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	n = fread(buf, 1, (1 << 20) - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	return buf;
+}
+
+/* One history, analysed twice: the error it gives, said once. */
+static void
+expect_refused(const char *dir, const char *csv, const char *pem,
+               const char *why)
+{
+	struct certchain *ctx;
+	struct chain *c = make("leaf", "inter", NULL);
+	struct cert_facts f;
+	ta_time t2024 = at(2024, 6, 1, 0, 0, 0);
+
+	write_file(dir, "roots.csv", csv);
+	write_file(dir, "roots.pem", pem);
+	ctx = ctx_history(dir, false);
+	warnings = 0;
+	analyse(ctx, c, "imap.test.example", t2024, &f);
+	assert_true(f.history_tried);
+	assert_false(f.trusted_then);
+	assert_non_null(f.history_error);
+	if (strstr(f.history_error, why) == NULL)
+		fail_msg("history error \"%s\" lacks \"%s\"", f.history_error,
+		         why);
+	assert_int_equal(f.problem, CERT_PROBLEM_UNTRUSTED);
+	assert_true(evidence_has(&f, t2024, "history could not be read"));
+	certchain_release(ctx, &f);
+	analyse(ctx, c, "imap.test.example", t2024, &f);
+	assert_non_null(f.history_error);
+	certchain_release(ctx, &f);
+	assert_int_equal(warnings, 1);
+	assert_non_null(strstr(last_warning, why));
+	certchain_free(ctx);
+	free(c);
+}
+
+/* Fail-closed: any bad line refuses the whole history, naming the file
+ * and the line; the good copy of the same files is used. */
+static void
+test_history_fail_closed(void **state)
+{
+	char dir[256], *csv, *pem, *bad, *p;
+	size_t hl;
+
+	(void)state;
+	assert_int_equal(scratch_make(dir, sizeof dir, "test_history"), 0);
+	csv = read_all("tests/pki/trust-history/roots.csv");
+	pem = read_all("tests/pki/trust-history/roots.pem");
+	bad = calloc(1, 1 << 20);
+	assert_non_null(bad);
+	hl = (size_t)(strchr(csv, '\n') - csv) + 1;
+
+	/* the good copy works */
+	{
+		struct certchain *ctx;
+		struct chain *c = make("leaf", "inter", NULL);
+		struct cert_facts f;
+
+		write_file(dir, "roots.csv", csv);
+		write_file(dir, "roots.pem", pem);
+		ctx = ctx_history(dir, false);
+		analyse(ctx, c, "imap.test.example", at(2024, 6, 1, 0, 0, 0), &f);
+		assert_true(f.trusted_then);
+		certchain_release(ctx, &f);
+		certchain_free(ctx);
+		free(c);
+	}
+	/* another header */
+	snprintf(bad, 1 << 20, "name,%s", csv);
+	expect_refused(dir, bad, pem, "roots.csv line 1: not the header");
+	/* a field short */
+	snprintf(bad, 1 << 20, "%.*sTest Root CA,2020-01-01\n", (int)hl, csv);
+	expect_refused(dir, bad, pem, "roots.csv line 2: 2 fields, not 16");
+	/* a stray quote */
+	snprintf(bad, 1 << 20, "%s\"x,y\n", csv);
+	expect_refused(dir, bad, pem, "roots.csv line 3: a quote out of place");
+	/* a month 13 in the intervals */
+	snprintf(bad, 1 << 20, "%s", csv);
+	p = strstr(bad, "2020-01-01/2025-01-01");
+	assert_non_null(p);
+	memcpy(p + 16, "13", 2);
+	expect_refused(dir, bad, pem, "roots.csv line 2: trusted_intervals");
+	/* a hash in capitals */
+	snprintf(bad, 1 << 20, "%s", csv);
+	p = strstr(bad + hl, "Z,");
+	p = strstr(p + 2, "Z,") + 2;
+	*p = (char)(*p >= 'a' ? *p - 'a' + 'A' : 'G');
+	expect_refused(dir, bad, pem, "roots.csv line 2: sha256");
+	/* no certificate for the line */
+	expect_refused(dir, csv, "", "roots.csv line 2: its certificate is "
+	               "not in roots.pem");
+	/* a certificate no line names */
+	{
+		char *more = read_all("tests/pki/other.pem");
+
+		snprintf(bad, 1 << 20, "%s%s", pem, more);
+		expect_refused(dir, csv, bad, "roots.pem: certificate 2: its "
+		               "sha256 is not in roots.csv");
+		free(more);
+	}
+	/* garbage after the certificates */
+	snprintf(bad, 1 << 20, "%s-----BEGIN CERTIFICATE-----\nbm90\n"
+	         "-----END CERTIFICATE-----\n", pem);
+	expect_refused(dir, csv, bad, "roots.pem: after certificate 1");
+	scratch_remove(dir);
+	/* a directory without the files */
+	{
+		struct certchain *ctx = ctx_history("tests/pki/no-such-history",
+		                                    false);
+		struct chain *c = make("leaf", "inter", NULL);
+		struct cert_facts f;
+
+		warnings = 0;
+		analyse(ctx, c, "imap.test.example", at(2024, 6, 1, 0, 0, 0), &f);
+		assert_non_null(f.history_error);
+		assert_non_null(strstr(f.history_error, "roots.csv: No such file"));
+		assert_int_equal(warnings, 1);
+		certchain_release(ctx, &f);
+		certchain_free(ctx);
+		free(c);
+	}
+	free(csv);
+	free(pem);
+	free(bad);
+}
+
+/* Explicit EC parameters (CVE-2020-0601's form) are a finding, said in
+ * the evidence and the JSON; a named curve is not. */
+static void
+test_explicit_ec(void **state)
+{
+	struct certchain *ctx = ctx_root();
+	struct chain *ex = make("explicit-ec", NULL);
+	struct chain *named = make("ec256", "inter", NULL);
+	struct cert_facts f;
+
+	(void)state;
+	analyse(ctx, ex, NULL, t2025, &f);
+	assert_true(f.findings & CERT_F_EXPLICIT_EC);
+	assert_int_equal(f.chain->explicit_ec_cert, 0);
+	assert_true(evidence_has(&f, t2025, "CVE-2020-0601"));
+	certchain_release(ctx, &f);
+	analyse(ctx, named, "imap.test.example", t2025, &f);
+	assert_false(f.findings & CERT_F_EXPLICIT_EC);
+	assert_int_equal(f.chain->explicit_ec_cert, -1);
+	certchain_release(ctx, &f);
+	certchain_free(ctx);
+	free(ex);
+	free(named);
 }
 
 /* ---- classifications ---- */
@@ -1558,6 +1913,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_history_dates),
+		cmocka_unit_test(test_capture_time_trust),
+		cmocka_unit_test(test_capture_time_problems),
+		cmocka_unit_test(test_history_fail_closed),
+		cmocka_unit_test(test_explicit_ec),
 		cmocka_unit_test(test_valid_chain),
 		cmocka_unit_test(test_capture_time),
 		cmocka_unit_test(test_not_yet_valid),

@@ -216,7 +216,10 @@ chain(uint32_t frame, enum cert_problem p, bool intercept)
 	X->cert.frame = F(frame);
 	X->cert.chain = &X->chain;
 	X->cert.problem = p;
+	X->cert.here_problem = p;
 	X->cert.problem_cert = 0;
+	X->cert.time_cert = -1;
+	X->chain.explicit_ec_cert = -1;
 	X->cert.verify_ok = p == CERT_PROBLEM_NONE;
 	X->cert.verify_reason = p == CERT_PROBLEM_NONE ? "ok" :
 	    "unable to get local issuer certificate";
@@ -1211,19 +1214,41 @@ static void
 test_cert_abort_without_alert(void **state)
 {
 	(void)state;
+	/* A bad chain, then the client's FIN on its turn without an alert
+	 * and without its key exchange: no client measured rejects that way
+	 * (they send an alert); it took the chain and left. */
 	cert_fixture(CERT_PROBLEM_INCOMPLETE, false, 48);
 	X->tls.alert_count = 0;
 	X->tls.fatal_alert = false;
 	end_tcp(TCP_END_FIN, TCP_SIDE_CLIENT, 12, T0 + 5 * MS);
 	decide();
-	assert_verdict("cert-chain-incomplete");
+	assert_verdict("closed-during-handshake");
 	assert_true(X->r.inferred);
+	assert_non_null(strstr(X->r.summary, "certificate grabbers"));
+	assert_non_null(strstr(X->r.summary, "not a rejection"));
+	assert_true(has_evidence("was not sent"));
+	assert_true(has_evidence("without its key exchange"));
+	assert_null(strstr(X->r.advice, "Install the missing intermediate"));
 
-	/* Same hang-up with a healthy chain: the client just closed. */
+	/* Its RST instead: a reset by the side whose turn it was. */
+	end_tcp(TCP_END_RST, TCP_SIDE_CLIENT, 12, T0 + 5 * MS);
+	decide();
+	assert_verdict("tcp-reset");
+	assert_non_null(strstr(X->r.summary, "certificate grabbers"));
+
+	/* The same hang-up with a healthy chain: the same reading. */
+	end_tcp(TCP_END_FIN, TCP_SIDE_CLIENT, 12, T0 + 5 * MS);
 	chain(10, CERT_PROBLEM_NONE, false);
 	decide();
 	assert_verdict("closed-during-handshake");
 	assert_non_null(strstr(X->r.summary, "client"));
+
+	/* Look-alike that must not be read as a grab: the client's fatal
+	 * alert first is a rejection. */
+	cert_fixture(CERT_PROBLEM_INCOMPLETE, false, 48);
+	decide();
+	assert_verdict("cert-chain-incomplete");
+	assert_false(X->r.inferred);
 }
 
 /* Completed, but the client closed at once without data: a late name
@@ -1273,6 +1298,230 @@ test_cert_late_name_mismatch(void **state)
 	assert_verdict("ok");
 	assert_true(X->r.findings & DIAG_F_UNVERIFIED_ACCEPTED);
 	assert_int_equal(X->r.severity, DIAG_SEV_WARNING);
+}
+
+/* ---- what the client did with the chain ---- */
+
+/* The capture time of frame n (the connection notes telling frames). */
+static void
+ftime(uint32_t n, ta_time ts)
+{
+	struct frame_times *t = &X->conn.times;
+
+	assert_true(t->n < FLOW_FRAME_TIMES);
+	t->frame[t->n] = F(n);
+	t->ts[t->n] = ts;
+	t->n++;
+}
+
+/*
+ * TLS 1.2 completed, no client data: ServerHelloDone at frame 10 (10 ms),
+ * the client's key exchange and Finished at frame 12 (11 ms: it reacts in
+ * 1 ms), the server's Finished at frame 14 (12 ms), then the client's
+ * encrypted alert at frame 15, after_ms after the handshake, and its FIN.
+ */
+static void
+accepted_fixture(enum cert_problem p, uint64_t after_ms)
+{
+	cert_fixture(p, false, 0);
+	X->tls.alert_count = 0;
+	X->tls.fatal_alert = false;
+	complete(14, 0);
+	X->tls.side[TLS_SIDE_CLIENT].ccs = true;
+	X->tls.side[TLS_SIDE_CLIENT].ccs_frame = F(12);
+	X->tls.side[TLS_SIDE_CLIENT].finished_frame = F(12);
+	ftime(10, T0 + 10 * MS);
+	ftime(12, T0 + 11 * MS);
+	ftime(14, T0 + 12 * MS);
+	ftime(15, T0 + (12 + after_ms) * MS);
+	X->tls.alerts[0] = (struct tls_facts_alert){ .frame = F(15),
+	    .from = TLS_SIDE_CLIENT, .encrypted = true, .record_len = 26 };
+	X->tls.alert_count = 1;
+	end_tcp(TCP_END_FIN, TCP_SIDE_CLIENT, 16, T0 + (12 + after_ms) * MS);
+}
+
+/* A name the leaf does not cover and a prompt hang-up: the way curl
+ * rejects after the handshake (inferred); the same a second later: it had
+ * accepted. */
+static void
+test_cert_late_timing(void **state)
+{
+	(void)state;
+	accepted_fixture(CERT_PROBLEM_NAME_MISMATCH, 1);
+	decide();
+	assert_verdict("cert-name-mismatch");
+	assert_true(X->r.inferred);
+	assert_true(has_evidence("looks the same on the wire"));
+
+	/* 900 ms: a person or a timer, not an automatic rejection. The limit
+	 * is twice the client's 1 ms reaction plus 100 ms. */
+	accepted_fixture(CERT_PROBLEM_NAME_MISMATCH, 900);
+	decide();
+	assert_verdict("ok");
+	assert_true(X->r.findings & DIAG_F_UNVERIFIED_ACCEPTED);
+	assert_true(has_evidence("it had accepted the chain"));
+	accepted_fixture(CERT_PROBLEM_NAME_MISMATCH, 103);
+	decide();
+	assert_verdict("ok");
+	accepted_fixture(CERT_PROBLEM_NAME_MISMATCH, 102);
+	decide();
+	assert_verdict("cert-name-mismatch");
+}
+
+/* Trust and dates are checked inside the handshake by every client
+ * measured: a Finished, then a prompt close, is acceptance. */
+static void
+test_finished_is_acceptance(void **state)
+{
+	static const enum cert_problem trust[] = {
+		CERT_PROBLEM_UNTRUSTED, CERT_PROBLEM_INCOMPLETE,
+		CERT_PROBLEM_SELF_SIGNED, CERT_PROBLEM_EXPIRED,
+	};
+
+	(void)state;
+	for (size_t i = 0; i < TA_ELEMENTS(trust); i++) {
+		accepted_fixture(trust[i], 1);
+		decide();
+		assert_verdict("ok");
+		assert_false(X->r.inferred);
+		assert_true(has_evidence("shows it accepted the chain"));
+	}
+	/* Look-alike: the same chain with a fatal alert before any Finished
+	 * is a rejection. */
+	cert_fixture(CERT_PROBLEM_UNTRUSTED, false, 48);
+	decide();
+	assert_verdict("cert-untrusted");
+}
+
+/* Why a chain that fails here was accepted: a root of the capture's date
+ * (chain-unverified-here), a missing intermediate the client supplied
+ * (chain-unverified-here, inferred), anything else (unverified-accepted). */
+static void
+test_accepted_chain_findings(void **state)
+{
+	(void)state;
+	accepted_fixture(CERT_PROBLEM_NONE, 900);
+	X->cert.verify_ok = false;
+	X->cert.here_problem = CERT_PROBLEM_UNTRUSTED;
+	X->cert.history_tried = true;
+	X->cert.trusted_then = true;
+	X->cert.then_root = "GeoTrust Global CA";
+	X->cert.then_from = 1325030400;         /* 2011-12-28 */
+	X->cert.then_to = 1607126400;           /* 2020-12-05 */
+	X->cert.time = T0;                      /* 2023-11-14 */
+	decide();
+	assert_verdict("ok");
+	assert_int_equal(X->r.findings, DIAG_F_CHAIN_UNVERIFIED_HERE);
+	assert_int_equal(X->r.severity, DIAG_SEV_WARNING);
+	assert_true(has_evidence("GeoTrust Global CA was in Mozilla's store "
+	    "from 2011-12-28 to 2020-12-05"));
+	assert_true(has_evidence("not against this machine's store"));
+	assert_non_null(strstr(X->r.advice, "--ca-bundle"));
+
+	/* Look-alike: the same failure with no root of the time: the client
+	 * skips validation or trusts a private CA. */
+	X->cert.trusted_then = false;
+	X->cert.problem = CERT_PROBLEM_UNTRUSTED;
+	decide();
+	assert_int_equal(X->r.findings, DIAG_F_UNVERIFIED_ACCEPTED);
+	assert_true(has_evidence("nor against Mozilla's store"));
+
+	/* The leaf's issuer missing: the client supplied it. */
+	accepted_fixture(CERT_PROBLEM_INCOMPLETE, 900);
+	decide();
+	assert_int_equal(X->r.findings, DIAG_F_CHAIN_UNVERIFIED_HERE);
+	assert_true(has_evidence("stricter clients fail (inferred)"));
+	/* ... unless it has no issuer name at all. */
+	X->chain.chain[0].issuer[0] = '\0';
+	decide();
+	assert_int_equal(X->r.findings, DIAG_F_UNVERIFIED_ACCEPTED);
+
+	/* A name not covered, with data: a person accepted it. */
+	accepted_fixture(CERT_PROBLEM_NAME_MISMATCH, 900);
+	X->tls.client_app_data = true;
+	X->tls.client_app_data_frame = F(15);
+	decide();
+	assert_verdict("ok");
+	assert_int_equal(X->r.findings, DIAG_F_UNVERIFIED_ACCEPTED);
+	assert_true(has_evidence("a person accepted it"));
+}
+
+/* Expired at the capture's time and the client went on: a warning that
+ * says so, never cert-expired; with the client's alert, cert-expired. */
+static void
+test_expired_accepted(void **state)
+{
+	(void)state;
+	accepted_fixture(CERT_PROBLEM_EXPIRED, 900);
+	X->cert.time_problem = CERT_PROBLEM_EXPIRED;
+	X->cert.time_cert = 0;
+	X->cert.time_at = 1704067200;           /* 2024-01-01 */
+	X->tls.client_app_data = true;
+	X->tls.client_app_data_frame = F(15);
+	decide();
+	assert_verdict("ok");
+	assert_int_equal(X->r.severity, DIAG_SEV_WARNING);
+	assert_int_equal(X->r.findings, DIAG_F_EXPIRED_ACCEPTED);
+	assert_true(has_evidence("had expired on 2024-01-01"));
+	assert_non_null(strstr(X->r.advice, "renew it"));
+
+	/* Expired and also from an unknown root: both findings. */
+	X->cert.problem = CERT_PROBLEM_UNTRUSTED;
+	decide();
+	assert_int_equal(X->r.findings,
+	    DIAG_F_EXPIRED_ACCEPTED | DIAG_F_UNVERIFIED_ACCEPTED);
+
+	/* Look-alike: the client's certificate_expired alert. */
+	cert_fixture(CERT_PROBLEM_EXPIRED, false, 45);
+	X->cert.time_problem = CERT_PROBLEM_EXPIRED;
+	decide();
+	assert_verdict("cert-expired");
+	assert_false(X->r.findings & DIAG_F_EXPIRED_ACCEPTED);
+}
+
+/* Explicit EC parameters are a finding whatever the verdict; a chain
+ * without them carries none. */
+static void
+test_explicit_ec_params(void **state)
+{
+	(void)state;
+	cert_fixture(CERT_PROBLEM_UNTRUSTED, false, 48);
+	X->cert.findings = CERT_F_EXPLICIT_EC;
+	X->chain.explicit_ec_cert = 1;
+	decide();
+	assert_verdict("cert-untrusted");
+	assert_true(X->r.findings & DIAG_F_EXPLICIT_EC_PARAMS);
+	assert_non_null(strstr(X->r.advice, "CVE-2020-0601"));
+	accepted_fixture(CERT_PROBLEM_NONE, 900);
+	X->cert.findings = CERT_F_EXPLICIT_EC;
+	decide();
+	assert_verdict("ok");
+	assert_int_equal(X->r.findings, DIAG_F_EXPLICIT_EC_PARAMS);
+	X->cert.findings = 0;
+	decide();
+	assert_int_equal(X->r.findings, 0);
+}
+
+/* A client that rejected a chain Mozilla's store trusted on the capture's
+ * date: its own store lacks the root (inferred). */
+static void
+test_rejected_though_trusted_then(void **state)
+{
+	(void)state;
+	cert_fixture(CERT_PROBLEM_NONE, false, 48);
+	X->cert.verify_ok = false;
+	X->cert.here_problem = CERT_PROBLEM_UNTRUSTED;
+	X->cert.history_tried = true;
+	X->cert.trusted_then = true;
+	X->cert.then_root = "DST Root CA X3";
+	X->cert.then_from = 1325030400;
+	X->cert.then_to = 1652832000;
+	X->cert.time = T0;
+	decide();
+	assert_verdict("cert-untrusted");
+	assert_true(X->r.inferred);
+	assert_non_null(strstr(X->r.summary, "Mozilla's store"));
+	assert_true(has_evidence("DST Root CA X3 was in Mozilla's store"));
 }
 
 /* ---- TLS 1.3 ---- */
@@ -1626,6 +1875,8 @@ test_strings(void **state)
 		"cert-expiring-soon", "middlebox-rst-suspected",
 		"capture-one-sided", "capture-midstream", "capture-gap",
 		"timestamps-damaged",
+		"chain-unverified-here", "expired-accepted",
+		"explicit-ec-params",
 	};
 
 	(void)state;
@@ -1730,6 +1981,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cert_alert_without_chain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cert_rejected_though_verifies, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cert_abort_without_alert, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cert_late_timing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_finished_is_acceptance, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_accepted_chain_findings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_expired_accepted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_explicit_ec_params, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rejected_though_trusted_then, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cert_late_name_mismatch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tls13_encrypted_alert, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tls13_plaintext_alert, setup, teardown),
