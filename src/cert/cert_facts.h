@@ -151,6 +151,8 @@ struct cert_facts {
 	bool history_tried;
 	bool trusted_then;
 	const char *then_root;
+	bool then_since_start;      /* then_from is the history's start: the
+	                             * root may be older in the store */
 	int64_t then_from, then_to;
 	const char *history_error;
 

@@ -387,6 +387,7 @@ judge_then(struct certchain *ctx, struct certchain_entry *e,
 	out->then_root = e->hist_root->label;
 	out->then_from = iv->from;
 	out->then_to = iv->to;
+	out->then_since_start = iv->since_start;
 	out->problem_cert = -1;
 	out->problem_time = 0;
 	chain_judge_path(e->hist_path, e->nhist_path, &e->chain, now, out, &tp,

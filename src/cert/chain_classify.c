@@ -247,6 +247,18 @@ chain_then_text(char *buf, size_t len, const struct cert_facts *f, int64_t now)
 	safe(r, sizeof r, f->then_root != NULL ? f->then_root : "?");
 	day_human(a, f->then_from);
 	day_human(d, now);
+	if (f->then_since_start && now < f->then_from) {
+		/* Older than the history: it was in its first bundle. */
+		char b2[CERTCHAIN_TIME_LEN];
+
+		fmt_snprintf(buf, len, "%s: in Mozilla's store before %s (the "
+		             "history's start) %s%s; this capture, of %s, is "
+		             "older: trusted then (not here)", r, a,
+		             f->then_to == INT64_MAX ? "to now" : "until ",
+		             f->then_to == INT64_MAX ? "" :
+		             day_human(b2, f->then_to), d);
+		return;
+	}
 	if (f->then_to == INT64_MAX)
 		fmt_snprintf(buf, len, "%s has been in Mozilla's store since "
 		             "%s; this capture is from %s%s: it is not in this "

@@ -312,6 +312,24 @@ parse_row(struct trust_history *th, char *buf, unsigned line,
 	return true;
 }
 
+/*
+ * The history begins with its first bundle: a root in it then may have
+ * been in Mozilla's store for years before. Its first interval is open
+ * towards the past, so a capture older than the history is judged too.
+ */
+static void
+mark_since_start(struct trust_history *th)
+{
+	int64_t start = INT64_MAX;
+
+	for (size_t i = 0; i < th->nroots; i++)
+		if (th->roots[i].niv > 0 && th->roots[i].iv[0].from < start)
+			start = th->roots[i].iv[0].from;
+	for (size_t i = 0; i < th->nroots; i++)
+		if (th->roots[i].niv > 0 && th->roots[i].iv[0].from == start)
+			th->roots[i].iv[0].since_start = true;
+}
+
 static bool
 read_csv(struct trust_history *th)
 {
@@ -367,6 +385,7 @@ read_csv(struct trust_history *th)
 		csv_fail(th, line, "no roots");
 		goto out;
 	}
+	mark_since_start(th);
 	ok = true;
 out:
 	fclose(fp);
@@ -476,7 +495,7 @@ trust_history_interval(const struct th_root *r, int64_t t)
 	for (uint8_t i = 0; i < r->niv; i++) {
 		const struct th_interval *iv = &r->iv[i];
 
-		if (t >= iv->from - TH_SLACK_SECS &&
+		if ((iv->since_start || t >= iv->from - TH_SLACK_SECS) &&
 		    (iv->to == TH_OPEN || t < iv->to + TH_SLACK_SECS))
 			return iv;
 	}

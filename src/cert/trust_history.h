@@ -43,6 +43,9 @@
 
 struct th_interval {
 	int64_t from, to;            /* Unix seconds, [from, to); to TH_OPEN */
+	bool since_start;            /* from is the history's first bundle: the
+	                              * root may have been in the store long
+	                              * before (the data cannot say) */
 };
 
 struct th_root {

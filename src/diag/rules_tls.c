@@ -279,10 +279,20 @@ dg_rule_not_tls(struct ctx *c)
 
 	if (t == NULL)
 		return false;
-	if (is_not_tls_stop(&t->side[TLS_SIDE_SERVER], t->handshake_complete))
+	/* The side that spoke something else first is the one to name: a
+	 * server's HTTP 400 answers a client's GET, not a ClientHello. */
+	bool srv = is_not_tls_stop(&t->side[TLS_SIDE_SERVER],
+	    t->handshake_complete);
+	bool cli = is_not_tls_stop(&t->side[TLS_SIDE_CLIENT],
+	    t->handshake_complete);
+
+	if (srv && cli)
+		who = t->side[TLS_SIDE_CLIENT].stop_frame <
+		    t->side[TLS_SIDE_SERVER].stop_frame ? TLS_SIDE_CLIENT :
+		    TLS_SIDE_SERVER;
+	else if (srv)
 		who = TLS_SIDE_SERVER;
-	else if (is_not_tls_stop(&t->side[TLS_SIDE_CLIENT],
-	    t->handshake_complete))
+	else if (cli)
 		who = TLS_SIDE_CLIENT;
 	else
 		return false;

@@ -599,8 +599,10 @@ rst_signals(struct judge *j)
 	}
 
 	/* 3. RFC 5961 3.2: a RST from the endpoint carries exactly its next
-	 * sequence number. */
-	if (t->rst0_seq_known && r->seq != t->rst0_seq_ref) {
+	 * sequence number; after its own FIN, the FIN's own number too (a
+	 * closed socket answers data that acked no further than the FIN). */
+	if (t->rst0_seq_known && r->seq != t->rst0_seq_ref &&
+	    !(t->rst0_after_own_fin && r->seq == t->rst0_seq_ref - 1)) {
 		ahead = r->seq - t->rst0_seq_ref;
 		if (ahead < 0x80000000u)
 			ev(j, "%s: RST seq %lu ahead of the %s's next sequence "
@@ -633,6 +635,11 @@ rst_signals(struct judge *j)
 		if (t->rst[i].dir != x)
 			continue;
 		others++;
+		/* After its FIN a closed socket answers each late segment, at
+		 * the FIN's number or the one after it. */
+		if (t->rst0_after_own_fin &&
+		    (uint32_t)(t->rst[i].seq - r->seq + 1) <= 2)
+			continue;
 		if (diff == NULL && t->rst[i].seq != r->seq)
 			diff = &t->rst[i];
 	}

@@ -287,6 +287,28 @@ test_history_dates(void **state)
 	assert_false(trust_history_parse_time("2021-09-30T24:01:15Z", 20, &t));
 }
 
+
+/* A root of the history's first bundle may be older in the store: its
+ * first interval is open towards the past; a later interval is not. */
+static void
+test_history_since_start(void **state)
+{
+	struct th_root r;
+	int64_t from = secs(2020, 1, 1, 0, 0, 0), to = secs(2025, 1, 1, 0, 0, 0);
+
+	(void)state;
+	memset(&r, 0, sizeof r);
+	r.niv = 1;
+	r.iv[0].from = from;
+	r.iv[0].to = to;
+	assert_null(trust_history_interval(&r, secs(2010, 6, 1, 0, 0, 0)));
+	r.iv[0].since_start = true;
+	assert_ptr_equal(trust_history_interval(&r, secs(2010, 6, 1, 0, 0, 0)),
+	                 &r.iv[0]);
+	/* The end stays where it is. */
+	assert_null(trust_history_interval(&r, secs(2026, 1, 1, 0, 0, 0)));
+}
+
 /* A chain that fails here for want of a root verifies against the roots
  * of its date: within the interval, within the slack after the removal,
  * not after it. */
@@ -1914,6 +1936,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_history_dates),
+		cmocka_unit_test(test_history_since_start),
 		cmocka_unit_test(test_capture_time_trust),
 		cmocka_unit_test(test_capture_time_problems),
 		cmocka_unit_test(test_history_fail_closed),

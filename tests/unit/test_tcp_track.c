@@ -1289,6 +1289,50 @@ test_rst_payload(void **state)
 	assert_false(find_ev(&m.o, "payload"));
 }
 
+
+/* A socket that sent its FIN answers late segments with RSTs at its FIN's
+ * number or the one after: no signal. Far off, it is one. */
+static void
+test_rsts_after_own_fin(void **state)
+{
+	struct sim m;
+	struct pkt p;
+	uint32_t fin_seq;
+
+	(void)state;
+	sim_init(&m, 4);
+	handshake(&m, 10 * MS, 1 * MS);
+	tx(&m, C2S, F_PA, 517, 1 * MS);
+	tx(&m, S2C, F_PA, 3000, 11 * MS);
+	fin_seq = m.s[C2S].seq;
+	tx(&m, C2S, F_FA, 0, 1 * MS);       /* the client's FIN */
+	tx(&m, S2C, F_FA, 0, 1 * MS);
+	p = mk(&m, C2S, F_R, 0);
+	p.seq = fin_seq;                    /* the FIN's own number */
+	feed(&m, C2S, &p, 1 * MS);
+	p = mk(&m, C2S, F_R, 0);
+	p.seq = fin_seq + 1;
+	feed(&m, C2S, &p, 1 * MS);
+	finish(&m, TCP_FINISH_CLOSED);
+	assert_int_equal(m.o.end, TCP_END_FIN);
+	assert_int_equal(m.o.rst_signals, 0);
+	assert_false(m.o.middlebox_suspected);
+
+	/* The look-alike: a RST far from the FIN's number, without the
+	 * client's IP-ID counter (which would speak for the client). */
+	sim_init(&m, 4);
+	handshake(&m, 10 * MS, 1 * MS);
+	tx(&m, C2S, F_PA, 517, 1 * MS);
+	tx(&m, C2S, F_FA, 0, 1 * MS);
+	p = mk(&m, C2S, F_R, 0);
+	p.seq += 70000;
+	p.ip_id = 0;
+	feed(&m, C2S, &p, 1 * MS);
+	finish(&m, TCP_FINISH_CLOSED);
+	assert_true(m.o.rst_signals >= 1);
+	assert_true(m.o.middlebox_suspected);
+}
+
 static void
 test_mid_stream(void **state)
 {
@@ -1514,6 +1558,7 @@ main(void)
 		cmocka_unit_test(test_loopback_rst),
 		cmocka_unit_test(test_ipid_continuity_outweighs),
 		cmocka_unit_test(test_rst_payload),
+		cmocka_unit_test(test_rsts_after_own_fin),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
