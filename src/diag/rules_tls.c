@@ -157,6 +157,7 @@ enum not_tls_kind {
 	NT_SMTP_GREETING,  /* "220 " */
 	NT_HTTP_RESPONSE,  /* "HTTP/1.1 400 ..." */
 	NT_HTTP_REQUEST,   /* "GET / HTTP/1.1" */
+	NT_HTML,           /* "<!DOCTYPE HTML ...": an HTTP/0.9-style page */
 	NT_SSH,            /* "SSH-2.0-..." */
 	NT_EMPTY_LINE,     /* CR LF alone: a probe's line */
 	NT_TEXT,           /* some other line of text */
@@ -169,6 +170,26 @@ starts(const uint8_t *p, size_t n, const char *lit)
 	size_t k = strlen(lit);
 
 	return n >= k && memcmp(p, lit, k) == 0;
+}
+
+static bool
+starts_nocase(const uint8_t *p, size_t n, const char *lit)
+{
+	size_t k = strlen(lit);
+
+	if (n < k)
+		return false;
+	for (size_t i = 0; i < k; i++) {
+		uint8_t a = p[i], b = (uint8_t)lit[i];
+
+		if (a >= 'a' && a <= 'z')
+			a = (uint8_t)(a - 'a' + 'A');
+		if (b >= 'a' && b <= 'z')
+			b = (uint8_t)(b - 'a' + 'A');
+		if (a != b)
+			return false;
+	}
+	return true;
 }
 
 static enum not_tls_kind
@@ -194,6 +215,8 @@ not_tls_kind(const uint8_t *p, size_t n)
 			return NT_HTTP_REQUEST;
 	if (starts(p, n, "SSH-"))
 		return NT_SSH;
+	if (starts_nocase(p, n, "<!DOCTYPE HTML") || starts_nocase(p, n, "<html"))
+		return NT_HTML;
 	for (i = 0; i < n && (p[i] == '\r' || p[i] == '\n'); i++)
 		;
 	if (n > 0 && i == n)
@@ -231,6 +254,7 @@ static const char *const not_tls_what[] = {
 	[NT_SMTP_GREETING] = "a plaintext SMTP greeting",
 	[NT_HTTP_RESPONSE] = "a plain HTTP response",
 	[NT_HTTP_REQUEST] = "a plain HTTP request",
+	[NT_HTML] = "an HTML page (an HTTP server without TLS)",
 	[NT_SSH] = "an SSH banner",
 	[NT_EMPTY_LINE] = "an empty line",
 	[NT_TEXT] = "a line of text",
@@ -319,7 +343,7 @@ dg_rule_not_tls(struct ctx *c)
 			c->advice = dg_advice_not_tls_server;
 		else if (k == NT_POP3_GREETING || k == NT_SMTP_GREETING)
 			c->advice = advice_mail_server;
-		else if (k == NT_HTTP_RESPONSE)
+		else if (k == NT_HTTP_RESPONSE || k == NT_HTML)
 			c->advice = advice_http_server;
 		else
 			c->advice = advice_other_server;

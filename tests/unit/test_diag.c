@@ -761,6 +761,15 @@ test_not_tls_kinds(void **state)
 	assert_non_null(strstr(X->r.advice, "probe"));
 	assert_null(strstr(X->r.advice, "993"));
 
+	/* An HTML page without any status line: still an HTTP server. */
+	fx_init(SVC_TLS);
+	modern_hello(6);
+	not_tls_from(TLS_SIDE_SERVER, "<!DOCTYPE HTML PUBLIC", 21);
+	end_tcp(TCP_END_FIN, TCP_SIDE_SERVER, 10, T0 + 5 * MS);
+	decide();
+	assert_non_null(strstr(X->r.summary, "an HTML page"));
+	assert_non_null(strstr(X->r.advice, "HTTP"));
+
 	/* Binary from the server: hex, and no IMAP advice. */
 	fx_init(SVC_IMAPS);
 	modern_hello(6);
