@@ -991,6 +991,16 @@ fresh(struct run *run, const uint8_t *p, size_t n)
 	return n;
 }
 
+/*
+ * The fewest bytes any record of this side has: a TLS header (5), or once
+ * the connection speaks SSL 2.0, a 2-byte header and one byte (3).
+ */
+static size_t
+hdr_min(const struct run *run)
+{
+	return run->c->ssl2 ? 3 : TLS_REC_HDR_LEN;
+}
+
 /* Continue the record held in rec with the new bytes. */
 static size_t
 resume(struct run *run, const uint8_t *p, size_t n)
@@ -1001,10 +1011,10 @@ resume(struct run *run, const uint8_t *p, size_t n)
 	size_t total, take, used = 0;
 	uint64_t declared;
 
-	if (d->rec.len < TLS_REC_HDR_LEN) {
-		/* Every record is at least a header long, so these bytes are
-		 * this record's whatever it turns out to be. */
-		take = TLS_REC_HDR_LEN - d->rec.len;
+	if (d->rec.len < hdr_min(run)) {
+		/* Every record is at least this long, so these bytes are this
+		 * record's whatever it turns out to be. */
+		take = hdr_min(run) - d->rec.len;
 		take = take < n ? take : n;
 		append(&d->rec, p, take);
 		d->offset += take;
@@ -1019,6 +1029,10 @@ resume(struct run *run, const uint8_t *p, size_t n)
 	v = check_header(run, d->rec.p, d->rec.len, &total, &frm, &declared);
 	if (v == HDR_MORE)
 		return used;
+	/* Bytes gathered under TLS framing before the server answered in
+	 * SSL 2.0 may be more than that record holds: not a record. */
+	if (v == HDR_OK && total < d->rec.len)
+		v = HDR_BAD;
 	if (v != HDR_OK) {
 		if (d->lost) {
 			lose_footing(run, d->offset - d->rec.len);

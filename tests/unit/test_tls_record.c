@@ -746,6 +746,22 @@ test_ssl2_session(void **state)
 		conn_free(&c);
 	}
 
+	/* SSL 2.0 records can be shorter than a TLS header: a 1-byte record
+	 * whose header is split, then a 2-byte one, in one delivery */
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	feed(&c, &la, TLS_SIDE_CLIENT, hello, sizeof hello, 4);
+	feed(&c, &la, TLS_SIDE_SERVER, ssl2_server_hello,
+	     sizeof ssl2_server_hello, 5);
+	feed(&c, &la, TLS_SIDE_SERVER, "\x80", 1, 6);
+	feed(&c, &la, TLS_SIDE_SERVER, "\x01\xaa\x80\x02\xbb\xcc", 6, 7);
+	shape(&la, TLS_SIDE_SERVER, got, sizeof got);
+	assert_string_equal(got, "SXOO");
+	assert_int_equal(la.ev[3].a, 1);
+	assert_int_equal(la.ev[4].a, 2);
+	assert_int_equal(la.ev[4].offset, sizeof ssl2_server_hello + 3);
+	conn_free(&c);
+
 	/* a server refusing with an SSL 2.0 ERROR (NO-CIPHER-ERROR) */
 	memset(&la, 0, sizeof la);
 	tls_rec_init(&c);
