@@ -190,7 +190,9 @@ tls_fp_ja3s(const struct tls_server_hello *sh, char *buf, size_t cap)
 	struct sb b;
 
 	sb_init(&b, buf, cap);
-	if (sh->exts.dropped != 0)
+	/* An SSL 2.0 SERVER-HELLO has no suite number nor extensions: no
+	 * true JA3S exists for it. */
+	if (sh->sslv2 || sh->exts.dropped != 0)
 		return sb_fail(&b);
 	/* The ServerHello's own version field, as JA3S reads it. */
 	sb_dec(&b, sh->legacy_version);

@@ -674,6 +674,31 @@ sh_extensions(struct rd *r, struct tls_server_hello *sh)
 	return DIS_OK;
 }
 
+/*
+ * The rest of a ServerHello of a TLS 1.3 draft before 22, after version
+ * and random (draft-ietf-tls-tls13-18 4.1.3): cipher_suite, then the
+ * extensions. The version field is the draft's own and in force; there is
+ * no session id, no compression, and no HelloRetryRequest random (the HRR
+ * was a message of its own).
+ */
+static enum dis_status
+draft_server_hello(struct rd *r, struct tls_server_hello *sh)
+{
+	enum dis_status st;
+
+	sh->draft_layout = true;
+	if (!rd_u16(r, &sh->cipher))
+		return DIS_MALFORMED;
+	if (!rd_empty(r)) {
+		st = sh_extensions(r, sh);
+		if (st != DIS_OK)
+			return st;
+	}
+	sh->version = sh->selected_version != 0 ? sh->selected_version
+	                                        : sh->legacy_version;
+	return DIS_OK;
+}
+
 enum dis_status
 tls_hs_parse_server_hello(const uint8_t *p, size_t n, struct tls_server_hello *sh)
 {
@@ -691,6 +716,8 @@ tls_hs_parse_server_hello(const uint8_t *p, size_t n, struct tls_server_hello *s
 	memcpy(sh->random, r.p, TLS_HS_RANDOM_LEN);
 	if (!rd_skip(&r, TLS_HS_RANDOM_LEN))
 		return DIS_MALFORMED;
+	if (tls_hs_is_old_draft(sh->legacy_version))
+		return draft_server_hello(&r, sh);
 	sh->hello_retry = memcmp(sh->random, hrr_random, TLS_HS_RANDOM_LEN) == 0;
 	tail = sh->random + TLS_HS_RANDOM_LEN - 8;
 	if (memcmp(tail, downgrade_prefix, sizeof downgrade_prefix) == 0 &&
@@ -713,6 +740,230 @@ tls_hs_parse_server_hello(const uint8_t *p, size_t n, struct tls_server_hello *s
 	sh->version = sh->selected_version != 0 ? sh->selected_version
 	                                        : sh->legacy_version;
 	return DIS_OK;
+}
+
+enum dis_status
+tls_hs_parse_draft_hello_retry(const uint8_t *p, size_t n,
+                               struct tls_server_hello *sh)
+{
+	struct rd r;
+	enum dis_status st;
+
+	memset(sh, 0, sizeof *sh);
+	rd_init(&r, p, n);
+	if (!rd_u16(&r, &sh->legacy_version))
+		return DIS_MALFORMED;
+	if (!tls_hs_is_old_draft(sh->legacy_version))
+		return DIS_UNSUPPORTED;
+	sh->draft_layout = true;
+	sh->hello_retry = true;
+	/* draft-ietf-tls-tls13-19 4.1.4 added cipher_suite; -18 has none. */
+	if (sh->legacy_version >= TLS_V_DRAFT(19) && !rd_u16(&r, &sh->cipher))
+		return DIS_MALFORMED;
+	/* extensions<2..2^16-1>: the reason for the retry is in them. */
+	st = sh_extensions(&r, sh);
+	if (st != DIS_OK)
+		return st;
+	if (sh->exts.count == 0 && sh->exts.dropped == 0)
+		return DIS_MALFORMED;
+	sh->version = sh->legacy_version;
+	return DIS_OK;
+}
+
+/* SSL 2.0 cipher specs: 3 bytes each, in wire order. */
+static void
+add_ssl2_specs(struct rd *specs, uint32_t *v, size_t cap, uint16_t *count,
+               uint16_t *dropped, uint32_t *anomalies)
+{
+	uint8_t s0, s1, s2;
+
+	while (rd_u8(specs, &s0) && rd_u8(specs, &s1) && rd_u8(specs, &s2)) {
+		if (*count < cap) {
+			v[(*count)++] = (uint32_t)s0 << 16 | (uint32_t)s1 << 8 | s2;
+		} else {
+			if (*dropped < UINT16_MAX)
+				(*dropped)++;
+			*anomalies |= TLS_ANOM_DROPPED;
+		}
+	}
+}
+
+enum dis_status
+tls_hs_parse_ssl2_server_hello(const uint8_t *p, size_t n,
+                               struct tls_server_hello *sh,
+                               struct tls_certificate *cert)
+{
+	struct rd r, der, specs, conn_id;
+	uint8_t msg_type;
+	uint16_t cert_len, specs_len, id_len;
+
+	memset(sh, 0, sizeof *sh);
+	memset(cert, 0, sizeof *cert);
+	sh->sslv2 = true;
+	sh->cipher = TLS_CIPHER_SSL2;
+	rd_init(&r, p, n);
+	/*
+	 * draft-hickman-netscape-ssl-00, "Server Only Protocol Messages":
+	 * MSG-SERVER-HELLO, SESSION-ID-HIT, CERTIFICATE-TYPE,
+	 * SERVER-VERSION, then the lengths of CERTIFICATE-DATA,
+	 * CIPHER-SPECS-DATA and CONNECTION-ID-DATA, then the three in that
+	 * order.
+	 */
+	if (!rd_u8(&r, &msg_type) || msg_type != TLS_SSL2_MT_SERVER_HELLO)
+		return DIS_MALFORMED;
+	if (!rd_u8(&r, &sh->ssl2_session_id_hit) ||
+	    !rd_u8(&r, &sh->ssl2_cert_type) ||
+	    !rd_u16(&r, &sh->legacy_version) || !rd_u16(&r, &cert_len) ||
+	    !rd_u16(&r, &specs_len) || !rd_u16(&r, &id_len))
+		return DIS_MALFORMED;
+	if (specs_len % 3 != 0)
+		return DIS_MALFORMED;
+	/* "The CONNECTION-ID-DATA ... from 16 to 32 bytes." */
+	if (id_len < 16 || id_len > 32)
+		return DIS_MALFORMED;
+	/* Without a session hit the server must send its certificate and
+	 * the specs it shares with the client. */
+	if (sh->ssl2_session_id_hit == 0 && (cert_len == 0 || specs_len == 0))
+		return DIS_MALFORMED;
+	if (!rd_take(&r, cert_len, &der) || !rd_take(&r, specs_len, &specs) ||
+	    !rd_take(&r, id_len, &conn_id) || !rd_empty(&r))
+		return DIS_MALFORMED;
+	sh->version = sh->legacy_version;
+	sh->ssl2_conn_id_len = id_len;
+	add_ssl2_specs(&specs, sh->ssl2_specs.v, TLS_HS_MAX_SSL2_SPECS,
+	               &sh->ssl2_specs.count, &sh->ssl2_specs.dropped,
+	               &sh->anomalies);
+	if (cert_len > 0 && sh->ssl2_cert_type == TLS_SSL2_CT_X509) {
+		cert->der[0].p = der.p;
+		cert->der[0].n = der.left;
+		cert->count = 1;
+		cert->total = der.left;
+	}
+	return DIS_OK;
+}
+
+enum dis_status
+tls_hs_parse_ssl2_client_master_key(const uint8_t *p, size_t n,
+                                    uint32_t *cipher)
+{
+	struct rd r;
+	uint8_t msg_type, s0, s1, s2;
+	uint16_t clear_len, enc_len, arg_len;
+
+	*cipher = 0;
+	rd_init(&r, p, n);
+	/* MSG-CLIENT-MASTER-KEY, CIPHER-KIND[3], the lengths of the clear key,
+	 * the encrypted key and the key argument, then the three. */
+	if (!rd_u8(&r, &msg_type) || msg_type != TLS_SSL2_MT_CLIENT_MASTER_KEY)
+		return DIS_MALFORMED;
+	if (!rd_u8(&r, &s0) || !rd_u8(&r, &s1) || !rd_u8(&r, &s2) ||
+	    !rd_u16(&r, &clear_len) || !rd_u16(&r, &enc_len) ||
+	    !rd_u16(&r, &arg_len))
+		return DIS_MALFORMED;
+	/* The master key is encrypted with the server's public key: never
+	 * empty. */
+	if (enc_len == 0)
+		return DIS_MALFORMED;
+	if (!rd_skip(&r, clear_len) || !rd_skip(&r, enc_len) ||
+	    !rd_skip(&r, arg_len) || !rd_empty(&r))
+		return DIS_MALFORMED;
+	*cipher = (uint32_t)s0 << 16 | (uint32_t)s1 << 8 | s2;
+	return DIS_OK;
+}
+
+enum dis_status
+tls_hs_parse_ssl2_error(const uint8_t *p, size_t n, uint16_t *code)
+{
+	struct rd r;
+	uint8_t msg_type;
+
+	*code = 0;
+	rd_init(&r, p, n);
+	/* MSG-ERROR, ERROR-CODE-MSB, ERROR-CODE-LSB. */
+	if (!rd_u8(&r, &msg_type) || msg_type != TLS_SSL2_MT_ERROR ||
+	    !rd_u16(&r, code) || !rd_empty(&r)) {
+		*code = 0;
+		return DIS_MALFORMED;
+	}
+	return DIS_OK;
+}
+
+/*
+ * The smallest and largest body a known handshake type can have (largest
+ * UINT32_MAX: no bound but the caller's); false for a type no TLS version
+ * sends.
+ */
+static bool
+hs_bounds(uint8_t type, uint32_t *min, uint32_t *max)
+{
+	*min = 1;
+	*max = UINT32_MAX;
+	switch (type) {
+	case TLS_HS_HELLO_REQUEST:
+	case TLS_HS_END_OF_EARLY_DATA:
+	case TLS_HS_SERVER_HELLO_DONE:
+		/* RFC 5246 7.4.1.1, 7.4.5; RFC 8446 4.5: empty. */
+		*min = 0;
+		*max = 0;
+		return true;
+	case TLS_HS_CLIENT_HELLO:
+	case TLS_HS_SERVER_HELLO:
+		/* version, random, and at least a cipher suite. */
+		*min = 2 + TLS_HS_RANDOM_LEN + 2;
+		return true;
+	case TLS_HS_FINISHED:
+		/* 12 bytes in TLS <= 1.2 (RFC 5246 7.4.9), 36 in SSL 3.0, the
+		 * hash length (32..64) in TLS 1.3. */
+		*min = 12;
+		*max = 64;
+		return true;
+	case TLS_HS_KEY_UPDATE:
+		/* RFC 8446 4.6.3: one byte. */
+		*max = 1;
+		return true;
+	case TLS_HS_NEW_SESSION_TICKET:
+	case TLS_HS_HELLO_RETRY_REQUEST_DRAFT:
+	case TLS_HS_ENCRYPTED_EXTENSIONS:
+	case TLS_HS_CERTIFICATE:
+	case TLS_HS_SERVER_KEY_EXCHANGE:
+	case TLS_HS_CERTIFICATE_REQUEST:
+	case TLS_HS_CERTIFICATE_VERIFY:
+	case TLS_HS_CLIENT_KEY_EXCHANGE:
+	case TLS_HS_CERTIFICATE_STATUS:
+	case 21:  /* certificate_url, RFC 6066 5 */
+	case 23:  /* supplemental_data, RFC 4680 */
+	case 25:  /* compressed_certificate, RFC 8879 */
+	case 67:  /* next_protocol (NPN draft) */
+	case 254: /* message_hash, RFC 8446 4.4.1 */
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool
+tls_hs_plausible(const uint8_t *p, size_t n, size_t max_len)
+{
+	struct rd r;
+	uint8_t type;
+	uint32_t len, min, max;
+
+	rd_init(&r, p, n);
+	while (!rd_empty(&r)) {
+		if (!rd_u8(&r, &type) || !hs_bounds(type, &min, &max))
+			return false;
+		/* A header cut by the record's end: only the type can be
+		 * judged. */
+		if (!rd_u24(&r, &len))
+			return true;
+		if (len < min || len > max || len > max_len)
+			return false;
+		if (len >= r.left)
+			return true;
+		if (!rd_skip(&r, len))
+			return false;
+	}
+	return true;
 }
 
 enum dis_status

@@ -1,7 +1,10 @@
 /*
  * tls_hs.h: TLS handshake message parsers (RFC 5246 7.4, RFC 8446 4) into
  * caller-owned, fixed-size structs; SSLv2-compatible ClientHello (RFC 6101
- * appendix E.2, RFC 5246 appendix E.2).
+ * appendix E.2, RFC 5246 appendix E.2); the ServerHello and
+ * HelloRetryRequest of TLS 1.3 drafts before 22
+ * (draft-ietf-tls-tls13-18 4.1.3, -19 4.1.4); the SSL 2.0 SERVER-HELLO,
+ * CLIENT-MASTER-KEY and ERROR messages (draft-hickman-netscape-ssl-00).
  *
  * Each parser takes the body of one complete handshake message (the record
  * layer, tls_record.h, has already cut it out and decided SHORT versus
@@ -31,6 +34,9 @@
 #define TLS_HS_CLIENT_HELLO 1
 #define TLS_HS_SERVER_HELLO 2
 #define TLS_HS_NEW_SESSION_TICKET 4
+/* hello_retry_request(6) of TLS 1.3 drafts up to 21; draft 22 made it a
+ * ServerHello with a special random. */
+#define TLS_HS_HELLO_RETRY_REQUEST_DRAFT 6
 #define TLS_HS_END_OF_EARLY_DATA 5
 #define TLS_HS_ENCRYPTED_EXTENSIONS 8
 #define TLS_HS_CERTIFICATE 11
@@ -53,6 +59,25 @@
 #define TLS_V_TLS11 0x0302
 #define TLS_V_TLS12 0x0303
 #define TLS_V_TLS13 0x0304
+/* TLS 1.3 drafts are 0x7f00 + N; before draft 22 the ServerHello had no
+ * session id echo nor compression method and carried the draft version
+ * itself (draft-ietf-tls-tls13-18 4.1.3). */
+#define TLS_V_DRAFT(n) (0x7f00 + (n))
+
+/* SSL 2.0 message types (draft-hickman-netscape-ssl-00, appendix A). */
+#define TLS_SSL2_MT_ERROR 0
+#define TLS_SSL2_MT_CLIENT_HELLO 1
+#define TLS_SSL2_MT_CLIENT_MASTER_KEY 2
+#define TLS_SSL2_MT_SERVER_HELLO 4
+/* SSL 2.0 certificate type X.509 (SSL_X509_CERTIFICATE). */
+#define TLS_SSL2_CT_X509 1
+/*
+ * tls_server_hello.cipher of an SSL 2.0 SERVER-HELLO: SSL 2.0 cipher
+ * specs are 24-bit and have no TLS suite number; the spec the client
+ * chose is in ssl2_cipher. 0xffff is in the private-use range of the
+ * cipher-suite registry, so no name or class is ever found for it.
+ */
+#define TLS_CIPHER_SSL2 0xffff
 
 /* Extension types the parsers interpret (IANA TLS ExtensionType). */
 #define TLS_EXT_SERVER_NAME 0
@@ -213,8 +238,17 @@ struct tls_client_hello {
 	uint16_t first_bad_ext;  /* type of the first of them */
 };
 
-/* ServerHello (RFC 8446 4.1.3, RFC 5246 7.4.1.3), HelloRetryRequest included. */
+/* ServerHello (RFC 8446 4.1.3, RFC 5246 7.4.1.3), HelloRetryRequest
+ * included; also a TLS 1.3 draft's (see TLS_V_DRAFT) and an SSL 2.0
+ * SERVER-HELLO (sslv2). */
 struct tls_server_hello {
+	bool sslv2;                /* an SSL 2.0 SERVER-HELLO: version is the
+	                            * server's (0x0002), cipher is
+	                            * TLS_CIPHER_SSL2, no extensions */
+	bool draft_layout;         /* the layout of TLS 1.3 drafts before 22:
+	                            * version, random, cipher_suite,
+	                            * extensions (no session id, no
+	                            * compression) */
 	uint16_t legacy_version;
 	uint16_t selected_version; /* supported_versions, 0 when absent */
 	uint16_t version;          /* the one in force: selected or legacy */
@@ -250,6 +284,19 @@ struct tls_server_hello {
 	uint16_t dup_exts;
 	uint16_t bad_exts;
 	uint16_t first_bad_ext;
+
+	/* SSL 2.0 only. */
+	uint8_t ssl2_session_id_hit; /* non-zero: the session is resumed */
+	uint8_t ssl2_cert_type;    /* TLS_SSL2_CT_X509 when a certificate came */
+	uint16_t ssl2_conn_id_len;
+	struct {
+		uint32_t v[TLS_HS_MAX_SSL2_SPECS]; /* the server's cipher specs */
+		uint16_t count;
+		uint16_t dropped;
+	} ssl2_specs;
+	uint32_t ssl2_cipher;      /* the spec the client chose in its
+	                            * CLIENT-MASTER-KEY (filled by the record
+	                            * layer's caller); 0 until then */
 };
 
 /* Certificate (RFC 5246 7.4.2; RFC 8446 4.4.2 when tls13). */
@@ -290,6 +337,13 @@ struct tls_cert_request {
 	uint16_t ca_names;           /* number of acceptable CA names */
 };
 
+/* A TLS 1.3 draft before 22, whose ServerHello has the draft layout. */
+static inline bool
+tls_hs_is_old_draft(uint16_t v)
+{
+	return v > TLS_V_DRAFT(0) && v < TLS_V_DRAFT(22);
+}
+
 /* RFC 8701: 0x?a?a with both bytes equal. */
 static inline bool
 tls_hs_is_grease(uint16_t v)
@@ -305,6 +359,18 @@ tls_hs_is_grease(uint16_t v)
 enum dis_status tls_hs_split(const uint8_t *p, size_t n, uint8_t *type,
                              struct ta_bytes *body, size_t *msg_len) TA_MUST_CHECK;
 
+/*
+ * Could a handshake message start at p (n bytes, the start of a record's
+ * body)? Each header present must have a known type (RFC 8446 4, RFC 5246
+ * 7.4, RFC 6066, drafts' hello_retry_request) and a length that message
+ * can have (at most max_len; fixed sizes where the RFC fixes them), and
+ * the messages must end exactly at n or the last one run past it (it goes
+ * on in a later record; a header cut by the record end is judged on the
+ * bytes present). Used after a gap, to tell a record that starts a
+ * message from one that continues a message whose start was lost.
+ */
+bool tls_hs_plausible(const uint8_t *p, size_t n, size_t max_len);
+
 /* The parsers below take one message body and fill *out (zeroed first). */
 enum dis_status tls_hs_parse_client_hello(const uint8_t *p, size_t n,
                                           struct tls_client_hello *out) TA_MUST_CHECK;
@@ -312,8 +378,29 @@ enum dis_status tls_hs_parse_client_hello(const uint8_t *p, size_t n,
  * with msg type 1). */
 enum dis_status tls_hs_parse_ssl2_client_hello(const uint8_t *p, size_t n,
                                                struct tls_client_hello *out) TA_MUST_CHECK;
+/* RFC 8446 form, and the draft layout when the version field is a draft
+ * before 22. */
 enum dis_status tls_hs_parse_server_hello(const uint8_t *p, size_t n,
                                           struct tls_server_hello *out) TA_MUST_CHECK;
+/* hello_retry_request(6) of drafts 18 to 21 (draft-ietf-tls-tls13-19
+ * 4.1.4: server_version, cipher_suite from draft 19 on, extensions), as a
+ * tls_server_hello with hello_retry set. DIS_UNSUPPORTED for a
+ * server_version that is not such a draft. */
+enum dis_status tls_hs_parse_draft_hello_retry(const uint8_t *p, size_t n,
+                                               struct tls_server_hello *out) TA_MUST_CHECK;
+/* SSL 2.0 SERVER-HELLO (after the record header: it starts with msg type
+ * 4): out as described at tls_server_hello; cert gets the server's
+ * certificate (one view into p, count 0 when the session was resumed or
+ * the certificate is not X.509). */
+enum dis_status tls_hs_parse_ssl2_server_hello(const uint8_t *p, size_t n,
+                                               struct tls_server_hello *out,
+                                               struct tls_certificate *cert) TA_MUST_CHECK;
+/* SSL 2.0 CLIENT-MASTER-KEY (msg type 2): the chosen cipher spec. */
+enum dis_status tls_hs_parse_ssl2_client_master_key(const uint8_t *p, size_t n,
+                                                    uint32_t *cipher) TA_MUST_CHECK;
+/* SSL 2.0 ERROR (msg type 0): the 16-bit error code. */
+enum dis_status tls_hs_parse_ssl2_error(const uint8_t *p, size_t n,
+                                        uint16_t *code) TA_MUST_CHECK;
 enum dis_status tls_hs_parse_certificate(const uint8_t *p, size_t n, bool tls13,
                                          struct tls_certificate *out) TA_MUST_CHECK;
 enum dis_status tls_hs_parse_cert_status(const uint8_t *p, size_t n,

@@ -1,7 +1,8 @@
 /*
  * tls_record.h: TLS record layer stream parser (RFC 8446 5.1, RFC 5246
- * 6.2.1), with handshake message reassembly (RFC 8446 5.1, RFC 5246 6.2.1)
- * and SSLv2-compatible ClientHello framing (RFC 5246 appendix E.2).
+ * 6.2.1), with handshake message reassembly (RFC 8446 5.1, RFC 5246 6.2.1),
+ * SSLv2-compatible ClientHello framing (RFC 5246 appendix E.2) and the SSL
+ * 2.0 handshake in clear (draft-hickman-netscape-ssl-00).
  *
  * One tls_rec_conn per TCP connection; each side's in-order byte stream is
  * fed with tls_rec_feed() as it arrives, in any split. What the parser
@@ -30,13 +31,38 @@
  * after the ServerHello. Opaque records are reported as TLS_EV_OPAQUE with
  * their type and size; deciding what they were is the facts layer's job.
  *
+ * Lost bytes (doc/tls.md, "Gaps and mid-stream pickup"): a gap
+ * (tls_rec_gap) or a stream whose start was not captured
+ * (tls_rec_midstream) puts the side into a hunting state. A record or
+ * handshake message cut by the gap is reported (TLS_EV_CUT, or an opaque
+ * record with `cut` set), then each later delivery is tried as the start of
+ * a record: a plausible header (content type 20..24, version 3.0..3.4, a
+ * length TLS allows) whose record either ends exactly at the end of the
+ * delivery or is followed by another plausible header. The caller must
+ * therefore feed one delivery per call, as TCP reassembly hands them over:
+ * after a gap its next delivery begins at a segment boundary. When the
+ * candidate record is whole and confirmed, TLS_EV_RESYNC says where the
+ * side found its footing and parsing resumes with the side's encryption
+ * state as it was; a delivery that does not qualify is skipped. On a side
+ * that lost bytes, a header that is not a record makes it hunt again
+ * (TLS_EV_DESYNC), never a stop; a side that never finds its footing again
+ * stops with TLS_STOP_GAP when its stream ends (tls_rec_end).
+ *
  * A side stops for good (TLS_EV_STOP, once) on: bytes that are not TLS at
  * the start of its stream, a later record header that is invalid, a record
  * longer than TLS_REC_MAX_LEN, a handshake message longer than
- * TLS_REC_HS_MAX, a buffer the caller refused to grow, a gap in the stream,
- * or the end of the stream inside a record. Smaller faults (one message
- * that does not parse, an empty record) are TLS_EV_MALFORMED and parsing
- * goes on with the next unit.
+ * TLS_REC_HS_MAX (these four only while the side has lost no byte: the
+ * sender wrote them), a buffer the caller refused to grow, the end of the
+ * stream inside a record, or the end of a stream whose footing was lost
+ * to a gap and never found again. Smaller faults (one message that does
+ * not parse, an empty record) are TLS_EV_MALFORMED and parsing goes on
+ * with the next unit.
+ *
+ * Preambles (only when tls_rec_conn.preambles is set, for services that
+ * are TLS on any port): a client stream that starts with PostgreSQL's
+ * SSLRequest (8 bytes: length 8, code 80877103) is followed by the
+ * server's one-byte answer; after 'S' both sides speak TLS, after 'N'
+ * TLS was refused (TLS_EV_PREAMBLE each time).
  */
 #ifndef TLS_RECORD_H
 #define TLS_RECORD_H
@@ -80,11 +106,43 @@ struct tls_rec_dir {
 	struct tls_rec_buf rec;   /* a record not complete yet */
 	struct tls_rec_buf hs;    /* a handshake message spanning records */
 	uint16_t hs_record_version; /* version of the record that began it */
+	ta_frame rec_frame;       /* the frame that brought rec's first byte */
+	ta_frame hs_frame;        /* ... and hs's */
+	uint16_t last_version;    /* record version of its last whole record */
 	bool started;             /* its first record header has been read */
 	bool encrypted;           /* its records are opaque from now on */
 	bool stopped;
 	uint64_t offset;          /* stream bytes consumed (or skipped) */
 	uint64_t records;
+
+	/* Lost bytes and resynchronisation (see above). */
+	bool lost;                /* bytes of this side were missed: a gap, or
+	                           * the capture began mid-stream */
+	bool midstream;           /* its stream's start was not captured */
+	bool hunting;             /* looking for a record at the next delivery */
+	bool tentative;           /* rec holds a candidate record found while
+	                           * hunting, not confirmed yet */
+	bool hs_unsynced;         /* the next plaintext handshake record may
+	                           * continue a message begun in a gap */
+	ta_frame cand_frame;      /* the candidate's first frame and offset */
+	uint64_t cand_offset;
+	ta_frame lost_frame;      /* where it last lost its footing */
+	uint64_t lost_offset;
+	uint64_t lost_gap_bytes;  /* bytes missing since then */
+	uint64_t gap_bytes;       /* bytes missing in all */
+	uint64_t skipped;         /* bytes passed over while hunting */
+
+	uint8_t pre[8];           /* a preamble being read (client) */
+	uint8_t pre_len;
+};
+
+/* What became of a PostgreSQL SSLRequest (tls_rec_conn.pg). */
+enum tls_pg {
+	TLS_PG_NONE = 0,           /* none (yet) */
+	TLS_PG_READING,            /* the client's first bytes may be one */
+	TLS_PG_REQUESTED,          /* sent; the server's answer not seen */
+	TLS_PG_ACCEPTED,           /* answered 'S': TLS follows */
+	TLS_PG_REFUSED,            /* answered 'N': no TLS */
 };
 
 struct tls_rec_conn {
@@ -93,6 +151,12 @@ struct tls_rec_conn {
 	bool server_hello_seen;    /* a ServerHello (or HRR) was parsed */
 	bool hello_retry;          /* a HelloRetryRequest was seen */
 	bool client_offered_tls13; /* a ClientHello listed TLS 1.3 */
+	bool ssl2_hello;           /* the client's first record was SSLv2 */
+	bool ssl2;                 /* the server answered in SSL 2.0: both
+	                            * sides' records are SSL 2.0 records */
+	bool ssl2_session_hit;     /* its SERVER-HELLO resumed a session */
+	bool preambles;            /* recognise a preamble (set by the caller) */
+	enum tls_pg pg;
 };
 
 enum tls_ev_type {
@@ -108,6 +172,27 @@ enum tls_ev_type {
 	TLS_EV_OPAQUE,             /* u.opaque: a record we cannot read */
 	TLS_EV_MALFORMED,          /* u.bad: one unit skipped, parsing goes on */
 	TLS_EV_STOP,               /* u.stop: this side is parsed no further */
+	TLS_EV_RESYNC,             /* u.resync: after lost bytes, the side's
+	                            * records are read again from here (offset:
+	                            * the first record; frame: the packet that
+	                            * began it) */
+	TLS_EV_DESYNC,             /* on a side that lost bytes, a header that
+	                            * is not a record: it hunts again */
+	TLS_EV_CUT,                /* u.cut: a record or handshake message that a
+	                            * gap cut (frame: the packet that began it) */
+	TLS_EV_CONTINUATION,       /* u.opaque: a handshake record after a gap
+	                            * that continues a message begun in it:
+	                            * skipped */
+	TLS_EV_PREAMBLE,           /* u.preamble */
+	TLS_EV_SSL2_MASTER_KEY,    /* u.ssl2_cipher: the client's choice */
+	TLS_EV_SSL2_ERROR,         /* u.ssl2_error: an SSL 2.0 ERROR in clear */
+};
+
+/* TLS_EV_PREAMBLE: another protocol's way into TLS. */
+enum tls_preamble {
+	TLS_PRE_PGSQL_REQUEST,     /* client: PostgreSQL SSLRequest */
+	TLS_PRE_PGSQL_ACCEPTED,    /* server: 'S', TLS follows */
+	TLS_PRE_PGSQL_REFUSED,     /* server: 'N', TLS refused */
 };
 
 enum tls_bad {
@@ -117,16 +202,21 @@ enum tls_bad {
 	TLS_BAD_CCS,               /* ChangeCipherSpec body is not {1} */
 	TLS_BAD_ALERT,             /* alert record of odd length */
 	TLS_BAD_INTERLEAVED,       /* CCS inside a fragmented handshake message */
-	TLS_BAD_SSL2,              /* an SSLv2 ClientHello that did not parse */
+	TLS_BAD_SSL2,              /* an SSL 2.0 message in clear (CLIENT-HELLO,
+	                            * SERVER-HELLO, CLIENT-MASTER-KEY, ERROR)
+	                            * that did not parse */
 };
 
 enum tls_stop {
+	/* The first four only on a side that lost no byte before them: the
+	 * sender wrote those bytes (tls_ev.after_gap is false). */
 	TLS_STOP_NOT_TLS,          /* the stream does not start with a record */
 	TLS_STOP_BAD_RECORD,       /* a later record header is invalid */
 	TLS_STOP_RECORD_TOO_LONG,  /* record length > TLS_REC_MAX_LEN */
 	TLS_STOP_OVERSIZED,        /* handshake message > TLS_REC_HS_MAX */
 	TLS_STOP_NO_BUFFER,        /* the sink refused to grow a buffer */
-	TLS_STOP_GAP,              /* bytes missing from the stream */
+	TLS_STOP_GAP,              /* bytes missing, and no record boundary
+	                            * found again until the stream ended */
 	TLS_STOP_TRUNCATED,        /* the stream ended inside a record/message */
 };
 
@@ -138,6 +228,11 @@ struct tls_ev {
 	uint8_t content_type;      /* of that record (0 for SSLv2) */
 	uint8_t hs_type;           /* handshake events and TLS_BAD_MESSAGE */
 	uint32_t hs_len;           /* handshake body length */
+	bool after_gap;            /* bytes of this side were lost before it
+	                            * (a gap, or a mid-stream start) */
+	bool cut;                  /* TLS_EV_OPAQUE: only the header and part
+	                            * of the body were there (a gap followed);
+	                            * u.opaque.len is the declared length */
 	union {
 		const struct tls_client_hello *ch;
 		const struct tls_server_hello *sh;
@@ -152,6 +247,24 @@ struct tls_ev {
 		struct {
 			uint16_t len;      /* record payload length */
 		} opaque;
+		struct {
+			uint64_t skipped;  /* bytes passed over since the side
+			                    * lost its footing */
+			bool midstream;    /* it had never had it (mid-stream) */
+		} resync;
+		struct {
+			bool in_record;    /* a record was cut (else the gap fell
+			                    * between records, inside the handshake
+			                    * message in hs_type) */
+			uint16_t version;  /* its header: version, declared */
+			uint16_t len;      /* length, and the bytes of its body */
+			uint16_t held;     /* that had arrived */
+			uint8_t hs_have;   /* handshake header bytes known (0..4):
+			                    * hs_type valid from 1, hs_len at 4 */
+		} cut;
+		enum tls_preamble preamble;
+		uint32_t ssl2_cipher;
+		uint16_t ssl2_error;
 		struct {
 			enum tls_bad reason;
 			enum dis_status status;
@@ -188,12 +301,27 @@ void tls_rec_feed(struct tls_rec_conn *c, enum tls_side side,
                   const uint8_t *p, size_t n, ta_frame frame,
                   const struct tls_rec_sink *sink, void *ctx);
 
-/* n bytes of that side's stream will never be seen: the side stops. */
+/* n bytes of that side's stream will never be seen: what they cut is
+ * reported and the side hunts for its next record (see above). */
 void tls_rec_gap(struct tls_rec_conn *c, enum tls_side side, uint64_t n,
                  ta_frame frame, const struct tls_rec_sink *sink, void *ctx);
 
+/* That side's stream is fed from somewhere in its middle (the capture
+ * began after it started; frame: its first packet): it hunts from its
+ * first delivery on, and no SSLv2 record or preamble is expected. */
+void tls_rec_midstream(struct tls_rec_conn *c, enum tls_side side,
+                       ta_frame frame);
+
+/* Would a record that starts at p (n bytes, one delivery) be taken by a
+ * side that hunts (see above)? For callers that must decide whether a
+ * stream whose start was lost is TLS at all. */
+bool tls_rec_plausible_start(const uint8_t *p, size_t n);
+
 /* That side's stream is over: a record or message left incomplete
- * stops it with TLS_STOP_TRUNCATED. */
+ * stops it with TLS_STOP_TRUNCATED; a side still hunting stops with
+ * TLS_STOP_GAP (u.stop.len: the bytes missing since it lost its footing,
+ * 0 when unknown: a mid-stream start; frame and offset: where it lost
+ * it). */
 void tls_rec_end(struct tls_rec_conn *c, enum tls_side side, ta_frame frame,
                  const struct tls_rec_sink *sink, void *ctx);
 
@@ -203,14 +331,22 @@ tls_rec_stopped(const struct tls_rec_conn *c, enum tls_side side)
 	return c->dir[side].stopped;
 }
 
-/* TLS 1.3 or one of its drafts (0x7fXX). */
+/*
+ * TLS 1.3, one of its IETF drafts (0x7fXX), or a vendor's pre-standard
+ * variant negotiated the same way: Google's experiment 0x7e01..0x7e02
+ * and Facebook's 0xfbXX (both RFC 8446 ServerHello form with
+ * supported_versions, encrypted after the ServerHello).
+ */
 static inline bool
 tls_rec_is_tls13(uint16_t v)
 {
-	return v == TLS_V_TLS13 || (v & 0xff00u) == 0x7f00u;
+	return v == TLS_V_TLS13 || (v & 0xff00u) == 0x7f00u ||
+	       v == 0x7e01u || v == 0x7e02u || (v & 0xff00u) == 0xfb00u;
 }
 
 const char *tls_rec_stop_str(enum tls_stop s);
 const char *tls_rec_bad_str(enum tls_bad b);
+/* "pgsql-ssl-request", "pgsql-accepted", "pgsql-refused". */
+const char *tls_rec_preamble_str(enum tls_preamble p);
 
 #endif

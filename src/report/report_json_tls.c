@@ -115,8 +115,19 @@ server_hello(struct json *j, const struct capture *cap, const struct conn *c,
 		json_str(j, "version", tls_version_str(sh->version, hex));
 		json_str(j, "legacy_version",
 		         tls_version_str(sh->legacy_version, hex));
-		json_str(j, "cipher_id", tls_hex16(sh->cipher, hex));
-		json_str(j, "cipher_name", iana_cipher_name(sh->cipher));
+		if (sh->sslv2 && sh->ssl2_cipher == 0) {
+			/* SSL 2.0: the client chooses in its CLIENT-MASTER-KEY,
+			 * which was not read. */
+			json_null(j, "cipher_id");
+			json_null(j, "cipher_name");
+		} else if (sh->sslv2) {
+			json_str(j, "cipher_id", tls_hex24(sh->ssl2_cipher, hex));
+			json_str(j, "cipher_name",
+			         tls_ssl2_cipher_name(sh->ssl2_cipher));
+		} else {
+			json_str(j, "cipher_id", tls_hex16(sh->cipher, hex));
+			json_str(j, "cipher_name", iana_cipher_name(sh->cipher));
+		}
 		u16_names(j, "extensions", sh->exts.v, sh->exts.count,
 		          tls_ext_str);
 		if (fingerprint_ja3s(sh, fp))

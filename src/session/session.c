@@ -80,6 +80,10 @@ struct session {
 	struct starttls_facts st;         /* copy taken when state is freed */
 	bool st_kept;
 	bool in_tls[2];                   /* the direction's TLS phase began */
+	bool midstream_pending[2];        /* plaintext port, started mid-stream:
+	                                   * its first delivery says whether it
+	                                   * is already past STARTTLS */
+	ta_frame midstream_frame[2];
 	bool tls_fed;                     /* some byte reached the TLS layer */
 	bool released;
 	struct session_dir d[2];
@@ -152,6 +156,10 @@ session_new(enum service svc, struct certchain *certs)
 	}
 	tls_facts_init(&s->tls);
 	tls_facts_set_cert_hook(&s->tls, on_certificates, s);
+	/* Any protocol may sit on a tls port: PostgreSQL asks for TLS with a
+	 * preamble of its own. */
+	if (svc == SVC_TLS)
+		tls_facts_allow_preambles(&s->tls);
 	return s;
 }
 
@@ -185,6 +193,16 @@ on_data(void *ctx, const uint8_t *p, size_t n, ta_frame frame)
 	struct session_dir *d = ctx;
 	struct session *s = d->s;
 
+	if (s->midstream_pending[d->dir]) {
+		/* Picked up mid-stream on the plaintext port: a direction
+		 * whose first bytes are TLS records is past STARTTLS. */
+		s->midstream_pending[d->dir] = false;
+		if (tls_rec_plausible_start(p, n)) {
+			s->in_tls[d->dir] = true;
+			tls_facts_midstream(&s->tls, side_of(d->dir),
+			                    s->midstream_frame[d->dir]);
+		}
+	}
 	if (!s->in_tls[d->dir]) {
 		bool begins = false;
 		size_t used;
@@ -242,9 +260,19 @@ session_sink_ctx(struct session *s, enum tcp_dir dir)
 void
 session_midstream(struct session *s, enum tcp_dir dir, ta_frame frame)
 {
-	/* How much was missed is unknown; one byte is enough to make every
-	 * parser of that direction stop rather than guess. */
-	on_gap(&s->d[dir], 1, frame);
+	/* How much was missed is unknown, and no size is made up: the TLS
+	 * layer hunts for a record from the first delivery on. */
+	if (s->in_tls[dir]) {
+		tls_facts_midstream(&s->tls, side_of(dir), frame);
+		return;
+	}
+	/* The plaintext parser missed the start of that direction (its n is
+	 * not read); if the first delivery turns out to be TLS, the
+	 * direction is past STARTTLS (on_data). */
+	if (s->proto_state != NULL)
+		s->proto->gap(s->proto_state, dir, 0, frame);
+	s->midstream_pending[dir] = true;
+	s->midstream_frame[dir] = frame;
 }
 
 bool

@@ -41,7 +41,10 @@ const struct reasm_sink *session_sink(void);
 void *session_sink_ctx(struct session *s, enum tcp_dir dir);
 
 /* The stream of dir did not start at its beginning (the capture began
- * mid-connection): nothing is parsed in that direction. */
+ * mid-connection; frame: its first packet). In TLS the direction hunts
+ * for its first record (tls_facts_midstream); on a plaintext port the
+ * plaintext parser is told it missed the start, and a first delivery that
+ * is a TLS record switches the direction to TLS (it is past STARTTLS). */
 void session_midstream(struct session *s, enum tcp_dir dir, ta_frame frame);
 
 /* No more payload can change the facts: reassembly may stop. Releases

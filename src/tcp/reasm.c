@@ -20,6 +20,8 @@ struct reasm_seg {
 	struct reasm_seg *next;
 	uint32_t seq;
 	uint32_t len;   /* sequence space covered */
+	ta_frame frame; /* the packet that carried it: runs of different
+	                 * packets are not joined, so each keeps its own */
 	bool gap;       /* no bytes: the capture never had them */
 	uint8_t data[]; /* len bytes, unless gap */
 };
@@ -116,9 +118,14 @@ emit_gap(struct reasm *r, uint32_t n, ta_frame frame,
  * already passed. Each run is unlinked before the sink sees it, so a
  * reasm_stop from the callback frees only the rest of the store.
  */
+/*
+ * own: each run is told at the packet that carried it (runs released
+ * because a gap was declared: nothing completed them, they were there);
+ * otherwise at frame, the packet that completed them.
+ */
 static bool
-release(struct reasm *r, ta_frame frame, const struct reasm_sink *sink,
-        void *ctx)
+release_as(struct reasm *r, ta_frame frame, bool own,
+           const struct reasm_sink *sink, void *ctx)
 {
 	while (r->ooo != NULL) {
 		struct reasm_seg *s = r->ooo;
@@ -134,18 +141,27 @@ release(struct reasm *r, ta_frame frame, const struct reasm_sink *sink,
 		if (!s->gap)
 			r->ooo_bytes -= s->len;
 		if (skip < s->len) {
+			ta_frame f = own && s->frame != 0 ? s->frame : frame;
+
 			if (s->gap)
 				ok = emit_gap_as(r, s->len - skip, GAP_CUT,
-				                 frame, sink, ctx);
+				                 f, sink, ctx);
 			else
 				ok = emit_data(r, s->data + skip, s->len - skip,
-				               frame, sink, ctx);
+				               f, sink, ctx);
 		}
 		free(s);
 		if (!ok)
 			return false;
 	}
 	return true;
+}
+
+static bool
+release(struct reasm *r, ta_frame frame, const struct reasm_sink *sink,
+        void *ctx)
+{
+	return release_as(r, frame, false, sink, ctx);
 }
 
 /*
@@ -200,7 +216,7 @@ survey(const struct reasm *r, uint32_t a, uint32_t b, const uint8_t *p,
  */
 static struct reasm_seg **
 place(struct reasm *r, struct reasm_seg **prev_link, struct reasm_seg **link,
-      uint32_t a, uint32_t b, const uint8_t *p)
+      uint32_t a, uint32_t b, const uint8_t *p, ta_frame frame)
 {
 	struct reasm_seg *prev = prev_link != NULL ? *prev_link : NULL;
 	struct reasm_seg *nxt = *link;
@@ -211,9 +227,10 @@ place(struct reasm *r, struct reasm_seg **prev_link, struct reasm_seg **link,
 	uint32_t n = b - a;
 	uint32_t at, total;
 
-	join_prev = prev != NULL && prev->gap == gap &&
+	join_prev = prev != NULL && prev->gap == gap && prev->frame == frame &&
 	    rel(r, prev->seq) + prev->len == a;
-	join_next = nxt != NULL && nxt->gap == gap && rel(r, nxt->seq) == b;
+	join_next = nxt != NULL && nxt->gap == gap && nxt->frame == frame &&
+	    rel(r, nxt->seq) == b;
 	total = n + (join_prev ? prev->len : 0) + (join_next ? nxt->len : 0);
 
 	if (join_prev) {
@@ -233,6 +250,7 @@ place(struct reasm *r, struct reasm_seg **prev_link, struct reasm_seg **link,
 			return NULL;
 		s->seq = r->next + a;
 		s->gap = gap;
+		s->frame = frame;
 		s->next = nxt;
 		*link = s;
 		holder = link;
@@ -255,7 +273,8 @@ place(struct reasm *r, struct reasm_seg **prev_link, struct reasm_seg **link,
 
 /* Store the run [a, b) ahead of next; bytes already buffered win. */
 static void
-insert(struct reasm *r, uint32_t a, uint32_t b, const uint8_t *p)
+insert(struct reasm *r, uint32_t a, uint32_t b, const uint8_t *p,
+       ta_frame frame)
 {
 	struct reasm_seg **prev_link = NULL;
 	struct reasm_seg **link = &r->ooo;
@@ -280,7 +299,7 @@ insert(struct reasm *r, uint32_t a, uint32_t b, const uint8_t *p)
 			pe = min32(ns, b);
 		}
 		holder = place(r, prev_link, link, pos, pe,
-		               p != NULL ? p + (pos - a) : NULL);
+		               p != NULL ? p + (pos - a) : NULL, frame);
 		if (holder == NULL) {
 			pos = pe;
 			continue;
@@ -432,8 +451,8 @@ reasm_segment(struct reasm *r, uint32_t seq, const uint8_t *p,
 		if (r->ooo_bytes + v.need_bytes <= TA_CAP_REASM_DIR &&
 		    r->ooo_count + v.need_runs <= TA_CAP_REASM_SEGS) {
 			tally(r, &v);
-			insert(r, off, off + cap, cap > 0 ? p : NULL);
-			insert(r, off + cap, off + wirelen, NULL);
+			insert(r, off, off + cap, cap > 0 ? p : NULL, frame);
+			insert(r, off + cap, off + wirelen, NULL, frame);
 			return;
 		}
 		/*
@@ -447,7 +466,7 @@ reasm_segment(struct reasm *r, uint32_t seq, const uint8_t *p,
 			off = min32(off, rel(r, r->ooo->seq));
 		if (!emit_gap(r, off, frame, sink, ctx))
 			return;
-		if (!release(r, frame, sink, ctx))
+		if (!release_as(r, frame, true, sink, ctx))
 			return;
 	}
 }
@@ -481,7 +500,7 @@ settle_acked(struct reasm *r, const struct reasm_sink *sink, void *ctx)
 			n = min32(n, rel(r, r->ooo->seq));
 		if (n > 0 && !emit_gap_as(r, n, GAP_ACKED, frame, sink, ctx))
 			return;
-		if (!release(r, frame, sink, ctx))
+		if (!release_as(r, frame, true, sink, ctx))
 			return;
 	}
 }
@@ -547,10 +566,10 @@ reasm_flush(struct reasm *r, ta_frame frame, const struct reasm_sink *sink,
 		    rel(r, r->acked_to) >= off;
 
 		if (off != 0 && off < HALF &&
-		    !emit_gap_as(r, off, acked ? GAP_ACKED : GAP_LOST, frame,
-		                 sink, ctx))
+		    !emit_gap_as(r, off, acked ? GAP_ACKED : GAP_LOST,
+		                 acked ? r->acked_frame : frame, sink, ctx))
 			return;
-		if (!release(r, frame, sink, ctx))
+		if (!release_as(r, frame, true, sink, ctx))
 			return;
 	}
 	if (r->acked_hole && acked_open(r)) {

@@ -19,9 +19,10 @@
 
 /* Bytes kept out of order per direction before giving up on the hole. */
 #define TA_CAP_REASM_DIR (256u * 1024u)
-/* Buffered runs per direction (adjacent segments are merged into one run):
- * bounds the bookkeeping when a hostile sender scatters tiny segments. */
-#define TA_CAP_REASM_SEGS 256u
+/* Buffered runs per direction (one per segment, so that each is told at
+ * the packet that carried it; parts of one segment are merged): bounds the
+ * bookkeeping when a hostile sender scatters tiny segments. */
+#define TA_CAP_REASM_SEGS 1024u
 /*
  * An acknowledgement can be captured before the segment it acknowledges: a
  * span port that merges two directions, or a mirror that load-balances,

@@ -97,16 +97,30 @@ add_alert(struct tls_facts *f, const struct tls_facts_alert *a)
 	}
 }
 
+/* Where an alert stands in the handshake, for ordering it. */
+static void
+alert_place(const struct tls_facts *f, struct tls_facts_alert *a,
+            enum tls_side from, ta_frame frame, uint64_t offset,
+            bool after_gap)
+{
+	a->frame = frame;
+	a->offset = offset;
+	a->from = from;
+	a->after_gap = after_gap;
+	a->before_client_hello = !f->client_hello_seen;
+	a->before_server_hello = !f->server_hello_seen && !f->hello_retry;
+}
+
 /* An alert whose level and description encryption hides. */
 static void
 add_hidden_alert(struct tls_facts *f, enum tls_side from, ta_frame frame,
-                 uint16_t record_len, bool inferred)
+                 uint64_t offset, bool after_gap, uint16_t record_len,
+                 bool inferred)
 {
 	struct tls_facts_alert a;
 
 	memset(&a, 0, sizeof a);
-	a.frame = frame;
-	a.from = from;
+	alert_place(f, &a, from, frame, offset, after_gap);
 	a.encrypted = true;
 	a.inferred = inferred;
 	a.record_len = record_len;
@@ -118,14 +132,21 @@ push_tail(struct tls_facts_side *s, const struct tls_ev *ev)
 {
 	struct tls_facts_record r;
 
+	memset(&r, 0, sizeof r);
 	r.frame = ev->frame;
 	r.content_type = ev->content_type;
 	r.len = ev->u.opaque.len;
 	if (s->tail_count == TLS_FACTS_TAIL) {
 		memmove(&s->tail[0], &s->tail[1],
 		        (TLS_FACTS_TAIL - 1) * sizeof s->tail[0]);
+		memmove(&s->tail_offset[0], &s->tail_offset[1],
+		        (TLS_FACTS_TAIL - 1) * sizeof s->tail_offset[0]);
+		memmove(&s->tail_after_gap[0], &s->tail_after_gap[1],
+		        (TLS_FACTS_TAIL - 1) * sizeof s->tail_after_gap[0]);
 		s->tail_count--;
 	}
+	s->tail_offset[s->tail_count] = ev->offset;
+	s->tail_after_gap[s->tail_count] = ev->after_gap;
 	s->tail[s->tail_count++] = r;
 }
 
@@ -176,12 +197,16 @@ opaque_tls12(struct tls_facts *f, const struct tls_ev *ev)
 			set_complete(f, ev->frame);
 		break;
 	case TLS_CT_ALERT:
-		add_hidden_alert(f, ev->side, ev->frame, ev->u.opaque.len, false);
+		add_hidden_alert(f, ev->side, ev->frame, ev->offset,
+		                 ev->after_gap, ev->u.opaque.len, false);
 		break;
 	case TLS_CT_APPLICATION_DATA:
 		/* Before any ServerHello a client that offered 1.3 may send
-		 * 0-RTT data (RFC 8446 4.2.10): not the session's data. */
-		if (!f->server_hello_seen && ev->side == TLS_SIDE_CLIENT)
+		 * 0-RTT data (RFC 8446 4.2.10): not the session's data. And
+		 * without a ServerHello read (lost in a gap, or before a
+		 * mid-stream capture) the version is unknown: under TLS 1.3
+		 * the server's first such records are its encrypted flight. */
+		if (!f->server_hello_seen)
 			break;
 		set_app_data(f, ev->side, ev->frame);
 		break;
@@ -201,7 +226,8 @@ opaque_tls13(struct tls_facts *f, const struct tls_ev *ev)
 		/* An alert record that is not 2 bytes: under TLS 1.3 it
 		 * cannot be a readable one (RFC 8446 6: alerts are neither
 		 * fragmented nor coalesced). */
-		add_hidden_alert(f, ev->side, ev->frame, ev->u.opaque.len, false);
+		add_hidden_alert(f, ev->side, ev->frame, ev->offset,
+		                 ev->after_gap, ev->u.opaque.len, false);
 		return;
 	}
 	if (ev->content_type != TLS_CT_APPLICATION_DATA)
@@ -226,14 +252,68 @@ opaque_tls13(struct tls_facts *f, const struct tls_ev *ev)
 	}
 }
 
+/* SSL 2.0 rules for an encrypted record (tls_facts.h; inferred). */
+static void
+opaque_ssl2(struct tls_facts *f, const struct tls_ev *ev)
+{
+	struct tls_facts_side *s = &f->side[ev->side];
+	struct tls_facts_side *cli = &f->side[TLS_SIDE_CLIENT];
+	struct tls_facts_side *srv = &f->side[TLS_SIDE_SERVER];
+
+	if (f->handshake_complete) {
+		set_app_data(f, ev->side, ev->frame);
+		return;
+	}
+	/* CLIENT-FINISHED; SERVER-VERIFY then SERVER-FINISHED. */
+	if (!s->finished &&
+	    (ev->side == TLS_SIDE_CLIENT || s->opaque_records >= 2))
+		set_finished(s, ev->frame);
+	if (cli->finished && srv->finished)
+		set_complete(f, ev->frame);
+}
+
+/* Remember a cut record or message (the first ones), in wire order. */
+static void
+add_cut(struct tls_facts_side *s, const struct tls_ev *ev)
+{
+	struct tls_facts_cut *c;
+
+	if (s->cut_count < UINT32_MAX)
+		s->cut_count++;
+	if (s->cut_count > TLS_FACTS_MAX_CUTS)
+		return;
+	c = &s->cuts[s->cut_count - 1];
+	memset(c, 0, sizeof *c);
+	c->frame = ev->frame;
+	c->offset = ev->offset;
+	c->content_type = ev->content_type;
+	if (ev->type == TLS_EV_OPAQUE) {
+		c->in_record = true;
+		c->record_len = ev->u.opaque.len;
+		return;
+	}
+	c->in_record = ev->u.cut.in_record;
+	c->record_len = ev->u.cut.len;
+	c->held = ev->u.cut.held;
+	c->hs_have = ev->u.cut.hs_have;
+	c->hs_type = ev->hs_type;
+	c->hs_len = ev->hs_len;
+}
+
 static void
 on_opaque(struct tls_facts *f, const struct tls_ev *ev)
 {
 	struct tls_facts_side *s = &f->side[ev->side];
 
 	s->opaque_records++;
+	if (ev->cut) {
+		s->cut_opaque++;
+		add_cut(s, ev);
+	}
 	push_tail(s, ev);
-	if (is_tls13(f))
+	if (f->server_hello_seen && f->server_hello.sslv2)
+		opaque_ssl2(f, ev);
+	else if (is_tls13(f))
 		opaque_tls13(f, ev);
 	else
 		opaque_tls12(f, ev);
@@ -242,20 +322,31 @@ on_opaque(struct tls_facts *f, const struct tls_ev *ev)
 static void
 on_client_hello(struct tls_facts *f, const struct tls_ev *ev)
 {
-	f->client_hellos++;
+	if (f->client_hellos < UINT32_MAX)
+		f->client_hellos++;
 	if (!f->client_hello_seen) {
 		f->client_hello_seen = true;
 		f->client_hello_frame = ev->frame;
+		f->client_hello_offset = ev->offset;
+		f->client_hello_after_gap = ev->after_gap;
 		f->client_hello = *ev->u.ch;
 		return;
 	}
 	/* RFC 8446 4.1.2: the client answers an HRR with a new hello. */
-	if (f->hello_retry && f->client_hello2 == NULL && !f->server_hello_seen) {
-		f->client_hello2 = malloc(sizeof *f->client_hello2);
-		if (f->client_hello2 == NULL)
-			return;
-		*f->client_hello2 = *ev->u.ch;
+	if (f->hello_retry && f->client_hello2_frame == 0 &&
+	    !f->server_hello_seen) {
 		f->client_hello2_frame = ev->frame;
+		f->client_hello2 = malloc(sizeof *f->client_hello2);
+		if (f->client_hello2 != NULL)
+			*f->client_hello2 = *ev->u.ch;
+		return;
+	}
+	/* Any other: a renegotiation in the clear, or a restart. */
+	if (!f->client_hello_again) {
+		f->client_hello_again = true;
+		f->client_hello_again_frame = ev->frame;
+		f->client_hello_again_offset = ev->offset;
+		f->client_hello_again_after_server_hello = f->server_hello_seen;
 	}
 }
 
@@ -277,6 +368,8 @@ on_server_hello(struct tls_facts *f, const struct tls_ev *ev)
 		return;
 	f->server_hello_seen = true;
 	f->server_hello_frame = ev->frame;
+	f->server_hello_offset = ev->offset;
+	f->server_hello_after_gap = ev->after_gap;
 	f->server_hello = *sh;
 }
 
@@ -307,18 +400,52 @@ on_certificate(struct tls_facts *f, const struct tls_ev *ev)
 }
 
 static void
-on_alert(struct tls_facts *f, const struct tls_ev *ev)
+add_plain_alert(struct tls_facts *f, const struct tls_ev *ev, uint8_t level,
+                uint8_t description, uint16_t ssl2_error)
 {
 	struct tls_facts_alert a;
 
 	memset(&a, 0, sizeof a);
-	a.frame = ev->frame;
-	a.from = ev->side;
-	a.level = ev->u.alert.level;
-	a.description = ev->u.alert.description;
+	alert_place(f, &a, ev->side, ev->frame, ev->offset, ev->after_gap);
+	a.level = level;
+	a.description = description;
+	a.ssl2_error = ssl2_error;
+	if (ev->side == TLS_SIDE_CLIENT && a.before_client_hello &&
+	    !f->client_alert_before_hello) {
+		f->client_alert_before_hello = true;
+		f->client_alert_before_hello_frame = ev->frame;
+	}
 	add_alert(f, &a);
 	if (a.level == TLS_ALERT_FATAL)
 		f->fatal_alert = true;
+}
+
+/*
+ * An SSL 2.0 ERROR (draft-hickman-netscape-ssl-00, "Error Messages") is
+ * the fatal alert of that protocol; SSL 3.0 gave each code an alert of
+ * the same meaning (RFC 6101 5.4.2), whose description is kept so that
+ * the alert rules read it. An unknown code is a failed handshake.
+ */
+static uint8_t
+ssl2_error_alert(uint16_t code)
+{
+	switch (code) {
+	case 0x0002:
+		return 41;  /* NO-CERTIFICATE-ERROR: no_certificate */
+	case 0x0004:
+		return 42;  /* BAD-CERTIFICATE-ERROR: bad_certificate */
+	case 0x0006:
+		return 43;  /* UNSUPPORTED-CERTIFICATE-TYPE-ERROR */
+	case 0x0001:    /* NO-CIPHER-ERROR */
+	default:
+		return 40;  /* handshake_failure */
+	}
+}
+
+static void
+on_alert(struct tls_facts *f, const struct tls_ev *ev)
+{
+	add_plain_alert(f, ev, ev->u.alert.level, ev->u.alert.description, 0);
 }
 
 static void
@@ -343,6 +470,60 @@ on_stop(struct tls_facts_side *s, const struct tls_ev *ev)
 	s->stop_len = ev->u.stop.len;
 	s->stop_excerpt_len = ev->u.stop.excerpt_len;
 	memcpy(s->stop_excerpt, ev->u.stop.excerpt, ev->u.stop.excerpt_len);
+	switch (ev->u.stop.reason) {
+	case TLS_STOP_NOT_TLS:
+	case TLS_STOP_BAD_RECORD:
+	case TLS_STOP_RECORD_TOO_LONG:
+	case TLS_STOP_OVERSIZED:
+		s->stop_by_sender = !ev->after_gap;
+		break;
+	case TLS_STOP_NO_BUFFER:
+	case TLS_STOP_GAP:
+	case TLS_STOP_TRUNCATED:
+		break;
+	}
+}
+
+static void
+on_resync(struct tls_facts_side *s, const struct tls_ev *ev)
+{
+	if (!s->resynced) {
+		s->resynced = true;
+		s->resync_frame = ev->frame;
+		s->resync_offset = ev->offset;
+	}
+	if (s->resyncs < UINT32_MAX)
+		s->resyncs++;
+	s->skipped_bytes += ev->u.resync.skipped;
+}
+
+static void
+on_preamble(struct tls_facts *f, const struct tls_ev *ev)
+{
+	switch (ev->u.preamble) {
+	case TLS_PRE_PGSQL_REQUEST:
+		f->pg_request = true;
+		f->pg_request_frame = ev->frame;
+		break;
+	case TLS_PRE_PGSQL_REFUSED:
+		f->tls_refused = true;
+		/* FALLTHROUGH */
+	case TLS_PRE_PGSQL_ACCEPTED:
+		f->pg_answered = true;
+		f->pg_answer_frame = ev->frame;
+		break;
+	}
+}
+
+static void
+on_master_key(struct tls_facts *f, const struct tls_ev *ev)
+{
+	if (f->ssl2_master_key)
+		return;
+	f->ssl2_master_key = true;
+	f->ssl2_master_key_frame = ev->frame;
+	if (f->server_hello_seen && f->server_hello.sslv2)
+		f->server_hello.ssl2_cipher = ev->u.ssl2_cipher;
 }
 
 static void
@@ -351,7 +532,9 @@ on_event(void *ctx, const struct tls_ev *ev)
 	struct tls_facts *f = ctx;
 	struct tls_facts_side *s = &f->side[ev->side];
 
-	if (ev->type != TLS_EV_STOP)
+	/* Only records count for "its last record was ...". */
+	if (ev->type != TLS_EV_STOP && ev->type != TLS_EV_RESYNC &&
+	    ev->type != TLS_EV_DESYNC && ev->type != TLS_EV_PREAMBLE)
 		s->last_opaque = ev->type == TLS_EV_OPAQUE;
 	switch (ev->type) {
 	case TLS_EV_CLIENT_HELLO:
@@ -388,6 +571,8 @@ on_event(void *ctx, const struct tls_ev *ev)
 		if (!s->ccs) {
 			s->ccs = true;
 			s->ccs_frame = ev->frame;
+			s->ccs_offset = ev->offset;
+			s->ccs_after_gap = ev->after_gap;
 		}
 		break;
 	case TLS_EV_ALERT:
@@ -401,6 +586,31 @@ on_event(void *ctx, const struct tls_ev *ev)
 		break;
 	case TLS_EV_STOP:
 		on_stop(s, ev);
+		break;
+	case TLS_EV_RESYNC:
+		on_resync(s, ev);
+		break;
+	case TLS_EV_DESYNC:
+		if (s->desyncs < UINT32_MAX)
+			s->desyncs++;
+		break;
+	case TLS_EV_CUT:
+		add_cut(s, ev);
+		break;
+	case TLS_EV_CONTINUATION:
+		if (s->continuations < UINT32_MAX)
+			s->continuations++;
+		break;
+	case TLS_EV_PREAMBLE:
+		on_preamble(f, ev);
+		break;
+	case TLS_EV_SSL2_MASTER_KEY:
+		on_master_key(f, ev);
+		break;
+	case TLS_EV_SSL2_ERROR:
+		add_plain_alert(f, ev, TLS_ALERT_FATAL,
+		                ssl2_error_alert(ev->u.ssl2_error),
+		                ev->u.ssl2_error);
 		break;
 	}
 }
@@ -447,10 +657,39 @@ void
 tls_facts_gap(struct tls_facts *f, enum tls_side side, uint64_t n,
               ta_frame frame)
 {
-	if (f->ended || f->settled)
+	struct tls_facts_side *s = &f->side[side];
+
+	if (f->ended || f->settled || n == 0)
 		return;
+	if (s->gaps == 0) {
+		s->first_gap_frame = frame;
+		s->first_gap_offset = f->rec.dir[side].offset;
+		s->first_gap_bytes = n;
+		s->bytes_before_gap = s->bytes;
+	}
+	if (s->gaps < UINT32_MAX)
+		s->gaps++;
+	s->gap_bytes += n;
 	tls_rec_gap(&f->rec, side, n, frame, &facts_sink, f);
 	after_input(f);
+}
+
+void
+tls_facts_midstream(struct tls_facts *f, enum tls_side side, ta_frame frame)
+{
+	struct tls_facts_side *s = &f->side[side];
+
+	if (f->ended || f->settled || s->midstream)
+		return;
+	s->midstream = true;
+	s->midstream_frame = frame;
+	tls_rec_midstream(&f->rec, side, frame);
+}
+
+void
+tls_facts_allow_preambles(struct tls_facts *f)
+{
+	f->rec.preambles = true;
 }
 
 /* TLS 1.3: a side that went quiet on a short encrypted record before the
@@ -467,7 +706,33 @@ infer_tls13_alert(struct tls_facts *f, enum tls_side side)
 	if (last->content_type != TLS_CT_APPLICATION_DATA ||
 	    last->len > TLS_FACTS_TLS13_ALERT_MAX)
 		return;
-	add_hidden_alert(f, side, last->frame, last->len, true);
+	add_hidden_alert(f, side, last->frame,
+	                 s->tail_offset[s->tail_count - 1],
+	                 s->tail_after_gap[s->tail_count - 1], last->len, true);
+}
+
+/* tls_facts_end: a side with a hole in an incomplete handshake is
+ * reported stopped on it (tls_facts.h). */
+static void
+keep_gap_stop(struct tls_facts *f, enum tls_side side)
+{
+	struct tls_facts_side *s = &f->side[side];
+
+	/* After a refused TLS (PostgreSQL's N) nothing was TLS to lose. */
+	if (f->handshake_complete || f->tls_refused || s->gaps == 0 ||
+	    (s->stopped && s->stop != TLS_STOP_GAP))
+		return;
+	/* The first hole is where the handshake's facts stop being whole,
+	 * whatever was found after it. */
+	s->stop_frame = s->first_gap_frame;
+	s->stop_len = s->first_gap_bytes;
+	s->gap_stop_kept = !s->stopped && s->resynced;
+	s->bytes_after_stop = s->bytes - s->bytes_before_gap;
+	s->bytes = s->bytes_before_gap;
+	s->stopped = true;
+	s->stop = TLS_STOP_GAP;
+	s->stop_excerpt_len = 0;
+	s->stop_by_sender = false;
 }
 
 void
@@ -478,6 +743,13 @@ tls_facts_end(struct tls_facts *f, ta_frame frame)
 	f->ended = true;
 	tls_rec_end(&f->rec, TLS_SIDE_CLIENT, frame, &facts_sink, f);
 	tls_rec_end(&f->rec, TLS_SIDE_SERVER, frame, &facts_sink, f);
+	/* Bytes passed over since the last resynchronisation. */
+	for (size_t i = 0; i < 2; i++) {
+		f->side[i].skipped_bytes += f->rec.dir[i].skipped;
+		f->rec.dir[i].skipped = 0;
+	}
+	keep_gap_stop(f, TLS_SIDE_CLIENT);
+	keep_gap_stop(f, TLS_SIDE_SERVER);
 	if (is_tls13(f) && !f->handshake_complete) {
 		infer_tls13_alert(f, TLS_SIDE_CLIENT);
 		infer_tls13_alert(f, TLS_SIDE_SERVER);

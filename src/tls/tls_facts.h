@@ -19,7 +19,9 @@
  *    ChangeCipherSpec; the handshake is complete when a ServerHello was
  *    seen and both sides sent their Finished. Alerts after the CCS keep their content type: they are
  *    recorded as encrypted alerts (level and description unknown).
- *    Application data is any record of type application_data.
+ *    Application data is any record of type application_data after a
+ *    ServerHello (before it: 0-RTT data, or, when the ServerHello was
+ *    lost, possibly a TLS 1.3 server's encrypted flight).
  *  - TLS 1.3: every encrypted record looks like application data. The
  *    server's encrypted flight is its first such record after the
  *    ServerHello; the client's first one after that flight, if longer than
@@ -28,6 +30,29 @@
  *    record, while the handshake was not complete, was an encrypted record
  *    of at most TLS_FACTS_TLS13_ALERT_MAX bytes most likely sent an alert:
  *    tls_facts_end() records it as an inferred alert with that size.
+ *  - SSL 2.0 (inferred, draft-hickman-netscape-ssl-00 "Protocol Flow"):
+ *    after the CLIENT-MASTER-KEY (or a SERVER-HELLO that resumed a
+ *    session) the client's first encrypted record is its CLIENT-FINISHED,
+ *    the server's second its SERVER-FINISHED (after SERVER-VERIFY); the
+ *    handshake is complete with both, and the client's later records are
+ *    application data.
+ *
+ * Lost bytes (doc/tls.md, "Gaps and mid-stream pickup"): a gap no longer
+ * stops a side. Each side keeps its gaps, whether its stream began
+ * mid-stream, whether and where it found its footing again, the records
+ * and messages a gap cut, and the handshake records it skipped because
+ * they continued a message whose start was lost. Every fact read after a
+ * side lost bytes is marked (`after_gap`, or compare its frame with the
+ * side's first_gap_frame / midstream_frame). A side that never found its
+ * footing again stops with TLS_STOP_GAP when the connection ends, as a
+ * gap stopped it before: the diagnosis still sees a gap then.
+ *
+ * Wire order: the ClientHello, the ServerHello and every alert keep the
+ * stream offset of their record beside their frame, so that two facts of
+ * one side in one frame (a warning alert before the ServerHello in the
+ * same segment) can be ordered; facts of the two sides are ordered by
+ * frame, and each alert also says whether a ClientHello and a ServerHello
+ * had been read before it.
  */
 #ifndef TLS_FACTS_H
 #define TLS_FACTS_H
@@ -58,6 +83,8 @@
 
 struct tls_facts_alert {
 	ta_frame frame;
+	uint64_t offset;         /* stream offset of its record, in `from`'s
+	                          * stream (wire order within one frame) */
 	enum tls_side from;
 	uint8_t level;           /* TLS_ALERT_*; 0 when not known */
 	uint8_t description;     /* valid only when !encrypted */
@@ -65,7 +92,31 @@ struct tls_facts_alert {
 	bool inferred;           /* never seen as an alert: a short TLS 1.3
 	                          * encrypted record that ended a side */
 	uint16_t record_len;     /* for an encrypted one: the record size */
+	bool after_gap;          /* `from` had lost bytes before it */
+	bool before_client_hello; /* no ClientHello had been read yet (from
+	                          * the client: it failed before sending one) */
+	bool before_server_hello; /* no ServerHello (nor HRR) had been read */
+	uint16_t ssl2_error;     /* non-zero: an SSL 2.0 ERROR with this code
+	                          * (level fatal; description the TLS alert
+	                          * of the same meaning, see tls_facts.c) */
 };
+
+/* A record or handshake message a gap cut (TLS_EV_CUT), in wire order. */
+struct tls_facts_cut {
+	ta_frame frame;          /* the packet that began it */
+	uint64_t offset;         /* its record's (or the gap's) stream offset */
+	uint8_t content_type;    /* 0: SSL 2.0 */
+	bool in_record;          /* a record was cut (else between records,
+	                          * inside the message in hs_type) */
+	uint16_t record_len;     /* declared length of the record's body */
+	uint16_t held;           /* bytes of it that had arrived */
+	uint8_t hs_have;         /* handshake header bytes known: hs_type
+	                          * valid from 1, hs_len at 4 */
+	uint8_t hs_type;
+	uint32_t hs_len;
+};
+
+#define TLS_FACTS_MAX_CUTS 4
 
 /* One encrypted (opaque) record. */
 struct tls_facts_record {
@@ -83,6 +134,8 @@ struct tls_facts_side {
 	uint32_t opaque_records;
 	bool last_opaque;        /* its last record was an opaque one */
 	struct tls_facts_record tail[TLS_FACTS_TAIL]; /* oldest first */
+	uint64_t tail_offset[TLS_FACTS_TAIL];  /* their stream offsets */
+	bool tail_after_gap[TLS_FACTS_TAIL];   /* bytes were lost before */
 	uint8_t tail_count;
 
 	uint32_t malformed;      /* units skipped (TLS_EV_MALFORMED) */
@@ -94,9 +147,51 @@ struct tls_facts_side {
 	bool stopped;            /* parsing ended early on this side */
 	enum tls_stop stop;
 	ta_frame stop_frame;
-	uint64_t stop_len;       /* see tls_ev.u.stop.len */
+	uint64_t stop_len;       /* see tls_ev.u.stop.len; for gap, 0 means
+	                          * unknown (a mid-stream start) */
 	uint8_t stop_excerpt_len;
 	uint8_t stop_excerpt[TLS_REC_EXCERPT]; /* raw bytes (not-tls etc.) */
+	/* The stop came on bytes of a stream captured whole up to them (no
+	 * gap, not mid-stream): the sender malformed them (not-tls,
+	 * bad-record, record-too-long, oversized), as opposed to a side that
+	 * lost bytes (gap) or the capture's end (truncated). */
+	bool stop_by_sender;
+
+	/* The gap stop above was kept for the diagnosis although the parser
+	 * went on after the gap and found its footing: see tls_facts_end().
+	 * Whenever a gap stop is reported at the first gap, `bytes` counts
+	 * what came before that gap, as when a gap stopped a side, and
+	 * bytes_after_stop what was fed after it. */
+	bool gap_stop_kept;
+	uint64_t bytes_after_stop;
+
+	/* Capture loss (tls_facts_gap) and mid-stream pickup. */
+	uint32_t gaps;
+	uint64_t gap_bytes;
+	ta_frame first_gap_frame;
+	uint64_t first_gap_offset;   /* stream offset where it began */
+	uint64_t first_gap_bytes;
+	uint64_t bytes_before_gap;   /* bytes fed before the first gap */
+	bool midstream;          /* its stream's start was not captured */
+	ta_frame midstream_frame;
+	/* Footing found again: records are read from there on. */
+	bool resynced;
+	ta_frame resync_frame;   /* the first time: the packet that began the
+	                          * first record read again */
+	uint64_t resync_offset;
+	uint32_t resyncs;        /* times (one per gap it recovered from) */
+	uint32_t desyncs;        /* times a header after a resync was not one */
+	uint64_t skipped_bytes;  /* passed over while looking for a record */
+	uint32_t continuations;  /* handshake records skipped: they continued
+	                          * a message whose start was lost */
+	struct tls_facts_cut cuts[TLS_FACTS_MAX_CUTS]; /* the first ones */
+	uint32_t cut_count;      /* all of them, opaque records included */
+	uint32_t cut_opaque;     /* encrypted records whose header was there
+	                          * and body cut: counted as records, with
+	                          * their declared size */
+
+	bool ccs_after_gap;
+	uint64_t ccs_offset;
 };
 
 /* Called with the server's (or client's) certificates, DER views valid
@@ -114,8 +209,25 @@ struct tls_facts {
 
 	bool client_hello_seen;
 	ta_frame client_hello_frame;
+	uint64_t client_hello_offset;
+	bool client_hello_after_gap;            /* the client lost bytes
+	                                         * before it */
 	struct tls_client_hello client_hello;   /* the first one */
-	uint32_t client_hellos;
+	uint32_t client_hellos;                 /* every ClientHello read: the
+	                                         * first, the answer to an HRR,
+	                                         * any other */
+	/* A ClientHello that is neither the first nor the answer to a
+	 * HelloRetryRequest: a renegotiation in the clear, or a client that
+	 * restarted its handshake. The first such one. */
+	bool client_hello_again;
+	ta_frame client_hello_again_frame;
+	uint64_t client_hello_again_offset;
+	bool client_hello_again_after_server_hello; /* a ServerHello had been
+	                                         * read before it */
+	/* A client alert before any ClientHello: the client gave up before
+	 * it sent one (it failed locally). The first such alert. */
+	bool client_alert_before_hello;
+	ta_frame client_alert_before_hello_frame;
 
 	bool hello_retry;                       /* HelloRetryRequest */
 	ta_frame hello_retry_frame;
@@ -126,7 +238,25 @@ struct tls_facts {
 
 	bool server_hello_seen;                 /* a real ServerHello */
 	ta_frame server_hello_frame;
-	struct tls_server_hello server_hello;
+	uint64_t server_hello_offset;
+	bool server_hello_after_gap;
+	struct tls_server_hello server_hello;   /* sslv2: an SSL 2.0
+	                                         * SERVER-HELLO, and
+	                                         * ssl2_cipher the client's
+	                                         * choice */
+	bool ssl2_master_key;                   /* SSL 2.0 CLIENT-MASTER-KEY */
+	ta_frame ssl2_master_key_frame;
+
+	/* PostgreSQL SSLRequest before TLS (the tls service only). */
+	bool pg_request;
+	ta_frame pg_request_frame;
+	bool pg_answered;
+	ta_frame pg_answer_frame;
+	bool tls_refused;                       /* "TLS refused by the server
+	                                         * (PostgreSQL SSLRequest
+	                                         * answered N)"; the server's
+	                                         * side still stops as not-tls
+	                                         * on the N (stop_by_sender) */
 
 	/* TLS <= 1.2 server flight. */
 	bool certs_seen;
@@ -171,12 +301,34 @@ void tls_facts_set_cert_hook(struct tls_facts *f, tls_facts_cert_fn fn,
 /* n in-order bytes from one side, completed by frame (reasm_sink.data). */
 void tls_facts_data(struct tls_facts *f, enum tls_side side,
                     const uint8_t *p, size_t n, ta_frame frame);
-/* n bytes of that side were lost (reasm_sink.gap): the side stops. */
+/* n bytes of that side were lost (reasm_sink.gap): the side hunts for its
+ * next record (tls_record.h). */
 void tls_facts_gap(struct tls_facts *f, enum tls_side side, uint64_t n,
                    ta_frame frame);
-/* The connection is over (frame: its last packet). Flags streams that
+/* That side's stream is fed from its middle (the capture began after it
+ * started; frame: its first packet): it hunts from its first delivery,
+ * with no gap size invented. */
+void tls_facts_midstream(struct tls_facts *f, enum tls_side side,
+                         ta_frame frame);
+/* Recognise another protocol's TLS preamble at the start of the streams
+ * (PostgreSQL SSLRequest): for the tls service, which may be anything. */
+void tls_facts_allow_preambles(struct tls_facts *f);
+/*
+ * The connection is over (frame: its last packet). Flags streams that
  * ended inside a record, infers TLS 1.3 encrypted alerts, frees buffers.
- * Idempotent; data and gaps given after it are ignored. */
+ * Idempotent; data and gaps given after it are ignored.
+ *
+ * When the handshake did not complete, a side that lost bytes to a gap is
+ * reported stopped on a gap (stop_frame: its first gap, stop_len: that
+ * gap's size) whether or not it found its footing again (gap_stop_kept:
+ * it did, and the parser went on): what the lost bytes held is unknown,
+ * and a diagnosis that judges by what a side did not send must not judge
+ * a side with a hole in it. Facts read after the gap stay recorded. With
+ * a completed handshake only a side that never found its footing again
+ * is stopped (from where it last lost it, as the parser says). A side
+ * picked up mid-stream has no hole that the capture made: it is stopped
+ * only when it never found a record (stop_len 0: unknown).
+ */
 void tls_facts_end(struct tls_facts *f, ta_frame frame);
 
 /*

@@ -29,7 +29,45 @@ or_hex(const char *name, uint16_t v, char hex[TLS_NAMES_HEX_LEN])
 const char *
 tls_version_str(uint16_t v, char hex[TLS_NAMES_HEX_LEN])
 {
+	/* draft-ietf-tls-tls13-28 (and every draft since -00) numbers
+	 * itself 0x7f00 + the draft number. */
+	if ((v & 0xff00u) == 0x7f00u) {
+		snprintf(hex, TLS_NAMES_HEX_LEN, "TLS 1.3 (draft %u)",
+		         (unsigned)(v & 0xffu));
+		return hex;
+	}
 	return or_hex(iana_version_name(v), v, hex);
+}
+
+const char *
+tls_hex24(uint32_t v, char hex[TLS_NAMES_HEX_LEN])
+{
+	snprintf(hex, TLS_NAMES_HEX_LEN, "0x%06x", (unsigned)(v & 0xffffffu));
+	return hex;
+}
+
+const char *
+tls_ssl2_cipher_name(uint32_t spec)
+{
+	/* draft-hickman-netscape-ssl-00, appendix C. */
+	switch (spec) {
+	case 0x010080:
+		return "SSL_CK_RC4_128_WITH_MD5";
+	case 0x020080:
+		return "SSL_CK_RC4_128_EXPORT40_WITH_MD5";
+	case 0x030080:
+		return "SSL_CK_RC2_128_CBC_WITH_MD5";
+	case 0x040080:
+		return "SSL_CK_RC2_128_CBC_EXPORT40_WITH_MD5";
+	case 0x050080:
+		return "SSL_CK_IDEA_128_CBC_WITH_MD5";
+	case 0x060040:
+		return "SSL_CK_DES_64_CBC_WITH_MD5";
+	case 0x0700c0:
+		return "SSL_CK_DES_192_EDE3_CBC_WITH_MD5";
+	default:
+		return NULL;
+	}
 }
 
 const char *

@@ -7,7 +7,13 @@
  * the side (0 client, 1 server); bit 1 makes the chunk a gap of len + 1
  * bytes instead (its bytes are skipped); bit 2 feeds the chunk one byte at
  * a time. Each chunk is a new frame. Flags bit 0 ends the connection before
- * the last chunk, which must then change nothing.
+ * the last chunk, which must then change nothing; bit 1 allows preambles
+ * (PostgreSQL SSLRequest, as on a tls port); bits 2 and 3 start the
+ * client's and the server's stream mid-stream (the hunting state from the
+ * first byte). Gaps and mid-stream starts drive the resynchronisation;
+ * the message parsers are also run on the raw bytes: drafts' ServerHello
+ * and HelloRetryRequest, the SSL 2.0 messages, and the plausibility
+ * checks.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,6 +21,7 @@
 
 #include "tls/tls_facts.h"
 #include "tls_hs.h"
+#include "tls_record.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -29,6 +36,14 @@ check_buffers(const struct tls_facts *f)
 			abort();
 		if (d->stopped && (d->rec.len != 0 || d->hs.len != 0))
 			abort();
+		/* A hunting side holds nothing; a candidate is never hunted. */
+		if (d->hunting && (d->rec.len != 0 || d->hs.len != 0 ||
+		                   d->tentative))
+			abort();
+		if ((d->hunting || d->tentative) && !d->lost)
+			abort();
+		if (d->skipped > d->offset || d->gap_bytes > d->offset)
+			abort();
 		/* Settled facts keep no buffer. */
 		if (f->settled && (d->rec.p != NULL || d->hs.p != NULL))
 			abort();
@@ -36,6 +51,30 @@ check_buffers(const struct tls_facts *f)
 	if (f->alert_count > TLS_FACTS_MAX_ALERTS)
 		abort();
 	if (f->handshake_complete && !f->server_hello_seen)
+		abort();
+	for (size_t i = 0; i < 2; i++) {
+		const struct tls_facts_side *s = &f->side[i];
+
+		/* A resynchronisation needs lost bytes; a sender's fault a
+		 * stream without them. */
+		if (s->resynced && s->gaps == 0 && !s->midstream)
+			abort();
+		if (s->stop_by_sender && (!s->stopped || s->stop == TLS_STOP_GAP ||
+		                          s->stop == TLS_STOP_TRUNCATED ||
+		                          s->stop == TLS_STOP_NO_BUFFER))
+			abort();
+		if (s->gap_stop_kept && (!s->resynced || s->stop != TLS_STOP_GAP))
+			abort();
+		if (s->cut_opaque > s->cut_count || s->resyncs < s->desyncs)
+			abort();
+	}
+	for (uint8_t i = 0; i < f->alert_count && i < TLS_FACTS_MAX_ALERTS; i++)
+		if (f->alerts[i].after_gap && f->side[f->alerts[i].from].gaps == 0 &&
+		    !f->side[f->alerts[i].from].midstream)
+			abort();
+	if (f->tls_refused && !f->pg_request)
+		abort();
+	if (f->client_hello_again && f->client_hellos < 2)
 		abort();
 }
 
@@ -73,6 +112,12 @@ stream(const uint8_t *data, size_t size)
 	bool end_early = (data[0] & 1) != 0;
 
 	tls_facts_init(&f);
+	if (data[0] & 2)
+		tls_facts_allow_preambles(&f);
+	if (data[0] & 4)
+		tls_facts_midstream(&f, TLS_SIDE_CLIENT, frame);
+	if (data[0] & 8)
+		tls_facts_midstream(&f, TLS_SIDE_SERVER, frame);
 	while (off + 2 <= size) {
 		uint8_t ctl = data[off];
 		size_t n = data[off + 1];
@@ -118,6 +163,8 @@ messages(const uint8_t *p, size_t n)
 	struct ta_bytes body;
 	size_t msg_len;
 	uint8_t type;
+	uint32_t spec;
+	uint16_t code;
 	uint8_t *copy = malloc(n ? n : 1);
 
 	if (copy == NULL)
@@ -153,6 +200,24 @@ messages(const uint8_t *p, size_t n)
 	if (tls_hs_parse_cert_request(copy, n, TLS_V_TLS11, &cr) == DIS_OK &&
 	    cr.sig_algs != 0)
 		abort();
+	if (tls_hs_parse_server_hello(copy, n, &sh) == DIS_OK &&
+	    sh.draft_layout != tls_hs_is_old_draft(sh.legacy_version))
+		abort();
+	if (tls_hs_parse_draft_hello_retry(copy, n, &sh) == DIS_OK &&
+	    (!sh.hello_retry || !tls_hs_is_old_draft(sh.version)))
+		abort();
+	if (tls_hs_parse_ssl2_server_hello(copy, n, &sh, &cert) == DIS_OK &&
+	    (!sh.sslv2 || cert.count > 1 || sh.ssl2_specs.count > TLS_HS_MAX_SSL2_SPECS ||
+	     (cert.count == 1 && (cert.der[0].p < copy ||
+	                          cert.der[0].p + cert.der[0].n > copy + n))))
+		abort();
+	if (tls_hs_parse_ssl2_client_master_key(copy, n, &spec) == DIS_OK &&
+	    spec > 0xffffffu)
+		abort();
+	if (tls_hs_parse_ssl2_error(copy, n, &code) == DIS_OK && n != 3)
+		abort();
+	(void)tls_hs_plausible(copy, n, TLS_REC_HS_MAX);
+	(void)tls_rec_plausible_start(copy, n);
 	free(copy);
 }
 

@@ -194,8 +194,8 @@ test_reverse_order(void **state)
 	assert_int_equal(r.delivered, 0);
 	assert_int_equal(r.ooo_segments, 4);
 	assert_int_equal(r.ooo_bytes, 8);
-	/* Adjacent segments were merged into one run. */
-	assert_int_equal(r.ooo_count, 1);
+	/* One run per segment: each keeps the packet that carried it. */
+	assert_int_equal(r.ooo_count, 4);
 	feed(&r, 500, 0, 2, 5, c);
 	expect_text(c, "abcdefghij");
 	for (i = 0; i < c->nev; i++)
@@ -264,7 +264,8 @@ test_overlaps(void **state)
 	feed(&r, 7, 10, 12, 6, c);
 	assert_int_equal(r.overlaps, 3);
 	assert_int_equal(r.ooo_bytes, 14);
-	assert_int_equal(r.ooo_count, 1);
+	/* Runs of frames 3 and 4 (and 5's front), frame 6's two holes. */
+	assert_int_equal(r.ooo_count, 5);
 	/* In order, overlapping the buffered run's front. */
 	feed(&r, 7, 9, 3, 7, c);
 	assert_int_equal(r.overlaps, 4);
@@ -333,7 +334,8 @@ test_wraparound(void **state)
 	feed(&r, isn, 30, 6, 3, c);
 	feed(&r, isn, 10, 3, 4, c);
 	assert_int_equal(c->nev, 0);
-	assert_int_equal(r.ooo_count, 1);
+	/* Frame 4's bytes lie inside frame 2's run: nothing new stored. */
+	assert_int_equal(r.ooo_count, 3);
 	assert_int_equal(r.ooo_bytes, 28);
 	feed(&r, isn, 0, 8, 5, c);
 	expect_text(c, "abcdefghijklmnopqrstuvwxyz0123456789");
@@ -458,9 +460,10 @@ test_ack_gap(void **state)
 	expect_text(c, "abcde");
 	ticks(&r, 1, c);
 	expect_text(c, "abcde[5]klmno");
-	/* Told at the packet that acknowledged them. */
+	/* The gap told at the packet that acknowledged it, the bytes after
+	 * it at the packet that carried them. */
 	assert_int_equal(c->ev[1].frame, 5);
-	assert_int_equal(c->ev[2].frame, 5);
+	assert_int_equal(c->ev[2].frame, 3);
 	assert_int_equal(r.gaps, 1);
 	assert_int_equal(r.acked_gap_bytes, 5);
 	/* Several holes below one ack, and one above it left waiting. */
@@ -721,8 +724,15 @@ test_flush(void **state)
 	reasm_fin(&r, 99);
 	reasm_flush(&r, 9, &rec_sink, c);
 	expect_text(c, "[10]klmno[5]uv[8]45678[5][5]");
-	for (i = 0; i < c->nev; i++)
-		assert_int_equal(c->ev[i].frame, 9);
+	/* Holes told at the flush, buffered bytes (and a tail the snap
+	 * length cut) at the packet that carried them. */
+	{
+		static const ta_frame want[] = { 9, 1, 9, 2, 9, 3, 3, 9 };
+
+		assert_int_equal(c->nev, TA_ELEMENTS(want));
+		for (i = 0; i < c->nev; i++)
+			assert_int_equal(c->ev[i].frame, want[i]);
+	}
 	assert_int_equal(r.gaps, 5);
 	assert_int_equal(r.gap_bytes, 33);
 	assert_int_equal(r.delivered, 12);

@@ -246,7 +246,7 @@ test_imap_tls_without_starttls(void **state)
 }
 
 static void
-test_midstream_stops_direction(void **state)
+test_midstream_hunts(void **state)
 {
 	struct session *s = session_new(SVC_IMAPS, NULL);
 	const struct tls_sample *smp = &tls_samples[SAMPLE_TLS13];
@@ -255,16 +255,46 @@ test_midstream_stops_direction(void **state)
 	(void)state;
 	assert_non_null(s);
 	session_midstream(s, C2S, 3);
+	/* nothing reached TLS yet, and no gap size is made up */
+	assert_null(session_tls(s));
 	deliver(s, C2S, smp->stream[0], first_record_len(smp->stream[0]), 4);
 	t = session_tls(s);
 	assert_non_null(t);
-	/* nothing of that direction is parsed: no ClientHello reported */
-	assert_false(t->client_hello_seen);
-	assert_true(t->side[TLS_SIDE_CLIENT].stopped);
-	/* the other direction still is */
+	/* a whole record at the start of the delivery: read */
+	assert_true(t->client_hello_seen);
+	assert_true(t->client_hello_after_gap);
+	assert_true(t->side[TLS_SIDE_CLIENT].midstream);
+	assert_int_equal(t->side[TLS_SIDE_CLIENT].midstream_frame, 3);
+	assert_true(t->side[TLS_SIDE_CLIENT].resynced);
+	assert_int_equal(t->side[TLS_SIDE_CLIENT].resync_frame, 4);
+	assert_int_equal(t->side[TLS_SIDE_CLIENT].gaps, 0);
+	assert_false(t->side[TLS_SIDE_CLIENT].stopped);
+	/* the other direction is read as usual */
 	deliver(s, S2C, smp->stream[1], first_record_len(smp->stream[1]), 6);
 	assert_true(t->server_hello_seen);
-	assert_false(t->side[TLS_SIDE_SERVER].stopped);
+	assert_false(t->server_hello_after_gap);
+	assert_false(t->side[TLS_SIDE_SERVER].midstream);
+	session_end(s, 7);
+	assert_false(t->side[TLS_SIDE_CLIENT].stopped);
+	session_free(s);
+
+	/* the look-alike: bytes from the middle of a record are skipped, and
+	 * a side that never finds a record says gap, 0 bytes (unknown) */
+	s = session_new(SVC_IMAPS, NULL);
+	assert_non_null(s);
+	session_midstream(s, C2S, 3);
+	deliver(s, C2S, smp->stream[0] + 100, 100, 4);
+	t = session_tls(s);
+	assert_non_null(t);
+	assert_false(t->client_hello_seen);
+	assert_false(t->side[TLS_SIDE_CLIENT].resynced);
+	assert_int_equal(t->side[TLS_SIDE_CLIENT].malformed, 0);
+	session_end(s, 5);
+	assert_true(t->side[TLS_SIDE_CLIENT].stopped);
+	assert_int_equal(t->side[TLS_SIDE_CLIENT].stop, TLS_STOP_GAP);
+	assert_int_equal(t->side[TLS_SIDE_CLIENT].stop_len, 0);
+	assert_int_equal(t->side[TLS_SIDE_CLIENT].stop_frame, 3);
+	assert_int_equal(t->side[TLS_SIDE_CLIENT].skipped_bytes, 100);
 	session_free(s);
 
 	/* on the plaintext port: the greeting after the gap is not read */
@@ -273,10 +303,46 @@ test_midstream_stops_direction(void **state)
 	session_midstream(s, S2C, 3);
 	deliver_str(s, S2C, greeting, 4);
 	deliver_str(s, C2S, starttls, 5);
+	assert_false(session_in_tls(s, S2C));
 	session_end(s, 6);
 	assert_int_equal(session_starttls(s)->greeting, STARTTLS_GREETING_NONE);
 	assert_true(session_starttls(s)->gap);
 	assert_true(session_starttls(s)->requested);
+	assert_null(session_tls(s));
+	session_free(s);
+}
+
+/* Port 143 picked up mid-stream after STARTTLS: both directions start with
+ * TLS records, so they are in TLS; the plaintext parser missed its start. */
+static void
+test_midstream_imap_past_starttls(void **state)
+{
+	struct session *s = session_new(SVC_IMAP, NULL);
+	const struct tls_sample *smp = &tls_samples[SAMPLE_TLS13];
+	const struct tls_facts *t;
+	const struct starttls_facts *st;
+
+	(void)state;
+	assert_non_null(s);
+	session_midstream(s, C2S, 3);
+	session_midstream(s, S2C, 4);
+	deliver(s, C2S, smp->stream[0], first_record_len(smp->stream[0]), 3);
+	assert_true(session_in_tls(s, C2S));
+	assert_false(session_in_tls(s, S2C));
+	deliver(s, S2C, smp->stream[1], first_record_len(smp->stream[1]), 4);
+	assert_true(session_in_tls(s, S2C));
+	t = session_tls(s);
+	assert_non_null(t);
+	assert_true(t->client_hello_seen);
+	assert_true(t->server_hello_seen);
+	assert_true(t->side[TLS_SIDE_CLIENT].midstream);
+	assert_true(t->side[TLS_SIDE_SERVER].midstream);
+	session_end(s, 9);
+	st = session_starttls(s);
+	assert_non_null(st);
+	assert_true(st->gap);
+	/* it did not see TLS begin, so it does not call it unexpected */
+	assert_false(st->tls_without_starttls);
 	session_free(s);
 }
 
@@ -405,7 +471,8 @@ main(void)
 		cmocka_unit_test(test_imap_starttls_switch),
 		cmocka_unit_test(test_imap_switch_inside_one_delivery),
 		cmocka_unit_test(test_imap_tls_without_starttls),
-		cmocka_unit_test(test_midstream_stops_direction),
+		cmocka_unit_test(test_midstream_hunts),
+		cmocka_unit_test(test_midstream_imap_past_starttls),
 		cmocka_unit_test(test_done_after_fatal_alert),
 		cmocka_unit_test(test_cert_null_without_chain_analysis),
 		cmocka_unit_test(test_reuse_starts_clean),

@@ -321,13 +321,25 @@ test_not_tls(void **state)
 	assert_int_equal(f.side[TLS_SIDE_SERVER].stop_excerpt_len, TLS_REC_EXCERPT);
 	assert_memory_equal(f.side[TLS_SIDE_SERVER].stop_excerpt, greeting,
 	                    TLS_REC_EXCERPT);
+	/* the stream was whole up to the greeting: its sender wrote it */
+	assert_true(f.side[TLS_SIDE_SERVER].stop_by_sender);
 	assert_false(tls_facts_done(&f));
+	/* a gap does not stop a side: it looks for its next record */
 	tls_facts_gap(&f, TLS_SIDE_CLIENT, 10, 6);
+	assert_false(f.side[TLS_SIDE_CLIENT].stopped);
+	assert_int_equal(f.side[TLS_SIDE_CLIENT].gaps, 1);
+	assert_int_equal(f.side[TLS_SIDE_CLIENT].gap_bytes, 10);
+	assert_int_equal(f.side[TLS_SIDE_CLIENT].first_gap_frame, 6);
+	assert_int_equal(f.side[TLS_SIDE_CLIENT].first_gap_offset, 323);
+	assert_false(tls_facts_done(&f));
+	/* ... and never found it: the end says gap, from the gap's frame */
+	tls_facts_end(&f, 7);
 	assert_true(f.side[TLS_SIDE_CLIENT].stopped);
 	assert_int_equal(f.side[TLS_SIDE_CLIENT].stop, TLS_STOP_GAP);
 	assert_int_equal(f.side[TLS_SIDE_CLIENT].stop_len, 10);
-	assert_true(tls_facts_done(&f));
-	tls_facts_end(&f, 7);
+	assert_int_equal(f.side[TLS_SIDE_CLIENT].stop_frame, 6);
+	assert_false(f.side[TLS_SIDE_CLIENT].stop_by_sender);
+	assert_false(f.side[TLS_SIDE_CLIENT].resynced);
 	tls_facts_free(&f);
 }
 
@@ -497,6 +509,381 @@ test_alert_cap(void **state)
 	tls_facts_free(&f);
 }
 
+static const uint8_t unrecognized_name[] = {0x15, 0x03, 0x03, 0x00, 0x02,
+                                             0x01, 0x70};
+
+/* The first record of a stream: its total size. */
+static size_t
+first_len(const uint8_t *p)
+{
+	return 5 + ((size_t)p[3] << 8 | p[4]);
+}
+
+/* A warning alert before the ServerHello in the same segment (as a
+ * server that does not know the SNI sends it): the facts order them. */
+static void
+test_alert_wire_order(void **state)
+{
+	const struct tls_sample *smp = &tls_samples[SAMPLE_TLS12];
+	size_t shlen = first_len(smp->stream[1]);
+	uint8_t seg[sizeof unrecognized_name + 128];
+	struct tls_facts f;
+
+	(void)state;
+	assert_true(shlen <= 128);
+	memcpy(seg, unrecognized_name, sizeof unrecognized_name);
+	memcpy(seg + sizeof unrecognized_name, smp->stream[1], shlen);
+	tls_facts_init(&f);
+	data(&f, TLS_SIDE_CLIENT, smp->stream[0], 162, 4);
+	data(&f, TLS_SIDE_SERVER, seg, sizeof unrecognized_name + shlen, 6);
+	assert_int_equal(f.alert_count, 1);
+	assert_int_equal(f.alerts[0].frame, 6);
+	assert_int_equal(f.server_hello_frame, 6);
+	assert_true(f.alerts[0].before_server_hello);
+	assert_false(f.alerts[0].before_client_hello);
+	assert_int_equal(f.alerts[0].offset, 0);
+	assert_int_equal(f.server_hello_offset, sizeof unrecognized_name);
+	assert_false(f.fatal_alert);
+	tls_facts_free(&f);
+
+	/* the other order */
+	memcpy(seg, smp->stream[1], shlen);
+	memcpy(seg + shlen, unrecognized_name, sizeof unrecognized_name);
+	tls_facts_init(&f);
+	data(&f, TLS_SIDE_CLIENT, smp->stream[0], 162, 4);
+	data(&f, TLS_SIDE_SERVER, seg, sizeof unrecognized_name + shlen, 6);
+	assert_int_equal(f.alert_count, 1);
+	assert_false(f.alerts[0].before_server_hello);
+	assert_int_equal(f.server_hello_offset, 0);
+	assert_int_equal(f.alerts[0].offset, shlen);
+	assert_false(f.alerts[0].after_gap);
+	tls_facts_free(&f);
+}
+
+/* A client that fails before its ClientHello sends a fatal alert instead. */
+static void
+test_alert_without_client_hello(void **state)
+{
+	static const uint8_t internal_error[] = {0x15, 0x03, 0x01, 0x00, 0x02,
+	                                         0x02, 0x50};
+	struct tls_facts f;
+
+	(void)state;
+	tls_facts_init(&f);
+	data(&f, TLS_SIDE_CLIENT, internal_error, sizeof internal_error, 4);
+	assert_false(f.side[TLS_SIDE_CLIENT].stopped);
+	assert_int_equal(f.alert_count, 1);
+	assert_int_equal(f.alerts[0].description, 80);
+	assert_true(f.alerts[0].before_client_hello);
+	assert_true(f.client_alert_before_hello);
+	assert_int_equal(f.client_alert_before_hello_frame, 4);
+	assert_true(f.fatal_alert);
+	tls_facts_end(&f, 5);
+	tls_facts_free(&f);
+
+	/* the look-alike: the same alert after a ClientHello */
+	tls_facts_init(&f);
+	data(&f, TLS_SIDE_CLIENT, tls_samples[SAMPLE_TLS12].stream[0], 162, 4);
+	data(&f, TLS_SIDE_CLIENT, internal_error, sizeof internal_error, 6);
+	assert_int_equal(f.alert_count, 1);
+	assert_false(f.alerts[0].before_client_hello);
+	assert_true(f.alerts[0].before_server_hello);
+	assert_false(f.client_alert_before_hello);
+	tls_facts_free(&f);
+}
+
+/* A second ClientHello that answers no HelloRetryRequest. */
+static void
+test_client_hello_again(void **state)
+{
+	const struct tls_sample *smp = &tls_samples[SAMPLE_TLS12];
+	size_t shlen = first_len(smp->stream[1]);
+	struct tls_facts f;
+
+	(void)state;
+	tls_facts_init(&f);
+	data(&f, TLS_SIDE_CLIENT, smp->stream[0], 162, 4);
+	data(&f, TLS_SIDE_SERVER, smp->stream[1], shlen, 6);
+	data(&f, TLS_SIDE_CLIENT, smp->stream[0], 162, 8);
+	assert_int_equal(f.client_hellos, 2);
+	assert_true(f.client_hello_again);
+	assert_int_equal(f.client_hello_again_frame, 8);
+	assert_int_equal(f.client_hello_again_offset, 162);
+	assert_true(f.client_hello_again_after_server_hello);
+	assert_null(f.client_hello2);
+	assert_int_equal(f.client_hello2_frame, 0);
+	tls_facts_free(&f);
+
+	/* a restart before any answer */
+	tls_facts_init(&f);
+	data(&f, TLS_SIDE_CLIENT, smp->stream[0], 162, 4);
+	data(&f, TLS_SIDE_CLIENT, smp->stream[0], 162, 5);
+	data(&f, TLS_SIDE_CLIENT, smp->stream[0], 162, 7);
+	assert_int_equal(f.client_hellos, 3);
+	assert_true(f.client_hello_again);
+	assert_int_equal(f.client_hello_again_frame, 5);
+	assert_false(f.client_hello_again_after_server_hello);
+	tls_facts_free(&f);
+
+	/* the look-alike: the answer to a HelloRetryRequest */
+	tls_facts_init(&f);
+	feed_sample(&f, SAMPLE_HRR, 0, 0, false);
+	assert_int_equal(f.client_hellos, 2);
+	assert_false(f.client_hello_again);
+	assert_int_equal(f.client_hello2_frame, 8);
+	tls_facts_end(&f, 20);
+	tls_facts_free(&f);
+}
+
+/* A gap in the server's certificate: it is reported as cut, the side finds
+ * its footing at the next record and the handshake is still followed. */
+static void
+test_gap_and_resync(void **state)
+{
+	const struct tls_sample *smp = &tls_samples[SAMPLE_TLS12];
+	const uint8_t *srv = smp->stream[1];
+	struct tls_facts f;
+
+	(void)state;
+	tls_facts_init(&f);
+	data(&f, TLS_SIDE_CLIENT, smp->stream[0], 162, 4);
+	data(&f, TLS_SIDE_SERVER, srv, 500, 6);               /* SH, part of Certificate */
+	tls_facts_gap(&f, TLS_SIDE_SERVER, 412, 7);           /* the rest of it */
+	data(&f, TLS_SIDE_SERVER, srv + 912, 1226 - 912, 8);  /* SKE, SHD */
+	assert_false(f.side[TLS_SIDE_SERVER].stopped);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].gaps, 1);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].gap_bytes, 412);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].first_gap_frame, 7);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].first_gap_offset, 500);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].cut_count, 1);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].cuts[0].frame, 6);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].cuts[0].offset, 70);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].cuts[0].content_type, 22);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].cuts[0].record_len, 837);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].cuts[0].held, 425);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].cuts[0].hs_type, TLS_HS_CERTIFICATE);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].cuts[0].hs_len, 833);
+	assert_true(f.side[TLS_SIDE_SERVER].resynced);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].resync_frame, 8);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].resync_offset, 912);
+	assert_false(f.certs_seen);
+	assert_true(f.ske_seen);
+	assert_true(f.server_hello_done);
+	assert_false(f.server_hello_after_gap);
+	/* the rest of the handshake, as captured */
+	feed_sample(&f, SAMPLE_TLS12, 8, 0, false);
+	assert_true(f.handshake_complete);
+	assert_true(f.side[TLS_SIDE_SERVER].ccs_after_gap);
+	assert_false(f.side[TLS_SIDE_CLIENT].ccs_after_gap);
+	assert_true(f.settled);
+	tls_facts_end(&f, 16);
+	assert_false(f.side[TLS_SIDE_SERVER].stopped);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].resyncs, 1);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].skipped_bytes, 0);
+	tls_facts_free(&f);
+}
+
+/* A capture cut by its snap length: each segment's captured head and the
+ * rest as a gap. Record headers that were captured still count. */
+static void
+test_snaplen_cut(void **state)
+{
+	const struct tls_sample *smp = &tls_samples[SAMPLE_TLS13];
+	struct tls_facts f;
+
+	(void)state;
+	tls_facts_init(&f);
+	for (size_t i = 0; i < smp->nsegs; i++) {
+		const struct tls_sample_seg *g = &smp->segs[i];
+		size_t keep = g->len < 30 ? g->len : 30;
+
+		data(&f, (enum tls_side)g->side, smp->stream[g->side] + g->off,
+		     keep, g->frame);
+		tls_facts_gap(&f, (enum tls_side)g->side, g->len - keep, g->frame);
+	}
+	tls_facts_end(&f, 99);
+	/* the ClientHello and the ServerHello: their type and declared size */
+	assert_true(f.side[TLS_SIDE_CLIENT].cut_count >= 1);
+	assert_int_equal(f.side[TLS_SIDE_CLIENT].cuts[0].content_type, 22);
+	assert_int_equal(f.side[TLS_SIDE_CLIENT].cuts[0].record_len, 318);
+	assert_int_equal(f.side[TLS_SIDE_CLIENT].cuts[0].hs_type, TLS_HS_CLIENT_HELLO);
+	assert_int_equal(f.side[TLS_SIDE_CLIENT].cuts[0].hs_have, 4);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].cuts[0].hs_type, TLS_HS_SERVER_HELLO);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].cuts[0].record_len, 122);
+	assert_false(f.client_hello_seen);
+	assert_false(f.server_hello_seen);
+	/* without a ServerHello no record is taken for application data */
+	assert_false(f.app_data);
+	assert_false(f.handshake_complete);
+	tls_facts_free(&f);
+}
+
+/* SSL 2.0 end to end: SERVER-HELLO, the certificate, the client's choice,
+ * completion inferred from the encrypted records. */
+static void
+test_ssl2(void **state)
+{
+	static const uint8_t hello[] = {
+		0x80, 0x25,
+		0x01, 0x00, 0x02, 0x00, 0x0c, 0x00, 0x00, 0x00, 0x10,
+		0x01, 0x00, 0x80, 0x07, 0x00, 0xc0, 0x00, 0x00, 0x2f, 0x00, 0x00, 0x35,
+		1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+	};
+	static const uint8_t sh[] = {
+		0x80, 0x2b,
+		0x04, 0x00, 0x01, 0x00, 0x02, 0x00, 0x0a, 0x00, 0x06, 0x00, 0x10,
+		0x30, 0x08, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x01, 0x41,
+		0x01, 0x00, 0x80, 0x07, 0x00, 0xc0,
+		1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+	};
+	static const uint8_t cmk[] = {
+		0x80, 0x0c, 0x02, 0x07, 0x00, 0xc0, 0x00, 0x00, 0x00, 0x02,
+		0x00, 0x00, 0xab, 0xcd,
+	};
+	static const uint8_t enc[] = {0x80, 0x04, 0xaa, 0xbb, 0xcc, 0xdd};
+	static const uint8_t error[] = {0x80, 0x03, 0x00, 0x00, 0x01};
+	struct tls_facts f;
+	struct hook_log h;
+
+	(void)state;
+	memset(&h, 0, sizeof h);
+	tls_facts_init(&f);
+	tls_facts_set_cert_hook(&f, hook, &h);
+	data(&f, TLS_SIDE_CLIENT, hello, sizeof hello, 4);
+	data(&f, TLS_SIDE_SERVER, sh, sizeof sh, 5);
+	data(&f, TLS_SIDE_CLIENT, cmk, sizeof cmk, 6);
+	data(&f, TLS_SIDE_CLIENT, enc, sizeof enc, 6);    /* CLIENT-FINISHED */
+	data(&f, TLS_SIDE_SERVER, enc, sizeof enc, 7);    /* SERVER-VERIFY */
+	assert_true(f.client_hello_seen);
+	assert_true(f.client_hello.sslv2);
+	assert_true(f.server_hello_seen);
+	assert_true(f.server_hello.sslv2);
+	assert_int_equal(f.server_hello.version, TLS_V_SSL2);
+	assert_int_equal(f.server_hello.ssl2_cipher, 0x0700c0);
+	assert_true(f.ssl2_master_key);
+	assert_int_equal(f.ssl2_master_key_frame, 6);
+	assert_int_equal(h.calls, 1);
+	assert_int_equal(h.frame, 5);
+	assert_int_equal(h.first_len, 10);
+	assert_true(f.certs_seen);
+	assert_int_equal(f.cert_count, 1);
+	assert_false(f.handshake_complete);
+	data(&f, TLS_SIDE_SERVER, enc, sizeof enc, 8);    /* SERVER-FINISHED */
+	assert_true(f.handshake_complete);
+	assert_int_equal(f.handshake_complete_frame, 8);
+	assert_false(f.app_data);
+	data(&f, TLS_SIDE_CLIENT, enc, sizeof enc, 9);
+	assert_true(f.client_app_data);
+	assert_true(tls_facts_done(&f));
+	tls_facts_end(&f, 10);
+	tls_facts_free(&f);
+
+	/* the server refuses: an SSL 2.0 ERROR is its fatal alert */
+	tls_facts_init(&f);
+	data(&f, TLS_SIDE_CLIENT, hello, sizeof hello, 4);
+	data(&f, TLS_SIDE_SERVER, error, sizeof error, 5);
+	assert_int_equal(f.alert_count, 1);
+	assert_int_equal(f.alerts[0].level, TLS_ALERT_FATAL);
+	assert_int_equal(f.alerts[0].description, 40);
+	assert_int_equal(f.alerts[0].ssl2_error, 1);
+	assert_true(f.alerts[0].before_server_hello);
+	assert_true(f.fatal_alert);
+	assert_false(f.side[TLS_SIDE_SERVER].stopped);
+	tls_facts_free(&f);
+}
+
+/* PostgreSQL's SSLRequest on a tls port. */
+static void
+test_pg_preamble(void **state)
+{
+	static const uint8_t req[] = {0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f};
+	const struct tls_sample *smp = &tls_samples[SAMPLE_TLS12];
+	struct tls_facts f;
+
+	(void)state;
+	tls_facts_init(&f);
+	tls_facts_allow_preambles(&f);
+	data(&f, TLS_SIDE_CLIENT, req, sizeof req, 4);
+	data(&f, TLS_SIDE_SERVER, (const uint8_t *)"S", 1, 6);
+	data(&f, TLS_SIDE_CLIENT, smp->stream[0], 162, 8);
+	assert_true(f.pg_request);
+	assert_int_equal(f.pg_request_frame, 4);
+	assert_true(f.pg_answered);
+	assert_int_equal(f.pg_answer_frame, 6);
+	assert_false(f.tls_refused);
+	assert_true(f.client_hello_seen);
+	assert_int_equal(f.client_hello_offset, 8);
+	assert_false(f.side[TLS_SIDE_CLIENT].stopped);
+	assert_false(f.side[TLS_SIDE_SERVER].stopped);
+	tls_facts_free(&f);
+
+	tls_facts_init(&f);
+	tls_facts_allow_preambles(&f);
+	data(&f, TLS_SIDE_CLIENT, req, sizeof req, 4);
+	data(&f, TLS_SIDE_SERVER, (const uint8_t *)"N", 1, 6);
+	data(&f, TLS_SIDE_CLIENT, (const uint8_t *)"\0\0\0\x08\0\x03\0\0", 8, 8);
+	assert_true(f.tls_refused);
+	assert_int_equal(f.pg_answer_frame, 6);
+	assert_false(f.side[TLS_SIDE_CLIENT].stopped);
+	assert_true(f.side[TLS_SIDE_SERVER].stopped);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].stop, TLS_STOP_NOT_TLS);
+	assert_true(f.side[TLS_SIDE_SERVER].stop_by_sender);
+	assert_true(tls_facts_done(&f));
+	tls_facts_free(&f);
+
+	/* without preambles allowed (imaps): the client's request is not TLS */
+	tls_facts_init(&f);
+	data(&f, TLS_SIDE_CLIENT, req, sizeof req, 4);
+	assert_true(f.side[TLS_SIDE_CLIENT].stopped);
+	assert_int_equal(f.side[TLS_SIDE_CLIENT].stop, TLS_STOP_NOT_TLS);
+	assert_false(f.pg_request);
+	tls_facts_free(&f);
+}
+
+/* Malformed by the sender or lost by the capture. */
+static void
+test_stop_by_sender(void **state)
+{
+	static const uint8_t too_long[] = {0x17, 0x03, 0x03, 0x48, 0x01};
+	struct tls_facts f;
+
+	(void)state;
+	tls_facts_init(&f);
+	data(&f, TLS_SIDE_SERVER, unrecognized_name, sizeof unrecognized_name, 4);
+	data(&f, TLS_SIDE_SERVER, too_long, sizeof too_long, 5);
+	assert_true(f.side[TLS_SIDE_SERVER].stopped);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].stop, TLS_STOP_RECORD_TOO_LONG);
+	assert_true(f.side[TLS_SIDE_SERVER].stop_by_sender);
+	tls_facts_free(&f);
+
+	/* the same header after a gap: the footing was wrong, not the sender */
+	tls_facts_init(&f);
+	tls_facts_gap(&f, TLS_SIDE_SERVER, 100, 3);
+	data(&f, TLS_SIDE_SERVER, unrecognized_name, sizeof unrecognized_name, 4);
+	data(&f, TLS_SIDE_SERVER, too_long, sizeof too_long, 5);
+	assert_false(f.side[TLS_SIDE_SERVER].stopped);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].desyncs, 1);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].resyncs, 1);
+	tls_facts_end(&f, 6);
+	assert_true(f.side[TLS_SIDE_SERVER].stopped);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].stop, TLS_STOP_GAP);
+	assert_false(f.side[TLS_SIDE_SERVER].stop_by_sender);
+	/* (the handshake is incomplete: reported from the first gap) */
+	assert_int_equal(f.side[TLS_SIDE_SERVER].stop_frame, 3);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].stop_len, 100);
+	assert_false(f.side[TLS_SIDE_SERVER].gap_stop_kept);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].skipped_bytes, sizeof too_long);
+	tls_facts_free(&f);
+
+	/* the end inside a record is not the sender's doing either */
+	tls_facts_init(&f);
+	data(&f, TLS_SIDE_SERVER, too_long, 3, 4);
+	tls_facts_end(&f, 5);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].stop, TLS_STOP_TRUNCATED);
+	assert_false(f.side[TLS_SIDE_SERVER].stop_by_sender);
+	tls_facts_free(&f);
+}
+
 int
 main(void)
 {
@@ -514,6 +901,14 @@ main(void)
 		cmocka_unit_test(test_long_chain_buffers),
 		cmocka_unit_test(test_done_releases_buffers),
 		cmocka_unit_test(test_alert_cap),
+		cmocka_unit_test(test_alert_wire_order),
+		cmocka_unit_test(test_alert_without_client_hello),
+		cmocka_unit_test(test_client_hello_again),
+		cmocka_unit_test(test_gap_and_resync),
+		cmocka_unit_test(test_snaplen_cut),
+		cmocka_unit_test(test_ssl2),
+		cmocka_unit_test(test_pg_preamble),
+		cmocka_unit_test(test_stop_by_sender),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -938,6 +938,286 @@ test_server_hello_prefixes(void **state)
 	assert_int_equal(oks, 1);
 }
 
+/* A ServerHello of a TLS 1.3 draft before 22 (draft-ietf-tls-tls13-18
+ * 4.1.3): version, random, cipher_suite, extensions. */
+static void
+draft_server_hello(struct bb *b, uint16_t version)
+{
+	size_t exts, e, ks;
+
+	b->n = 0;
+	put16(b, version);
+	putfill(b, 0x33, 32);
+	put16(b, 0x1302);
+	exts = open_vec(b, 2);
+	put16(b, TLS_EXT_KEY_SHARE);
+	e = open_vec(b, 2);
+	put16(b, 0x001d);
+	ks = open_vec(b, 2);
+	putfill(b, 0x44, 32);
+	close_vec(b, ks, 2);
+	close_vec(b, e, 2);
+	close_vec(b, exts, 2);
+}
+
+static void
+test_draft_server_hello(void **state)
+{
+	struct tls_server_hello sh;
+	struct bb b;
+
+	(void)state;
+	draft_server_hello(&b, TLS_V_DRAFT(19));
+	assert_int_equal(tls_hs_parse_server_hello(b.b, b.n, &sh), DIS_OK);
+	assert_true(sh.draft_layout);
+	assert_int_equal(sh.version, 0x7f13);
+	assert_int_equal(sh.legacy_version, 0x7f13);
+	assert_int_equal(sh.cipher, 0x1302);
+	assert_int_equal(sh.session_id_len, 0);
+	assert_false(sh.hello_retry);
+	assert_true(sh.has_key_share);
+	assert_int_equal(sh.key_share_group, 0x001d);
+	assert_int_equal(sh.exts.count, 1);
+	/* draft 14 (Chrome 55's 0x7f0e) and 21 have the same layout */
+	draft_server_hello(&b, TLS_V_DRAFT(14));
+	assert_int_equal(tls_hs_parse_server_hello(b.b, b.n, &sh), DIS_OK);
+	assert_int_equal(sh.version, 0x7f0e);
+	draft_server_hello(&b, TLS_V_DRAFT(21));
+	assert_int_equal(tls_hs_parse_server_hello(b.b, b.n, &sh), DIS_OK);
+	assert_true(sh.draft_layout);
+	/* the same bytes with a TLS 1.2 version are read in the RFC layout,
+	 * where they do not fit; from draft 22 on too */
+	draft_server_hello(&b, 0x0303);
+	assert_int_not_equal(tls_hs_parse_server_hello(b.b, b.n, &sh), DIS_OK);
+	draft_server_hello(&b, TLS_V_DRAFT(22));
+	assert_int_not_equal(tls_hs_parse_server_hello(b.b, b.n, &sh), DIS_OK);
+	/* every cut of a draft ServerHello: only the one that ends before
+	 * the extensions is a hello */
+	draft_server_hello(&b, TLS_V_DRAFT(18));
+	for (size_t k = 0; k < b.n; k++)
+		assert_int_equal(tls_hs_parse_server_hello(b.b, k, &sh),
+		                 k == 36 ? DIS_OK : DIS_MALFORMED);
+	/* one byte too many */
+	b.b[b.n++] = 0;
+	assert_int_equal(tls_hs_parse_server_hello(b.b, b.n, &sh), DIS_MALFORMED);
+}
+
+/* From draft 22 on, the RFC 8446 layout with supported_versions. */
+static void
+test_draft22_server_hello(void **state)
+{
+	static const uint8_t sv_draft22[] = {0x7f, 0x16};
+	static const uint8_t sv_google[] = {0x7e, 0x01};
+	static const uint8_t sv_fb[] = {0xfb, 0x1a};
+	const uint8_t *svs[] = {sv_draft22, sv_google, sv_fb};
+	const uint16_t want[] = {0x7f16, 0x7e01, 0xfb1a};
+	struct tls_server_hello sh;
+	struct bb b;
+	size_t exts;
+
+	(void)state;
+	for (size_t i = 0; i < TA_ELEMENTS(svs); i++) {
+		b.n = 0;
+		put16(&b, 0x0303);
+		putfill(&b, 0x33, 32);
+		put8(&b, 0);
+		put16(&b, 0x1301);
+		put8(&b, 0);
+		exts = open_vec(&b, 2);
+		ext(&b, TLS_EXT_SUPPORTED_VERSIONS, svs[i], 2);
+		close_vec(&b, exts, 2);
+		assert_int_equal(tls_hs_parse_server_hello(b.b, b.n, &sh), DIS_OK);
+		assert_false(sh.draft_layout);
+		assert_int_equal(sh.version, want[i]);
+		assert_int_equal(sh.legacy_version, 0x0303);
+	}
+}
+
+/* hello_retry_request(6) of drafts 18 to 21. */
+static void
+test_draft_hello_retry(void **state)
+{
+	static const uint8_t group[] = {0x00, 0x17};
+	struct tls_server_hello sh;
+	struct bb b;
+	size_t exts;
+
+	(void)state;
+	/* draft 19: version, cipher_suite, extensions */
+	b.n = 0;
+	put16(&b, TLS_V_DRAFT(19));
+	put16(&b, 0x1301);
+	exts = open_vec(&b, 2);
+	ext(&b, TLS_EXT_KEY_SHARE, group, sizeof group);
+	close_vec(&b, exts, 2);
+	assert_int_equal(tls_hs_parse_draft_hello_retry(b.b, b.n, &sh), DIS_OK);
+	assert_true(sh.hello_retry);
+	assert_true(sh.draft_layout);
+	assert_int_equal(sh.version, 0x7f13);
+	assert_int_equal(sh.cipher, 0x1301);
+	assert_int_equal(sh.key_share_group, 0x0017);
+	/* draft 18 had no cipher_suite: these bytes do not fit it */
+	b.b[1] = 0x12;
+	assert_int_equal(tls_hs_parse_draft_hello_retry(b.b, b.n, &sh),
+	                 DIS_MALFORMED);
+	b.n = 0;
+	put16(&b, TLS_V_DRAFT(18));
+	exts = open_vec(&b, 2);
+	ext(&b, TLS_EXT_KEY_SHARE, group, sizeof group);
+	close_vec(&b, exts, 2);
+	assert_int_equal(tls_hs_parse_draft_hello_retry(b.b, b.n, &sh), DIS_OK);
+	assert_int_equal(sh.cipher, 0);
+	assert_int_equal(sh.key_share_group, 0x0017);
+	/* no extension at all: nothing asked for */
+	b.n = 0;
+	put16(&b, TLS_V_DRAFT(18));
+	put16(&b, 0);
+	assert_int_equal(tls_hs_parse_draft_hello_retry(b.b, b.n, &sh),
+	                 DIS_MALFORMED);
+	/* not a draft */
+	b.b[0] = 0x03;
+	b.b[1] = 0x03;
+	assert_int_equal(tls_hs_parse_draft_hello_retry(b.b, b.n, &sh),
+	                 DIS_UNSUPPORTED);
+}
+
+/* SSL 2.0 SERVER-HELLO, built from draft-hickman-netscape-ssl-00. */
+static const uint8_t ssl2_cert[] = {
+	0x30, 0x08, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x01, 0x41,
+};
+
+static void
+ssl2_server_hello(struct bb *b, uint8_t hit, size_t cert_len, size_t specs,
+                  size_t id_len)
+{
+	b->n = 0;
+	put8(b, TLS_SSL2_MT_SERVER_HELLO);
+	put8(b, hit);
+	put8(b, TLS_SSL2_CT_X509);
+	put16(b, TLS_V_SSL2);
+	put16(b, (unsigned)cert_len);
+	put16(b, (unsigned)specs * 3);
+	put16(b, (unsigned)id_len);
+	putn(b, ssl2_cert, cert_len);
+	for (size_t i = 0; i < specs; i++) {
+		put8(b, i == 0 ? 0x01 : 0x07);
+		put8(b, 0x00);
+		put8(b, i == 0 ? 0x80 : 0xc0);
+	}
+	putfill(b, 0x5a, id_len);
+}
+
+static void
+test_ssl2_server_hello(void **state)
+{
+	struct tls_server_hello sh;
+	struct tls_certificate cert;
+	struct bb b;
+
+	(void)state;
+	ssl2_server_hello(&b, 0, sizeof ssl2_cert, 2, 16);
+	assert_int_equal(b.n, 11 + 10 + 6 + 16);
+	assert_int_equal(tls_hs_parse_ssl2_server_hello(b.b, b.n, &sh, &cert),
+	                 DIS_OK);
+	assert_true(sh.sslv2);
+	assert_int_equal(sh.version, TLS_V_SSL2);
+	assert_int_equal(sh.cipher, TLS_CIPHER_SSL2);
+	assert_int_equal(sh.ssl2_cipher, 0);
+	assert_int_equal(sh.ssl2_specs.count, 2);
+	assert_int_equal(sh.ssl2_specs.v[0], 0x010080);
+	assert_int_equal(sh.ssl2_specs.v[1], 0x0700c0);
+	assert_int_equal(sh.ssl2_conn_id_len, 16);
+	assert_int_equal(cert.count, 1);
+	assert_int_equal(cert.total, sizeof ssl2_cert);
+	assert_ptr_equal(cert.der[0].p, b.b + 11);
+	/* every cut is malformed, and so is one byte more */
+	for (size_t k = 0; k < b.n; k++)
+		assert_int_equal(tls_hs_parse_ssl2_server_hello(b.b, k, &sh, &cert),
+		                 DIS_MALFORMED);
+	b.b[b.n++] = 0;
+	assert_int_equal(tls_hs_parse_ssl2_server_hello(b.b, b.n, &sh, &cert),
+	                 DIS_MALFORMED);
+	/* a resumed session: no certificate, no specs */
+	ssl2_server_hello(&b, 1, 0, 0, 16);
+	assert_int_equal(tls_hs_parse_ssl2_server_hello(b.b, b.n, &sh, &cert),
+	                 DIS_OK);
+	assert_int_equal(sh.ssl2_session_id_hit, 1);
+	assert_int_equal(cert.count, 0);
+	/* not resumed but without a certificate, or without specs */
+	ssl2_server_hello(&b, 0, 0, 2, 16);
+	assert_int_equal(tls_hs_parse_ssl2_server_hello(b.b, b.n, &sh, &cert),
+	                 DIS_MALFORMED);
+	ssl2_server_hello(&b, 0, sizeof ssl2_cert, 0, 16);
+	assert_int_equal(tls_hs_parse_ssl2_server_hello(b.b, b.n, &sh, &cert),
+	                 DIS_MALFORMED);
+	/* connection id 16..32 bytes */
+	ssl2_server_hello(&b, 0, sizeof ssl2_cert, 1, 15);
+	assert_int_equal(tls_hs_parse_ssl2_server_hello(b.b, b.n, &sh, &cert),
+	                 DIS_MALFORMED);
+	ssl2_server_hello(&b, 0, sizeof ssl2_cert, 1, 32);
+	assert_int_equal(tls_hs_parse_ssl2_server_hello(b.b, b.n, &sh, &cert),
+	                 DIS_OK);
+	ssl2_server_hello(&b, 0, sizeof ssl2_cert, 1, 33);
+	assert_int_equal(tls_hs_parse_ssl2_server_hello(b.b, b.n, &sh, &cert),
+	                 DIS_MALFORMED);
+	/* specs length not a multiple of 3 */
+	ssl2_server_hello(&b, 0, sizeof ssl2_cert, 1, 16);
+	b.b[8] = 4;
+	assert_int_equal(tls_hs_parse_ssl2_server_hello(b.b, b.n, &sh, &cert),
+	                 DIS_MALFORMED);
+	/* another certificate type: parsed, nothing handed on as X.509 */
+	ssl2_server_hello(&b, 0, sizeof ssl2_cert, 1, 16);
+	b.b[2] = 2;
+	assert_int_equal(tls_hs_parse_ssl2_server_hello(b.b, b.n, &sh, &cert),
+	                 DIS_OK);
+	assert_int_equal(cert.count, 0);
+	/* not a SERVER-HELLO */
+	b.b[0] = TLS_SSL2_MT_CLIENT_HELLO;
+	assert_int_equal(tls_hs_parse_ssl2_server_hello(b.b, b.n, &sh, &cert),
+	                 DIS_MALFORMED);
+}
+
+static void
+test_ssl2_master_key_and_error(void **state)
+{
+	struct bb b;
+	uint32_t spec;
+	uint16_t code;
+
+	(void)state;
+	b.n = 0;
+	put8(&b, TLS_SSL2_MT_CLIENT_MASTER_KEY);
+	put8(&b, 0x02);
+	put8(&b, 0x00);
+	put8(&b, 0x80);
+	put16(&b, 11);
+	put16(&b, 64);
+	put16(&b, 0);
+	putfill(&b, 0x01, 11);
+	putfill(&b, 0x02, 64);
+	assert_int_equal(tls_hs_parse_ssl2_client_master_key(b.b, b.n, &spec),
+	                 DIS_OK);
+	assert_int_equal(spec, 0x020080);
+	for (size_t k = 0; k < b.n; k++)
+		assert_int_equal(tls_hs_parse_ssl2_client_master_key(b.b, k, &spec),
+		                 DIS_MALFORMED);
+	/* no encrypted key */
+	b.b[6] = 0;
+	b.b[7] = 0;
+	assert_int_equal(tls_hs_parse_ssl2_client_master_key(b.b, 10 + 11, &spec),
+	                 DIS_MALFORMED);
+
+	assert_int_equal(tls_hs_parse_ssl2_error((const uint8_t *)"\x00\x00\x01",
+	                                         3, &code), DIS_OK);
+	assert_int_equal(code, 1);
+	assert_int_equal(tls_hs_parse_ssl2_error((const uint8_t *)"\x00\x00\x01\x00",
+	                                         4, &code), DIS_MALFORMED);
+	assert_int_equal(tls_hs_parse_ssl2_error((const uint8_t *)"\x04\x00\x01",
+	                                         3, &code), DIS_MALFORMED);
+	assert_int_equal(tls_hs_parse_ssl2_error((const uint8_t *)"\x00\x00", 2,
+	                                         &code), DIS_MALFORMED);
+}
+
 static void
 test_certificate(void **state)
 {
@@ -1159,6 +1439,11 @@ main(void)
 		cmocka_unit_test(test_server_hello_real),
 		cmocka_unit_test(test_server_hello_built),
 		cmocka_unit_test(test_server_hello_prefixes),
+		cmocka_unit_test(test_draft_server_hello),
+		cmocka_unit_test(test_draft22_server_hello),
+		cmocka_unit_test(test_draft_hello_retry),
+		cmocka_unit_test(test_ssl2_server_hello),
+		cmocka_unit_test(test_ssl2_master_key_and_error),
 		cmocka_unit_test(test_certificate),
 		cmocka_unit_test(test_real_certificate),
 		cmocka_unit_test(test_cert_status),

@@ -20,6 +20,7 @@ struct rev {
 	uint8_t content_type, hs_type;
 	uint32_t hs_len;
 	uint32_t a, b, c;         /* per type, see record() */
+	bool after_gap;
 	uint8_t excerpt[TLS_REC_EXCERPT];
 	uint8_t excerpt_len;
 };
@@ -48,6 +49,7 @@ record(void *ctx, const struct tls_ev *ev)
 	r->content_type = ev->content_type;
 	r->hs_type = ev->hs_type;
 	r->hs_len = ev->hs_len;
+	r->after_gap = ev->after_gap;
 	switch (ev->type) {
 	case TLS_EV_CLIENT_HELLO:
 		r->a = ev->u.ch->legacy_version;
@@ -68,7 +70,27 @@ record(void *ctx, const struct tls_ev *ev)
 		r->b = ev->u.alert.description;
 		break;
 	case TLS_EV_OPAQUE:
+	case TLS_EV_CONTINUATION:
 		r->a = ev->u.opaque.len;
+		r->b = ev->cut;
+		break;
+	case TLS_EV_RESYNC:
+		r->a = (uint32_t)ev->u.resync.skipped;
+		r->b = ev->u.resync.midstream;
+		break;
+	case TLS_EV_CUT:
+		r->a = ev->u.cut.len;
+		r->b = ev->u.cut.held;
+		r->c = ev->u.cut.hs_have | (uint32_t)ev->u.cut.in_record << 8;
+		break;
+	case TLS_EV_PREAMBLE:
+		r->a = ev->u.preamble;
+		break;
+	case TLS_EV_SSL2_MASTER_KEY:
+		r->a = ev->u.ssl2_cipher;
+		break;
+	case TLS_EV_SSL2_ERROR:
+		r->a = ev->u.ssl2_error;
 		break;
 	case TLS_EV_MALFORMED:
 		r->a = ev->u.bad.reason;
@@ -139,7 +161,7 @@ end(struct tls_rec_conn *c, struct log *l, enum tls_side side)
 static void
 shape(const struct log *l, enum tls_side side, char *out, size_t cap)
 {
-	static const char letters[] = "CSXTKRHcAOMZ";
+	static const char letters[] = "CSXTKRHcAOMZYDUNPkE";
 	size_t k = 0;
 
 	for (size_t i = 0; i < l->n && k + 1 < cap; i++)
@@ -371,6 +393,16 @@ rec(struct bb *b, uint8_t type, uint16_t version, const void *body, size_t n)
 
 	put(b, h, sizeof h);
 	put(b, body, n);
+}
+
+static const uint8_t alert_rec[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28};
+static const uint8_t ccs_rec[] = {0x14, 0x03, 0x03, 0x00, 0x01, 0x01};
+
+/* The first record of a stream: its total size. */
+static size_t
+first_len(const uint8_t *p)
+{
+	return 5 + ((size_t)p[3] << 8 | p[4]);
 }
 
 /* The ClientHello message (with its 4-byte header) of the TLS 1.3 sample. */
@@ -632,6 +664,298 @@ test_ssl2_hello(void **state)
 	conn_free(&c);
 }
 
+/* An SSL 2.0 handshake in clear (draft-hickman-netscape-ssl-00), by hand. */
+static const uint8_t ssl2_server_hello[] = {
+	0x80, 0x2b,
+	0x04, 0x00, 0x01, 0x00, 0x02, 0x00, 0x0a, 0x00, 0x06, 0x00, 0x10,
+	0x30, 0x08, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x01, 0x41,
+	0x01, 0x00, 0x80, 0x07, 0x00, 0xc0,
+	1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+};
+
+static void
+ssl2_master_key(struct bb *b)
+{
+	static const uint8_t head[] = {
+		0x80, 0x4a, 0x02, 0x01, 0x00, 0x80, 0x00, 0x00, 0x00, 0x40,
+		0x00, 0x00,
+	};
+	uint8_t key[64];
+
+	memset(key, 0x77, sizeof key);
+	b->n = 0;
+	put(b, head, sizeof head);
+	put(b, key, sizeof key);
+}
+
+static void
+test_ssl2_session(void **state)
+{
+	static const uint8_t enc2[] = {0x80, 0x04, 0xaa, 0xbb, 0xcc, 0xdd};
+	static const uint8_t enc3[] = {0x00, 0x04, 0x02, 0xaa, 0xbb, 0xcc, 0xdd};
+	static const uint8_t error[] = {0x80, 0x03, 0x00, 0x00, 0x01};
+	struct tls_rec_conn c;
+	struct bb b;
+	uint8_t hello[sizeof ssl2_hello], sh[sizeof ssl2_server_hello];
+	char got[16];
+
+	(void)state;
+	memcpy(hello, ssl2_hello, sizeof hello);
+	hello[3] = 0x00;       /* an SSL 2.0 client: version 0x0002 */
+	hello[4] = 0x02;
+	ssl2_master_key(&b);
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	feed(&c, &la, TLS_SIDE_CLIENT, hello, sizeof hello, 4);
+	feed(&c, &la, TLS_SIDE_SERVER, ssl2_server_hello,
+	     sizeof ssl2_server_hello, 5);
+	feed(&c, &la, TLS_SIDE_CLIENT, b.b, b.n, 6);
+	feed(&c, &la, TLS_SIDE_CLIENT, enc3, sizeof enc3, 6);
+	feed(&c, &la, TLS_SIDE_SERVER, enc2, sizeof enc2, 7);
+	feed(&c, &la, TLS_SIDE_SERVER, enc3, sizeof enc3, 7);
+	shape(&la, TLS_SIDE_CLIENT, got, sizeof got);
+	assert_string_equal(got, "CkO");
+	shape(&la, TLS_SIDE_SERVER, got, sizeof got);
+	assert_string_equal(got, "SXOO");
+	assert_int_equal(la.ev[1].a, TLS_V_SSL2);
+	assert_int_equal(la.ev[1].b, TLS_CIPHER_SSL2);
+	assert_int_equal(la.ev[1].content_type, 0);
+	assert_int_equal(la.ev[2].a, 1);       /* one certificate */
+	assert_int_equal(la.ev[2].b, 10);
+	assert_int_equal(la.ev[3].type, TLS_EV_SSL2_MASTER_KEY);
+	assert_int_equal(la.ev[3].a, 0x010080);
+	assert_int_equal(la.ev[4].a, 4);
+	assert_int_equal(la.ev[6].a, 4);
+	assert_true(c.ssl2);
+	assert_int_equal(c.version, TLS_V_SSL2);
+	conn_free(&c);
+
+	/* the same split at every byte of the server's hello */
+	for (size_t k = 1; k < sizeof ssl2_server_hello; k++) {
+		memset(&lb, 0, sizeof lb);
+		tls_rec_init(&c);
+		feed(&c, &lb, TLS_SIDE_CLIENT, hello, sizeof hello, 4);
+		feed(&c, &lb, TLS_SIDE_SERVER, ssl2_server_hello, k, 5);
+		feed(&c, &lb, TLS_SIDE_SERVER, ssl2_server_hello + k,
+		     sizeof ssl2_server_hello - k, 5);
+		feed(&c, &lb, TLS_SIDE_CLIENT, b.b, b.n, 6);
+		feed(&c, &lb, TLS_SIDE_CLIENT, enc3, sizeof enc3, 6);
+		feed(&c, &lb, TLS_SIDE_SERVER, enc2, sizeof enc2, 7);
+		feed(&c, &lb, TLS_SIDE_SERVER, enc3, sizeof enc3, 7);
+		assert_same_events(&la, &lb);
+		conn_free(&c);
+	}
+
+	/* SSL 2.0 records can be shorter than a TLS header: a 1-byte record
+	 * whose header is split, then a 2-byte one, in one delivery */
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	feed(&c, &la, TLS_SIDE_CLIENT, hello, sizeof hello, 4);
+	feed(&c, &la, TLS_SIDE_SERVER, ssl2_server_hello,
+	     sizeof ssl2_server_hello, 5);
+	feed(&c, &la, TLS_SIDE_SERVER, "\x80", 1, 6);
+	feed(&c, &la, TLS_SIDE_SERVER, "\x01\xaa\x80\x02\xbb\xcc", 6, 7);
+	shape(&la, TLS_SIDE_SERVER, got, sizeof got);
+	assert_string_equal(got, "SXOO");
+	assert_int_equal(la.ev[3].a, 1);
+	assert_int_equal(la.ev[4].a, 2);
+	assert_int_equal(la.ev[4].offset, sizeof ssl2_server_hello + 3);
+	conn_free(&c);
+
+	/* a server refusing with an SSL 2.0 ERROR (NO-CIPHER-ERROR) */
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	feed(&c, &la, TLS_SIDE_CLIENT, hello, sizeof hello, 4);
+	feed(&c, &la, TLS_SIDE_SERVER, error, sizeof error, 5);
+	shape(&la, TLS_SIDE_SERVER, got, sizeof got);
+	assert_string_equal(got, "E");
+	assert_int_equal(la.ev[1].a, 1);
+	conn_free(&c);
+
+	/* a SERVER-HELLO that does not parse is malformed, not not-tls */
+	memcpy(sh, ssl2_server_hello, sizeof sh);
+	sh[12] = 0x0f;         /* connection id 15 bytes: too short */
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	feed(&c, &la, TLS_SIDE_CLIENT, hello, sizeof hello, 4);
+	feed(&c, &la, TLS_SIDE_SERVER, sh, sizeof sh, 5);
+	assert_int_equal(la.n, 2);
+	assert_int_equal(la.ev[1].type, TLS_EV_MALFORMED);
+	assert_int_equal(la.ev[1].a, TLS_BAD_SSL2);
+	assert_false(c.ssl2);
+	conn_free(&c);
+
+	/* the look-alike: after a TLS ClientHello an SSL 2.0 answer is not TLS */
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	feed(&c, &la, TLS_SIDE_CLIENT, tls_samples[SAMPLE_TLS12].stream[0], 162, 4);
+	feed(&c, &la, TLS_SIDE_SERVER, ssl2_server_hello,
+	     sizeof ssl2_server_hello, 5);
+	assert_int_equal(la.n, 2);
+	assert_int_equal(la.ev[1].type, TLS_EV_STOP);
+	assert_int_equal(la.ev[1].a, TLS_STOP_NOT_TLS);
+	conn_free(&c);
+
+	/* an SSLv2 hello answered in TLS (the common case): TLS from then on */
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	feed(&c, &la, TLS_SIDE_CLIENT, ssl2_hello, sizeof ssl2_hello, 4);
+	feed(&c, &la, TLS_SIDE_SERVER, tls_samples[SAMPLE_TLS10].stream[1],
+	     first_len(tls_samples[SAMPLE_TLS10].stream[1]), 5);
+	shape(&la, TLS_SIDE_SERVER, got, sizeof got);
+	assert_string_equal(got, "S");
+	assert_false(c.ssl2);
+	conn_free(&c);
+}
+
+/* PostgreSQL's SSLRequest before TLS (only when preambles are allowed). */
+static void
+test_pg_preamble(void **state)
+{
+	static const uint8_t req[] = {0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f};
+	static const uint8_t gss[] = {0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x30};
+	const struct tls_sample *smp = &tls_samples[SAMPLE_TLS12];
+	struct tls_rec_conn c;
+	struct bb b = {.n = 0};
+	char got[16];
+
+	(void)state;
+	/* 'S': both sides speak TLS after it */
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	c.preambles = true;
+	feed(&c, &la, TLS_SIDE_CLIENT, req, sizeof req, 4);
+	feed(&c, &la, TLS_SIDE_SERVER, "S", 1, 6);
+	feed(&c, &la, TLS_SIDE_CLIENT, smp->stream[0], 162, 8);
+	feed(&c, &la, TLS_SIDE_SERVER, smp->stream[1], 70, 9);
+	shape(&la, TLS_SIDE_CLIENT, got, sizeof got);
+	assert_string_equal(got, "PC");
+	shape(&la, TLS_SIDE_SERVER, got, sizeof got);
+	assert_string_equal(got, "PS");
+	assert_int_equal(la.ev[0].a, TLS_PRE_PGSQL_REQUEST);
+	assert_int_equal(la.ev[1].a, TLS_PRE_PGSQL_ACCEPTED);
+	assert_int_equal(la.ev[2].offset, 8);
+	assert_int_equal(la.ev[3].offset, 1);
+	assert_int_equal(c.pg, TLS_PG_ACCEPTED);
+	conn_free(&c);
+
+	/* byte by byte, and the answer with the ServerHello behind it */
+	put(&b, "S", 1);
+	put(&b, smp->stream[1], 70);
+	memset(&lb, 0, sizeof lb);
+	tls_rec_init(&c);
+	c.preambles = true;
+	for (size_t i = 0; i < sizeof req; i++)
+		feed(&c, &lb, TLS_SIDE_CLIENT, req + i, 1, 4);
+	assert_int_equal(lb.n, 1);
+	assert_int_equal(lb.ev[0].a, TLS_PRE_PGSQL_REQUEST);
+	feed(&c, &lb, TLS_SIDE_SERVER, b.b, b.n, 6);
+	shape(&lb, TLS_SIDE_SERVER, got, sizeof got);
+	assert_string_equal(got, "PS");
+	conn_free(&c);
+
+	/* 'N': refused; the client's cleartext is not read, the server's
+	 * stream stops as not-tls on the N (as before the fact existed) */
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	c.preambles = true;
+	feed(&c, &la, TLS_SIDE_CLIENT, req, sizeof req, 4);
+	feed(&c, &la, TLS_SIDE_SERVER, "N", 1, 6);
+	feed(&c, &la, TLS_SIDE_CLIENT, "\0\0\0\x29\0\x03\0\0user", 12, 8);
+	shape(&la, TLS_SIDE_CLIENT, got, sizeof got);
+	assert_string_equal(got, "P");
+	shape(&la, TLS_SIDE_SERVER, got, sizeof got);
+	assert_string_equal(got, "PZ");
+	assert_int_equal(la.ev[1].a, TLS_PRE_PGSQL_REFUSED);
+	assert_int_equal(la.ev[2].a, TLS_STOP_NOT_TLS);
+	assert_int_equal(la.ev[2].excerpt_len, 1);
+	assert_int_equal(la.ev[2].excerpt[0], 'N');
+	assert_true(tls_rec_stopped(&c, TLS_SIDE_CLIENT));
+	assert_int_equal(c.pg, TLS_PG_REFUSED);
+	conn_free(&c);
+
+	/* look-alikes: another request code, and no preambles allowed */
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	c.preambles = true;
+	feed(&c, &la, TLS_SIDE_CLIENT, gss, sizeof gss, 4);
+	assert_int_equal(la.n, 1);
+	assert_int_equal(la.ev[0].a, TLS_STOP_NOT_TLS);
+	assert_int_equal(la.ev[0].excerpt_len, sizeof gss);
+	assert_memory_equal(la.ev[0].excerpt, gss, sizeof gss);
+	conn_free(&c);
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	feed(&c, &la, TLS_SIDE_CLIENT, req, sizeof req, 4);
+	assert_int_equal(la.n, 1);
+	assert_int_equal(la.ev[0].a, TLS_STOP_NOT_TLS);
+	conn_free(&c);
+	/* the server's 'S' without a request is not TLS either */
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	c.preambles = true;
+	feed(&c, &la, TLS_SIDE_SERVER, "S", 1, 6);
+	assert_int_equal(la.n, 1);
+	assert_int_equal(la.ev[0].a, TLS_STOP_NOT_TLS);
+	conn_free(&c);
+}
+
+/* TLS 1.3 drafts: the ServerHello of drafts before 22, the draft HRR, and
+ * vendor variants: everything after is encrypted. */
+static void
+test_draft_versions(void **state)
+{
+	static const uint8_t hrr19[] = {
+		0x16, 0x03, 0x01, 0x00, 0x10, 0x06, 0x00, 0x00, 0x0c,
+		0x7f, 0x13, 0x13, 0x01, 0x00, 0x06, 0x00, 0x33, 0x00, 0x02,
+		0x00, 0x17,
+	};
+	uint8_t sh[5 + 4 + 2 + 32 + 2];
+	struct tls_rec_conn c;
+	char got[16];
+
+	(void)state;
+	/* draft 18's ServerHello without extensions */
+	memset(sh, 0x33, sizeof sh);
+	memcpy(sh, "\x16\x03\x01\x00\x28\x02\x00\x00\x24\x7f\x12", 11);
+	sh[43] = 0x13;
+	sh[44] = 0x01;
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	feed(&c, &la, TLS_SIDE_SERVER, hrr19, sizeof hrr19, 5);
+	assert_int_equal(la.n, 1);
+	assert_int_equal(la.ev[0].type, TLS_EV_SERVER_HELLO);
+	assert_int_equal(la.ev[0].a, 0x7f13);
+	assert_int_equal(la.ev[0].c, 1);
+	assert_true(c.hello_retry);
+	assert_false(c.dir[TLS_SIDE_SERVER].encrypted);
+	conn_free(&c);
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	feed(&c, &la, TLS_SIDE_SERVER, sh, sizeof sh, 5);
+	feed(&c, &la, TLS_SIDE_SERVER, alert_rec, 5, 5);
+	feed(&c, &la, TLS_SIDE_SERVER, "\x02\x28", 2, 5);
+	shape(&la, TLS_SIDE_SERVER, got, sizeof got);
+	assert_string_equal(got, "SA");
+	assert_int_equal(la.ev[0].a, 0x7f12);
+	assert_int_equal(la.ev[0].b, 0x1301);
+	assert_true(c.dir[TLS_SIDE_CLIENT].encrypted);
+	assert_true(c.dir[TLS_SIDE_SERVER].encrypted);
+	conn_free(&c);
+	/* the HRR (type 6) from the client is the wrong side */
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	feed(&c, &la, TLS_SIDE_CLIENT, hrr19, sizeof hrr19, 5);
+	assert_int_equal(la.ev[0].type, TLS_EV_MALFORMED);
+	assert_int_equal(la.ev[0].a, TLS_BAD_WRONG_SIDE);
+	conn_free(&c);
+	assert_true(tls_rec_is_tls13(0x7e01));
+	assert_true(tls_rec_is_tls13(0x7e02));
+	assert_true(tls_rec_is_tls13(0xfb1a));
+	assert_false(tls_rec_is_tls13(0x7e03));
+	assert_false(tls_rec_is_tls13(0xfeff));
+}
+
 static void
 test_oversized_message(void **state)
 {
@@ -717,33 +1041,457 @@ test_grow_refused(void **state)
 }
 
 static void
+gap(struct tls_rec_conn *c, struct log *l, enum tls_side side, uint64_t n,
+    ta_frame frame)
+{
+	tls_rec_gap(c, side, n, frame, &sink, l);
+}
+
+
+/* A gap cuts a record: what its header said is reported, the side hunts,
+ * passes over the middle of a record, and is back at the next record that
+ * starts a delivery. */
+static void
 test_gap(void **state)
 {
 	const uint8_t *s = tls_samples[SAMPLE_TLS12].stream[1];
+	struct tls_rec_conn c;
+	char got[16];
+
+	(void)state;
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	feed(&c, &la, TLS_SIDE_SERVER, s, 80, 1);   /* SH, and 10 bytes of the next */
+	assert_int_equal(la.n, 1);
+	assert_false(la.ev[0].after_gap);
+	gap(&c, &la, TLS_SIDE_SERVER, 1000, 2);
+	/* the Certificate record: 837 bytes declared, 5 of its body held,
+	 * whose first 4 are the message header (type 11, 833 bytes) */
+	assert_int_equal(la.n, 2);
+	assert_int_equal(la.ev[1].type, TLS_EV_CUT);
+	assert_int_equal(la.ev[1].content_type, TLS_CT_HANDSHAKE);
+	assert_int_equal(la.ev[1].offset, 70);
+	assert_int_equal(la.ev[1].frame, 1);
+	assert_int_equal(la.ev[1].a, 837);
+	assert_int_equal(la.ev[1].b, 5);
+	assert_int_equal(la.ev[1].c, 4 | 1u << 8);
+	assert_int_equal(la.ev[1].hs_type, TLS_HS_CERTIFICATE);
+	assert_int_equal(la.ev[1].hs_len, 833);
+	assert_int_equal(c.dir[TLS_SIDE_SERVER].rec.len, 0);
+	assert_false(tls_rec_stopped(&c, TLS_SIDE_SERVER));
+	assert_true(c.dir[TLS_SIDE_SERVER].hunting);
+	/* the middle of a record: passed over */
+	feed(&c, &la, TLS_SIDE_SERVER, s + 1080, 100, 3);
+	assert_int_equal(la.n, 2);
+	assert_int_equal(c.dir[TLS_SIDE_SERVER].skipped, 100);
+	/* NewSessionTicket, CCS, Finished and the alert, one delivery: the
+	 * side has its footing again and reads them, after the gap */
+	feed(&c, &la, TLS_SIDE_SERVER, s + 1226, 1499 - 1226, 4);
+	shape(&la, TLS_SIDE_SERVER, got, sizeof got);
+	assert_string_equal(got, "SUYHcOO");
+	assert_int_equal(la.ev[2].type, TLS_EV_RESYNC);
+	assert_int_equal(la.ev[2].offset, 80 + 1000 + 100);
+	assert_int_equal(la.ev[2].frame, 4);
+	assert_int_equal(la.ev[2].a, 100);
+	assert_int_equal(la.ev[2].b, 0);
+	assert_true(la.ev[3].after_gap);
+	assert_int_equal(la.ev[3].hs_type, TLS_HS_NEW_SESSION_TICKET);
+	/* its encryption state was kept: the CCS made the rest opaque */
+	assert_true(c.dir[TLS_SIDE_SERVER].encrypted);
+	assert_int_equal(la.ev[6].content_type, TLS_CT_ALERT);
+	end(&c, &la, TLS_SIDE_SERVER);
+	assert_int_equal(la.n, 7);
+	/* the other side goes on */
+	feed(&c, &la, TLS_SIDE_CLIENT, tls_samples[SAMPLE_TLS12].stream[0], 162, 5);
+	assert_int_equal(la.n, 8);
+	assert_int_equal(la.ev[7].type, TLS_EV_CLIENT_HELLO);
+	assert_false(la.ev[7].after_gap);
+	conn_free(&c);
+}
+
+/* Which deliveries a hunting side takes, and which it passes over. */
+static void
+test_resync_rules(void **state)
+{
+	static const uint8_t app[] = {0x17, 0x03, 0x03, 0x00, 0x03, 1, 2, 3};
+	static const uint8_t junk[] = {0xff, 0xfe, 0xfd};
+	struct tls_rec_conn c;
+	struct bb b;
+	char got[16];
+
+	(void)state;
+	/* one whole record ending the delivery: taken */
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	gap(&c, &la, TLS_SIDE_SERVER, 50, 1);
+	feed(&c, &la, TLS_SIDE_SERVER, alert_rec, sizeof alert_rec, 2);
+	shape(&la, TLS_SIDE_SERVER, got, sizeof got);
+	assert_string_equal(got, "YA");
+	assert_int_equal(la.ev[0].offset, 50);
+	assert_true(la.ev[1].after_gap);
+	conn_free(&c);
+
+	/* a whole record followed by something that is not a header: not
+	 * taken, and nothing of that delivery is read */
+	b.n = 0;
+	put(&b, alert_rec, sizeof alert_rec);
+	put(&b, junk, sizeof junk);
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	gap(&c, &la, TLS_SIDE_SERVER, 50, 1);
+	feed(&c, &la, TLS_SIDE_SERVER, b.b, b.n, 2);
+	assert_int_equal(la.n, 0);
+	/* followed by the start of another record: taken, both read */
+	b.n = 0;
+	put(&b, alert_rec, sizeof alert_rec);
+	put(&b, app, 3);
+	feed(&c, &la, TLS_SIDE_SERVER, b.b, b.n, 3);
+	feed(&c, &la, TLS_SIDE_SERVER, app + 3, sizeof app - 3, 4);
+	shape(&la, TLS_SIDE_SERVER, got, sizeof got);
+	assert_string_equal(got, "YAO");
+	assert_int_equal(la.ev[0].offset, 50 + sizeof alert_rec + sizeof junk);
+	assert_int_equal(la.ev[2].frame, 4);
+	conn_free(&c);
+
+	/* headers a hunting side never takes: type 25, major 2, minor 5,
+	 * an empty handshake record, a length over the limit */
+	{
+		static const uint8_t no[][7] = {
+			{0x19, 0x03, 0x03, 0x00, 0x02, 2, 40},
+			{0x15, 0x02, 0x03, 0x00, 0x02, 2, 40},
+			{0x15, 0x03, 0x05, 0x00, 0x02, 2, 40},
+			{0x16, 0x03, 0x03, 0x00, 0x00, 0, 0},
+			{0x17, 0x03, 0x03, 0x48, 0x01, 0, 0},
+		};
+
+		for (size_t i = 0; i < TA_ELEMENTS(no); i++) {
+			size_t n = i == 3 ? 5 : 7;
+
+			memset(&la, 0, sizeof la);
+			tls_rec_init(&c);
+			gap(&c, &la, TLS_SIDE_CLIENT, 9, 1);
+			feed(&c, &la, TLS_SIDE_CLIENT, no[i], n, 2);
+			assert_int_equal(la.n, 0);
+			assert_true(c.dir[TLS_SIDE_CLIENT].hunting);
+			conn_free(&c);
+		}
+	}
+
+	/* an empty application data record is a record */
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	gap(&c, &la, TLS_SIDE_CLIENT, 9, 1);
+	feed(&c, &la, TLS_SIDE_CLIENT, app, 5, 2);
+	assert_int_equal(la.n, 0);
+	conn_free(&c);
+}
+
+/* A candidate that runs past its delivery is confirmed when it completes. */
+static void
+test_resync_across_deliveries(void **state)
+{
+	const uint8_t *s = tls_samples[SAMPLE_TLS12].stream[1];
+	struct tls_rec_conn c;
+	struct bb b;
+	char got[16];
+
+	(void)state;
+	/* the ServerKeyExchange record (305 bytes) in two deliveries, then
+	 * ServerHelloDone: taken at the second, from the first's frame */
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	gap(&c, &la, TLS_SIDE_SERVER, 912, 1);
+	feed(&c, &la, TLS_SIDE_SERVER, s + 912, 100, 2);
+	assert_int_equal(la.n, 0);
+	assert_true(c.dir[TLS_SIDE_SERVER].tentative);
+	feed(&c, &la, TLS_SIDE_SERVER, s + 1012, 1226 - 1012, 3);
+	shape(&la, TLS_SIDE_SERVER, got, sizeof got);
+	assert_string_equal(got, "YKH");
+	assert_int_equal(la.ev[0].frame, 2);
+	assert_int_equal(la.ev[0].offset, 912);
+	assert_int_equal(la.ev[1].frame, 3);
+	assert_false(c.dir[TLS_SIDE_SERVER].tentative);
+	conn_free(&c);
+
+	/* the same, byte by byte from the second delivery on */
+	memset(&lb, 0, sizeof lb);
+	tls_rec_init(&c);
+	gap(&c, &lb, TLS_SIDE_SERVER, 912, 1);
+	feed(&c, &lb, TLS_SIDE_SERVER, s + 912, 100, 2);
+	feed(&c, &lb, TLS_SIDE_SERVER, s + 1012, 1217 - 1012, 3);
+	feed(&c, &lb, TLS_SIDE_SERVER, s + 1217, 1226 - 1217, 3);
+	shape(&lb, TLS_SIDE_SERVER, got, sizeof got);
+	assert_string_equal(got, "YKH");
+	conn_free(&c);
+
+	/* what follows it at its end is not a header: not a record after
+	 * all, nothing read, and the next delivery is tried afresh */
+	b.n = 0;
+	put(&b, s + 1012, 1217 - 1012);
+	put(&b, (const uint8_t *)"\xff\xff", 2);
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	gap(&c, &la, TLS_SIDE_SERVER, 912, 1);
+	feed(&c, &la, TLS_SIDE_SERVER, s + 912, 100, 2);
+	feed(&c, &la, TLS_SIDE_SERVER, b.b, b.n, 3);
+	assert_int_equal(la.n, 0);
+	assert_true(c.dir[TLS_SIDE_SERVER].hunting);
+	assert_int_equal(c.dir[TLS_SIDE_SERVER].rec.len, 0);
+	feed(&c, &la, TLS_SIDE_SERVER, s + 1217, 1226 - 1217, 4);
+	shape(&la, TLS_SIDE_SERVER, got, sizeof got);
+	assert_string_equal(got, "YH");
+	conn_free(&c);
+
+	/* a header split across deliveries is judged when it is whole */
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	gap(&c, &la, TLS_SIDE_SERVER, 3, 1);
+	feed(&c, &la, TLS_SIDE_SERVER, alert_rec, 2, 2);
+	assert_true(c.dir[TLS_SIDE_SERVER].tentative);
+	feed(&c, &la, TLS_SIDE_SERVER, alert_rec + 2, sizeof alert_rec - 2, 3);
+	shape(&la, TLS_SIDE_SERVER, got, sizeof got);
+	assert_string_equal(got, "YA");
+	conn_free(&c);
+	/* ... and dropped when it turns out not to be one */
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	gap(&c, &la, TLS_SIDE_SERVER, 3, 1);
+	feed(&c, &la, TLS_SIDE_SERVER, alert_rec, 2, 2);
+	feed(&c, &la, TLS_SIDE_SERVER, (const uint8_t *)"\x09\x00\x02\x02\x28", 5, 3);
+	assert_int_equal(la.n, 0);
+	assert_true(c.dir[TLS_SIDE_SERVER].hunting);
+	conn_free(&c);
+}
+
+/* A candidate that a second gap cuts: its record is counted only when its
+ * header carries the version the connection's records carry. */
+static void
+test_cut_candidate(void **state)
+{
+	static const uint8_t app_hdr[] = {0x17, 0x03, 0x03, 0x01, 0x00, 9, 9, 9};
+	static const uint8_t app_v1[] = {0x17, 0x03, 0x01, 0x01, 0x00, 9, 9, 9};
 	struct tls_rec_conn c;
 
 	(void)state;
 	memset(&la, 0, sizeof la);
 	tls_rec_init(&c);
-	feed(&c, &la, TLS_SIDE_SERVER, s, 80, 1);   /* SH, and part of the next */
-	assert_int_equal(la.n, 1);
-	tls_rec_gap(&c, TLS_SIDE_SERVER, 1000, 2, &sink, &la);
+	feed(&c, &la, TLS_SIDE_SERVER, ccs_rec, sizeof ccs_rec, 1);
+	gap(&c, &la, TLS_SIDE_SERVER, 40, 2);
+	feed(&c, &la, TLS_SIDE_SERVER, app_hdr, sizeof app_hdr, 3);
+	gap(&c, &la, TLS_SIDE_SERVER, 253, 3);
 	assert_int_equal(la.n, 2);
-	assert_int_equal(la.ev[1].type, TLS_EV_STOP);
-	assert_int_equal(la.ev[1].a, TLS_STOP_GAP);
-	assert_int_equal(la.ev[1].b, 1000);
-	assert_int_equal(la.ev[1].frame, 2);
-	assert_int_equal(c.dir[TLS_SIDE_SERVER].rec.len, 0);
-	/* nothing after it, not even a second gap */
-	feed(&c, &la, TLS_SIDE_SERVER, s + 1080, 100, 3);
-	tls_rec_gap(&c, TLS_SIDE_SERVER, 5, 4, &sink, &la);
+	assert_int_equal(la.ev[1].type, TLS_EV_OPAQUE);
+	assert_int_equal(la.ev[1].a, 256);
+	assert_int_equal(la.ev[1].b, 1);
+	assert_int_equal(la.ev[1].offset, 6 + 40);
+	assert_true(la.ev[1].after_gap);
+	/* a version nothing on this connection used: not counted */
+	feed(&c, &la, TLS_SIDE_SERVER, app_v1, sizeof app_v1, 4);
+	gap(&c, &la, TLS_SIDE_SERVER, 253, 4);
+	assert_int_equal(la.n, 2);
+	/* never found its footing again: gap, from where it lost it */
 	end(&c, &la, TLS_SIDE_SERVER);
-	assert_int_equal(la.n, 2);
-	/* the other side goes on */
-	feed(&c, &la, TLS_SIDE_CLIENT, tls_samples[SAMPLE_TLS12].stream[0], 162, 5);
 	assert_int_equal(la.n, 3);
-	assert_int_equal(la.ev[2].type, TLS_EV_CLIENT_HELLO);
+	assert_int_equal(la.ev[2].type, TLS_EV_STOP);
+	assert_int_equal(la.ev[2].a, TLS_STOP_GAP);
+	assert_int_equal(la.ev[2].b, 40 + 253 + 253);
+	assert_int_equal(la.ev[2].frame, 2);
+	assert_int_equal(la.ev[2].offset, 6);
 	conn_free(&c);
+}
+
+/* After a gap a handshake record may continue a message begun in it. */
+static void
+test_continuation(void **state)
+{
+	const uint8_t *s = tls_samples[SAMPLE_TLS12].stream[1];
+	static const uint8_t shd[] = {0x0e, 0, 0, 0};
+	struct tls_rec_conn c;
+	struct bb b = {.n = 0};
+	char got[16];
+
+	(void)state;
+	/* the Certificate message in two records; the gap took the first */
+	rec(&b, TLS_CT_HANDSHAKE, 0x0303, s + 75 + 400, 837 - 400);
+	rec(&b, TLS_CT_HANDSHAKE, 0x0303, shd, sizeof shd);
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	gap(&c, &la, TLS_SIDE_SERVER, 405, 1);
+	feed(&c, &la, TLS_SIDE_SERVER, b.b, b.n, 2);
+	shape(&la, TLS_SIDE_SERVER, got, sizeof got);
+	assert_string_equal(got, "YNH");
+	assert_int_equal(la.ev[1].a, 837 - 400);
+	assert_int_equal(la.ev[2].hs_type, TLS_HS_SERVER_HELLO_DONE);
+	assert_int_equal(la.ev[2].offset, 405 + 5 + 437);
+	conn_free(&c);
+
+	/* the look-alike: a record that starts a message is read */
+	b.n = 0;
+	rec(&b, TLS_CT_HANDSHAKE, 0x0303, s + 912 + 5, 300);
+	rec(&b, TLS_CT_HANDSHAKE, 0x0303, shd, sizeof shd);
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	gap(&c, &la, TLS_SIDE_SERVER, 912, 1);
+	feed(&c, &la, TLS_SIDE_SERVER, b.b, b.n, 2);
+	shape(&la, TLS_SIDE_SERVER, got, sizeof got);
+	assert_string_equal(got, "YKH");
+	conn_free(&c);
+
+	/* plausible message headers (tls_hs_plausible) */
+	assert_true(tls_hs_plausible(shd, sizeof shd, TLS_REC_HS_MAX));
+	assert_true(tls_hs_plausible(s + 5, 65, TLS_REC_HS_MAX));
+	assert_true(tls_hs_plausible(s + 5, 3, TLS_REC_HS_MAX));
+	assert_true(tls_hs_plausible(s + 75, 100, TLS_REC_HS_MAX));
+	assert_false(tls_hs_plausible((const uint8_t *)"\x0e\x00\x00\x01\x00", 5,
+	                              TLS_REC_HS_MAX));
+	assert_false(tls_hs_plausible((const uint8_t *)"\x63\x00\x00\x01\x00", 5,
+	                              TLS_REC_HS_MAX));
+	assert_false(tls_hs_plausible((const uint8_t *)"\x0b\x05\x00\x00", 4,
+	                              TLS_REC_HS_MAX));
+	/* two messages, the second not one */
+	assert_false(tls_hs_plausible((const uint8_t *)"\x0e\x00\x00\x00\x99", 5,
+	                              TLS_REC_HS_MAX));
+	assert_false(tls_hs_plausible((const uint8_t *)"\x14\x00\x00\x02\x00\x00",
+	                              6, TLS_REC_HS_MAX));
+}
+
+/* On a side that lost bytes a framing fault means lost footing, not a
+ * sender's fault: it hunts again. On a whole stream it still stops. */
+static void
+test_framing_after_gap(void **state)
+{
+	static const uint8_t too_long[] = {0x17, 0x03, 0x03, 0x48, 0x01};
+	static const uint8_t bad[] = {0x30, 0x03, 0x03, 0x00, 0x02};
+	static const uint8_t oversized[] = {0x16, 0x03, 0x03, 0x00, 0x04,
+	                                    0x0b, 0x10, 0x00, 0x00};
+	const uint8_t *faults[] = {too_long, bad, oversized};
+	const size_t lens[] = {sizeof too_long, sizeof bad, sizeof oversized};
+	const uint32_t stops[] = {TLS_STOP_RECORD_TOO_LONG, TLS_STOP_BAD_RECORD,
+	                          TLS_STOP_OVERSIZED};
+	struct tls_rec_conn c;
+	char got[16];
+
+	(void)state;
+	for (size_t i = 0; i < TA_ELEMENTS(faults); i++) {
+		/* whole stream: the sender malformed it */
+		memset(&la, 0, sizeof la);
+		tls_rec_init(&c);
+		feed(&c, &la, TLS_SIDE_SERVER, alert_rec, sizeof alert_rec, 1);
+		feed(&c, &la, TLS_SIDE_SERVER, faults[i], lens[i], 2);
+		assert_int_equal(la.n, 2);
+		assert_int_equal(la.ev[1].type, TLS_EV_STOP);
+		assert_int_equal(la.ev[1].a, stops[i]);
+		assert_false(la.ev[1].after_gap);
+		conn_free(&c);
+
+		/* after a gap and a resync: lost footing, found again */
+		memset(&la, 0, sizeof la);
+		tls_rec_init(&c);
+		gap(&c, &la, TLS_SIDE_SERVER, 10, 1);
+		feed(&c, &la, TLS_SIDE_SERVER, alert_rec, sizeof alert_rec, 2);
+		feed(&c, &la, TLS_SIDE_SERVER, faults[i], lens[i], 3);
+		feed(&c, &la, TLS_SIDE_SERVER, alert_rec, sizeof alert_rec, 4);
+		shape(&la, TLS_SIDE_SERVER, got, sizeof got);
+		/* the first handshake record after a gap that does not
+		 * start a plausible message is taken for a continuation */
+		assert_string_equal(got, faults[i] == oversized ? "YANA" : "YADYA");
+		assert_int_equal(la.ev[2].frame, 3);
+		assert_int_equal(la.ev[2].offset, 10 + 7);
+		assert_false(tls_rec_stopped(&c, TLS_SIDE_SERVER));
+		end(&c, &la, TLS_SIDE_SERVER);
+		assert_int_equal(la.n, faults[i] == oversized ? 4 : 5);
+		conn_free(&c);
+	}
+	/* once a message was read after the gap, an oversized one means the
+	 * footing was wrong */
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	gap(&c, &la, TLS_SIDE_SERVER, 10, 1);
+	feed(&c, &la, TLS_SIDE_SERVER, alert_rec, sizeof alert_rec, 2);
+	feed(&c, &la, TLS_SIDE_SERVER, (const uint8_t *)"\x16\x03\x03\x00\x04\x0e\x00\x00\x00",
+	     9, 3);
+	feed(&c, &la, TLS_SIDE_SERVER, oversized, sizeof oversized, 4);
+	feed(&c, &la, TLS_SIDE_SERVER, alert_rec, sizeof alert_rec, 5);
+	shape(&la, TLS_SIDE_SERVER, got, sizeof got);
+	assert_string_equal(got, "YAHDYA");
+	conn_free(&c);
+}
+
+/* After a gap an alert record longer than 2 bytes may be an encrypted one
+ * whose ChangeCipherSpec was lost: it is not read as plaintext alerts. */
+static void
+test_alert_after_gap(void **state)
+{
+	static const uint8_t four[] = {0x15, 0x03, 0x03, 0x00, 0x04, 1, 0, 2, 40};
+	struct tls_rec_conn c;
+	char got[16];
+
+	(void)state;
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	gap(&c, &la, TLS_SIDE_CLIENT, 10, 1);
+	feed(&c, &la, TLS_SIDE_CLIENT, four, sizeof four, 2);
+	shape(&la, TLS_SIDE_CLIENT, got, sizeof got);
+	assert_string_equal(got, "YO");
+	assert_int_equal(la.ev[1].content_type, TLS_CT_ALERT);
+	conn_free(&c);
+	/* the look-alike on a whole stream: two plaintext alerts */
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	feed(&c, &la, TLS_SIDE_CLIENT, four, sizeof four, 2);
+	shape(&la, TLS_SIDE_CLIENT, got, sizeof got);
+	assert_string_equal(got, "AA");
+	conn_free(&c);
+}
+
+/* A stream picked up in its middle: no size invented, no SSLv2 expected. */
+static void
+test_midstream(void **state)
+{
+	const struct tls_sample *smp = &tls_samples[SAMPLE_TLS12];
+	struct tls_rec_conn c;
+	char got[16];
+
+	(void)state;
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	tls_rec_midstream(&c, TLS_SIDE_CLIENT, 3);
+	feed(&c, &la, TLS_SIDE_CLIENT, smp->stream[0], 162, 4);
+	shape(&la, TLS_SIDE_CLIENT, got, sizeof got);
+	assert_string_equal(got, "YC");
+	assert_int_equal(la.ev[0].b, 1);
+	assert_true(la.ev[1].after_gap);
+	conn_free(&c);
+
+	/* an SSLv2 hello is not taken mid-stream */
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	tls_rec_midstream(&c, TLS_SIDE_CLIENT, 3);
+	feed(&c, &la, TLS_SIDE_CLIENT, ssl2_hello, sizeof ssl2_hello, 4);
+	assert_int_equal(la.n, 0);
+	/* a side that found nothing ends as gap, 0 bytes: unknown */
+	end(&c, &la, TLS_SIDE_CLIENT);
+	assert_int_equal(la.n, 1);
+	assert_int_equal(la.ev[0].a, TLS_STOP_GAP);
+	assert_int_equal(la.ev[0].b, 0);
+	assert_int_equal(la.ev[0].frame, 3);
+	conn_free(&c);
+
+	/* one that got no byte at all has nothing to say */
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	tls_rec_midstream(&c, TLS_SIDE_SERVER, 3);
+	end(&c, &la, TLS_SIDE_SERVER);
+	assert_int_equal(la.n, 0);
+	conn_free(&c);
+
+	/* every split of a mid-stream client's first segments reads the
+	 * same once the record is whole in a delivery of its own */
+	assert_true(tls_rec_plausible_start(smp->stream[0], 162));
+	assert_true(tls_rec_plausible_start(smp->stream[0], 3));
+	assert_true(tls_rec_plausible_start(smp->stream[0], 100));
+	assert_false(tls_rec_plausible_start(smp->stream[0] + 1, 100));
+	assert_false(tls_rec_plausible_start((const uint8_t *)"* OK", 4));
 }
 
 static void
@@ -1002,9 +1750,19 @@ main(void)
 		cmocka_unit_test(test_not_tls),
 		cmocka_unit_test(test_bad_record_later),
 		cmocka_unit_test(test_ssl2_hello),
+		cmocka_unit_test(test_ssl2_session),
+		cmocka_unit_test(test_pg_preamble),
+		cmocka_unit_test(test_draft_versions),
 		cmocka_unit_test(test_oversized_message),
 		cmocka_unit_test(test_grow_refused),
 		cmocka_unit_test(test_gap),
+		cmocka_unit_test(test_resync_rules),
+		cmocka_unit_test(test_resync_across_deliveries),
+		cmocka_unit_test(test_cut_candidate),
+		cmocka_unit_test(test_continuation),
+		cmocka_unit_test(test_framing_after_gap),
+		cmocka_unit_test(test_alert_after_gap),
+		cmocka_unit_test(test_midstream),
 		cmocka_unit_test(test_end_truncated),
 		cmocka_unit_test(test_prefixes),
 		cmocka_unit_test(test_empty_and_bad_records),
