@@ -412,8 +412,9 @@ sc_loopback_rst() {
 	cap_stop
 }
 
-# Over ::1: the client sends LOGOUT and closes at once (FIN); the server's
-# answer reaches a closed socket, and the client's kernel answers with RST.
+# Over ::1: after LOGIN the client closes (FIN, no close_notify); Dovecot's
+# close_notify in answer reaches a closed socket, and the client's kernel
+# answers it with RST.
 sc_loopback_fin_rst() {
 	dovecot_start
 	cap_on "$NSS" lo loopback-fin-rst

@@ -16,8 +16,9 @@ Usage: fieldclient.py [options] HOST PORT
                              first (as labclient.py does; the default)
                      abort   CAPABILITY read, then close with SO_LINGER 0:
                              the kernel sends RST instead of FIN
-                     fin     LOGOUT sent, then close at once (FIN): the
-                             server's answer reaches a closed socket and
+                     fin     close at once after LOGIN (FIN, no
+                             close_notify): the server's close_notify, its
+                             answer to the FIN, reaches a closed socket and
                              the kernel answers it with RST
 Exit 1 when the TLS session or the IMAP exchange failed.
 """
@@ -81,12 +82,13 @@ def main():
                            struct.pack("ii", 1, 0))
             tls.close()
             return 0
-        tls.sendall(b"b LOGOUT\r\n")
         if a.end == "fin":
-            # No close_notify (Python sends one only on unwrap()), no
-            # wait: FIN right behind the LOGOUT.
+            # No close_notify (Python sends one only on unwrap()) and no
+            # command whose answer could race the FIN: the server sends
+            # only once it has read the FIN.
             tls.close()
             return 0
+        tls.sendall(b"b LOGOUT\r\n")
         # Read the answer, the server's close_notify, then its FIN.
         while tls.recv(4096):
             pass
