@@ -111,6 +111,8 @@ struct cert_facts {
 	ta_frame frame;              /* the frame that completed it */
 	ta_time time;                /* its capture time: what was judged */
 	const struct cert_chain *chain; /* shared; valid while the facts are */
+	bool no_client_hello;        /* the ClientHello is not in the capture:
+	                              * whether it named the server is unknown */
 
 	/* Verification against the trust store, at the capture time of the
 	 * Certificate frame, against chain->name. */

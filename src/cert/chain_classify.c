@@ -417,7 +417,10 @@ finding_lines(struct lines *ls, const struct cert_facts *f, int64_t now)
 		     cert_ref(r, sizeof r, c, f->expiring_cert), time_human(t, na),
 		     duration(d, sizeof d, na - now));
 	}
-	if (f->findings & CERT_F_NO_NAME)
+	if ((f->findings & CERT_F_NO_NAME) && f->no_client_hello)
+		line(ls, "the ClientHello is not in the capture and no "
+		     "--server-name was given: the name was not checked");
+	else if (f->findings & CERT_F_NO_NAME)
 		line(ls, "the client sent no SNI and no --server-name was given: "
 		     "the name was not checked");
 	if ((f->findings & CERT_F_EXPLICIT_EC) && c->explicit_ec_cert >= 0)

@@ -59,8 +59,9 @@ version_advice(struct ctx *c)
 	top = max_final(ch);
 	/* The server chose a version and the client refused it (not
 	 * offered, or below its security level): the server is old, which
-	 * is the verdict's own advice. */
-	if (c->sh != NULL)
+	 * is the verdict's own advice, unless the client offers nothing
+	 * newer itself. */
+	if (c->sh != NULL && !(top != 0 && top < TLS_V_TLS12))
 		return;
 	if (top != 0 && top < TLS_V_TLS12) {
 		(void)fmt_snprintf(c->advice_buf, sizeof c->advice_buf,

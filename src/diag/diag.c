@@ -14,7 +14,9 @@
  *
  *  1 tcp          SYN unanswered -> tcp-no-answer; SYN answered by RST ->
  *                 tcp-refused
- *  2 mid-stream   no SYN and no SYN-ACK captured -> incomplete-capture
+ *  2 mid-stream   no SYN and no SYN-ACK captured, no hello either: both
+ *                 sides' Finished (TLS <= 1.2) -> ok (inferred); else
+ *                 incomplete-capture
  *  3 one-sided    one direction not in the capture: TLS <= 1.2, the
  *                 visible side's Finished and then its application
  *                 data -> ok (inferred); else incomplete-capture, unless

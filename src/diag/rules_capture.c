@@ -97,9 +97,10 @@ dg_rule_one_sided(struct ctx *c)
 			    "after it: it had the server's Finished, or (False "
 			    "Start) sent it right after its own and saw no "
 			    "failure", dg_fr(c, r->frame).s);
-		verdict(c, DIAG_OK, true, "The TLS handshake completed, as the "
-		    "%s's side shows (application data after its Finished); "
-		    "the %s's direction is not in the capture.", sw, gw);
+		verdict(c, DIAG_OK, true, "The TLS handshake completed "
+		    "(inferred), as the %s's side shows: application data after "
+		    "its Finished; the %s's direction is not in the capture.",
+		    sw, gw);
 		return true;
 	}
 	ev(c, 0, "only the %s's direction is in the capture; the %s's "

@@ -120,9 +120,36 @@ bool
 dg_rule_midstream(struct ctx *c)
 {
 	const struct tcp_track *tt = c->tt;
+	const struct tls_facts *t = c->tls;
 
 	if (tt == NULL || tt->syns > 0 || tt->synack_seen)
 		return false;
+	/* The TLS layer picked the streams up where they could be read: a
+	 * hello in the capture is judged by the rules that read hellos
+	 * (nothing that needs the SYN is claimed by them). */
+	if (t != NULL && (t->client_hello_seen || t->server_hello_seen))
+		return false;
+	/* TLS <= 1.2 seen from its ChangeCipherSpecs on: each side's Finished
+	 * is in the capture, and a server sends its Finished only after the
+	 * client's (or, resuming, before it, which the client answers with
+	 * its own): the handshake completed. */
+	if (t != NULL && !dg_tls13(c) && t->side[TLS_SIDE_CLIENT].finished &&
+	    t->side[TLS_SIDE_SERVER].finished) {
+		ev(c, t->side[TLS_SIDE_CLIENT].finished_frame, "%s: the client's "
+		    "ChangeCipherSpec and Finished",
+		    dg_fr(c, t->side[TLS_SIDE_CLIENT].finished_frame).s);
+		ev(c, t->side[TLS_SIDE_SERVER].finished_frame, "%s: the server's "
+		    "ChangeCipherSpec and Finished",
+		    dg_fr(c, t->side[TLS_SIDE_SERVER].finished_frame).s);
+		ev(c, c->f->conn->first_frame, "%s: first packet of the "
+		    "connection; the capture started after its hellos",
+		    dg_fr(c, c->f->conn->first_frame).s);
+		verdict(c, DIAG_OK, true, "The TLS handshake completed "
+		    "(inferred): both sides' Finished are in the capture, which "
+		    "started after the hellos, so the versions, suites and "
+		    "certificates are not in it.");
+		return true;
+	}
 	ev(c, c->f->conn->first_frame, "%s: first packet of the connection; "
 	    "no SYN or SYN-ACK captured", dg_fr(c, c->f->conn->first_frame).s);
 	verdict(c, DIAG_INCOMPLETE_CAPTURE, false, "The capture started in "

@@ -435,6 +435,20 @@ server_alert_at_hello(struct ctx *c, const struct tls_facts_alert *a)
 		    dg_versions_desc(ch).s : "unknown");
 		return;
 	}
+	/* A server that offers no signature algorithm a TLS 1.0/1.1 client
+	 * can take (OpenSSL 3 at its default level) fails with internal_error
+	 * at the hello: the version, not the server's health. */
+	if (a->description == A_INTERNAL_ERROR && ch != NULL &&
+	    dg_max_offered(ch) != 0 && dg_max_offered(ch) < TLS_V_TLS12) {
+		ev(c, c->tls->client_hello_frame, "the client offered %s: "
+		    "nothing from TLS 1.2 on, which servers at their default "
+		    "security level no longer sign for", dg_versions_desc(ch).s);
+		verdict(c, DIAG_TLS_VERSION_MISMATCH, true, "The server refused "
+		    "the ClientHello with internal_error; the client offered "
+		    "only %s, so the version most likely is the cause "
+		    "(inferred).", dg_versions_desc(ch).s);
+		return;
+	}
 	if (a->description == A_HANDSHAKE_FAILURE ||
 	    a->description == A_INSUFFICIENT_SECURITY) {
 		if (ch != NULL && versions_explain(ch)) {

@@ -114,6 +114,7 @@ on_certificates(void *arg, enum tls_side from, const struct tls_certificate *cer
 	sni[n] = '\0';
 	certchain_analyse(s->certs, certs, n > 0 ? sni : NULL, s->now, &s->cert);
 	s->cert.frame = frame;
+	s->cert.no_client_hello = !s->tls.client_hello_seen;
 	s->cert_seen = true;
 }
 

@@ -816,8 +816,14 @@ finish_fin(struct judge *j)
 	out->end_by = dir_side(x);
 	out->end_frame = ex->fin_frame;
 	out->end_ts = ex->fin_ts;
-	ev(j, "%s: FIN from the %s, first to close",
-	    frame_ref(j, ex->fin_frame).s, side_name(x));
+	if (out->missing != TCP_SIDE_NONE)
+		ev(j, "%s: FIN from the %s, the first in the capture (the "
+		    "other side's packets are not in it: which closed first "
+		    "cannot be told)", frame_ref(j, ex->fin_frame).s,
+		    side_name(x));
+	else
+		ev(j, "%s: FIN from the %s, first to close",
+		    frame_ref(j, ex->fin_frame).s, side_name(x));
 	if (eo->fin_seen)
 		ev(j, "%s: the %s's FIN followed", frame_ref(j, eo->fin_frame).s,
 		    side_name(other_dir(x)));

@@ -1028,6 +1028,29 @@ test_client_alert_shapes(void **state)
 	assert_verdict("tls-version-mismatch");
 	assert_true(X->r.inferred);
 	assert_non_null(strstr(X->r.advice, "Upgrade TLS on the source server"));
+	/* A TLS 1.0-only client refused at the hello with internal_error:
+	 * the version (inferred), the client told to change. */
+	{
+		static const uint16_t v10[] = { TLS_V_TLS10 };
+
+		fx_init(SVC_IMAPS);
+		client_hello(6, v10, TA_ELEMENTS(v10), mixed,
+		    TA_ELEMENTS(mixed));
+		alert(8, TLS_SIDE_SERVER, TLS_ALERT_FATAL, 80);
+		end_tcp(TCP_END_FIN, TCP_SIDE_SERVER, 9, T0 + 5 * MS);
+		decide();
+		assert_verdict("tls-version-mismatch");
+		assert_true(X->r.inferred);
+		assert_non_null(strstr(X->r.advice, "The client must change"));
+		/* A modern client given internal_error: just the alert. */
+		fx_init(SVC_IMAPS);
+		modern_hello(6);
+		alert(8, TLS_SIDE_SERVER, TLS_ALERT_FATAL, 80);
+		end_tcp(TCP_END_FIN, TCP_SIDE_SERVER, 9, T0 + 5 * MS);
+		decide();
+		assert_verdict("tls-alert");
+	}
+
 	/* The look-alike: the same alert after a TLS 1.2 ServerHello. */
 	X->tls.server_hello.version = TLS_V_TLS12;
 	decide();
