@@ -160,11 +160,12 @@ cipher_advice(struct ctx *c)
 	m = modern_suite(ch);
 	ci = m != 0 ? iana_cipher(m) : NULL;
 	o = (size_t)fmt_snprintf(c->advice_buf, sizeof c->advice_buf,
-	    "The server shares none of the %u suites the client offered%s%s%s: "
+	    "The server shares none of the %u suite%s the client offered%s%s%s: "
 	    "enable at least one of the client's on the server (Dovecot "
 	    "ssl_cipher_list, Cyrus tls_ciphers, Courier TLS_CIPHER_LIST, "
 	    "Postfix tls_high_cipherlist) rather than weakening the client.",
-	    s.n, ci != NULL ? ", modern ones among them (first: " : "",
+	    s.n, s.n == 1 ? "" : "s", ci != NULL ? ", modern ones among them "
+	    "(first: " : "",
 	    ci != NULL ? ci->name : "", ci != NULL ? ")" : "");
 	if (!ch->has_sni && o < sizeof c->advice_buf)
 		(void)fmt_snprintf(c->advice_buf + o, sizeof c->advice_buf - o,

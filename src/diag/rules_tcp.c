@@ -378,16 +378,27 @@ dg_rule_missing(struct ctx *c)
 		if (!s->stopped)
 			continue;
 		switch (s->stop) {
-		case TLS_STOP_GAP:
+		case TLS_STOP_GAP: {
+			const struct reasm_gap *g = c->f->conn != NULL &&
+			    c->f->conn->reasm[i == TLS_SIDE_CLIENT ? TCP_DIR_C2S :
+			    TCP_DIR_S2C].gaps > 0 ? &c->f->conn->reasm[
+			    i == TLS_SIDE_CLIENT ? TCP_DIR_C2S :
+			    TCP_DIR_S2C].gap_list[0] : NULL;
+
 			ev(c, s->stop_frame, "%s: %llu byte%s of the %s's stream "
-			    "missing (lost, or cut by the capture's snap "
-			    "length) after %llu bytes",
+			    "missing from its byte %llu on (%s)",
 			    dg_fr(c, s->stop_frame).s,
 			    (unsigned long long)s->stop_len,
 			    s->stop_len == 1 ? "" : "s", w,
-			    (unsigned long long)s->bytes);
+			    (unsigned long long)(s->gaps > 0 ?
+			    s->first_gap_offset : s->bytes),
+			    g != NULL && g->acked ? "acknowledged by the other "
+			    "side: lost by the capture" : g != NULL && g->cut ?
+			    "cut by the capture's snap length" :
+			    "lost, or cut by the capture's snap length");
 			hit = true;
 			break;
+		}
 		case TLS_STOP_TRUNCATED:
 			ev(c, s->stop_frame, "%s: the %s's stream ends inside a "
 			    "TLS record (%llu bytes held)",

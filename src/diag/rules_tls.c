@@ -465,9 +465,10 @@ server_alert_at_hello(struct ctx *c, const struct tls_facts_alert *a)
 		}
 		verdict(c, DIAG_NO_SHARED_CIPHER, false, "The server refused "
 		    "the ClientHello with %s: it shares none of the %s cipher "
-		    "suites the client offered.",
+		    "suite%s the client offered.",
 		    tls_alert_str(a->description, h), ch != NULL ?
-		    suite_count(ch).s : "");
+		    suite_count(ch).s : "", ch != NULL &&
+		    strcmp(suite_count(ch).s, "1") == 0 ? "" : "s");
 		return;
 	}
 	verdict(c, DIAG_TLS_ALERT, false, "The server refused the ClientHello "

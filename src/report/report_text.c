@@ -533,7 +533,8 @@ report_text_summary(FILE *out, const struct report_opts *o,
 	fprintf(out,
 	        "  connections: %" PRIu64 " tracked, %" PRIu64
 	        " evicted (table full), %" PRIu64 " reused 4-tuples, %" PRIu64
-	        " seen without their SYN, %" PRIu64 " at most at once; %" PRIu64
+	        " begun before the capture (no SYN or SYN-ACK), %" PRIu64
+	        " at most at once; %" PRIu64
 	        " TCP packets of other ports\n",
 	        st->flow.conns, st->flow.evicted, st->flow.reused,
 	        st->flow.midstream, st->flow.peak, st->flow.ignored);

@@ -981,24 +981,22 @@ explain_capture(struct judge *j)
 		if (out->acked_known[gone] && out->acked[gone] > 1)
 			ev(j, "the %s's direction is not in the capture: the %s "
 			    "acknowledged its stream up to relative ack %llu "
-			    "(%s), so the %s sent that much, none of it "
-			    "captured: one direction only (asymmetric routing, "
-			    "or a one-way span or tap)",
+			    "(%s), none of it captured: one direction only "
+			    "(asymmetric routing, a one-way span)",
 			    side_name(gone), side_name(seen),
 			    (unsigned long long)out->acked[gone],
-			    frame_ref(j, out->acked_frame[gone]).s,
-			    side_name(gone));
+			    frame_ref(j, out->acked_frame[gone]).s);
 		else if (gone == TCP_DIR_C2S && t->synack_seen)
 			ev(j, "the client's direction is not in the capture: the "
 			    "server's SYN-ACK (%s) answers a SYN the capture does "
-			    "not hold: one direction only (asymmetric routing, or "
-			    "a one-way span or tap)",
+			    "not hold: one direction only (asymmetric routing, a "
+			    "one-way span)",
 			    frame_ref(j, t->synack_frame).s);
 		else
 			ev(j, "the %s's direction is not in the capture: the %s's "
 			    "acknowledgements (first %s) prove it sent: one "
-			    "direction only (asymmetric routing, or a one-way "
-			    "span or tap)", side_name(gone), side_name(seen),
+			    "direction only (asymmetric routing, a one-way span)",
+			    side_name(gone), side_name(seen),
 			    frame_ref(j, t->ep[seen].first_frame).s);
 		return;
 	}
