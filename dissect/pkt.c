@@ -1268,6 +1268,8 @@ pkt_quick(enum pkt_link link, const uint8_t *frame, size_t caplen,
 	out->sport = be16(tcp);
 	out->dport = be16(tcp + 2);
 	out->truncated = avail - hl < wire - hl;
+	out->payload_off = (uint16_t)(ETH_HDR + IP4_HDR + hl);
+	out->payload_n = (uint16_t)(avail - hl);
 	return true;
 }
 

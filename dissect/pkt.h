@@ -209,6 +209,8 @@ enum dis_status pkt_decode_opts(enum pkt_link link, const uint8_t *frame,
 struct pkt_quick {
 	uint16_t sport, dport;
 	bool truncated;
+	uint16_t payload_off;  /* where the TCP payload starts in the frame */
+	uint16_t payload_n;    /* its bytes captured (0: none) */
 };
 bool pkt_quick(enum pkt_link link, const uint8_t *frame, size_t caplen,
                struct pkt_quick *out) TA_MUST_CHECK;

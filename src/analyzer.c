@@ -5,6 +5,7 @@
 #include "analyzer.h"
 #include "report/export.h"
 #include "pkt.h"
+#include "sniff.h"
 #include "session/session.h"
 #include "tcp/encap.h"
 
@@ -15,6 +16,7 @@ struct analyzer {
 	void *ctx;
 	struct analyzer_stats st;
 	struct probes probes;
+	struct port_census census;
 	ta_time now;             /* latest capture time seen */
 	void (*warn)(void *ctx, const char *msg);
 	void *warn_ctx;
@@ -359,10 +361,42 @@ void
 analyzer_decoded(struct analyzer *a, const struct cap_pkt *cp,
                  enum dis_status rc, const struct pkt *p)
 {
-	if (rc == DIS_OK && is_service(a, p))
+	if (rc == DIS_OK && is_service(a, p)) {
 		segment(a, cp, p);
-	else
-		analyzer_other(a, cp, rc, p->skip, p->anomalies);
+		return;
+	}
+	if (rc == DIS_OK && p->payload.n > 0) {
+		enum sniff_kind k = sniff_stream_start(p->payload.p,
+		                                       p->payload.n);
+
+		analyzer_sniffed(a, k, k == SNIFF_CLIENT_HELLO ? p->dport
+		                                               : p->sport);
+	}
+	analyzer_other(a, cp, rc, p->skip, p->anomalies);
+}
+
+void
+analyzer_sniffed(struct analyzer *a, unsigned kind, uint16_t port)
+{
+	struct port_census *pc = &a->census;
+
+	if (kind == SNIFF_NONE || kind >= SNIFF_KINDS)
+		return;
+	for (unsigned i = 0; i < pc->n; i++) {
+		if (pc->e[i].port == port && pc->e[i].kind == kind) {
+			if (pc->e[i].count < UINT32_MAX)
+				pc->e[i].count++;
+			return;
+		}
+	}
+	if (pc->n == CENSUS_PORTS) {
+		pc->others++;
+		return;
+	}
+	pc->e[pc->n].port = port;
+	pc->e[pc->n].kind = (uint8_t)kind;
+	pc->e[pc->n].count = 1;
+	pc->n++;
 }
 
 void
@@ -408,6 +442,8 @@ analyzer_get_stats(const struct analyzer *a, struct analyzer_stats *st)
 	*st = a->st;
 	flow_get_stats(a->flows, &st->flow);
 	st->probes = &a->probes;
+	st->census = &a->census;
+	st->svc = &a->cfg.svc;
 }
 
 void

@@ -70,6 +70,23 @@ struct analyzer_stats {
 	/* Scan probes and lone packets, not reported as connections; owned
 	 * by the analyzer, valid while it lives. */
 	const struct probes *probes;
+	/* Streams seen starting on ports not watched (the same lifetime). */
+	const struct port_census *census;
+	const struct service_map *svc;  /* the ports watched */
+};
+
+/* Streams starting on ports nobody watched, by port and kind (enum
+ * sniff_kind), the busiest first; bounded, the rest counted. */
+#define CENSUS_PORTS 32
+struct port_census_entry {
+	uint16_t port;
+	uint8_t kind;
+	uint32_t count;
+};
+struct port_census {
+	struct port_census_entry e[CENSUS_PORTS];
+	unsigned n;
+	uint64_t others;  /* not listed: the table was full */
 };
 
 struct analyzer;
@@ -85,6 +102,11 @@ void analyzer_decoded(struct analyzer *a, const struct cap_pkt *cp,
 void analyzer_other(struct analyzer *a, const struct cap_pkt *cp,
                     enum dis_status rc, enum pkt_skip skip,
                     uint32_t anomalies);
+/* A segment of no watched port whose payload starts a TLS or mail stream
+ * (enum sniff_kind) for port: counted, so that the summary can say where
+ * the capture's TLS is when the watched ports hold none. */
+void analyzer_sniffed(struct analyzer *a, unsigned kind, uint16_t port);
+
 /* Where one-line warnings go (a -w write error). */
 void analyzer_set_warn(struct analyzer *a,
                        void (*warn)(void *ctx, const char *msg), void *ctx);

@@ -26,6 +26,7 @@ enum exit_code {
 	EXIT_HEALTHY = 0,
 	EXIT_PROBLEM = 1,
 	EXIT_USAGE = 2,
+	EXIT_NOTHING = 3,  /* no connection on the watched ports */
 };
 
 enum long_opt {
@@ -467,6 +468,8 @@ analyse_files(struct capture *cap, struct analyzer *an, bool show_progress)
 			analyzer_decoded(an, &it->cp, (enum dis_status)it->rc,
 			                 p);
 		} else {
+			if (it->sniff != 0)
+				analyzer_sniffed(an, it->sniff, it->sniff_port);
 			analyzer_other(an, &it->cp, (enum dis_status)it->rc,
 			               (enum pkt_skip)it->skip, it->anomalies);
 		}
@@ -594,7 +597,9 @@ run(struct cli *cli)
 	analyzer_get_stats(an, &st);
 	capture_stats(cap, &cs);
 	report_summary(rep, &st, &cs);
-	code = report_get_counts(rep)->problems > 0 ? EXIT_PROBLEM : EXIT_HEALTHY;
+	/* Nothing analysed is not "healthy": scripts must tell them apart. */
+	code = report_get_counts(rep)->conns == 0 ? EXIT_NOTHING :
+	       report_get_counts(rep)->problems > 0 ? EXIT_PROBLEM : EXIT_HEALTHY;
 	if (cli->acfg.export != NULL) {
 		struct export_stats xs;
 		FILE *sout = cli->ropts.json || strcmp(cli->write, "-") == 0

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "capture/reader.h"
+#include "sniff.h"
 
 /*
  * Blocks circulate in a ring: the reader fills them in order, the analysis
@@ -141,6 +142,17 @@ copy_frame(struct reader *r, struct reader_item *it, const struct cap_pkt *cp)
 	it->p = &r->fill->pkts[it - r->fill->items];
 }
 
+/* A segment of no watched port: does it start a TLS or mail stream? */
+static void
+sniff_item(struct reader_item *it, const uint8_t *p, size_t n,
+           uint16_t sport, uint16_t dport)
+{
+	enum sniff_kind k = sniff_stream_start(p, n);
+
+	it->sniff = (uint8_t)k;
+	it->sniff_port = k == SNIFF_CLIENT_HELLO ? dport : sport;
+}
+
 /* A frame pkt_quick does not answer for: decoded here (a tunnelled frame
  * is sorted by the ports of the segment inside). */
 static void
@@ -155,6 +167,7 @@ add_decoded(struct reader *r, const struct cap_pkt *cp)
 	service = is_service(r, rc, &p);
 	it = room(r, service ? cp->caplen : 0);
 	it->kind = READER_FRAME;
+	it->sniff = SNIFF_NONE;
 	it->service = service;
 	it->skip = (uint8_t)p.skip;
 	it->rc = (uint8_t)rc;
@@ -163,6 +176,9 @@ add_decoded(struct reader *r, const struct cap_pkt *cp)
 	if (!service) {
 		it->cp = *cp;
 		it->cp.data = NULL;
+		if (rc == DIS_OK)
+			sniff_item(it, p.payload.p, p.payload.n, p.sport,
+			           p.dport);
 		return;
 	}
 	copy_frame(r, it, cp);
@@ -195,6 +211,7 @@ add_frame(struct reader *r, const struct cap_pkt *cp)
 	service = service_between(r->svc, q.sport, q.dport);
 	it = room(r, service ? cp->caplen : 0);
 	it->kind = READER_FRAME;
+	it->sniff = SNIFF_NONE;
 	it->service = service;
 	it->skip = PKT_SKIP_NONE;
 	it->rc = (uint8_t)DIS_OK;
@@ -205,6 +222,9 @@ add_frame(struct reader *r, const struct cap_pkt *cp)
 	} else {
 		it->cp = *cp;
 		it->cp.data = NULL;
+		if (q.payload_n > 0)
+			sniff_item(it, cp->data + q.payload_off, q.payload_n,
+			           q.sport, q.dport);
 	}
 }
 

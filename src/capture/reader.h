@@ -46,6 +46,10 @@ struct reader_item {
 	uint8_t rc;           /* enum dis_status: what pkt_decode said, or
 	                       * would say */
 	uint32_t anomalies;   /* enum pkt_anomaly bits */
+	uint8_t sniff;        /* not a service frame: enum sniff_kind of its
+	                       * payload's first bytes */
+	uint16_t sniff_port;  /* the port it speaks for (the ClientHello's
+	                       * destination, the greeting's source) */
 	struct cap_pkt cp;
 	union {
 		struct pkt *p;    /* READER_FRAME of a service: where its

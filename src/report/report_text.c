@@ -6,6 +6,7 @@
 #include "tls/fingerprint.h"
 #include "util/fmt.h"
 #include "iana_tables.h"
+#include "sniff.h"
 #include "diag/timeline.h"
 #include "tls/tls_names.h"
 #include "util/utf8.h"
@@ -510,6 +511,109 @@ probes_lines(FILE *out, const struct probes *pr)
 	}
 }
 
+/* The ports watched, e.g. "143/imap, 993/imaps" (at most a line's worth). */
+static void
+watched_line(FILE *out, const struct service_map *svc)
+{
+	unsigned shown = 0;
+
+	if (svc == NULL)
+		return;
+	fprintf(out, "Watched:");
+	for (uint32_t port = 1; port < 65536; port++) {
+		enum service sv = service_of_port(svc, (uint16_t)port);
+
+		if (sv == SVC_NONE)
+			continue;
+		if (shown == 12) {
+			fprintf(out, " ... (%u ports)", svc->nports);
+			break;
+		}
+		fprintf(out, "%s %u/%s", shown > 0 ? "," : "", (unsigned)port,
+		        service_name(sv));
+		shown++;
+	}
+	fprintf(out, "%s\n", shown == 0 ? " no port" : "");
+}
+
+static const char *
+sniff_what(unsigned kind)
+{
+	switch (kind) {
+	case SNIFF_CLIENT_HELLO:
+		return "TLS ClientHellos to";
+	case SNIFF_IMAP_GREETING:
+		return "IMAP greetings from";
+	case SNIFF_POP3_GREETING:
+		return "POP3 greetings from";
+	case SNIFF_SMTP_GREETING:
+		return "SMTP greetings from";
+	}
+	return "streams on";
+}
+
+static const char *
+sniff_service(unsigned kind, uint16_t port)
+{
+	/* A ClientHello on a mail port with implicit TLS: that service. */
+	if (kind == SNIFF_CLIENT_HELLO && port == 993)
+		return "imaps";
+	switch (kind) {
+	case SNIFF_IMAP_GREETING:
+		return "imap";
+	case SNIFF_POP3_GREETING:
+		return "pop3";
+	case SNIFF_SMTP_GREETING:
+		return "smtp";
+	}
+	return "tls";
+}
+
+/*
+ * Streams that started on ports nobody watched: where the capture's TLS
+ * (or mail) is, and the -p that analyses it. The busiest first.
+ */
+static void
+census_lines(FILE *out, const struct port_census *pc, bool nothing)
+{
+	const struct port_census_entry *top[5];
+	unsigned ntop = 0;
+
+	if (pc == NULL || pc->n == 0) {
+		if (nothing)
+			fprintf(out, "  nothing to analyse: no connection on the "
+			             "watched ports, and no TLS ClientHello or "
+			             "mail greeting starts a stream on any other "
+			             "port\n");
+		return;
+	}
+	for (unsigned i = 0; i < pc->n; i++) {
+		unsigned j;
+
+		for (j = ntop; j > 0 && top[j - 1]->count < pc->e[i].count; j--)
+			if (j < TA_ELEMENTS(top))
+				top[j] = top[j - 1];
+		if (j < TA_ELEMENTS(top)) {
+			top[j] = &pc->e[i];
+			if (ntop < TA_ELEMENTS(top))
+				ntop++;
+		}
+	}
+	fprintf(out, "  %s on other ports:", nothing ? "nothing analysed; the "
+	        "capture holds streams" : "the capture also holds streams");
+	for (unsigned i = 0; i < ntop; i++)
+		fprintf(out, "%s %s %u (%u)", i > 0 ? ";" : "",
+		        sniff_what(top[i]->kind), (unsigned)top[i]->port,
+		        (unsigned)top[i]->count);
+	if (pc->n > ntop || pc->others > 0)
+		fprintf(out, "; and more");
+	fprintf(out, "\n  to analyse them, rerun with");
+	for (unsigned i = 0; i < ntop; i++)
+		fprintf(out, " -p %u/%s", (unsigned)top[i]->port,
+		        sniff_service(top[i]->kind, top[i]->port));
+	fprintf(out, "\n");
+}
+
 void
 report_text_summary(FILE *out, const struct report_opts *o,
                     const struct report_counts *rc,
@@ -520,6 +624,8 @@ report_text_summary(FILE *out, const struct report_opts *o,
 	(void)o;
 	fprintf(out, "Summary: ");
 	counts_line(out, rc);
+	watched_line(out, st->svc);
+	census_lines(out, st->census, rc->conns == 0);
 	server_summary_print(servers, out);
 	fprintf(out, "Run:\n");
 	fprintf(out,

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "pkt.h"
+#include "sniff.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -28,8 +29,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (pkt_quick(link, frame, caplen, &q) &&
 	    (rc != DIS_OK || q.sport != p.sport || q.dport != p.dport ||
 	     q.truncated != ((p.anomalies & PKT_A_TRUNCATED) != 0) ||
-	     (p.anomalies & PKT_A_VLAN) != 0 || p.nencap != 0))
+	     (p.anomalies & PKT_A_VLAN) != 0 || p.nencap != 0 ||
+	     q.payload_n != p.payload.n ||
+	     (q.payload_n > 0 && frame + q.payload_off != p.payload.p)))
 		abort();
+	/* The look at a stream's first bytes reads only what is there. */
+	if (rc == DIS_OK)
+		(void)sniff_stream_start(p.payload.p, p.payload.n);
 	if (rc != DIS_OK) {
 		/* A refusal must say why. */
 		if (p.skip == PKT_SKIP_NONE)

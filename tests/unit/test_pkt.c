@@ -670,6 +670,9 @@ quick_agrees(const struct fb *f, bool answers)
 		assert_int_equal(q.sport, p.sport);
 		assert_int_equal(q.dport, p.dport);
 		assert_int_equal(q.truncated, (p.anomalies & PKT_A_TRUNCATED) != 0);
+		assert_int_equal(q.payload_n, p.payload.n);
+		if (q.payload_n > 0)
+			assert_ptr_equal(f->b + q.payload_off, p.payload.p);
 	}
 	free(copy);
 }

@@ -1,0 +1,34 @@
+/* sniff.c: a stream's first bytes: a ClientHello, or a mail greeting (see sniff.h). */
+#include <string.h>
+
+#include "sniff.h"
+
+static int
+starts(const uint8_t *p, size_t n, const char *lit)
+{
+	size_t k = strlen(lit);
+
+	return n >= k && memcmp(p, lit, k) == 0;
+}
+
+enum sniff_kind
+sniff_stream_start(const uint8_t *p, size_t n)
+{
+	/* A handshake record of a TLS version (3.0 to 3.4) holding a
+	 * ClientHello (type 1). */
+	if (n >= 6 && p[0] == 0x16 && p[1] == 0x03 && p[2] <= 0x04 &&
+	    p[5] == 0x01 && ((size_t)p[3] << 8 | p[4]) > 0)
+		return SNIFF_CLIENT_HELLO;
+	/* SSLv2 framing: two-byte length with the high bit, type 1, a
+	 * version of 2.0 to 3.4. */
+	if (n >= 5 && (p[0] & 0x80) != 0 && p[2] == 0x01 &&
+	    ((p[3] == 0x00 && p[4] == 0x02) || (p[3] == 0x03 && p[4] <= 0x04)))
+		return SNIFF_CLIENT_HELLO;
+	if (starts(p, n, "* OK ") || starts(p, n, "* PREAUTH "))
+		return SNIFF_IMAP_GREETING;
+	if (starts(p, n, "+OK"))
+		return SNIFF_POP3_GREETING;
+	if (starts(p, n, "220 ") || starts(p, n, "220-"))
+		return SNIFF_SMTP_GREETING;
+	return SNIFF_NONE;
+}
