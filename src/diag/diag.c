@@ -411,12 +411,65 @@ append(char *dst, size_t cap, const char *s)
 	(void)fmt_snprintf(dst + n, cap - n, "%s%s", n > 0 ? " " : "", s);
 }
 
+/*
+ * The verdicts and findings whose own advice names IMAP's ports or server,
+ * in their POP3 and SMTP words (rows: enum starttls_protocol; NULL keeps
+ * the table's).
+ */
+static const char *const refused_mail[STARTTLS_PROTO_COUNT] = {
+	[STARTTLS_PROTO_POP3] =
+	    "The server's address answered the SYN with a RST: nothing "
+	    "listens on that port (or a firewall rejects it). Check that the "
+	    "POP3 server listens on this address and port (995 for POP3S, 110 "
+	    "for STLS) and that no firewall rule rejects it; this is not a TLS "
+	    "problem.",
+	[STARTTLS_PROTO_SMTP] =
+	    "The server's address answered the SYN with a RST: nothing "
+	    "listens on that port (or a firewall rejects it). Check that the "
+	    "SMTP server listens on this address and port (25 between servers, "
+	    "587 for submission with STARTTLS, 465 with implicit TLS) and that "
+	    "no firewall rule rejects it; this is not a TLS problem.",
+};
+static const char *const interception_mail[STARTTLS_PROTO_COUNT] = {
+	[STARTTLS_PROTO_POP3] =
+	    "A TLS-inspection proxy on the path re-signed the server's "
+	    "certificate. Ask the network team for an inspection bypass for "
+	    "ports 110 and 995 to this server, or install the corporate "
+	    "inspection root in the migration host's trust store."
+	    NO_DISABLE_VALIDATION,
+	[STARTTLS_PROTO_SMTP] =
+	    "A TLS-inspection proxy on the path re-signed the server's "
+	    "certificate. Ask the network team for an inspection bypass for "
+	    "ports 25, 587 and 465 to this server, or install the corporate "
+	    "inspection root in the sending host's trust store."
+	    NO_DISABLE_VALIDATION,
+};
+static const char *const intercepted_mail[STARTTLS_PROTO_COUNT] = {
+	[STARTTLS_PROTO_POP3] =
+	    "A TLS-inspection proxy the client trusts re-signed the chain: if "
+	    "mail must not be inspected, ask the network team for a bypass of "
+	    "ports 110/995 to this server.",
+	[STARTTLS_PROTO_SMTP] =
+	    "A TLS-inspection proxy the client trusts re-signed the chain: if "
+	    "mail must not be inspected, ask the network team for a bypass of "
+	    "ports 25/587/465 to this server.",
+};
+
 static void
 write_advice(struct ctx *c)
 {
 	struct diag_result *o = c->out;
+	enum starttls_protocol p = dg_protocol(c);
 	const char *base = c->advice != NULL ? c->advice :
 	    verdicts[o->verdict].advice;
+
+	if (c->advice == NULL && o->verdict == DIAG_TCP_REFUSED &&
+	    refused_mail[p] != NULL)
+		base = refused_mail[p];
+	else if (c->advice == NULL &&
+	    o->verdict == DIAG_INTERCEPTION_UNTRUSTED &&
+	    interception_mail[p] != NULL)
+		base = interception_mail[p];
 
 	o->advice[0] = '\0';
 	if (o->verdict == DIAG_OK && o->findings != 0)
@@ -439,7 +492,10 @@ write_advice(struct ctx *c)
 		    o->verdict == DIAG_INCOMPLETE_CAPTURE &&
 		    c->advice == NULL)
 			continue;
-		append(o->advice, sizeof o->advice, findings[i].advice);
+		append(o->advice, sizeof o->advice,
+		    (1u << i) == DIAG_F_INTERCEPTED &&
+		    intercepted_mail[p] != NULL ? intercepted_mail[p] :
+		    findings[i].advice);
 	}
 }
 
