@@ -156,9 +156,11 @@ sasl_dovecot() {
 }" dovecot_start
 }
 
+# swaks names the host it runs on in its EHLO and Message-Id unless told.
 swaks_lab() {
 	client swaks --silent 1 --server "$NAME" --helo client.lab.example \
-	    --from labuser@lab.example --to postmaster@lab.example "$@" </dev/null
+	    --from labuser@lab.example --to postmaster@lab.example \
+	    --header "Message-Id: <lab@client.lab.example>" "$@" </dev/null
 }
 
 sc_smtp_starttls_ok() {
