@@ -2,11 +2,8 @@
 #include <string.h>
 
 #include "imap.h"
+#include "line.h"
 
-/* Longest record a TLS peer may send (RFC 5246 6.2.3: 2^14 + 2048). */
-#define SNIFF_REC_MAX (16384u + 2048u)
-/* Shortest SSLv2 ClientHello body: type, version, three lengths. */
-#define SNIFF_SSL2_MIN 9u
 /* Literal lengths are number64 (RFC 9051 section 9): at most 2^63 - 1. */
 #define LITERAL_MAX_DIGITS 19u
 #define LITERAL_MAX UINT64_C(0x7fffffffffffffff)
@@ -340,54 +337,17 @@ imap_keyword_prefix(struct ta_bytes a, const char *kw, struct ta_bytes *tail)
 	return true;
 }
 
-/* ContentType 20..23 (RFC 8446 5.1), legacy_record_version 0x0300..0x0304,
- * a length a peer may send; as far as the bytes go. */
-static bool
-sniff_record(const uint8_t *p, size_t n)
-{
-	if (p[0] < 20 || p[0] > 23)
-		return false;
-	if (n > 1 && p[1] != 0x03)
-		return false;
-	if (n > 2 && p[2] > 0x04)
-		return false;
-	if (n > 4) {
-		uint32_t len = (uint32_t)p[3] << 8 | p[4];
-
-		if (len == 0 || len > SNIFF_REC_MAX)
-			return false;
-	}
-	return true;
-}
-
-/* Two-byte SSLv2 header with the high bit set, msg_type 1, version 0x0002
- * or 0x03xx (RFC 5246 appendix E.2); as far as the bytes go. */
-static bool
-sniff_ssl2(const uint8_t *p, size_t n)
-{
-	if ((p[0] & 0x80) == 0)
-		return false;
-	if (n > 1 && (((uint32_t)(p[0] & 0x7f) << 8) | p[1]) < SNIFF_SSL2_MIN)
-		return false;
-	if (n > 2 && p[2] != 0x01)
-		return false;
-	if (n > 3 && p[3] != 0x00 && p[3] != 0x03)
-		return false;
-	if (n > 4 && ((p[3] == 0x00 && p[4] != 0x02) ||
-	              (p[3] == 0x03 && p[4] > 0x04)))
-		return false;
-	return true;
-}
-
 enum imap_sniff
 imap_sniff_tls(const uint8_t *p, size_t n)
 {
-	if (n == 0 || p == NULL)
-		return IMAP_SNIFF_TEXT;
-	if (sniff_record(p, n))
+	switch (line_sniff_tls(p, n)) {
+	case LINE_SNIFF_RECORD:
 		return IMAP_SNIFF_RECORD;
-	if (sniff_ssl2(p, n))
+	case LINE_SNIFF_SSL2:
 		return IMAP_SNIFF_SSL2;
+	case LINE_SNIFF_TEXT:
+		break;
+	}
 	return IMAP_SNIFF_TEXT;
 }
 

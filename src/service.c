@@ -1,28 +1,49 @@
-/* service.c: the -p PORT/SERVICE map and the capture filter built from it. */
+/* service.c: the -p PORT/SERVICE map and the capture filter built from it (ports: RFC 8314 3.3 and 7.3, RFC 6409). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "service.h"
 
+/* The services and their default ports, in the contract's names. */
+static const struct service_info services[SVC_COUNT] = {
+	[SVC_NONE] = { "none", NULL, 0, false },
+	[SVC_IMAP] = { "imap", "IMAP", 143, true },
+	[SVC_IMAPS] = { "imaps", "IMAP", 993, false },
+	[SVC_TLS] = { "tls", NULL, 0, false },
+	[SVC_POP3] = { "pop3", "POP3", 110, true },
+	[SVC_POP3S] = { "pop3s", "POP3", 995, false },
+	[SVC_SMTP] = { "smtp", "SMTP", 25, true },
+	[SVC_SUBMISSION] = { "submission", "SMTP", 587, true },
+	[SVC_SMTPS] = { "smtps", "SMTP", 465, false },
+};
+
+const struct service_info *
+service_info(enum service s)
+{
+	if ((unsigned)s >= SVC_COUNT)
+		s = SVC_NONE;
+	return &services[s];
+}
+
 void
 service_map_defaults(struct service_map *m)
 {
 	memset(m, 0, sizeof *m);
-	m->by_port[143] = SVC_IMAP;
-	m->by_port[993] = SVC_IMAPS;
-	m->nports = 2;
+	for (unsigned s = 1; s < SVC_COUNT; s++) {
+		if (services[s].port == 0)
+			continue;
+		m->by_port[services[s].port] = (uint8_t)s;
+		m->nports++;
+	}
 }
 
 static enum service
 parse_service(const char *s)
 {
-	if (strcmp(s, "imap") == 0)
-		return SVC_IMAP;
-	if (strcmp(s, "imaps") == 0)
-		return SVC_IMAPS;
-	if (strcmp(s, "tls") == 0)
-		return SVC_TLS;
+	for (unsigned i = 1; i < SVC_COUNT; i++)
+		if (strcmp(s, services[i].name) == 0)
+			return (enum service)i;
 	return SVC_NONE;
 }
 
@@ -38,7 +59,7 @@ service_map_add(struct service_map *m, const char *spec, char *err,
 	if (slash == NULL || slash == spec) {
 		snprintf(err, errlen,
 		         "-p %s: expected PORT/SERVICE, e.g. 143/imap, 993/imaps, "
-		         "443/tls", spec);
+		         "587/submission, 443/tls", spec);
 		return false;
 	}
 	/* Digits only: strtoul would also take blanks and a sign. */
@@ -54,8 +75,8 @@ service_map_add(struct service_map *m, const char *spec, char *err,
 	svc = parse_service(slash + 1);
 	if (svc == SVC_NONE) {
 		snprintf(err, errlen,
-		         "-p %s: unknown service '%s' (imap, imaps or tls)", spec,
-		         slash + 1);
+		         "-p %s: unknown service '%s' (imap, imaps, pop3, pop3s, "
+		         "smtp, submission, smtps or tls)", spec, slash + 1);
 		return false;
 	}
 	if (!m->user_set) {
@@ -106,15 +127,5 @@ service_map_filter(const struct service_map *m, const char *user, char *buf,
 const char *
 service_name(enum service s)
 {
-	switch (s) {
-	case SVC_IMAP:
-		return "imap";
-	case SVC_IMAPS:
-		return "imaps";
-	case SVC_TLS:
-		return "tls";
-	case SVC_NONE:
-		break;
-	}
-	return "none";
+	return service_info(s)->name;
 }

@@ -1,7 +1,9 @@
 /*
  * service.h: which TCP ports carry which service (-p PORT/SERVICE).
- * imap: plaintext IMAP, TLS after STARTTLS; imaps: TLS from the first byte
- * (RFC 8314); tls: the same on any other port.
+ * imap, pop3, smtp, submission: plaintext first, TLS after STARTTLS (RFC
+ * 9051 6.2.1), STLS (RFC 2595 4) or STARTTLS (RFC 3207); imaps, pop3s,
+ * smtps: TLS from the first byte (RFC 8314 3.3); tls: the same on any
+ * other port.
  */
 #ifndef SERVICE_H
 #define SERVICE_H
@@ -15,7 +17,25 @@ enum service {
 	SVC_IMAP,
 	SVC_IMAPS,
 	SVC_TLS,
+	SVC_POP3,
+	SVC_POP3S,
+	SVC_SMTP,
+	SVC_SUBMISSION,
+	SVC_SMTPS,
 };
+#define SVC_COUNT 9
+
+/* What a service is: the contract's name, the mail protocol it carries
+ * and whether TLS comes after an upgrade command or from the first byte. */
+struct service_info {
+	const char *name;     /* "imap", "pop3s", ... ("none" for SVC_NONE) */
+	const char *label;    /* "IMAP", "POP3", "SMTP"; NULL for tls */
+	uint16_t port;        /* its default port; 0: none (tls) */
+	bool starttls;        /* plaintext first, then the upgrade command */
+};
+
+/* Never NULL: an unknown value reads as SVC_NONE's entry. */
+const struct service_info *service_info(enum service s);
 
 /* The port map: 64 KiB, one lookup per packet. */
 struct service_map {
@@ -44,7 +64,7 @@ service_between(const struct service_map *m, uint16_t sport, uint16_t dport)
 	       service_of_port(m, dport) != SVC_NONE;
 }
 
-/* "tcp port 143 or tcp port 993", ANDed with user's expression if any.
+/* "tcp and (port 25 or port 110 ...)", ANDed with user's expression if any.
  * Returns false if buf is too small. */
 bool service_map_filter(const struct service_map *m, const char *user,
                         char *buf, size_t len);

@@ -152,6 +152,9 @@ topo_up() {
 lab_hosts() {
 	mkdir -p "/etc/netns/$NSC"
 	printf '127.0.0.1 localhost\n%s %s\n' "$1" "$NAME" >"/etc/netns/$NSC/hosts"
+	# No name server outside: a client that looks a name up (swaks its
+	# own host name) asks the namespace's loopback, where none answers.
+	printf 'nameserver 127.0.0.1\n' >"/etc/netns/$NSC/resolv.conf"
 }
 
 # cap_start NAME [tcpdump options]: record on the client's interface.
@@ -242,9 +245,11 @@ EOF
 
 # dovecot_start [key=value ...]: a private Dovecot in the server namespace.
 # Keys are dovecot.conf settings plus imap_port / imaps_port (0 = off),
-# imaps_ssl and inbox (that many messages written into the user's INBOX by
-# mkmail.py, 0 = none); the system's own Dovecot config and service are
-# never used.
+# imaps_ssl, pop3_port / pop3s_port / pop3s_ssl (POP3 from the same
+# configuration; off unless given) and inbox (that many messages written
+# into the user's INBOX by mkmail.py, 0 = none); DOVECOT_EXTRA is appended
+# to the configuration as it is. The system's own Dovecot config and
+# service are never used.
 dovecot_start() {
 	local d="$LAB_TMP/dovecot"
 	local -A cfg=(
@@ -254,7 +259,9 @@ dovecot_start() {
 		[ssl_key]="<$PKI/leaf.key"
 		[ssl_min_protocol]=TLSv1.2
 		[imap_port]=143 [imaps_port]=993 [imaps_ssl]=yes [inbox]=0
+		[pop3_port]=0 [pop3s_port]=0 [pop3s_ssl]=yes
 	)
+	local protocols=imap
 	local kv k made
 	for kv in "$@"; do
 		cfg[${kv%%=*}]=${kv#*=}
@@ -269,9 +276,10 @@ dovecot_start() {
 		# The static userdb's uid: Dovecot writes its index there.
 		chown -R 65534:65534 "$d/mail/$USER_NAME"
 	fi
+	[ "${cfg[pop3_port]}${cfg[pop3s_port]}" != 00 ] && protocols="imap pop3"
 	{
 		cat <<EOF
-protocols = imap
+protocols = $protocols
 instance_name = $LAB_IDS-dovecot
 base_dir = $d/run
 state_dir = $d/state
@@ -299,9 +307,22 @@ service imap-login {
   }
 }
 EOF
+		[ "$protocols" = imap ] || cat <<EOF
+service pop3-login {
+  inet_listener pop3 {
+    port = ${cfg[pop3_port]}
+  }
+  inet_listener pop3s {
+    port = ${cfg[pop3s_port]}
+    ssl = ${cfg[pop3s_ssl]}
+  }
+}
+EOF
+		printf '%s\n' "${DOVECOT_EXTRA:-}"
 		for k in "${!cfg[@]}"; do
 			case $k in
-			imap_port | imaps_port | imaps_ssl | inbox) ;;
+			imap_port | imaps_port | imaps_ssl | inbox | pop3_port | \
+			    pop3s_port | pop3s_ssl) ;;
 			*) printf '%s = %s\n' "$k" "${cfg[$k]}" ;;
 			esac
 		done
@@ -309,6 +330,8 @@ EOF
 	bg "$NSS" env ${SRV_ENV:-} dovecot -F -c "$d/dovecot.conf"
 	[ "${cfg[imaps_port]}" != 0 ] && wait_port "$NSS" "${cfg[imaps_port]}"
 	[ "${cfg[imap_port]}" != 0 ] && wait_port "$NSS" "${cfg[imap_port]}"
+	[ "${cfg[pop3_port]}" != 0 ] && wait_port "$NSS" "${cfg[pop3_port]}"
+	[ "${cfg[pop3s_port]}" != 0 ] && wait_port "$NSS" "${cfg[pop3s_port]}"
 	return 0
 }
 

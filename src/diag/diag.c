@@ -22,9 +22,12 @@
  *                 data -> ok (inferred); else incomplete-capture, unless
  *                 its plaintext alert, not-TLS bytes or clear-text
  *                 login leave it to the rules that read those
- *  4 starttls     port 143: TLS without STARTTLS -> not-tls; NO/BAD ->
- *                 starttls-refused; never requested: not advertised ->
- *                 starttls-not-offered, else plaintext-session
+ *  4 starttls     a STARTTLS port (IMAP 143, POP3 110, SMTP 25 and 587):
+ *                 TLS without the upgrade -> not-tls; a refusal (IMAP
+ *                 NO/BAD, POP3 -ERR, SMTP 4xx/5xx) -> starttls-refused;
+ *                 never requested: SMTP 421 -> closed-during-handshake;
+ *                 not advertised -> starttls-not-offered, else
+ *                 plaintext-session
  *  5 not-tls      a side's stream is not TLS where TLS was expected
  *  6 alert        the first fatal (or encrypted) alert before the end of
  *                 the connection and before the handshake completed:
@@ -51,9 +54,10 @@
  *                 turn after a chain with a problem -> cert-* (inferred)
  * 12 missing      a stream stopped on a gap or truncation, STARTTLS facts
  *                 partial, connection evicted -> incomplete-capture
- * 13 not-imap     port 143: the server sent a line that is not IMAP before
- *                 STARTTLS was answered (or asked for; rule 4 leaves
- *                 those to this one unless credentials crossed in clear)
+ * 13 not-protocol a STARTTLS port: the server sent a line that is not its
+ *                 protocol before the upgrade was answered (or asked for;
+ *                 rule 4 leaves those to this one unless credentials or
+ *                 mail crossed in clear)
  *                 -> tcp-reset, closed-during-handshake or
  *                 handshake-timeout by how it ended, never "the server
  *                 stayed silent"
@@ -62,12 +66,14 @@
  *                 -> tcp-reset; a FIN (or close_notify) from that side ->
  *                 closed-during-handshake; the other side giving up, the
  *                 idle timeout or the capture's end -> handshake-timeout
- *                 with waiting_on
+ *                 with waiting_on; before all that, a server that
+ *                 refused the session in its greeting (IMAP BYE, POP3
+ *                 -ERR, SMTP 554/421) -> closed-during-handshake
  *
  * Where they are: rules_tcp.c holds 1 tcp, 2 mid-stream, 12 missing and
  * 14 turn, with whose turn it was and how the connection ended (10, 11 and
  * 13 ask it too); rules_capture.c 3 one-sided; rules_session.c 4 starttls
- * and 13 not-imap; rules_tls.c 5 not-tls, 6 alert, 7 version, 9 complete
+ * and 13 not-protocol; rules_tls.c 5 not-tls, 6 alert, 7 version, 9 complete
  * and 10 tls13-abort, with the alert helpers; rules_cert.c 8 cert-late and
  * 11 cert-abort, with the chain's evidence and verdict (6 and 9 use them).
  * evidence.c holds what every rule writes with (evidence, verdict and
@@ -125,20 +131,21 @@ static const struct verdict_info verdicts[DIAG_VERDICT_COUNT] = {
 	    "them, NAT state that expired, an MTU problem that loses the large "
 	    "handshake segments, or an overloaded server." },
 	[DIAG_STARTTLS_NOT_OFFERED] = { "starttls-not-offered", DIAG_SEV_ERROR,
-	    "port 143: the server did not advertise STARTTLS",
+	    "a STARTTLS port: the server did not advertise STARTTLS (POP3: STLS)",
 	    "Enable TLS on the source server's port 143 (Dovecot: ssl = yes "
 	    "with ssl_cert and ssl_key; Cyrus: tls_server_cert and "
 	    "tls_server_key; Courier: imapd-ssl with IMAP_TLS_REQUIRED) or "
 	    "migrate over port 993. Do not migrate in clear text: the "
 	    "credentials would cross the network readable." },
 	[DIAG_STARTTLS_REFUSED] = { "starttls-refused", DIAG_SEV_ERROR,
-	    "port 143: the server answered STARTTLS with NO or BAD",
+	    "a STARTTLS port: the server refused the upgrade (IMAP NO or BAD, "
+	    "POP3 -ERR, SMTP 454 or 5xx)",
 	    "The server refused STARTTLS (its answer text says why, usually "
 	    "TLS not configured or not allowed in this state). Fix the TLS "
 	    "configuration of the source server's port 143, or migrate over "
 	    "port 993. Do not fall back to clear text." },
 	[DIAG_PLAINTEXT_SESSION] = { "plaintext-session", DIAG_SEV_ERROR,
-	    "port 143: the session never upgraded to TLS",
+	    "a STARTTLS port: the session never upgraded to TLS",
 	    "Make the migration tool require STARTTLS (it must refuse to go "
 	    "on without it) or use port 993. If credentials crossed in clear "
 	    "text, change those passwords." },
@@ -321,7 +328,7 @@ static const struct rule rules[] = {
 	{ "tls13-abort", dg_rule_tls13_abort },
 	{ "cert-abort", dg_rule_cert_abort },
 	{ "missing", dg_rule_missing },
-	{ "not-imap", dg_rule_not_imap },
+	{ "not-protocol", dg_rule_not_protocol },
 	{ "turn", dg_rule_turn },
 };
 
@@ -433,12 +440,65 @@ append(char *dst, size_t cap, const char *s)
 	(void)fmt_snprintf(dst + n, cap - n, "%s%s", n > 0 ? " " : "", s);
 }
 
+/*
+ * The verdicts and findings whose own advice names IMAP's ports or server,
+ * in their POP3 and SMTP words (rows: enum starttls_protocol; NULL keeps
+ * the table's).
+ */
+static const char *const refused_mail[STARTTLS_PROTO_COUNT] = {
+	[STARTTLS_PROTO_POP3] =
+	    "The server's address answered the SYN with a RST: nothing "
+	    "listens on that port (or a firewall rejects it). Check that the "
+	    "POP3 server listens on this address and port (995 for POP3S, 110 "
+	    "for STLS) and that no firewall rule rejects it; this is not a TLS "
+	    "problem.",
+	[STARTTLS_PROTO_SMTP] =
+	    "The server's address answered the SYN with a RST: nothing "
+	    "listens on that port (or a firewall rejects it). Check that the "
+	    "SMTP server listens on this address and port (25 between servers, "
+	    "587 for submission with STARTTLS, 465 with implicit TLS) and that "
+	    "no firewall rule rejects it; this is not a TLS problem.",
+};
+static const char *const interception_mail[STARTTLS_PROTO_COUNT] = {
+	[STARTTLS_PROTO_POP3] =
+	    "A TLS-inspection proxy on the path re-signed the server's "
+	    "certificate. Ask the network team for an inspection bypass for "
+	    "ports 110 and 995 to this server, or install the corporate "
+	    "inspection root in the migration host's trust store."
+	    NO_DISABLE_VALIDATION,
+	[STARTTLS_PROTO_SMTP] =
+	    "A TLS-inspection proxy on the path re-signed the server's "
+	    "certificate. Ask the network team for an inspection bypass for "
+	    "ports 25, 587 and 465 to this server, or install the corporate "
+	    "inspection root in the sending host's trust store."
+	    NO_DISABLE_VALIDATION,
+};
+static const char *const intercepted_mail[STARTTLS_PROTO_COUNT] = {
+	[STARTTLS_PROTO_POP3] =
+	    "A TLS-inspection proxy the client trusts re-signed the chain: if "
+	    "mail must not be inspected, ask the network team for a bypass of "
+	    "ports 110/995 to this server.",
+	[STARTTLS_PROTO_SMTP] =
+	    "A TLS-inspection proxy the client trusts re-signed the chain: if "
+	    "mail must not be inspected, ask the network team for a bypass of "
+	    "ports 25/587/465 to this server.",
+};
+
 static void
 write_advice(struct ctx *c)
 {
 	struct diag_result *o = c->out;
+	enum starttls_protocol p = dg_protocol(c);
 	const char *base = c->advice != NULL ? c->advice :
 	    verdicts[o->verdict].advice;
+
+	if (c->advice == NULL && o->verdict == DIAG_TCP_REFUSED &&
+	    refused_mail[p] != NULL)
+		base = refused_mail[p];
+	else if (c->advice == NULL &&
+	    o->verdict == DIAG_INTERCEPTION_UNTRUSTED &&
+	    interception_mail[p] != NULL)
+		base = interception_mail[p];
 
 	o->advice[0] = '\0';
 	if (o->verdict == DIAG_OK && o->findings != 0)
@@ -461,7 +521,10 @@ write_advice(struct ctx *c)
 		    o->verdict == DIAG_INCOMPLETE_CAPTURE &&
 		    c->advice == NULL)
 			continue;
-		append(o->advice, sizeof o->advice, findings[i].advice);
+		append(o->advice, sizeof o->advice,
+		    (1u << i) == DIAG_F_INTERCEPTED &&
+		    intercepted_mail[p] != NULL ? intercepted_mail[p] :
+		    findings[i].advice);
 	}
 }
 
@@ -502,8 +565,8 @@ decide(const struct conn_facts *f, struct diag_result *out, bool quick)
 	c.tls = f->tls;
 	c.st = f->starttls;
 	c.cert = f->cert != NULL && f->cert->visible ? f->cert : NULL;
-	c.imap = f->starttls != NULL ||
-	    (f->conn != NULL && f->conn->svc == SVC_IMAP);
+	c.mail = f->starttls != NULL ||
+	    (f->conn != NULL && service_info(f->conn->svc)->starttls);
 	c.base_file = f->conn != NULL ? TA_FRAME_FILE(f->conn->first_frame) :
 	    TA_FRAME_FILE(f->tcp.end_frame);
 	if (c.tls != NULL && c.tls->client_hello_seen)

@@ -53,7 +53,7 @@ struct ctx {
 	const struct cert_facts *cert;      /* NULL unless a chain was read */
 	const struct tls_client_hello *ch;  /* NULL unless one was seen */
 	const struct tls_server_hello *sh;  /* NULL unless one was seen */
-	bool imap;
+	bool mail;                          /* a STARTTLS port (IMAP, POP3, SMTP) */
 	unsigned base_file;
 	struct diag_result *out;
 	const char *advice;                 /* NULL: the verdict's own */
@@ -151,8 +151,22 @@ const char *dg_dside(enum diag_side s);
 void dg_end_event(const struct ctx *c, struct end_ev *e);
 void dg_turn_of(const struct ctx *c, struct turn *u);
 
-/* rules_session.c */
-void dg_ev_imap_steps(struct ctx *c, ta_frame except);
+/* rules_session.c: how each protocol says things, and the steps of its
+ * plaintext phase as evidence */
+struct dg_proto_text {
+	const char *owed_greeting;   /* "its IMAP greeting" */
+	const char *owed_answer;     /* "an answer to STARTTLS" */
+	const char *request;         /* "the client's STARTTLS" */
+	const char *ok;              /* "the server's OK to STARTTLS" */
+	const char *caps_not;        /* "the server's capabilities do not
+	                              * list STARTTLS" */
+	unsigned implicit_port;      /* 993, 995, 465 */
+};
+enum starttls_protocol dg_protocol(const struct ctx *c);
+const struct dg_proto_text *dg_ptext(const struct ctx *c);
+void dg_ev_session_steps(struct ctx *c, ta_frame except);
+/* Rule 14 asks first: the server refused the session in its greeting. */
+bool dg_session_refused(struct ctx *c);
 
 /* rules_tls.c */
 extern const char dg_advice_not_tls_server[];
@@ -188,7 +202,7 @@ bool dg_rule_complete(struct ctx *c);      /* rules_tls.c */
 bool dg_rule_tls13_abort(struct ctx *c);   /* rules_tls.c */
 bool dg_rule_cert_abort(struct ctx *c);    /* rules_cert.c */
 bool dg_rule_missing(struct ctx *c);       /* rules_tcp.c */
-bool dg_rule_not_imap(struct ctx *c);      /* rules_session.c */
+bool dg_rule_not_protocol(struct ctx *c);  /* rules_session.c */
 bool dg_rule_turn(struct ctx *c);          /* rules_tcp.c */
 
 #endif

@@ -47,7 +47,7 @@ other_rule_reads_it(const struct ctx *c, enum tls_side seen)
 {
 	const struct tls_facts *t = c->tls;
 
-	if (c->st != NULL && c->st->plaintext_auth)
+	if (c->st != NULL && (c->st->plaintext_auth || c->st->plaintext_mail))
 		return true;
 	if (t == NULL)
 		return false;

@@ -289,13 +289,15 @@ dg_turn_of(const struct ctx *c, struct turn *u)
 	const struct starttls_facts *s = c->st;
 
 	memset(u, 0, sizeof *u);
-	if (c->imap && (c->tls == NULL || !c->tls->client_hello_seen)) {
+	if (c->mail && (c->tls == NULL || !c->tls->client_hello_seen)) {
+		const struct dg_proto_text *pt = dg_ptext(c);
+
 		if (s == NULL || s->greeting == STARTTLS_GREETING_NONE) {
 			u->side = DIAG_SIDE_SERVER;
-			u->owed = "its IMAP greeting";
+			u->owed = pt->owed_greeting;
 			return;
 		}
-		if (s->greeting == STARTTLS_GREETING_BYE) {
+		if (starttls_greeting_refuses(s->greeting)) {
 			/* A server that greets with BYE is hanging up. */
 			u->side = DIAG_SIDE_SERVER;
 			u->owed = "a session (it greeted with BYE)";
@@ -305,23 +307,23 @@ dg_turn_of(const struct ctx *c, struct turn *u)
 		}
 		if (!s->requested) {
 			u->side = DIAG_SIDE_CLIENT;
-			u->owed = "STARTTLS";
+			u->owed = starttls_proto(s->protocol)->command;
 			u->after = s->greeting_frame;
 			u->after_what = "the greeting";
 			return;
 		}
 		if (s->response == STARTTLS_RESP_NONE) {
 			u->side = DIAG_SIDE_SERVER;
-			u->owed = "an answer to STARTTLS";
+			u->owed = pt->owed_answer;
 			u->after = s->request_frame;
-			u->after_what = "the client's STARTTLS";
+			u->after_what = pt->request;
 			return;
 		}
 		if (c->tls == NULL || c->tls->side[TLS_SIDE_CLIENT].bytes == 0) {
 			u->side = DIAG_SIDE_CLIENT;
 			u->owed = "its ClientHello";
 			u->after = s->response_frame;
-			u->after_what = "the server's OK to STARTTLS";
+			u->after_what = pt->ok;
 			return;
 		}
 	}
@@ -345,8 +347,8 @@ dg_rule_missing(struct ctx *c)
 		return true;
 	}
 	if (c->st != NULL && c->st->gap && !c->st->requested) {
-		ev(c, 0, "bytes of the IMAP plaintext phase are missing from "
-		    "the capture");
+		ev(c, 0, "bytes of the %s plaintext phase are missing from "
+		    "the capture", starttls_proto(c->st->protocol)->label);
 		hit = true;
 	}
 	/* Whose turn it was rests on what a side did not send: with bytes
@@ -519,19 +521,15 @@ dg_rule_turn(struct ctx *c)
 
 	dg_turn_of(c, &u);
 	dg_end_event(c, &e);
-	dg_ev_imap_steps(c, 0);
+	dg_ev_session_steps(c, 0);
 	if (!u.after_client_hello)
 		dg_ev_client_hello(c);
 	dg_ev_server_hello(c);
 
-	if (c->imap && c->st != NULL && c->st->greeting ==
-	    STARTTLS_GREETING_BYE && !c->st->requested) {
-		/* RFC 9051 7.1.5: BYE as greeting, the server refuses. */
-		verdict(c, DIAG_CLOSED_DURING_HANDSHAKE, false, "The server "
-		    "refused the session in its greeting (BYE) before STARTTLS "
-		    "could be tried.");
+	/* RFC 9051 7.1.5 (BYE), RFC 1939 4 (-ERR), RFC 5321 3.1 (554):
+	 * the server refuses the session in its greeting. */
+	if (dg_session_refused(c))
 		return true;
-	}
 	if (e.kind == END_RST && e.by == TCP_SIDE_MIDDLEBOX) {
 		ev(c, e.frame, "%s: RST with the %s's address while it was the "
 		    "%s's turn to send %s: sent by a device on the path "

@@ -267,11 +267,25 @@ static const char advice_client_local[] =
 	"it may not use, a client certificate or key it cannot load, a "
 	"security level its library refuses); nothing to change on the "
 	"server for this connection.";
-static const char advice_mail_server[] =
-	"A mail server speaks plaintext on this port where the client expected "
-	"TLS: the port is configured without implicit TLS (its STARTTLS port "
-	"is another). Configure implicit TLS on the port (POP3 995, SMTP "
-	"submission 465) or point the client at the STARTTLS port.";
+static const char advice_pop3_server[] =
+	"A POP3 server speaks plaintext on this port where the client expected "
+	"TLS: the port is configured without implicit TLS (its STLS port is "
+	"110). Configure implicit TLS on port 995 (Dovecot: inet_listener pop3s "
+	"{ port = 995  ssl = yes } in service pop3-login; Courier: pop3d-ssl) "
+	"or point the client at port 110 with STLS.";
+static const char advice_smtp_server[] =
+	"An SMTP server speaks plaintext on this port where the client "
+	"expected TLS: the port is configured without implicit TLS (its "
+	"STARTTLS ports are 25 and 587). Configure implicit TLS on port 465 "
+	"(Postfix: the smtps or submissions service in master.cf with -o "
+	"smtpd_tls_wrappermode=yes; Exim: tls_on_connect_ports = 465) or point "
+	"the client at port 587 with STARTTLS.";
+static const char advice_mail_client[] =
+	"The client did not speak TLS where TLS was expected (a plaintext POP3 "
+	"or SMTP client on an implicit-TLS port such as 995 or 465, or a "
+	"client speaking implicit TLS on a STARTTLS port). Configure the "
+	"client for the port: implicit TLS on 995 and 465, STLS on 110, "
+	"STARTTLS on 25 and 587.";
 static const char advice_http_server[] =
 	"A plain HTTP server answers on this port, not TLS: the client reached "
 	"an HTTP listener (or a proxy's error page). Check which port the "
@@ -341,8 +355,10 @@ dg_rule_not_tls(struct ctx *c)
 			c->advice = advice_other_server;
 		else if (k == NT_IMAP_GREETING)
 			c->advice = dg_advice_not_tls_server;
-		else if (k == NT_POP3_GREETING || k == NT_SMTP_GREETING)
-			c->advice = advice_mail_server;
+		else if (k == NT_POP3_GREETING)
+			c->advice = advice_pop3_server;
+		else if (k == NT_SMTP_GREETING)
+			c->advice = advice_smtp_server;
 		else if (k == NT_HTTP_RESPONSE || k == NT_HTML)
 			c->advice = advice_http_server;
 		else
@@ -374,6 +390,9 @@ dg_rule_not_tls(struct ctx *c)
 		else if (k == NT_TEXT && c->f->conn != NULL &&
 		    (c->f->conn->svc == SVC_IMAP || c->f->conn->svc == SVC_IMAPS))
 			c->advice = dg_advice_not_tls_client;
+		else if (k == NT_TEXT && c->f->conn != NULL &&
+		    service_info(c->f->conn->svc)->label != NULL)
+			c->advice = advice_mail_client;
 		else
 			c->advice = advice_other_client;
 		verdict(c, DIAG_NOT_TLS, false, "The client sent %s where TLS "

@@ -98,29 +98,77 @@ client_hello(struct timeline *tl, const struct conn *c, ta_frame frame,
 		    what, vers, real_ciphers(ch));
 }
 
+/* How the server greeted and answered, in its protocol's words. */
+static const char *
+greeting_text(const struct starttls_facts *st, char *buf, size_t len)
+{
+	static const char *const imap[] = {"", "* OK", "* PREAUTH", "* BYE",
+	                                   "not IMAP", "refused"};
+	const struct starttls_proto_info *p = starttls_proto(st->protocol);
+
+	if (st->protocol == STARTTLS_PROTO_IMAP)
+		return (unsigned)st->greeting < TA_ELEMENTS(imap) ?
+		    imap[st->greeting] : "";
+	if (st->greeting == STARTTLS_GREETING_OTHER)
+		(void)fmt_snprintf(buf, len, "not %s", p->label);
+	else if (st->protocol == STARTTLS_PROTO_POP3)
+		(void)fmt_snprintf(buf, len, "%s",
+		    st->greeting == STARTTLS_GREETING_OK ? "+OK" : "-ERR");
+	else
+		(void)fmt_snprintf(buf, len, "%u", (unsigned)st->greeting_code);
+	return buf;
+}
+
+static const char *
+response_text(const struct starttls_facts *st, char *buf, size_t len)
+{
+	static const char *const imap[] = {"", "OK", "NO", "BAD"};
+
+	if (st->protocol == STARTTLS_PROTO_SMTP)
+		(void)fmt_snprintf(buf, len, "%u", (unsigned)st->response_code);
+	else if (st->protocol == STARTTLS_PROTO_POP3)
+		(void)fmt_snprintf(buf, len, "%s",
+		    st->response == STARTTLS_RESP_OK ? "+OK" : "-ERR");
+	else
+		return (unsigned)st->response < TA_ELEMENTS(imap) ?
+		    imap[st->response] : "";
+	return buf;
+}
+
 static void
 starttls_events(struct timeline *tl, const struct conn *c,
                 const struct starttls_facts *st)
 {
-	static const char *const greet[] = {"", "* OK", "* PREAUTH", "* BYE",
-	                                    "not IMAP"};
-	static const char *const resp[] = {"", "OK", "NO", "BAD"};
+	const struct starttls_proto_info *p = starttls_proto(st->protocol);
+	char g[16], r[16];
+
+	/* IMAP's greeting may carry the capabilities; POP3 and SMTP list
+	 * them in answer to a command, shown on its own line. */
+	bool caps = st->caps_known && (st->protocol == STARTTLS_PROTO_IMAP ||
+	                               st->caps_frame == st->greeting_frame);
 
 	if (st->greeting != STARTTLS_GREETING_NONE)
-		add(tl, c, st->greeting_frame, TL_SERVER, "greeting %s%s",
-		    greet[st->greeting],
-		    st->caps_known ? (st->offered ? ", STARTTLS offered"
-		                                  : ", STARTTLS not offered")
-		                   : "");
+		add(tl, c, st->greeting_frame, TL_SERVER, "greeting %s%s%s%s",
+		    greeting_text(st, g, sizeof g), caps ? ", " : "",
+		    caps ? p->command : "",
+		    caps ? (st->offered ? " offered" : " not offered") : "");
 	if (st->caps_known && st->caps_frame != st->greeting_frame)
-		add(tl, c, st->caps_frame, TL_SERVER, "capabilities: STARTTLS %s",
-		    st->offered ? "offered" : "not offered");
+		add(tl, c, st->caps_frame, TL_SERVER, "%s: %s %s",
+		    st->protocol == STARTTLS_PROTO_IMAP ? "capabilities" :
+		    st->protocol == STARTTLS_PROTO_POP3 ? "CAPA" : "EHLO",
+		    p->command, st->offered ? "offered" : "not offered");
 	if (st->requested)
-		add(tl, c, st->request_frame, TL_CLIENT, "STARTTLS");
+		add(tl, c, st->request_frame, TL_CLIENT, "%s", p->command);
 	if (st->response != STARTTLS_RESP_NONE)
 		add(tl, c, st->response_frame, TL_SERVER, "%s %.*s",
-		    resp[st->response], (int)st->response_text_len,
+		    response_text(st, r, sizeof r), (int)st->response_text_len,
 		    (const char *)st->response_text);
+	if (st->tls_required)
+		add(tl, c, st->tls_required_frame, TL_SERVER,
+		    "530: TLS required first");
+	if (st->closing)
+		add(tl, c, st->closing_frame, TL_SERVER, "421 %.*s",
+		    (int)st->closing_text_len, (const char *)st->closing_text);
 	/* The line that stopped the reading of a side (unless it was the
 	 * greeting, already shown). */
 	if (st->unparsed && !(st->unparsed_dir == TCP_DIR_S2C &&
@@ -128,23 +176,28 @@ starttls_events(struct timeline *tl, const struct conn *c,
 	                      st->unparsed_frame == st->greeting_frame))
 		add(tl, c, st->unparsed_frame,
 		    st->unparsed_dir == TCP_DIR_C2S ? TL_CLIENT : TL_SERVER,
-		    "a line that is not IMAP: not read further");
+		    "a line that is not %s: not read further", p->label);
+	if (st->plaintext_mail)
+		add(tl, c, st->plaintext_mail_frame, TL_CLIENT, "%s in plaintext",
+		    st->protocol == STARTTLS_PROTO_POP3 ? "mail fetched" :
+		    "mail sent");
 	if (st->plaintext_auth)
 		add(tl, c, st->plaintext_auth_frame, TL_CLIENT,
 		    "authentication in plaintext (credentials not shown)");
 	if (st->client_pipelined > 0)
 		add(tl, c, st->client_pipelined_frame, TL_CLIENT,
-		    "%u plaintext bytes pipelined after STARTTLS",
-		    st->client_pipelined);
+		    "%u plaintext bytes pipelined after %s",
+		    st->client_pipelined, p->command);
 	if (st->server_pipelined > 0)
 		add(tl, c, st->server_pipelined_frame, TL_SERVER,
-		    "%u plaintext bytes after its OK to STARTTLS",
-		    st->server_pipelined);
+		    "%u plaintext bytes after its %s to %s",
+		    st->server_pipelined, response_text(st, r, sizeof r),
+		    p->command);
 	if (st->tls_without_starttls)
 		add(tl, c, st->tls_without_starttls_frame,
 		    st->tls_without_starttls_dir == TCP_DIR_C2S ? TL_CLIENT
 		                                                : TL_SERVER,
-		    "TLS record without STARTTLS");
+		    "TLS record without %s", p->command);
 }
 
 static void

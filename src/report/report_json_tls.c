@@ -260,6 +260,12 @@ resp_str(enum starttls_resp r)
 		return "NO";
 	case STARTTLS_RESP_BAD:
 		return "BAD";
+	case STARTTLS_RESP_ERR:
+		return "ERR";
+	case STARTTLS_RESP_TEMPFAIL:
+		return "temporary";
+	case STARTTLS_RESP_PERMFAIL:
+		return "permanent";
 	case STARTTLS_RESP_NONE:
 		break;
 	}
@@ -276,12 +282,37 @@ greeting_str(enum starttls_greeting g)
 		return "PREAUTH";
 	case STARTTLS_GREETING_BYE:
 		return "BYE";
+	case STARTTLS_GREETING_REFUSED:
+		return "refused";
 	case STARTTLS_GREETING_OTHER:
 		return "other";
 	case STARTTLS_GREETING_NONE:
 		break;
 	}
 	return NULL;
+}
+
+/* SMTP's reply codes and its two signals (RFC 3207 4 530, RFC 5321 421). */
+static void
+smtp_fields(struct json *j, const struct starttls_facts *st)
+{
+	if (st->greeting_code != 0)
+		json_uint(j, "greeting_code", st->greeting_code);
+	else
+		json_null(j, "greeting_code");
+	if (st->response_code != 0)
+		json_uint(j, "response_code", st->response_code);
+	else
+		json_null(j, "response_code");
+	json_bool(j, "tls_required", st->tls_required);
+	frame_or_null(j, "tls_required_frame", st->tls_required,
+	              st->tls_required_frame);
+	if (st->closing) {
+		json_obj(j, "closing");
+		json_uint(j, "frame", TA_FRAME_NO(st->closing_frame));
+		json_strn(j, "text", st->closing_text, st->closing_text_len);
+		json_close(j);
+	}
 }
 
 void
@@ -292,6 +323,7 @@ report_json_starttls(struct json *j, const struct conn_facts *f)
 	if (st == NULL)
 		return;
 	json_obj(j, "starttls");
+	json_str(j, "protocol", starttls_proto(st->protocol)->name);
 	json_str(j, "greeting", greeting_str(st->greeting));
 	frame_or_null(j, "greeting_frame", st->greeting != STARTTLS_GREETING_NONE,
 	              st->greeting_frame);
@@ -323,5 +355,12 @@ report_json_starttls(struct json *j, const struct conn_facts *f)
 		json_close(j);
 	}
 	json_bool(j, "gap", st->gap);
+	if (st->protocol != STARTTLS_PROTO_IMAP) {
+		json_bool(j, "plaintext_mail", st->plaintext_mail);
+		frame_or_null(j, "plaintext_mail_frame", st->plaintext_mail,
+		              st->plaintext_mail_frame);
+	}
+	if (st->protocol == STARTTLS_PROTO_SMTP)
+		smtp_fields(j, st);
 	json_close(j);
 }

@@ -1,4 +1,4 @@
-/* session.c: route each direction's bytes to STARTTLS, then to TLS. */
+/* session.c: route each direction's bytes to the plaintext phase (IMAP, POP3, SMTP), then to TLS. */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,9 +140,11 @@ session_new(enum service svc, struct certchain *certs)
 	memset(s, 0, offsetof(struct session, tls));
 	s->svc = svc;
 	s->certs = certs;
-	if (svc == SVC_IMAP) {
-		s->proto = &starttls_imap_ops;
-		s->proto_state = pool_get(&proto_pool, s->proto->state_size);
+	s->proto = starttls_ops_for(svc);
+	if (s->proto != NULL) {
+		/* One size for every protocol's state, so that a spare one
+		 * serves the next connection whatever its protocol. */
+		s->proto_state = pool_get(&proto_pool, starttls_state_max());
 		if (s->proto_state == NULL) {
 			pool_put(&session_pool, s, sizeof *s);
 			return NULL;
@@ -184,7 +186,7 @@ keep_proto_facts(struct session *s)
 		return;
 	s->proto->facts(s->proto_state, &s->st);
 	s->st_kept = true;
-	pool_put(&proto_pool, s->proto_state, s->proto->state_size);
+	pool_put(&proto_pool, s->proto_state, starttls_state_max());
 	s->proto_state = NULL;
 }
 
@@ -345,6 +347,6 @@ session_free(struct session *s)
 		certchain_release(s->certs, &s->cert);
 	tls_facts_free(&s->tls);
 	if (s->proto_state != NULL)
-		pool_put(&proto_pool, s->proto_state, s->proto->state_size);
+		pool_put(&proto_pool, s->proto_state, starttls_state_max());
 	pool_put(&session_pool, s, sizeof *s);
 }

@@ -1,8 +1,9 @@
 /*
  * session.h: the session layer of one connection. Takes each direction's
  * in-order bytes from TCP reassembly and routes them: on an `imap` port
- * through the STARTTLS module (starttls.h) until it says where TLS begins,
- * then, and from the first byte on `imaps`/`tls` ports, into the TLS facts
+ * through the STARTTLS module of its protocol (starttls.h: IMAP, POP3,
+ * SMTP) until it says where TLS begins, then, and from the first byte on
+ * implicit-TLS ports (imaps, pop3s, smtps, tls), into the TLS facts
  * (tls_facts.h). Says when no more payload can change the facts, so that
  * reassembly stops and the connection costs almost nothing afterwards.
  */

@@ -447,6 +447,7 @@ imap_init(void *state)
 	struct imap_state *s = state;
 
 	memset(s, 0, offsetof(struct imap_state, buf));
+	s->f.protocol = STARTTLS_PROTO_IMAP;
 }
 
 static size_t
@@ -552,6 +553,7 @@ imap_facts(const void *state, struct starttls_facts *out)
 
 const struct starttls_ops starttls_imap_ops = {
 	.name = "imap",
+	.protocol = STARTTLS_PROTO_IMAP,
 	.state_size = sizeof(struct imap_state),
 	.init = imap_init,
 	.feed = imap_feed,

@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,13 +40,19 @@ test_defaults(void **state)
 	struct service_map *m = new_map();
 
 	(void)state;
+	/* The seven mail ports (RFC 8314 3.3 and 7.3, RFC 6409). */
 	assert_int_equal(service_of_port(m, 143), SVC_IMAP);
 	assert_int_equal(service_of_port(m, 993), SVC_IMAPS);
+	assert_int_equal(service_of_port(m, 110), SVC_POP3);
+	assert_int_equal(service_of_port(m, 995), SVC_POP3S);
+	assert_int_equal(service_of_port(m, 25), SVC_SMTP);
+	assert_int_equal(service_of_port(m, 587), SVC_SUBMISSION);
+	assert_int_equal(service_of_port(m, 465), SVC_SMTPS);
 	assert_int_equal(service_of_port(m, 0), SVC_NONE);
 	assert_int_equal(service_of_port(m, 443), SVC_NONE);
 	assert_int_equal(service_of_port(m, 65535), SVC_NONE);
-	assert_int_equal(m->nports, 2);
-	assert_int_equal(ports_set(m), 2);
+	assert_int_equal(m->nports, 7);
+	assert_int_equal(ports_set(m), 7);
 	assert_false(m->user_set);
 	free(m);
 }
@@ -113,10 +120,11 @@ refused(const char *spec, const char *want)
 		print_error("accepted: %s\n", spec);
 	assert_string_equal(err, want);
 	assert_false(m->user_set);
-	assert_int_equal(m->nports, 2);
+	assert_int_equal(m->nports, 7);
 	assert_int_equal(service_of_port(m, 143), SVC_IMAP);
 	assert_int_equal(service_of_port(m, 993), SVC_IMAPS);
-	assert_int_equal(ports_set(m), 2);
+	assert_int_equal(service_of_port(m, 25), SVC_SMTP);
+	assert_int_equal(ports_set(m), 7);
 	free(m);
 }
 
@@ -139,27 +147,26 @@ static void
 test_unknown_service(void **state)
 {
 	(void)state;
-	refused("143/pop3",
-	        "-p 143/pop3: unknown service 'pop3' (imap, imaps or tls)");
-	refused("143/IMAP",
-	        "-p 143/IMAP: unknown service 'IMAP' (imap, imaps or tls)");
-	refused("143/", "-p 143/: unknown service '' (imap, imaps or tls)");
-	refused("143/imap/x",
-	        "-p 143/imap/x: unknown service 'imap/x' (imap, imaps or tls)");
+#define KNOWN "(imap, imaps, pop3, pop3s, smtp, submission, smtps or tls)"
+	refused("143/pop", "-p 143/pop: unknown service 'pop' " KNOWN);
+	refused("143/IMAP", "-p 143/IMAP: unknown service 'IMAP' " KNOWN);
+	refused("143/", "-p 143/: unknown service '' " KNOWN);
+	refused("143/imap/x", "-p 143/imap/x: unknown service 'imap/x' " KNOWN);
+	refused("25/smtps2", "-p 25/smtps2: unknown service 'smtps2' " KNOWN);
+	refused("4190/sieve", "-p 4190/sieve: unknown service 'sieve' " KNOWN);
+#undef KNOWN
 }
 
 static void
 test_missing_slash(void **state)
 {
 	(void)state;
-	refused("143", "-p 143: expected PORT/SERVICE, e.g. 143/imap, "
-	               "993/imaps, 443/tls");
-	refused("imap", "-p imap: expected PORT/SERVICE, e.g. 143/imap, "
-	                "993/imaps, 443/tls");
-	refused("/imap", "-p /imap: expected PORT/SERVICE, e.g. 143/imap, "
-	                 "993/imaps, 443/tls");
-	refused("", "-p : expected PORT/SERVICE, e.g. 143/imap, 993/imaps, "
-	            "443/tls");
+#define EG "e.g. 143/imap, 993/imaps, 587/submission, 443/tls"
+	refused("143", "-p 143: expected PORT/SERVICE, " EG);
+	refused("imap", "-p imap: expected PORT/SERVICE, " EG);
+	refused("/imap", "-p /imap: expected PORT/SERVICE, " EG);
+	refused("", "-p : expected PORT/SERVICE, " EG);
+#undef EG
 }
 
 static void
@@ -200,18 +207,20 @@ test_filter(void **state)
 	char buf[256], err[64];
 
 	(void)state;
+#define PORTS "(port 25 or port 110 or port 143 or port 465 or port 587 or " \
+	"port 993 or port 995)"
 	assert_true(service_map_filter(m, NULL, buf, sizeof buf));
-	assert_string_equal(buf, "tcp and (port 143 or port 993)");
+	assert_string_equal(buf, "tcp and " PORTS);
 	assert_true(service_map_filter(m, "", buf, sizeof buf));
-	assert_string_equal(buf, "tcp and (port 143 or port 993)");
+	assert_string_equal(buf, "tcp and " PORTS);
 	assert_true(service_map_filter(m, "host 192.0.2.7", buf, sizeof buf));
-	assert_string_equal(buf,
-	    "tcp and (port 143 or port 993) and (host 192.0.2.7)");
+	assert_string_equal(buf, "tcp and " PORTS " and (host 192.0.2.7)");
 	/* the user's expression is parenthesised: its "or" stays inside */
 	assert_true(service_map_filter(m, "host 192.0.2.7 or host 192.0.2.8",
 	                               buf, sizeof buf));
-	assert_string_equal(buf, "tcp and (port 143 or port 993) and "
+	assert_string_equal(buf, "tcp and " PORTS " and "
 	                         "(host 192.0.2.7 or host 192.0.2.8)");
+#undef PORTS
 
 	/* ports in ascending order, whatever order -p gave them in */
 	assert_true(service_map_add(m, "10993/imaps", err, sizeof err));
@@ -226,7 +235,8 @@ static void
 test_filter_buffer_too_small(void **state)
 {
 	struct service_map *m = new_map();
-	const char *want = "tcp and (port 143 or port 993) and (net 10.0.0.0/8)";
+	const char *want = "tcp and (port 25 or port 110 or port 143 or port 465 "
+	    "or port 587 or port 993 or port 995) and (net 10.0.0.0/8)";
 	size_t need = strlen(want) + 1;
 	char buf[128];
 
@@ -245,7 +255,7 @@ test_filter_buffer_too_small(void **state)
 		assert_int_equal(buf[len], 'Z');
 	}
 	/* too small for the port list itself */
-	assert_false(service_map_filter(m, NULL, buf, 20));
+	assert_false(service_map_filter(m, NULL, buf, 40));
 	free(m);
 }
 
@@ -256,6 +266,33 @@ test_names(void **state)
 	assert_string_equal(service_name(SVC_IMAP), "imap");
 	assert_string_equal(service_name(SVC_IMAPS), "imaps");
 	assert_string_equal(service_name(SVC_TLS), "tls");
+	assert_string_equal(service_name(SVC_POP3), "pop3");
+	assert_string_equal(service_name(SVC_POP3S), "pop3s");
+	assert_string_equal(service_name(SVC_SMTP), "smtp");
+	assert_string_equal(service_name(SVC_SUBMISSION), "submission");
+	assert_string_equal(service_name(SVC_SMTPS), "smtps");
+	/* Each name is accepted by -p for its service, and the table says
+	 * which ones begin in clear text. */
+	for (unsigned s = 1; s < SVC_COUNT; s++) {
+		struct service_map *m = new_map();
+		char spec[32], err[128];
+
+		snprintf(spec, sizeof spec, "4000/%s", service_name((enum service)s));
+		assert_true(service_map_add(m, spec, err, sizeof err));
+		assert_int_equal(service_of_port(m, 4000), s);
+		free(m);
+	}
+	assert_true(service_info(SVC_IMAP)->starttls);
+	assert_true(service_info(SVC_POP3)->starttls);
+	assert_true(service_info(SVC_SMTP)->starttls);
+	assert_true(service_info(SVC_SUBMISSION)->starttls);
+	assert_false(service_info(SVC_IMAPS)->starttls);
+	assert_false(service_info(SVC_POP3S)->starttls);
+	assert_false(service_info(SVC_SMTPS)->starttls);
+	assert_false(service_info(SVC_TLS)->starttls);
+	assert_null(service_info(SVC_TLS)->label);
+	assert_string_equal(service_info(SVC_SUBMISSION)->label, "SMTP");
+	assert_string_equal(service_info((enum service)77)->name, "none");
 	assert_string_equal(service_name(SVC_NONE), "none");
 	assert_string_equal(service_name((enum service)77), "none");
 }

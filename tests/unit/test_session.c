@@ -176,6 +176,68 @@ test_imap_starttls_switch(void **state)
 	session_free(s);
 }
 
+/* Every service that begins in clear text gets its protocol's module,
+ * and one spare state serves them all (the pool keeps one size). */
+static void
+test_mail_protocols_switch(void **state)
+{
+	static const struct {
+		enum service svc;
+		enum starttls_protocol proto;
+		const char *greeting, *upgrade, *yes;
+	} cases[] = {
+		{ SVC_POP3, STARTTLS_PROTO_POP3, "+OK ready\r\n", "STLS\r\n",
+		  "+OK Begin TLS\r\n" },
+		{ SVC_SMTP, STARTTLS_PROTO_SMTP, "220 mx ESMTP\r\n",
+		  "STARTTLS\r\n", "220 2.0.0 Ready to start TLS\r\n" },
+		{ SVC_SUBMISSION, STARTTLS_PROTO_SMTP, "220 mx ESMTP\r\n",
+		  "STARTTLS\r\n", "220 2.0.0 Ready to start TLS\r\n" },
+		{ SVC_IMAP, STARTTLS_PROTO_IMAP, "* OK ready\r\n",
+		  "a STARTTLS\r\n", "a OK go\r\n" },
+	};
+	const uint8_t *ch = tls_samples[SAMPLE_TLS13].stream[0];
+	size_t chlen = first_record_len(ch);
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct session *s = session_new(cases[i].svc, NULL);
+		const struct starttls_facts *st;
+		const struct tls_facts *t;
+
+		assert_non_null(s);
+		assert_false(session_in_tls(s, C2S));
+		deliver_str(s, S2C, cases[i].greeting, 4);
+		deliver_str(s, C2S, cases[i].upgrade, 6);
+		deliver_str(s, S2C, cases[i].yes, 7);
+		deliver(s, C2S, ch, chlen, 8);
+		assert_true(session_in_tls(s, C2S));
+		t = session_tls(s);
+		assert_non_null(t);
+		assert_true(t->client_hello_seen);
+		assert_int_equal(t->side[TLS_SIDE_CLIENT].bytes, chlen);
+		session_end(s, 9);
+		st = session_starttls(s);
+		assert_non_null(st);
+		assert_int_equal(st->protocol, cases[i].proto);
+		assert_true(st->requested);
+		assert_int_equal(st->response, STARTTLS_RESP_OK);
+		assert_false(st->tls_without_starttls);
+		session_free(s);
+	}
+	/* The implicit-TLS mail services have no plaintext phase. */
+	for (size_t i = 0; i < 2; i++) {
+		struct session *s = session_new(i == 0 ? SVC_POP3S : SVC_SMTPS,
+		                                NULL);
+
+		assert_non_null(s);
+		assert_true(session_in_tls(s, C2S));
+		session_end(s, 2);
+		assert_null(session_starttls(s));
+		session_free(s);
+	}
+	assert_true(session_spare() >= 2);
+}
+
 static void
 test_imap_switch_inside_one_delivery(void **state)
 {
@@ -467,6 +529,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_imaps_straight_to_tls),
+		cmocka_unit_test(test_mail_protocols_switch),
 		cmocka_unit_test(test_imaps_whole_handshake),
 		cmocka_unit_test(test_imap_starttls_switch),
 		cmocka_unit_test(test_imap_switch_inside_one_delivery),
