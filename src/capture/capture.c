@@ -1,7 +1,10 @@
 /* capture.c: offline files merged by time (plain pcap and pcapng files
- * read by savefile.c, the others by libpcap), or a live interface. */
+ * read by savefile.c, the others by libpcap; compressed ones and standard
+ * input through decomp.c), or a live interface. */
 #include <errno.h>
+#include <fcntl.h>
 #include <pcap/pcap.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #ifdef HAVE_STDIO_EXT_H
 #include <stdio_ext.h>
@@ -9,16 +12,47 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "capture/capture.h"
+#include "capture/decomp.h"
 #include "capture/savefile.h"
+
+/*
+ * What is known of a pcapng file's interfaces, in chunks that never move:
+ * the analysis thread reads the name of a frame's interface while the
+ * reader thread describes the next ones. Interfaces past the last chunk
+ * get no description (their frames still get their link).
+ */
+#define IF_CHUNK 64u
+#define IF_CHUNKS 1024u
+
+struct cap_if {
+	bool known;
+	bool filter_ok;            /* -f compiles for its link type */
+	enum pkt_link link;
+	int dlt;
+	char name[SAVEFILE_IFNAME_MAX];
+};
+
+/* -f compiled for one link type (pcapng interfaces may differ). */
+struct cap_filter {
+	int dlt;
+	bool ok;
+	bool warned;
+	struct bpf_program prog;
+};
 
 struct cap_file {
 	pcap_t *pcap;
 	struct savefile *sf;       /* reads a plain pcap or pcapng file */
+	struct decomp *dc;         /* a compressed file or standard input */
+	struct savefile_stream stream; /* savefile's view of dc */
+	int fd;                    /* ours to close, or -1 */
+	int rfd;                   /* what dc reads */
 	struct pcap_pkthdr sf_hdr;
 	const char *name;
-	enum pkt_link link;
+	enum pkt_link link;        /* the (first) interface's */
 	uint64_t frames;           /* frames read from this file */
 	uint64_t size;             /* file size, 0 if unknown */
 	bool has_pkt;              /* a packet is waiting in hdr/data */
@@ -27,6 +61,18 @@ struct cap_file {
 	bool done;
 	struct pcap_pkthdr *hdr;
 	const u_char *data;
+	/* pcapng read by savefile: frames come on several interfaces. */
+	bool ng;
+	bool several_seen;
+	_Atomic uint64_t several_from; /* first frame after a second IDB */
+	uint32_t cur_if;           /* interface of the frame in hdr/data */
+	bool cur_known;
+	enum pkt_link cur_link;
+	const struct bpf_program *cur_prog; /* NULL: its frames are left out */
+	struct cap_if **ifs;       /* IF_CHUNKS chunk pointers */
+	struct cap_filter *filters;
+	unsigned nfilters;
+	const char *filter_expr;
 };
 
 struct capture {
@@ -129,12 +175,6 @@ apply_filter(pcap_t *p, const char *name, const char *filter, char *err,
 static void
 open_error(const char *name, const char *perr, char *err, size_t errlen)
 {
-	struct stat st;
-
-	if (strcmp(name, "-") != 0 && stat(name, &st) != 0) {
-		snprintf(err, errlen, "%s: cannot open: %s", name, strerror(errno));
-		return;
-	}
 	if (strstr(perr, "file header bytes, only got 0") != NULL)
 		snprintf(err, errlen, "%s: empty, not a capture", name);
 	else if (strstr(perr, "unknown file format") != NULL ||
@@ -145,12 +185,176 @@ open_error(const char *name, const char *perr, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", name, perr);
 }
 
+static ssize_t
+fd_read(void *ctx, void *buf, size_t n)
+{
+	return read(*(const int *)ctx, buf, n);
+}
+
+static ssize_t
+stream_read(void *ctx, void *buf, size_t n)
+{
+	return decomp_read(ctx, buf, n);
+}
+
+static const char *
+stream_error(void *ctx)
+{
+	return decomp_error(ctx);
+}
+
+/* Up to n bytes from the start of a stream that cannot be read again. */
+static size_t
+peek(int fd, uint8_t *b, size_t n, int *eno)
+{
+	size_t got = 0;
+
+	*eno = 0;
+	while (got < n) {
+		ssize_t r = read(fd, b + got, n - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			*eno = errno;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	return got;
+}
+
+/*
+ * libpcap opens f from its first bytes. A regular file that is not
+ * compressed is handed to it as it is (and read by savefile at offsets);
+ * anything else goes through a decomp stream, which keeps what stdio took
+ * so that savefile can read on from there.
+ */
+static bool
+open_input(struct cap_file *f, const char *name, char *err, size_t errlen)
+{
+	uint8_t magic[DECOMP_MAGIC_LEN];
+	char perr[PCAP_ERRBUF_SIZE];
+	bool stdin_in = strcmp(name, "-") == 0;
+	enum decomp_format fmt;
+	struct stat st;
+	size_t got;
+	int eno = 0, fd;
+	FILE *fp;
+
+	fd = stdin_in ? STDIN_FILENO : open(name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: cannot open: %s", name,
+		         strerror(errno));
+		return false;
+	}
+	if (!stdin_in)
+		f->fd = fd;
+	if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: cannot read: %s", name,
+		         strerror(S_ISDIR(st.st_mode) ? EISDIR : errno));
+		return false;
+	}
+	if (S_ISREG(st.st_mode)) {
+		ssize_t r = pread(fd, magic, sizeof magic, 0);
+		got = r > 0 ? (size_t)r : 0;
+		eno = r < 0 ? errno : 0;
+	} else {
+		got = peek(fd, magic, sizeof magic, &eno);
+	}
+	if (eno != 0) {
+		snprintf(err, errlen, "%s: cannot read: %s", name,
+		         strerror(eno));
+		return false;
+	}
+	fmt = decomp_detect(magic, got);
+	perr[0] = '\0';
+	if (S_ISREG(st.st_mode) && fmt == DECOMP_NONE) {
+		f->size = (uint64_t)st.st_size;
+		fp = fdopen(fd, "rb");
+		if (fp == NULL) {
+			snprintf(err, errlen, "%s: cannot open: %s", name,
+			         strerror(errno));
+			return false;
+		}
+		f->fd = -1; /* the FILE has it now */
+		f->pcap = pcap_fopen_offline_with_tstamp_precision(
+		    fp, PCAP_TSTAMP_PRECISION_NANO, perr);
+		if (f->pcap == NULL) {
+			fclose(fp);
+			open_error(name, perr, err, errlen);
+			return false;
+		}
+		return true;
+	}
+	if (S_ISREG(st.st_mode))
+		f->size = (uint64_t)st.st_size;
+	/* A regular file is read from its start; a stream's first bytes
+	 * were taken already. */
+	f->rfd = fd;
+	f->dc = decomp_new(fmt, fd_read, &f->rfd,
+	                   S_ISREG(st.st_mode) ? NULL : magic,
+	                   S_ISREG(st.st_mode) ? 0 : got);
+	fp = f->dc != NULL ? decomp_fopen(f->dc) : NULL;
+	if (fp == NULL) {
+		snprintf(err, errlen, "%s: out of memory", name);
+		return false;
+	}
+	f->pcap = pcap_fopen_offline_with_tstamp_precision(
+	    fp, PCAP_TSTAMP_PRECISION_NANO, perr);
+	if (f->pcap == NULL) {
+		fclose(fp);
+		if (decomp_failed(f->dc))
+			snprintf(err, errlen, "%s: %s", name,
+			         decomp_error(f->dc));
+		else
+			open_error(name, perr, err, errlen);
+		return false;
+	}
+	return true;
+}
+
+/* savefile takes over where it can; the first interface must be one
+ * pkt_decode knows unless savefile reads every interface of a pcapng. */
+static bool
+take_over(struct cap_file *f, char *err, size_t errlen)
+{
+	if (f->dc == NULL) {
+		f->sf = savefile_open(f->pcap);
+	} else {
+		const uint8_t *head;
+		size_t n;
+
+		if (decomp_recorded(f->dc, &head, &n)) {
+			f->stream.head = head;
+			f->stream.head_len = n;
+			f->stream.read = stream_read;
+			f->stream.error = stream_error;
+			f->stream.ctx = f->dc;
+			f->sf = savefile_open_stream(f->pcap, &f->stream);
+		}
+	}
+	if (f->sf != NULL && savefile_is_pcapng(f->sf)) {
+		f->ng = true;
+		if (!map_link(pcap_datalink(f->pcap), &f->link))
+			f->link = CAP_LINK_OTHER;
+		f->ifs = calloc(IF_CHUNKS, sizeof *f->ifs);
+		if (f->ifs == NULL) {
+			snprintf(err, errlen, "%s: out of memory", f->name);
+			return false;
+		}
+		atomic_store_explicit(&f->several_from, UINT64_MAX,
+		                      memory_order_relaxed);
+		return true;
+	}
+	return link_check(f->pcap, f->name, &f->link, err, errlen);
+}
+
 struct capture *
 capture_open_files(const char *const *files, unsigned n, const char *filter,
                    char *err, size_t errlen)
 {
 	struct capture *c;
-	char perr[PCAP_ERRBUF_SIZE];
 	unsigned stdin_uses = 0;
 
 	c = calloc(1, sizeof *c);
@@ -167,6 +371,7 @@ capture_open_files(const char *const *files, unsigned n, const char *filter,
 	}
 	c->last = -1;
 	for (unsigned i = 0; i < n; i++) {
+		c->files[i].fd = -1;
 		if (strcmp(files[i], "-") == 0 && ++stdin_uses > 1) {
 			snprintf(err, errlen, "-: standard input given twice");
 			free(c->files);
@@ -176,27 +381,19 @@ capture_open_files(const char *const *files, unsigned n, const char *filter,
 	}
 	for (unsigned i = 0; i < n; i++) {
 		struct cap_file *f = &c->files[i];
-		struct stat st;
 
 		f->name = files[i];
-		perr[0] = '\0';
-		f->pcap = pcap_open_offline_with_tstamp_precision(
-		    files[i], PCAP_TSTAMP_PRECISION_NANO, perr);
-		if (f->pcap == NULL) {
-			open_error(files[i], perr, err, errlen);
-			goto fail;
-		}
 		c->nfiles = i + 1;
+		if (!open_input(f, files[i], err, errlen))
+			goto fail;
 #ifdef HAVE___FSETLOCKING
 		/* Only the reader thread (src/capture/reader.c) reads the file: stdio
 		 * need not lock it twice per frame. */
 		if (pcap_file(f->pcap) != NULL)
 			__fsetlocking(pcap_file(f->pcap), FSETLOCKING_BYCALLER);
 #endif
-		if (!link_check(f->pcap, f->name, &f->link, err, errlen))
+		if (!take_over(f, err, errlen))
 			goto fail;
-		if (strcmp(files[i], "-") != 0)
-			f->sf = savefile_open(f->pcap);
 		/* Offline the filter runs here, not in libpcap, so that
 		 * frames it rejects are still counted: frame numbers must be
 		 * the file's own, as Wireshark shows them. */
@@ -208,9 +405,8 @@ capture_open_files(const char *const *files, unsigned n, const char *filter,
 				goto fail;
 			}
 			f->has_filter = true;
+			f->filter_expr = filter;
 		}
-		if (strcmp(files[i], "-") != 0 && stat(files[i], &st) == 0)
-			f->size = (uint64_t)st.st_size;
 	}
 	return c;
 fail:
@@ -240,6 +436,7 @@ capture_open_live(const char *iface, const char *filter, char *err,
 	}
 	c->live = true;
 	c->last = -1;
+	c->files[0].fd = -1;
 	c->files[0].name = iface;
 	perr[0] = '\0';
 	p = pcap_create(iface, perr);
@@ -290,6 +487,127 @@ next_frame(struct cap_file *f)
 	return savefile_next(f->sf, &f->sf_hdr, &f->data);
 }
 
+/* Where interface i of a pcapng file is described; NULL past the chunks
+ * or without memory. Reader thread only. */
+static struct cap_if *
+iface_slot(struct cap_file *f, uint32_t i)
+{
+	struct cap_if **chunk;
+
+	if (i / IF_CHUNK >= IF_CHUNKS)
+		return NULL;
+	chunk = &f->ifs[i / IF_CHUNK];
+	if (*chunk == NULL)
+		*chunk = calloc(IF_CHUNK, sizeof **chunk);
+	return *chunk != NULL ? &(*chunk)[i % IF_CHUNK] : NULL;
+}
+
+/* -f for link type dlt, compiled once per link type. NULL when it does
+ * not compile for it: those frames are left out, and that is said once. */
+static const struct bpf_program *
+filter_for(struct capture *c, struct cap_file *f, int dlt, uint32_t iface)
+{
+	struct cap_filter *nf;
+	pcap_t *dead;
+
+	if (dlt == pcap_datalink(f->pcap))
+		return &f->prog;
+	for (unsigned i = 0; i < f->nfilters; i++)
+		if (f->filters[i].dlt == dlt)
+			return f->filters[i].ok ? &f->filters[i].prog : NULL;
+	nf = realloc(f->filters, (f->nfilters + 1) * sizeof *nf);
+	if (nf == NULL)
+		return NULL;
+	f->filters = nf;
+	nf = &f->filters[f->nfilters++];
+	memset(nf, 0, sizeof *nf);
+	nf->dlt = dlt;
+	dead = pcap_open_dead(dlt, (int)CAP_SNAPLEN);
+	nf->ok = dead != NULL &&
+	         pcap_compile(dead, &nf->prog, f->filter_expr, 1,
+	                      PCAP_NETMASK_UNKNOWN) == 0;
+	if (!nf->ok) {
+		char msg[CAP_ERRLEN], lt[64];
+		const char *dname = pcap_datalink_val_to_name(dlt);
+
+		if (dname != NULL)
+			snprintf(lt, sizeof lt, "%s (%d)", dname, dlt);
+		else
+			snprintf(lt, sizeof lt, "%d", dlt);
+		snprintf(msg, sizeof msg,
+		         "%s: interface %u: filter '%s' does not apply to link "
+		         "type %s: its frames are left out", f->name, iface,
+		         f->filter_expr, lt);
+		if (c->warn != NULL)
+			c->warn(c->warn_ctx, msg);
+	}
+	if (dead != NULL)
+		pcap_close(dead);
+	return nf->ok ? &nf->prog : NULL;
+}
+
+/*
+ * The frame just read came on another interface than the last one: its
+ * link, its filter, and, the first time, its description (and a word when
+ * its link type is not decoded).
+ */
+static void
+iface_enter(struct capture *c, struct cap_file *f, uint32_t i)
+{
+	struct cap_if *e = iface_slot(f, i);
+	int dlt = savefile_dlt(f->sf);
+	enum pkt_link link;
+
+	f->cur_if = i;
+	f->cur_known = true;
+	if (e != NULL && e->known) {
+		f->cur_link = e->link;
+	} else {
+		if (!map_link(dlt, &link))
+			link = CAP_LINK_OTHER;
+		f->cur_link = link;
+		if (e != NULL) {
+			e->link = link;
+			e->dlt = dlt;
+			snprintf(e->name, sizeof e->name, "%s",
+			         savefile_ifname(f->sf));
+			e->known = true;
+		}
+		if (e != NULL && link == CAP_LINK_OTHER && c->warn != NULL) {
+			char msg[CAP_ERRLEN], lt[64];
+			const char *dname = pcap_datalink_val_to_name(dlt);
+
+			if (dname != NULL)
+				snprintf(lt, sizeof lt, "%s (%d)", dname, dlt);
+			else
+				snprintf(lt, sizeof lt, "%d", dlt);
+			snprintf(msg, sizeof msg,
+			         "%s: interface %u%s%s%s: link type %s is not "
+			         "decoded; its frames are counted, not analysed",
+			         f->name, i, e->name[0] ? " (" : "", e->name,
+			         e->name[0] ? ")" : "", lt);
+			c->warn(c->warn_ctx, msg);
+		}
+	}
+	if (f->has_filter)
+		f->cur_prog = filter_for(c, f, dlt, i);
+}
+
+/* pcapng: the interface of the frame just read. */
+static void
+frame_iface(struct capture *c, struct cap_file *f)
+{
+	uint32_t i = savefile_iface(f->sf);
+
+	if (!f->cur_known || i != f->cur_if)
+		iface_enter(c, f, i);
+	if (!f->several_seen && savefile_nifaces(f->sf) > 1) {
+		f->several_seen = true;
+		atomic_store_explicit(&f->several_from, f->frames,
+		                      memory_order_relaxed);
+	}
+}
+
 /* Pull the next packet of one file into its lookahead slot. */
 static void
 file_advance(struct capture *c, struct cap_file *f)
@@ -304,9 +622,17 @@ file_advance(struct capture *c, struct cap_file *f)
 		if (rc != 1)
 			break;
 		f->frames++;
-		if (f->has_filter &&
-		    pcap_offline_filter(&f->prog, f->hdr, f->data) == 0)
+		if (f->ng) {
+			frame_iface(c, f);
+			if (f->has_filter &&
+			    (f->cur_prog == NULL ||
+			     pcap_offline_filter(f->cur_prog, f->hdr,
+			                         f->data) == 0))
+				continue;
+		} else if (f->has_filter &&
+		           pcap_offline_filter(&f->prog, f->hdr, f->data) == 0) {
 			continue;
+		}
 		f->has_pkt = true;
 		return;
 	}
@@ -322,11 +648,21 @@ file_advance(struct capture *c, struct cap_file *f)
 	}
 	if (rc == PCAP_ERROR) {
 		char msg[CAP_ERRLEN];
-		snprintf(msg, sizeof msg,
-		         "%s: damaged after frame %llu (%s); analysed up to there",
-		         f->name, (unsigned long long)f->frames,
-		         f->sf != NULL ? savefile_geterr(f->sf)
-		                       : pcap_geterr(f->pcap));
+
+		/* Damage inside the compression is the cause: say it first,
+		 * as a cut capture's reason is said. */
+		if (f->dc != NULL && decomp_failed(f->dc))
+			snprintf(msg, sizeof msg,
+			         "%s: %s: damaged after frame %llu; analysed up "
+			         "to there", f->name, decomp_error(f->dc),
+			         (unsigned long long)f->frames);
+		else
+			snprintf(msg, sizeof msg,
+			         "%s: damaged after frame %llu (%s); analysed up "
+			         "to there", f->name,
+			         (unsigned long long)f->frames,
+			         f->sf != NULL ? savefile_geterr(f->sf)
+			                       : pcap_geterr(f->pcap));
 		warn(c, msg);
 		c->st.damaged_files++;
 	}
@@ -380,11 +716,17 @@ capture_next(struct capture *c, struct cap_pkt *pkt)
 	}
 	pkt->data = best->data;
 	pkt->caplen = best->hdr->caplen;
+	/* A pcapng interface may declare any snapshot length: what is
+	 * kept of a frame is bounded all the same (the reader's blocks
+	 * hold frames of up to this size). */
+	if (pkt->caplen > CAP_SNAPLEN)
+		pkt->caplen = CAP_SNAPLEN;
 	pkt->len = best->hdr->len;
 	pkt->ts = (ta_time)best->hdr->ts.tv_sec * TA_NS_PER_SEC +
 	          (ta_time)best->hdr->ts.tv_usec;
 	pkt->frame = TA_FRAME((unsigned)best_i, best->frames);
-	pkt->link = best->link;
+	pkt->link = best->ng ? best->cur_link : best->link;
+	pkt->iface = best->ng ? best->cur_if : 0;
 	c->st.packets++;
 	c->st.bytes += pkt->caplen;
 	return CAP_PACKET;
@@ -413,6 +755,11 @@ capture_progress(const struct capture *c, uint64_t *done, uint64_t *total)
 		*total += f->size;
 		if (f->done) {
 			*done += f->size;
+			continue;
+		}
+		/* A compressed file's size is of its compressed bytes. */
+		if (f->dc != NULL) {
+			*done += decomp_in_bytes(f->dc);
 			continue;
 		}
 		if (f->sf != NULL) {
@@ -454,6 +801,36 @@ capture_link(const struct capture *c, unsigned idx)
 }
 
 const char *
+capture_iface_name(const struct capture *c, unsigned file, uint32_t iface)
+{
+	const struct cap_file *f;
+	const struct cap_if *chunk;
+
+	if (file >= c->nfiles || !c->files[file].ng ||
+	    iface / IF_CHUNK >= IF_CHUNKS)
+		return NULL;
+	f = &c->files[file];
+	chunk = f->ifs[iface / IF_CHUNK];
+	if (chunk == NULL || !chunk[iface % IF_CHUNK].known ||
+	    chunk[iface % IF_CHUNK].name[0] == '\0')
+		return NULL;
+	return chunk[iface % IF_CHUNK].name;
+}
+
+bool
+capture_several_ifaces(const struct capture *c, ta_frame frame)
+{
+	const struct cap_file *f;
+	unsigned file = TA_FRAME_FILE(frame);
+
+	if (file >= c->nfiles || !c->files[file].ng)
+		return false;
+	f = &c->files[file];
+	return TA_FRAME_NO(frame) >=
+	       atomic_load_explicit(&f->several_from, memory_order_relaxed);
+}
+
+const char *
 capture_file_name(const struct capture *c, unsigned idx)
 {
 	return idx < c->nfiles ? c->files[idx].name : "?";
@@ -479,11 +856,24 @@ capture_close(struct capture *c)
 	if (c == NULL)
 		return;
 	for (unsigned i = 0; i < c->nfiles; i++) {
-		if (c->files[i].has_filter)
-			pcap_freecode(&c->files[i].prog);
-		savefile_close(c->files[i].sf);
-		if (c->files[i].pcap != NULL)
-			pcap_close(c->files[i].pcap);
+		struct cap_file *f = &c->files[i];
+
+		if (f->has_filter)
+			pcap_freecode(&f->prog);
+		for (unsigned k = 0; k < f->nfilters; k++)
+			if (f->filters[k].ok)
+				pcap_freecode(&f->filters[k].prog);
+		free(f->filters);
+		for (unsigned k = 0; f->ifs != NULL && k < IF_CHUNKS; k++)
+			free(f->ifs[k]);
+		free(f->ifs);
+		savefile_close(f->sf);
+		/* The FILE first: it reads the stream, which reads fd. */
+		if (f->pcap != NULL)
+			pcap_close(f->pcap);
+		decomp_free(f->dc);
+		if (f->fd >= 0)
+			close(f->fd);
 	}
 	free(c->files);
 	free(c);
