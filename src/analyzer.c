@@ -263,6 +263,12 @@ segment(struct analyzer *a, const struct cap_pkt *cp, const struct pkt *p)
 	c = flow_lookup(a->flows, &a->cfg.svc, p, cp->ts, cp->frame, &dir);
 	if (c == NULL)
 		goto expire;
+	/* Which interface it was seen on (several, in a pcapng file; past
+	 * 2^31 interfaces they are not told apart). */
+	if (c->first_frame == cp->frame)
+		c->iface = cp->iface & 0x7fffffffu;
+	else if ((cp->iface & 0x7fffffffu) != c->iface)
+		c->iface_mixed = 1;
 	tcp_track_packet(&c->tcp, dir, p, cp->ts, cp->frame);
 	/* Only while the handshake is being read: afterwards no event of
 	 * interest gets a time, and the hot path stays cheap. */

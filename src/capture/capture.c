@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pcap/pcap.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #ifdef HAVE_STDIO_EXT_H
 #include <stdio_ext.h>
@@ -63,8 +62,8 @@ struct cap_file {
 	const u_char *data;
 	/* pcapng read by savefile: frames come on several interfaces. */
 	bool ng;
-	bool several_seen;
-	_Atomic uint64_t several_from; /* first frame after a second IDB */
+	bool several_told;         /* reader side: said it has several */
+	bool several;              /* reporting side: knows it has several */
 	uint32_t cur_if;           /* interface of the frame in hdr/data */
 	bool cur_known;
 	enum pkt_link cur_link;
@@ -84,6 +83,8 @@ struct capture {
 	struct cap_stats st;
 	void (*warn)(void *ctx, const char *msg);
 	void *warn_ctx;
+	void (*several)(void *ctx, unsigned file);
+	void *several_ctx;
 };
 
 /* Map libpcap's DLT to the link layers pkt_decode knows. */
@@ -343,8 +344,6 @@ take_over(struct cap_file *f, char *err, size_t errlen)
 			snprintf(err, errlen, "%s: out of memory", f->name);
 			return false;
 		}
-		atomic_store_explicit(&f->several_from, UINT64_MAX,
-		                      memory_order_relaxed);
 		return true;
 	}
 	return link_check(f->pcap, f->name, &f->link, err, errlen);
@@ -601,10 +600,14 @@ frame_iface(struct capture *c, struct cap_file *f)
 
 	if (!f->cur_known || i != f->cur_if)
 		iface_enter(c, f, i);
-	if (!f->several_seen && savefile_nifaces(f->sf) > 1) {
-		f->several_seen = true;
-		atomic_store_explicit(&f->several_from, f->frames,
-		                      memory_order_relaxed);
+	/* The reports name interfaces once a file has several: said where
+	 * it is found, among the frames when a reader thread reads them. */
+	if (!f->several_told && savefile_nifaces(f->sf) > 1) {
+		f->several_told = true;
+		if (c->several != NULL)
+			c->several(c->several_ctx, (unsigned)(f - c->files));
+		else
+			f->several = true;
 	}
 }
 
@@ -818,16 +821,24 @@ capture_iface_name(const struct capture *c, unsigned file, uint32_t iface)
 }
 
 bool
-capture_several_ifaces(const struct capture *c, ta_frame frame)
+capture_several_ifaces(const struct capture *c, unsigned file)
 {
-	const struct cap_file *f;
-	unsigned file = TA_FRAME_FILE(frame);
+	return file < c->nfiles && c->files[file].several;
+}
 
-	if (file >= c->nfiles || !c->files[file].ng)
-		return false;
-	f = &c->files[file];
-	return TA_FRAME_NO(frame) >=
-	       atomic_load_explicit(&f->several_from, memory_order_relaxed);
+void
+capture_note_several(struct capture *c, unsigned file)
+{
+	if (file < c->nfiles)
+		c->files[file].several = true;
+}
+
+void
+capture_set_several(struct capture *c, void (*fn)(void *ctx, unsigned file),
+                    void *ctx)
+{
+	c->several = fn;
+	c->several_ctx = ctx;
 }
 
 const char *

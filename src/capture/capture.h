@@ -93,10 +93,18 @@ enum pkt_link capture_link(const struct capture *c, unsigned idx);
  */
 const char *capture_iface_name(const struct capture *c, unsigned file,
                                uint32_t iface);
-/* The file of frame had described more than one interface before that
- * frame (a pcapng file's IDBs): its frames are worth naming by interface.
- * Any thread, for a frame handed out. */
-bool capture_several_ifaces(const struct capture *c, ta_frame frame);
+/*
+ * A file has described more than one interface (a pcapng file's IDBs) by
+ * the frame last handed out: its frames are worth naming by interface.
+ * When a reader thread reads the capture, it says so among the frames
+ * (capture_set_several), and the thread that reports notes it
+ * (capture_note_several), so that what reports say does not depend on
+ * how far ahead the reader is; without one, capture_next notes it.
+ */
+bool capture_several_ifaces(const struct capture *c, unsigned file);
+void capture_note_several(struct capture *c, unsigned file);
+void capture_set_several(struct capture *c,
+                         void (*fn)(void *ctx, unsigned file), void *ctx);
 const char *capture_file_name(const struct capture *c, unsigned idx);
 bool capture_is_live(const struct capture *c);
 void capture_set_warn(struct capture *c, void (*warn)(void *ctx, const char *msg),
