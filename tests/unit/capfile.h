@@ -185,7 +185,8 @@ static inline void
 ngo_put(struct ngopts *o, const void *p, size_t n)
 {
 	assert_true(o->n + n <= sizeof o->b);
-	memcpy(o->b + o->n, p, n);
+	if (n > 0)
+		memcpy(o->b + o->n, p, n);
 	o->n += n;
 }
 
