@@ -239,6 +239,7 @@ open_input(struct cap_file *f, const char *name, char *err, size_t errlen)
 	bool stdin_in = strcmp(name, "-") == 0;
 	enum decomp_format fmt;
 	struct stat st;
+	bool regular;
 	size_t got;
 	int eno = 0, fd;
 	FILE *fp;
@@ -256,7 +257,10 @@ open_input(struct cap_file *f, const char *name, char *err, size_t errlen)
 		         strerror(S_ISDIR(st.st_mode) ? EISDIR : errno));
 		return false;
 	}
-	if (S_ISREG(st.st_mode)) {
+	/* Standard input is read as a stream even when it is a file: it
+	 * starts where its offset is, not at the file's first byte. */
+	regular = S_ISREG(st.st_mode) && !stdin_in;
+	if (regular) {
 		ssize_t r = pread(fd, magic, sizeof magic, 0);
 		got = r > 0 ? (size_t)r : 0;
 		eno = r < 0 ? errno : 0;
@@ -270,7 +274,7 @@ open_input(struct cap_file *f, const char *name, char *err, size_t errlen)
 	}
 	fmt = decomp_detect(magic, got);
 	perr[0] = '\0';
-	if (S_ISREG(st.st_mode) && fmt == DECOMP_NONE) {
+	if (regular && fmt == DECOMP_NONE) {
 		f->size = (uint64_t)st.st_size;
 		fp = fdopen(fd, "rb");
 		if (fp == NULL) {
@@ -288,14 +292,13 @@ open_input(struct cap_file *f, const char *name, char *err, size_t errlen)
 		}
 		return true;
 	}
-	if (S_ISREG(st.st_mode))
+	if (regular)
 		f->size = (uint64_t)st.st_size;
 	/* A regular file is read from its start; a stream's first bytes
 	 * were taken already. */
 	f->rfd = fd;
-	f->dc = decomp_new(fmt, fd_read, &f->rfd,
-	                   S_ISREG(st.st_mode) ? NULL : magic,
-	                   S_ISREG(st.st_mode) ? 0 : got);
+	f->dc = decomp_new(fmt, fd_read, &f->rfd, regular ? NULL : magic,
+	                   regular ? 0 : got);
 	fp = f->dc != NULL ? decomp_fopen(f->dc) : NULL;
 	if (fp == NULL) {
 		snprintf(err, errlen, "%s: out of memory", name);
