@@ -252,9 +252,14 @@ open_input(struct cap_file *f, const char *name, char *err, size_t errlen)
 	}
 	if (!stdin_in)
 		f->fd = fd;
-	if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+	if (fstat(fd, &st) != 0) {
 		snprintf(err, errlen, "%s: cannot read: %s", name,
-		         strerror(S_ISDIR(st.st_mode) ? EISDIR : errno));
+		         strerror(errno));
+		return false;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: cannot read: %s", name,
+		         strerror(EISDIR));
 		return false;
 	}
 	/* Standard input is read as a stream even when it is a file: it
