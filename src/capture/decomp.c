@@ -132,18 +132,19 @@ oom:
 	return NULL;
 }
 
-/* More compressed bytes once the chunk is used up; false on a read error
- * (err set). At the end of the input, in_eof. */
+/* More compressed bytes after those not used yet (moved to the front of
+ * the chunk). False on a read error (err set); at the end of the input,
+ * in_eof. */
 static bool
-refill(struct decomp *d)
+read_more(struct decomp *d)
 {
 	ssize_t r;
 
-	if (d->ipos < d->ilen || d->in_eof)
-		return true;
-	d->ipos = d->ilen = 0;
+	memmove(d->ibuf, d->ibuf + d->ipos, d->ilen - d->ipos);
+	d->ilen -= d->ipos;
+	d->ipos = 0;
 	do
-		r = d->in(d->ctx, d->ibuf, DECOMP_IN_CHUNK);
+		r = d->in(d->ctx, d->ibuf + d->ilen, DECOMP_IN_CHUNK - d->ilen);
 	while (r < 0 && errno == EINTR);
 	if (r < 0) {
 		char why[96];
@@ -154,9 +155,18 @@ refill(struct decomp *d)
 	}
 	if (r == 0)
 		d->in_eof = true;
-	d->ilen = (size_t)r;
+	d->ilen += (size_t)r;
 	d->in_bytes += (uint64_t)r;
 	return true;
+}
+
+/* A new chunk once this one is used up. */
+static bool
+refill(struct decomp *d)
+{
+	if (d->ipos < d->ilen || d->in_eof)
+		return true;
+	return read_more(d);
 }
 
 static bool
@@ -248,33 +258,13 @@ read_gzip(struct decomp *d, uint8_t *buf, size_t n)
 	}
 }
 
-/* At least k bytes from ipos on, unless the input ends first; the chunk
- * is moved to the front to make room. False on a read error. */
+/* At least k bytes from ipos on, unless the input ends first. */
 static bool
 gather(struct decomp *d, size_t k)
 {
-	while (d->ilen - d->ipos < k && !d->in_eof) {
-		ssize_t r;
-
-		memmove(d->ibuf, d->ibuf + d->ipos, d->ilen - d->ipos);
-		d->ilen -= d->ipos;
-		d->ipos = 0;
-		do
-			r = d->in(d->ctx, d->ibuf + d->ilen,
-			          DECOMP_IN_CHUNK - d->ilen);
-		while (r < 0 && errno == EINTR);
-		if (r < 0) {
-			char why[96];
-			snprintf(why, sizeof why, "cannot read the input: %s",
-			         strerror(errno));
-			fail(d, why, NULL);
+	while (d->ilen - d->ipos < k && !d->in_eof)
+		if (!read_more(d))
 			return false;
-		}
-		if (r == 0)
-			d->in_eof = true;
-		d->ilen += (size_t)r;
-		d->in_bytes += (uint64_t)r;
-	}
 	return true;
 }
 

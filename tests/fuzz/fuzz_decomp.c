@@ -6,31 +6,12 @@
 #include <string.h>
 
 #include "capture/decomp.h"
+#include "memsrc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* A decompression bomb is not a bug: stop reading past this much. */
 #define OUT_MAX (4u << 20)
-
-struct src {
-	const uint8_t *p;
-	size_t n, pos, chunk;
-};
-
-static ssize_t
-src_read(void *ctx, void *buf, size_t n)
-{
-	struct src *s = ctx;
-	size_t k = s->n - s->pos;
-
-	if (k > n)
-		k = n;
-	if (k > s->chunk)
-		k = s->chunk;
-	memcpy(buf, s->p + s->pos, k);
-	s->pos += k;
-	return (ssize_t)k;
-}
 
 struct run {
 	uint8_t *out;
@@ -45,8 +26,8 @@ static void
 run(enum decomp_format f, const uint8_t *in, size_t n, size_t chunk,
     size_t want, size_t prefix, struct run *r)
 {
-	struct src s = { in, n, prefix, chunk };
-	struct decomp *d = decomp_new(f, src_read, &s, in, prefix);
+	struct memsrc s = { in, n, prefix, chunk, false };
+	struct decomp *d = decomp_new(f, memsrc_read, &s, in, prefix);
 
 	r->n = 0;
 	r->last = 1;

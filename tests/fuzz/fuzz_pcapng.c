@@ -12,29 +12,9 @@
 
 #include "capture/decomp.h"
 #include "capture/savefile.h"
+#include "memsrc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* The compressed or plain bytes a stream reads, in chunks. */
-struct mem {
-	const uint8_t *p;
-	size_t n, pos, chunk;
-};
-
-static ssize_t
-mem_read(void *ctx, void *buf, size_t n)
-{
-	struct mem *m = ctx;
-	size_t k = m->n - m->pos;
-
-	if (k > n)
-		k = n;
-	if (k > m->chunk)
-		k = m->chunk;
-	memcpy(buf, m->p + m->pos, k);
-	m->pos += k;
-	return (ssize_t)k;
-}
 
 static ssize_t
 stream_read(void *ctx, void *buf, size_t n)
@@ -53,7 +33,7 @@ struct way {
 	pcap_t *p;
 	struct savefile *s;
 	struct decomp *d;
-	struct mem m;
+	struct memsrc m;   /* the compressed or plain bytes */
 	struct savefile_stream src;
 	bool overflow;      /* stdio took more than the stream keeps */
 };
@@ -92,7 +72,7 @@ open_stream(struct way *w, enum decomp_format f, const uint8_t *b, size_t n,
 	w->m.p = b;
 	w->m.n = n;
 	w->m.chunk = chunk;
-	w->d = decomp_new(f, mem_read, &w->m, NULL, 0);
+	w->d = decomp_new(f, memsrc_read, &w->m, NULL, 0);
 	fp = w->d != NULL ? decomp_fopen(w->d) : NULL;
 	if (fp == NULL)
 		abort();

@@ -231,14 +231,24 @@ ngo_end(struct ngopts *o)
 	ngo_add(o, 0, NULL, 0);
 }
 
+/* A packet block's data padded to 4 bytes, and the block's trailer. */
+static inline void
+ng_data_end(struct fb *f, const uint8_t *data, uint32_t caplen,
+            uint32_t total)
+{
+	static const uint8_t pad[3];
+
+	fb_bytes(f, data, caplen);
+	fb_bytes(f, pad, ((caplen + 3u) & ~3u) - caplen);
+	fb_u32(f, total);
+}
+
 /* Enhanced Packet Block of interface iface; ts in the interface's units. */
 static inline void
 ng_epb_if(struct fb *f, uint32_t iface, uint64_t ts, const uint8_t *data,
           uint32_t caplen, uint32_t len)
 {
-	static const uint8_t pad[3];
-	uint32_t padded = (caplen + 3u) & ~3u;
-	uint32_t total = 32 + padded;
+	uint32_t total = 32 + ((caplen + 3u) & ~3u);
 
 	fb_u32(f, 6);
 	fb_u32(f, total);
@@ -247,9 +257,7 @@ ng_epb_if(struct fb *f, uint32_t iface, uint64_t ts, const uint8_t *data,
 	fb_u32(f, (uint32_t)ts);
 	fb_u32(f, caplen);
 	fb_u32(f, len);
-	fb_bytes(f, data, caplen);
-	fb_bytes(f, pad, padded - caplen);
-	fb_u32(f, total);
+	ng_data_end(f, data, caplen, total);
 }
 
 static inline void
@@ -264,16 +272,12 @@ ng_epb(struct fb *f, uint64_t ts, const uint8_t *data, uint32_t caplen,
 static inline void
 ng_spb(struct fb *f, const uint8_t *data, uint32_t caplen, uint32_t len)
 {
-	static const uint8_t pad[3];
-	uint32_t padded = (caplen + 3u) & ~3u;
-	uint32_t total = 16 + padded;
+	uint32_t total = 16 + ((caplen + 3u) & ~3u);
 
 	fb_u32(f, 3);
 	fb_u32(f, total);
 	fb_u32(f, len);
-	fb_bytes(f, data, caplen);
-	fb_bytes(f, pad, padded - caplen);
-	fb_u32(f, total);
+	ng_data_end(f, data, caplen, total);
 }
 
 /* The obsolete Packet Block: a 16-bit interface id and a drops count. */
@@ -281,9 +285,7 @@ static inline void
 ng_pb(struct fb *f, uint16_t iface, uint64_t ts, const uint8_t *data,
       uint32_t caplen, uint32_t len)
 {
-	static const uint8_t pad[3];
-	uint32_t padded = (caplen + 3u) & ~3u;
-	uint32_t total = 32 + padded;
+	uint32_t total = 32 + ((caplen + 3u) & ~3u);
 
 	fb_u32(f, 2);
 	fb_u32(f, total);
@@ -293,9 +295,7 @@ ng_pb(struct fb *f, uint16_t iface, uint64_t ts, const uint8_t *data,
 	fb_u32(f, (uint32_t)ts);
 	fb_u32(f, caplen);
 	fb_u32(f, len);
-	fb_bytes(f, data, caplen);
-	fb_bytes(f, pad, padded - caplen);
-	fb_u32(f, total);
+	ng_data_end(f, data, caplen, total);
 }
 
 #endif

@@ -15,6 +15,7 @@
 
 #include "capture/decomp.h"
 #include "compress.h"
+#include "memsrc.h"
 
 #define PLAIN_LEN (300u << 10)
 
@@ -47,32 +48,6 @@ group_teardown(void **state)
 	return 0;
 }
 
-/* The compressed input, handed out in chunks of a given size. */
-struct src {
-	const uint8_t *p;
-	size_t n, pos, chunk;
-	bool fail_at_end;  /* the last read fails instead of ending */
-};
-
-static ssize_t
-src_read(void *ctx, void *buf, size_t n)
-{
-	struct src *s = ctx;
-	size_t k = s->n - s->pos;
-
-	if (k == 0 && s->fail_at_end) {
-		errno = EIO;
-		return -1;
-	}
-	if (k > n)
-		k = n;
-	if (k > s->chunk)
-		k = s->chunk;
-	memcpy(buf, s->p + s->pos, k);
-	s->pos += k;
-	return (ssize_t)k;
-}
-
 struct result {
 	uint8_t *out;
 	size_t n;
@@ -86,8 +61,8 @@ static struct result
 read_all(enum decomp_format f, const uint8_t *in, size_t n, size_t chunk,
          size_t want, size_t prefix)
 {
-	struct src s = { in, n, prefix < n ? prefix : n, chunk, false };
-	struct decomp *d = decomp_new(f, src_read, &s, in,
+	struct memsrc s = { in, n, prefix < n ? prefix : n, chunk, false };
+	struct decomp *d = decomp_new(f, memsrc_read, &s, in,
 	                              prefix < n ? prefix : n);
 	struct result r;
 	size_t cap = PLAIN_LEN * 2 + 64;
@@ -353,8 +328,8 @@ static void
 test_read_error(void **state)
 {
 	struct buf c = compress_as(DECOMP_GZIP, plain, 1000);
-	struct src s = { c.p, c.n - 10, 0, 4096, true };
-	struct decomp *d = decomp_new(DECOMP_GZIP, src_read, &s, NULL, 0);
+	struct memsrc s = { c.p, c.n - 10, 0, 4096, true };
+	struct decomp *d = decomp_new(DECOMP_GZIP, memsrc_read, &s, NULL, 0);
 	uint8_t out[2000];
 	ssize_t got = 0, r;
 
@@ -378,8 +353,8 @@ test_stdio_and_record(void **state)
 	(void)state;
 	for (size_t f = 0; f < sizeof formats / sizeof formats[0]; f++) {
 		struct buf c = compress_as(formats[f], plain, PLAIN_LEN);
-		struct src s = { c.p, c.n, 0, 5000, false };
-		struct decomp *d = decomp_new(formats[f], src_read, &s, NULL, 0);
+		struct memsrc s = { c.p, c.n, 0, 5000, false };
+		struct decomp *d = decomp_new(formats[f], memsrc_read, &s, NULL, 0);
 		FILE *fp = decomp_fopen(d);
 		uint8_t head[24], rest[100];
 		const uint8_t *rec;
@@ -404,7 +379,7 @@ test_stdio_and_record(void **state)
 		/* Cut: the FILE's error flag, not its end. */
 		s.pos = 0;
 		s.n = c.n / 2;
-		d = decomp_new(formats[f], src_read, &s, NULL, 0);
+		d = decomp_new(formats[f], memsrc_read, &s, NULL, 0);
 		fp = decomp_fopen(d);
 		while (fread(rest, 1, sizeof rest, fp) == sizeof rest)
 			;
@@ -421,8 +396,8 @@ test_stdio_and_record(void **state)
 static void
 test_record_overflow(void **state)
 {
-	struct src s = { plain, PLAIN_LEN, 0, 65536, false };
-	struct decomp *d = decomp_new(DECOMP_NONE, src_read, &s, NULL, 0);
+	struct memsrc s = { plain, PLAIN_LEN, 0, 65536, false };
+	struct decomp *d = decomp_new(DECOMP_NONE, memsrc_read, &s, NULL, 0);
 	FILE *fp = decomp_fopen(d);
 	uint8_t *all = malloc(PLAIN_LEN);
 	const uint8_t *rec;

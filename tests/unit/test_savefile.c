@@ -14,6 +14,7 @@
 
 #include "capfile.h"
 #include "capture/savefile.h"
+#include "memsrc.h"
 #include "savefile_same.h"
 
 #define MAGIC_USEC 0xa1b2c3d4u
@@ -755,26 +756,6 @@ test_pcapng_declines(void **state)
 /* The same file read from a stream (what stdio took first, then the
  * rest), as standard input and decompressed files are: the same frames
  * and the same damage as at offsets, whatever stdio took. */
-struct memstream {
-	const uint8_t *b;
-	size_t n, pos, chunk;
-};
-
-static ssize_t
-mem_read(void *ctx, void *buf, size_t n)
-{
-	struct memstream *m = ctx;
-	size_t k = m->n - m->pos;
-
-	if (k > n)
-		k = n;
-	if (k > m->chunk)
-		k = m->chunk;
-	memcpy(buf, m->b + m->pos, k);
-	m->pos += k;
-	return (ssize_t)k;
-}
-
 static const char *
 mem_error(void *ctx)
 {
@@ -786,8 +767,8 @@ static void
 stream_same(const struct fb *f, size_t n, size_t head)
 {
 	struct opened o = open_savefile(f, n, PCAP_TSTAMP_PRECISION_NANO);
-	struct memstream m = { f->b, n, head, 1000 };
-	struct savefile_stream src = { f->b, head, mem_read, mem_error, &m };
+	struct memsrc m = { f->b, n, head, 1000, false };
+	struct savefile_stream src = { f->b, head, memsrc_read, mem_error, &m };
 	struct savefile *st;
 	int ra, rb;
 
