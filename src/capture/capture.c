@@ -28,9 +28,7 @@
 
 struct cap_if {
 	bool known;
-	bool filter_ok;            /* -f compiles for its link type */
 	enum pkt_link link;
-	int dlt;
 	char name[SAVEFILE_IFNAME_MAX];
 };
 
@@ -192,18 +190,6 @@ fd_read(void *ctx, void *buf, size_t n)
 	return read(*(const int *)ctx, buf, n);
 }
 
-static ssize_t
-stream_read(void *ctx, void *buf, size_t n)
-{
-	return decomp_read(ctx, buf, n);
-}
-
-static const char *
-stream_error(void *ctx)
-{
-	return decomp_error(ctx);
-}
-
 /* Up to n bytes from the start of a stream that cannot be read again. */
 static size_t
 peek(int fd, uint8_t *b, size_t n, int *eno)
@@ -337,8 +323,8 @@ take_over(struct cap_file *f, char *err, size_t errlen)
 		if (decomp_recorded(f->dc, &head, &n)) {
 			f->stream.head = head;
 			f->stream.head_len = n;
-			f->stream.read = stream_read;
-			f->stream.error = stream_error;
+			f->stream.read = decomp_read_cb;
+			f->stream.error = decomp_error_cb;
 			f->stream.ctx = f->dc;
 			f->sf = savefile_open_stream(f->pcap, &f->stream);
 		}
@@ -509,6 +495,19 @@ iface_slot(struct cap_file *f, uint32_t i)
 	return *chunk != NULL ? &(*chunk)[i % IF_CHUNK] : NULL;
 }
 
+/* A link type in words: "USB_LINUX (189)", or "147" without a name. */
+static const char *
+link_words(char *buf, size_t len, int dlt)
+{
+	const char *name = pcap_datalink_val_to_name(dlt);
+
+	if (name != NULL)
+		snprintf(buf, len, "%s (%d)", name, dlt);
+	else
+		snprintf(buf, len, "%d", dlt);
+	return buf;
+}
+
 /* -f for link type dlt, compiled once per link type. NULL when it does
  * not compile for it: those frames are left out, and that is said once. */
 static const struct bpf_program *
@@ -535,16 +534,11 @@ filter_for(struct capture *c, struct cap_file *f, int dlt, uint32_t iface)
 	                      PCAP_NETMASK_UNKNOWN) == 0;
 	if (!nf->ok) {
 		char msg[CAP_ERRLEN], lt[64];
-		const char *dname = pcap_datalink_val_to_name(dlt);
 
-		if (dname != NULL)
-			snprintf(lt, sizeof lt, "%s (%d)", dname, dlt);
-		else
-			snprintf(lt, sizeof lt, "%d", dlt);
 		snprintf(msg, sizeof msg,
 		         "%s: interface %u: filter '%s' does not apply to link "
 		         "type %s: its frames are left out", f->name, iface,
-		         f->filter_expr, lt);
+		         f->filter_expr, link_words(lt, sizeof lt, dlt));
 		if (c->warn != NULL)
 			c->warn(c->warn_ctx, msg);
 	}
@@ -575,24 +569,19 @@ iface_enter(struct capture *c, struct cap_file *f, uint32_t i)
 		f->cur_link = link;
 		if (e != NULL) {
 			e->link = link;
-			e->dlt = dlt;
 			snprintf(e->name, sizeof e->name, "%s",
 			         savefile_ifname(f->sf));
 			e->known = true;
 		}
 		if (e != NULL && link == CAP_LINK_OTHER && c->warn != NULL) {
 			char msg[CAP_ERRLEN], lt[64];
-			const char *dname = pcap_datalink_val_to_name(dlt);
 
-			if (dname != NULL)
-				snprintf(lt, sizeof lt, "%s (%d)", dname, dlt);
-			else
-				snprintf(lt, sizeof lt, "%d", dlt);
 			snprintf(msg, sizeof msg,
 			         "%s: interface %u%s%s%s: link type %s is not "
 			         "decoded; its frames are counted, not analysed",
 			         f->name, i, e->name[0] ? " (" : "", e->name,
-			         e->name[0] ? ")" : "", lt);
+			         e->name[0] ? ")" : "",
+			         link_words(lt, sizeof lt, dlt));
 			c->warn(c->warn_ctx, msg);
 		}
 	}

@@ -450,6 +450,18 @@ decomp_error(const struct decomp *d)
 	return d->err;
 }
 
+ssize_t
+decomp_read_cb(void *d, void *buf, size_t n)
+{
+	return decomp_read(d, buf, n);
+}
+
+const char *
+decomp_error_cb(void *d)
+{
+	return decomp_error(d);
+}
+
 bool
 decomp_failed(const struct decomp *d)
 {

@@ -75,6 +75,11 @@ ssize_t decomp_read(struct decomp *d, void *buf, size_t n);
 /* One line, e.g. "compressed data cut short (gzip)" or "compressed data
  * corrupt (zstd: Data corruption detected)"; "" while nothing failed. */
 const char *decomp_error(const struct decomp *d);
+
+/* The same two with the stream as a void pointer, as a reader of streams
+ * (struct savefile_stream) calls them. */
+ssize_t decomp_read_cb(void *d, void *buf, size_t n);
+const char *decomp_error_cb(void *d);
 bool decomp_failed(const struct decomp *d);
 
 enum decomp_format decomp_get_format(const struct decomp *d);

@@ -16,18 +16,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static ssize_t
-stream_read(void *ctx, void *buf, size_t n)
-{
-	return decomp_read(ctx, buf, n);
-}
-
-static const char *
-stream_error(void *ctx)
-{
-	return decomp_error(ctx);
-}
-
 /* One way of reading the capture, as tlsautopsy's capture layer does. */
 struct way {
 	pcap_t *p;
@@ -86,8 +74,8 @@ open_stream(struct way *w, enum decomp_format f, const uint8_t *b, size_t n,
 	if (!w->overflow) {
 		w->src.head = head;
 		w->src.head_len = nhead;
-		w->src.read = stream_read;
-		w->src.error = stream_error;
+		w->src.read = decomp_read_cb;
+		w->src.error = decomp_error_cb;
 		w->src.ctx = w->d;
 		w->s = savefile_open_stream(w->p, &w->src);
 	}
