@@ -332,6 +332,12 @@ segment(struct analyzer *a, const struct cap_pkt *cp, const struct pkt *p)
 		(void)conn_encap_note(&c->encap, dir, c->tcp.ep[dir].pkts > 0,
 		                      c->tcp.ep[dir == TCP_DIR_C2S ? TCP_DIR_S2C : TCP_DIR_C2S].pkts > 0,
 		                      p);
+	/* Which interface it was seen on (several, in a pcapng file; past
+	 * 2^31 interfaces they are not told apart). */
+	if (c->first_frame == cp->frame)
+		c->iface = cp->iface & 0x7fffffffu;
+	else if ((cp->iface & 0x7fffffffu) != c->iface)
+		c->iface_mixed = 1;
 	tcp_track_packet(&c->tcp, dir, p, cp->ts, cp->frame);
 	/* Only while the handshake is being read: afterwards no event of
 	 * interest gets a time, and the hot path stays cheap. */

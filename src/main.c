@@ -463,6 +463,10 @@ analyse_files(struct capture *cap, struct analyzer *an, bool show_progress)
 			warn_line(NULL, it->warn);
 			continue;
 		}
+		if (it->kind == READER_SEVERAL) {
+			capture_note_several(cap, TA_FRAME_FILE(it->cp.frame));
+			continue;
+		}
 		if (it->service) {
 			/* Decoded here first: reader_pkt settles rc. */
 			const struct pkt *p = reader_pkt(rd, it);

@@ -1,6 +1,8 @@
 /* capture.c: offline files merged by time (plain pcap and pcapng files
- * read by savefile.c, the others by libpcap), or a live interface. */
+ * read by savefile.c, the others by libpcap; compressed ones and standard
+ * input through decomp.c), or a live interface. */
 #include <errno.h>
+#include <fcntl.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #ifdef HAVE_STDIO_EXT_H
@@ -9,17 +11,46 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "capture/capture.h"
 #include "capture/decap.h"
+#include "capture/decomp.h"
 #include "capture/savefile.h"
+
+/*
+ * What is known of a pcapng file's interfaces, in chunks that never move:
+ * the analysis thread reads the name of a frame's interface while the
+ * reader thread describes the next ones. Interfaces past the last chunk
+ * get no description (their frames still get their link).
+ */
+#define IF_CHUNK 64u
+#define IF_CHUNKS 1024u
+
+struct cap_if {
+	bool known;
+	enum pkt_link link;
+	char name[SAVEFILE_IFNAME_MAX];
+};
+
+/* -f compiled for one link type (pcapng interfaces may differ). */
+struct link_filter {
+	int dlt;
+	bool ok;
+	bool warned;
+	struct bpf_program prog;
+};
 
 struct cap_file {
 	pcap_t *pcap;
 	struct savefile *sf;       /* reads a plain pcap or pcapng file */
+	struct decomp *dc;         /* a compressed file or standard input */
+	struct savefile_stream stream; /* savefile's view of dc */
+	int fd;                    /* ours to close, or -1 */
+	int rfd;                   /* what dc reads */
 	struct pcap_pkthdr sf_hdr;
 	const char *name;
-	enum pkt_link link;
+	enum pkt_link link;        /* the (first) interface's */
 	uint64_t frames;           /* frames read from this file */
 	uint64_t size;             /* file size, 0 if unknown */
 	bool has_pkt;              /* a packet is waiting in hdr/data */
@@ -33,6 +64,18 @@ struct cap_file {
 	bool done;
 	struct pcap_pkthdr *hdr;
 	const u_char *data;
+	/* pcapng read by savefile: frames come on several interfaces. */
+	bool ng;
+	bool several_told;         /* reader side: said it has several */
+	bool several;              /* reporting side: knows it has several */
+	uint32_t cur_if;           /* interface of the frame in hdr/data */
+	bool cur_known;
+	enum pkt_link cur_link;
+	const struct bpf_program *cur_prog; /* NULL: its frames are left out */
+	struct cap_if **ifs;       /* IF_CHUNKS chunk pointers */
+	struct link_filter *filters;
+	unsigned nfilters;
+	const char *filter_expr;
 };
 
 struct capture {
@@ -45,6 +88,8 @@ struct capture {
 	void (*warn)(void *ctx, const char *msg);
 	void *warn_ctx;
 	const struct pkt_decap *decap; /* tunnel ports, for the inner test */
+	void (*several)(void *ctx, unsigned file);
+	void *several_ctx;
 };
 
 /* Map libpcap's DLT to the link layers pkt_decode knows. */
@@ -141,12 +186,6 @@ apply_filter(pcap_t *p, const char *name, const char *filter, char *err,
 static void
 open_error(const char *name, const char *perr, char *err, size_t errlen)
 {
-	struct stat st;
-
-	if (strcmp(name, "-") != 0 && stat(name, &st) != 0) {
-		snprintf(err, errlen, "%s: cannot open: %s", name, strerror(errno));
-		return;
-	}
 	if (strstr(perr, "file header bytes, only got 0") != NULL)
 		snprintf(err, errlen, "%s: empty, not a capture", name);
 	else if (strstr(perr, "unknown file format") != NULL ||
@@ -157,12 +196,170 @@ open_error(const char *name, const char *perr, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", name, perr);
 }
 
+static ssize_t
+fd_read(void *ctx, void *buf, size_t n)
+{
+	return read(*(const int *)ctx, buf, n);
+}
+
+/* Up to n bytes from the start of a stream that cannot be read again. */
+static size_t
+peek(int fd, uint8_t *b, size_t n, int *eno)
+{
+	size_t got = 0;
+
+	*eno = 0;
+	while (got < n) {
+		ssize_t r = read(fd, b + got, n - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			*eno = errno;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	return got;
+}
+
+/*
+ * libpcap opens f from its first bytes. A regular file that is not
+ * compressed is handed to it as it is (and read by savefile at offsets);
+ * anything else goes through a decomp stream, which keeps what stdio took
+ * so that savefile can read on from there.
+ */
+static bool
+open_input(struct cap_file *f, const char *name, char *err, size_t errlen)
+{
+	uint8_t magic[DECOMP_MAGIC_LEN];
+	char perr[PCAP_ERRBUF_SIZE];
+	bool stdin_in = strcmp(name, "-") == 0;
+	enum decomp_format fmt;
+	struct stat st;
+	bool regular;
+	size_t got;
+	int eno = 0, fd;
+	FILE *fp;
+
+	fd = stdin_in ? STDIN_FILENO : open(name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: cannot open: %s", name,
+		         strerror(errno));
+		return false;
+	}
+	if (!stdin_in)
+		f->fd = fd;
+	if (fstat(fd, &st) != 0) {
+		snprintf(err, errlen, "%s: cannot read: %s", name,
+		         strerror(errno));
+		return false;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: cannot read: %s", name,
+		         strerror(EISDIR));
+		return false;
+	}
+	/* Standard input is read as a stream even when it is a file: it
+	 * starts where its offset is, not at the file's first byte. */
+	regular = S_ISREG(st.st_mode) && !stdin_in;
+	if (regular) {
+		ssize_t r = pread(fd, magic, sizeof magic, 0);
+		got = r > 0 ? (size_t)r : 0;
+		eno = r < 0 ? errno : 0;
+	} else {
+		got = peek(fd, magic, sizeof magic, &eno);
+	}
+	if (eno != 0) {
+		snprintf(err, errlen, "%s: cannot read: %s", name,
+		         strerror(eno));
+		return false;
+	}
+	fmt = decomp_detect(magic, got);
+	perr[0] = '\0';
+	if (regular && fmt == DECOMP_NONE) {
+		f->size = (uint64_t)st.st_size;
+		fp = fdopen(fd, "rb");
+		if (fp == NULL) {
+			snprintf(err, errlen, "%s: cannot open: %s", name,
+			         strerror(errno));
+			return false;
+		}
+		f->fd = -1; /* the FILE has it now */
+		f->pcap = pcap_fopen_offline_with_tstamp_precision(
+		    fp, PCAP_TSTAMP_PRECISION_NANO, perr);
+		if (f->pcap == NULL) {
+			fclose(fp);
+			open_error(name, perr, err, errlen);
+			return false;
+		}
+		return true;
+	}
+	if (regular)
+		f->size = (uint64_t)st.st_size;
+	/* A regular file is read from its start; a stream's first bytes
+	 * were taken already. */
+	f->rfd = fd;
+	f->dc = decomp_new(fmt, fd_read, &f->rfd, regular ? NULL : magic,
+	                   regular ? 0 : got);
+	fp = f->dc != NULL ? decomp_fopen(f->dc) : NULL;
+	if (fp == NULL) {
+		snprintf(err, errlen, "%s: out of memory", name);
+		return false;
+	}
+	f->pcap = pcap_fopen_offline_with_tstamp_precision(
+	    fp, PCAP_TSTAMP_PRECISION_NANO, perr);
+	if (f->pcap == NULL) {
+		fclose(fp);
+		if (decomp_failed(f->dc))
+			snprintf(err, errlen, "%s: %s", name,
+			         decomp_error(f->dc));
+		else
+			open_error(name, perr, err, errlen);
+		return false;
+	}
+	return true;
+}
+
+/* savefile takes over where it can; the first interface must be one
+ * pkt_decode knows unless savefile reads every interface of a pcapng. */
+static bool
+take_over(struct cap_file *f, char *err, size_t errlen)
+{
+	if (f->dc == NULL) {
+		f->sf = savefile_open(f->pcap);
+	} else {
+		const uint8_t *head;
+		size_t n;
+
+		if (decomp_recorded(f->dc, &head, &n)) {
+			f->stream.head = head;
+			f->stream.head_len = n;
+			f->stream.read = decomp_read_cb;
+			f->stream.error = decomp_error_cb;
+			f->stream.ctx = f->dc;
+			f->sf = savefile_open_stream(f->pcap, &f->stream);
+		}
+	}
+	if (f->sf != NULL && savefile_is_pcapng(f->sf)) {
+		f->ng = true;
+		if (!map_link(pcap_datalink(f->pcap), &f->link))
+			f->link = CAP_LINK_OTHER;
+		f->ifs = calloc(IF_CHUNKS, sizeof *f->ifs);
+		if (f->ifs == NULL) {
+			snprintf(err, errlen, "%s: out of memory", f->name);
+			return false;
+		}
+		return true;
+	}
+	return link_check(f->pcap, f->name, &f->link, err, errlen);
+}
+
 struct capture *
 capture_open_files(const char *const *files, unsigned n, const char *filter,
                    char *err, size_t errlen)
 {
 	struct capture *c;
-	char perr[PCAP_ERRBUF_SIZE];
 	unsigned stdin_uses = 0;
 
 	c = calloc(1, sizeof *c);
@@ -179,6 +376,7 @@ capture_open_files(const char *const *files, unsigned n, const char *filter,
 	}
 	c->last = -1;
 	for (unsigned i = 0; i < n; i++) {
+		c->files[i].fd = -1;
 		if (strcmp(files[i], "-") == 0 && ++stdin_uses > 1) {
 			snprintf(err, errlen, "-: standard input given twice");
 			free(c->files);
@@ -188,27 +386,19 @@ capture_open_files(const char *const *files, unsigned n, const char *filter,
 	}
 	for (unsigned i = 0; i < n; i++) {
 		struct cap_file *f = &c->files[i];
-		struct stat st;
 
 		f->name = files[i];
-		perr[0] = '\0';
-		f->pcap = pcap_open_offline_with_tstamp_precision(
-		    files[i], PCAP_TSTAMP_PRECISION_NANO, perr);
-		if (f->pcap == NULL) {
-			open_error(files[i], perr, err, errlen);
-			goto fail;
-		}
 		c->nfiles = i + 1;
+		if (!open_input(f, files[i], err, errlen))
+			goto fail;
 #ifdef HAVE___FSETLOCKING
 		/* Only the reader thread (src/capture/reader.c) reads the file: stdio
 		 * need not lock it twice per frame. */
 		if (pcap_file(f->pcap) != NULL)
 			__fsetlocking(pcap_file(f->pcap), FSETLOCKING_BYCALLER);
 #endif
-		if (!link_check(f->pcap, f->name, &f->link, err, errlen))
+		if (!take_over(f, err, errlen))
 			goto fail;
-		if (strcmp(files[i], "-") != 0)
-			f->sf = savefile_open(f->pcap);
 		/* Offline the filter runs here, not in libpcap, so that
 		 * frames it rejects are still counted: frame numbers must be
 		 * the file's own, as Wireshark shows them. */
@@ -220,9 +410,8 @@ capture_open_files(const char *const *files, unsigned n, const char *filter,
 				goto fail;
 			}
 			f->has_filter = true;
+			f->filter_expr = filter;
 		}
-		if (strcmp(files[i], "-") != 0 && stat(files[i], &st) == 0)
-			f->size = (uint64_t)st.st_size;
 	}
 	return c;
 fail:
@@ -253,6 +442,7 @@ capture_open_live(const char *iface, const struct cap_filter *flt,
 	}
 	c->live = true;
 	c->last = -1;
+	c->files[0].fd = -1;
 	c->files[0].name = iface;
 	perr[0] = '\0';
 	p = pcap_create(iface, perr);
@@ -323,20 +513,25 @@ next_frame(struct cap_file *f)
  * plain frame (pkt_quick) can only have passed its port clause.
  */
 static bool
-filter_takes(const struct capture *c, struct cap_file *f)
+filter_takes(const struct capture *c, struct cap_file *f,
+             const struct bpf_program *prog, enum pkt_link link)
 {
 	struct pcap_pkthdr h;
 	struct pkt_quick q;
 	struct pkt p;
+	/* -f alone was compiled for the file's first link type. */
+	bool first_link = prog == &f->prog;
 
-	if (c->live && pkt_quick(f->link, f->data, f->hdr->caplen, &q))
+	if (prog == NULL)
+		return false;
+	if (c->live && pkt_quick(link, f->data, f->hdr->caplen, &q))
 		return true;
-	if (pcap_offline_filter(&f->prog, f->hdr, f->data) != 0)
+	if (pcap_offline_filter(prog, f->hdr, f->data) != 0)
 		return true;
 	if (!f->has_inner)
 		return false;
 	/* Whatever became of the segment, the IP packet inside counts. */
-	if (pkt_decode_opts(f->link, f->data, f->hdr->caplen, c->decap, &p) ==
+	if (pkt_decode_opts(link, f->data, f->hdr->caplen, c->decap, &p) ==
 	        DIS_OK &&
 	    p.nencap == 0)
 		return false;
@@ -349,9 +544,138 @@ filter_takes(const struct capture *c, struct cap_file *f)
 		return false;
 	if (!f->has_user)
 		return true;
-	return pcap_offline_filter(&f->user_outer, f->hdr, f->data) != 0 ||
+	return (first_link &&
+	        pcap_offline_filter(&f->user_outer, f->hdr, f->data) != 0) ||
 	       (f->has_user_inner &&
 	        pcap_offline_filter(&f->user_inner, &h, p.ip.p) != 0);
+}
+
+/* Where interface i of a pcapng file is described; NULL past the chunks
+ * or without memory. Reader thread only. */
+static struct cap_if *
+iface_slot(struct cap_file *f, uint32_t i)
+{
+	struct cap_if **chunk;
+
+	if (i / IF_CHUNK >= IF_CHUNKS)
+		return NULL;
+	chunk = &f->ifs[i / IF_CHUNK];
+	if (*chunk == NULL)
+		*chunk = calloc(IF_CHUNK, sizeof **chunk);
+	return *chunk != NULL ? &(*chunk)[i % IF_CHUNK] : NULL;
+}
+
+/* A link type in words: "USB_LINUX (189)", or "147" without a name. */
+static const char *
+link_words(char *buf, size_t len, int dlt)
+{
+	const char *name = pcap_datalink_val_to_name(dlt);
+
+	if (name != NULL)
+		snprintf(buf, len, "%s (%d)", name, dlt);
+	else
+		snprintf(buf, len, "%d", dlt);
+	return buf;
+}
+
+/* -f for link type dlt, compiled once per link type. NULL when it does
+ * not compile for it: those frames are left out, and that is said once. */
+static const struct bpf_program *
+filter_for(struct capture *c, struct cap_file *f, int dlt, uint32_t iface)
+{
+	struct link_filter *nf;
+	pcap_t *dead;
+
+	if (dlt == pcap_datalink(f->pcap))
+		return &f->prog;
+	for (unsigned i = 0; i < f->nfilters; i++)
+		if (f->filters[i].dlt == dlt)
+			return f->filters[i].ok ? &f->filters[i].prog : NULL;
+	nf = realloc(f->filters, (f->nfilters + 1) * sizeof *nf);
+	if (nf == NULL)
+		return NULL;
+	f->filters = nf;
+	nf = &f->filters[f->nfilters++];
+	memset(nf, 0, sizeof *nf);
+	nf->dlt = dlt;
+	dead = pcap_open_dead(dlt, (int)CAP_SNAPLEN);
+	nf->ok = dead != NULL &&
+	         pcap_compile(dead, &nf->prog, f->filter_expr, 1,
+	                      PCAP_NETMASK_UNKNOWN) == 0;
+	if (!nf->ok) {
+		char msg[CAP_ERRLEN], lt[64];
+
+		snprintf(msg, sizeof msg,
+		         "%s: interface %u: filter '%s' does not apply to link "
+		         "type %s: its frames are left out", f->name, iface,
+		         f->filter_expr, link_words(lt, sizeof lt, dlt));
+		if (c->warn != NULL)
+			c->warn(c->warn_ctx, msg);
+	}
+	if (dead != NULL)
+		pcap_close(dead);
+	return nf->ok ? &nf->prog : NULL;
+}
+
+/*
+ * The frame just read came on another interface than the last one: its
+ * link, its filter, and, the first time, its description (and a word when
+ * its link type is not decoded).
+ */
+static void
+iface_enter(struct capture *c, struct cap_file *f, uint32_t i)
+{
+	struct cap_if *e = iface_slot(f, i);
+	int dlt = savefile_dlt(f->sf);
+	enum pkt_link link;
+
+	f->cur_if = i;
+	f->cur_known = true;
+	if (e != NULL && e->known) {
+		f->cur_link = e->link;
+	} else {
+		if (!map_link(dlt, &link))
+			link = CAP_LINK_OTHER;
+		f->cur_link = link;
+		if (e != NULL) {
+			e->link = link;
+			snprintf(e->name, sizeof e->name, "%s",
+			         savefile_ifname(f->sf));
+			e->known = true;
+		}
+		if (e != NULL && link == CAP_LINK_OTHER && c->warn != NULL) {
+			char msg[CAP_ERRLEN], lt[64];
+
+			snprintf(msg, sizeof msg,
+			         "%s: interface %u%s%s%s: link type %s is not "
+			         "decoded; its frames are counted, not analysed",
+			         f->name, i, e->name[0] ? " (" : "", e->name,
+			         e->name[0] ? ")" : "",
+			         link_words(lt, sizeof lt, dlt));
+			c->warn(c->warn_ctx, msg);
+		}
+	}
+	if (f->has_filter)
+		f->cur_prog = filter_for(c, f, dlt, i);
+}
+
+/* pcapng: the interface of the frame just read. */
+static void
+frame_iface(struct capture *c, struct cap_file *f)
+{
+	uint32_t i = savefile_iface(f->sf);
+
+	if (!f->cur_known || i != f->cur_if)
+		iface_enter(c, f, i);
+	/* The reports name interfaces once a file has several: said where
+	 * it is found, among the frames when a reader thread reads them. */
+	if (!f->several_told && savefile_nifaces(f->sf) > 1) {
+		f->several_told = true;
+		if (c->several != NULL)
+			c->several(c->several_ctx, (unsigned)(f - c->files));
+		else
+			f->several = true;
+	}
 }
 
 /* Pull the next packet of one file into its lookahead slot. */
@@ -368,8 +692,13 @@ file_advance(struct capture *c, struct cap_file *f)
 		if (rc != 1)
 			break;
 		f->frames++;
-		if (f->has_filter && !filter_takes(c, f))
+		if (f->ng)
+			frame_iface(c, f);
+		if (f->has_filter &&
+		    !filter_takes(c, f, f->ng ? f->cur_prog : &f->prog,
+		                  f->ng ? f->cur_link : f->link)) {
 			continue;
+		}
 		f->has_pkt = true;
 		return;
 	}
@@ -385,11 +714,21 @@ file_advance(struct capture *c, struct cap_file *f)
 	}
 	if (rc == PCAP_ERROR) {
 		char msg[CAP_ERRLEN];
-		snprintf(msg, sizeof msg,
-		         "%s: damaged after frame %llu (%s); analysed up to there",
-		         f->name, (unsigned long long)f->frames,
-		         f->sf != NULL ? savefile_geterr(f->sf)
-		                       : pcap_geterr(f->pcap));
+
+		/* Damage inside the compression is the cause: say it first,
+		 * as a cut capture's reason is said. */
+		if (f->dc != NULL && decomp_failed(f->dc))
+			snprintf(msg, sizeof msg,
+			         "%s: %s: damaged after frame %llu; analysed up "
+			         "to there", f->name, decomp_error(f->dc),
+			         (unsigned long long)f->frames);
+		else
+			snprintf(msg, sizeof msg,
+			         "%s: damaged after frame %llu (%s); analysed up "
+			         "to there", f->name,
+			         (unsigned long long)f->frames,
+			         f->sf != NULL ? savefile_geterr(f->sf)
+			                       : pcap_geterr(f->pcap));
 		warn(c, msg);
 		c->st.damaged_files++;
 	}
@@ -443,11 +782,17 @@ capture_next(struct capture *c, struct cap_pkt *pkt)
 	}
 	pkt->data = best->data;
 	pkt->caplen = best->hdr->caplen;
+	/* A pcapng interface may declare any snapshot length: what is
+	 * kept of a frame is bounded all the same (the reader's blocks
+	 * hold frames of up to this size). */
+	if (pkt->caplen > CAP_SNAPLEN)
+		pkt->caplen = CAP_SNAPLEN;
 	pkt->len = best->hdr->len;
 	pkt->ts = (ta_time)best->hdr->ts.tv_sec * TA_NS_PER_SEC +
 	          (ta_time)best->hdr->ts.tv_usec;
 	pkt->frame = TA_FRAME((unsigned)best_i, best->frames);
-	pkt->link = best->link;
+	pkt->link = best->ng ? best->cur_link : best->link;
+	pkt->iface = best->ng ? best->cur_if : 0;
 	c->st.packets++;
 	c->st.bytes += pkt->caplen;
 	return CAP_PACKET;
@@ -532,6 +877,11 @@ capture_progress(const struct capture *c, uint64_t *done, uint64_t *total)
 			*done += f->size;
 			continue;
 		}
+		/* A compressed file's size is of its compressed bytes. */
+		if (f->dc != NULL) {
+			*done += decomp_in_bytes(f->dc);
+			continue;
+		}
 		if (f->sf != NULL) {
 			*done += savefile_offset(f->sf);
 			continue;
@@ -571,6 +921,44 @@ capture_link(const struct capture *c, unsigned idx)
 }
 
 const char *
+capture_iface_name(const struct capture *c, unsigned file, uint32_t iface)
+{
+	const struct cap_file *f;
+	const struct cap_if *chunk;
+
+	if (file >= c->nfiles || !c->files[file].ng ||
+	    iface / IF_CHUNK >= IF_CHUNKS)
+		return NULL;
+	f = &c->files[file];
+	chunk = f->ifs[iface / IF_CHUNK];
+	if (chunk == NULL || !chunk[iface % IF_CHUNK].known ||
+	    chunk[iface % IF_CHUNK].name[0] == '\0')
+		return NULL;
+	return chunk[iface % IF_CHUNK].name;
+}
+
+bool
+capture_several_ifaces(const struct capture *c, unsigned file)
+{
+	return file < c->nfiles && c->files[file].several;
+}
+
+void
+capture_note_several(struct capture *c, unsigned file)
+{
+	if (file < c->nfiles)
+		c->files[file].several = true;
+}
+
+void
+capture_set_several(struct capture *c, void (*fn)(void *ctx, unsigned file),
+                    void *ctx)
+{
+	c->several = fn;
+	c->several_ctx = ctx;
+}
+
+const char *
 capture_file_name(const struct capture *c, unsigned idx)
 {
 	return idx < c->nfiles ? c->files[idx].name : "?";
@@ -596,17 +984,30 @@ capture_close(struct capture *c)
 	if (c == NULL)
 		return;
 	for (unsigned i = 0; i < c->nfiles; i++) {
-		if (c->files[i].has_filter)
-			pcap_freecode(&c->files[i].prog);
-		if (c->files[i].has_inner)
-			pcap_freecode(&c->files[i].ports_inner);
-		if (c->files[i].has_user)
-			pcap_freecode(&c->files[i].user_outer);
-		if (c->files[i].has_user_inner)
-			pcap_freecode(&c->files[i].user_inner);
-		savefile_close(c->files[i].sf);
-		if (c->files[i].pcap != NULL)
-			pcap_close(c->files[i].pcap);
+		struct cap_file *f = &c->files[i];
+
+		if (f->has_filter)
+			pcap_freecode(&f->prog);
+		if (f->has_inner)
+			pcap_freecode(&f->ports_inner);
+		if (f->has_user)
+			pcap_freecode(&f->user_outer);
+		if (f->has_user_inner)
+			pcap_freecode(&f->user_inner);
+		for (unsigned k = 0; k < f->nfilters; k++)
+			if (f->filters[k].ok)
+				pcap_freecode(&f->filters[k].prog);
+		free(f->filters);
+		for (unsigned k = 0; f->ifs != NULL && k < IF_CHUNKS; k++)
+			free(f->ifs[k]);
+		free(f->ifs);
+		savefile_close(f->sf);
+		/* The FILE first: it reads the stream, which reads fd. */
+		if (f->pcap != NULL)
+			pcap_close(f->pcap);
+		decomp_free(f->dc);
+		if (f->fd >= 0)
+			close(f->fd);
 	}
 	free(c->files);
 	free(c);

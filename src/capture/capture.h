@@ -2,8 +2,14 @@
  * capture.h: packet sources. Offline: one or more pcap/pcapng files ('-' is
  * stdin) merged in timestamp order, so that a connection split across
  * rotated files is seen as one (plain pcap and pcapng files are read by
- * savefile.h, the others by libpcap). Live: one interface through libpcap, with the
- * kernel's drop counters.
+ * savefile.h, the others by libpcap). A file compressed with gzip, zstd or
+ * lz4, told by its first bytes, is read through decomp.h, standard input
+ * too. Live: one interface through libpcap, with the kernel's drop
+ * counters.
+ *
+ * A pcapng file may hold several interfaces, each with its own link type:
+ * every frame says which interface it came on and carries that
+ * interface's link.
  *
  * A packet handed out stays valid until the next capture_next() call.
  * Errors are one line naming the file and the reason.
@@ -28,6 +34,11 @@ struct cap_filter {
 	const char *user;  /* -f, or NULL */
 };
 
+/* The link of a frame whose link type pkt_decode does not know (an
+ * interface of a pcapng file other than the first may have any): it
+ * decodes as not IP. */
+#define CAP_LINK_OTHER ((enum pkt_link)0xff)
+
 struct cap_pkt {
 	const uint8_t *data;
 	uint32_t caplen;   /* bytes captured */
@@ -35,6 +46,8 @@ struct cap_pkt {
 	ta_time ts;
 	ta_frame frame;    /* file index and frame number in that file */
 	enum pkt_link link;
+	uint32_t iface;    /* interface in its file, from 0 (pcapng IDBs in
+	                    * file order across sections; else 0) */
 };
 
 enum cap_status {
@@ -98,8 +111,28 @@ void capture_progress(const struct capture *c, uint64_t *done, uint64_t *total);
 
 void capture_stats(struct capture *c, struct cap_stats *st);
 unsigned capture_nfiles(const struct capture *c);
-/* The link type of an input (0: the first -r, or the interface). */
+/* The link type of an input (0: the first -r, or the interface); of its
+ * first interface for a pcapng file. */
 enum pkt_link capture_link(const struct capture *c, unsigned idx);
+/*
+ * The if_name of interface iface of input file (NULL: it has none, or is
+ * not known). Any thread may ask about the interface of a frame
+ * capture_next() has handed out: its description was written before.
+ */
+const char *capture_iface_name(const struct capture *c, unsigned file,
+                               uint32_t iface);
+/*
+ * A file has described more than one interface (a pcapng file's IDBs) by
+ * the frame last handed out: its frames are worth naming by interface.
+ * When a reader thread reads the capture, it says so among the frames
+ * (capture_set_several), and the thread that reports notes it
+ * (capture_note_several), so that what reports say does not depend on
+ * how far ahead the reader is; without one, capture_next notes it.
+ */
+bool capture_several_ifaces(const struct capture *c, unsigned file);
+void capture_note_several(struct capture *c, unsigned file);
+void capture_set_several(struct capture *c,
+                         void (*fn)(void *ctx, unsigned file), void *ctx);
 const char *capture_file_name(const struct capture *c, unsigned idx);
 bool capture_is_live(const struct capture *c);
 void capture_set_warn(struct capture *c, void (*warn)(void *ctx, const char *msg),

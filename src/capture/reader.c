@@ -123,6 +123,19 @@ on_warn(void *ctx, const char *msg)
 	it->warn = text;
 }
 
+/* A file has several interfaces from here on: the reports learn it in
+ * frame order. */
+static void
+on_several(void *ctx, unsigned file)
+{
+	struct reader *r = ctx;
+	struct reader_item *it = room(r, 0);
+
+	memset(it, 0, sizeof *it);
+	it->kind = READER_SEVERAL;
+	it->cp.frame = TA_FRAME(file, 0);
+}
+
 static bool
 is_service(const struct reader *r, enum dis_status rc, const struct pkt *p)
 {
@@ -248,6 +261,7 @@ static void
 destroy(struct reader *r)
 {
 	capture_set_warn(r->cap, NULL, NULL);
+	capture_set_several(r->cap, NULL, NULL);
 	pthread_mutex_destroy(&r->lock);
 	pthread_cond_destroy(&r->filled_cv);
 	pthread_cond_destroy(&r->freed_cv);
@@ -279,6 +293,7 @@ reader_start(struct capture *cap, const struct service_map *svc,
 	pthread_cond_init(&r->filled_cv, NULL);
 	pthread_cond_init(&r->freed_cv, NULL);
 	capture_set_warn(cap, on_warn, r);
+	capture_set_several(cap, on_several, r);
 	/* Signals go to the analysis thread: a read cut short by EINTR
 	 * would look like a damaged file. The thread starts with them
 	 * blocked and notices reader_stop() between frames. */

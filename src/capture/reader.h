@@ -27,6 +27,8 @@
 enum reader_kind {
 	READER_FRAME, /* a frame: cp, rc, skip, anomalies, p */
 	READER_WARN,  /* a warning line of the capture: warn */
+	READER_SEVERAL, /* the file of cp.frame has several interfaces from
+	                 * here on: pass it to capture_note_several */
 };
 
 /*
@@ -62,8 +64,8 @@ struct reader_item {
 struct reader;
 
 /* Start reading cap (offline) in a new thread. The reader owns the
- * capture's warning callback from now on (warnings arrive as items).
- * svc and decap (the tunnel ports, may be NULL) must outlive it.
+ * capture's warning and interface callbacks from now on (they arrive as
+ * items). svc and decap (the tunnel ports, may be NULL) must outlive it.
  * Returns NULL with err filled if the thread cannot start. */
 struct reader *reader_start(struct capture *cap, const struct service_map *svc,
                             const struct pkt_decap *decap, char *err,

@@ -16,38 +16,66 @@
 /* pcapng (draft-ietf-opsawg-pcapng): block types and the byte-order magic */
 #define NG_SHB 0x0a0d0d0au
 #define NG_IDB 1u
-#define NG_OPB 2u
+#define NG_PB 2u            /* obsolete Packet Block (appendix A) */
 #define NG_SPB 3u
 #define NG_EPB 6u
 #define NG_BOM 0x1a2b3c4du
-#define NG_EPB_FIXED 32u    /* header, fixed fields, trailer */
+#define NG_OPT_END 0u
+#define NG_OPT_IF_NAME 2u
 #define NG_OPT_TSRESOL 9u
 #define NG_OPT_TSOFFSET 14u
-/* Blocks before the first interface that savefile steps over itself. */
-#define NG_HEAD_BLOCKS 64
-/* libpcap's largest frame for the link types read here (MAXIMUM_SNAPLEN):
- * a longer caplen makes the file damaged. */
+/* libpcap refuses a larger block (INITIAL_MAX_BLOCKSIZE): it is damage. */
+#define NG_MAX_BLOCK (16u << 20)
+/* libpcap's largest frame for most link types (MAXIMUM_SNAPLEN): a longer
+ * caplen in a classic file makes it damaged. */
 #define MAX_CAPLEN 262144u
+/* The time resolution asked of libpcap (nanoseconds). */
+#define USER_TSRESOL 1000000000u
 /* The buffer starts small, since a file may wait long in a merge before it
- * is read on, and grows to reads of this size, which measured best. */
+ * is read on, and grows to reads of this size, which measured best; a
+ * pcapng block larger than that gets a buffer of its size. */
 #define BUF_FIRST (64u << 10)
 #define BUF_READ (256u << 10)
 #define BUF_MAX (BUF_READ + RECORD_HDR + MAX_CAPLEN)
 
+/* How an interface's timestamps become nanoseconds (libpcap's scaling). */
+enum scale { PASS, UP_DEC, DOWN_DEC, UP_BIN, DOWN_BIN };
+
+struct sf_if {
+	uint64_t tsresol;   /* units per second */
+	uint64_t factor;    /* for UP_DEC, DOWN_DEC */
+	int64_t tsoffset;   /* seconds */
+	uint32_t snapshot;  /* as libpcap adjusts it */
+	uint32_t global;    /* its number in the file */
+	int dlt;
+	uint8_t scale;      /* enum scale */
+	char name[SAVEFILE_IFNAME_MAX];
+};
+
 struct savefile {
 	pcap_t *p;
-	int fd;
-	bool ng;            /* pcapng: only its plain packet blocks are read
-	                     * here; libpcap takes over at any other block */
-	bool by_libpcap;    /* libpcap has taken over */
+	int fd;             /* pread source, or -1: the stream */
+	const struct savefile_stream *src;
+	bool ng;
 	bool swapped;
-	bool usec;          /* microsecond timestamps, scaled up */
+	bool usec;          /* classic: microsecond timestamps, scaled up */
 	bool eof;
 	bool failed;        /* damaged: every later call says so again */
-	uint32_t snapshot;  /* libpcap's snapshot length for the file */
-	uint64_t file_pos;  /* file offset of buf[have] */
+	uint32_t snapshot;  /* classic: libpcap's snapshot length */
+	uint64_t file_pos;  /* file (stream) offset of buf[have] */
 	uint8_t *buf;
 	size_t cap, have, pos;
+	/* pcapng: the interfaces of the current section, and what libpcap
+	 * took from the first interface of the file. */
+	struct sf_if *ifs;
+	uint32_t nifs, ifs_cap;
+	uint32_t nglobal;   /* interfaces described in the file so far */
+	bool seen_idb;
+	int first_dlt;
+	uint32_t first_snapshot;
+	const struct sf_if *cur; /* the interface of the last frame */
+	struct sf_if classic;    /* classic pcap's one interface */
+	char stop[PCAP_ERRBUF_SIZE]; /* where libpcap would have stopped */
 	char err[PCAP_ERRBUF_SIZE];
 };
 
@@ -67,6 +95,15 @@ get16(bool swapped, const uint8_t *p)
 
 	memcpy(&v, p, sizeof v);
 	return swapped ? __builtin_bswap16(v) : v;
+}
+
+static uint64_t
+get64(bool swapped, const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof v);
+	return swapped ? __builtin_bswap64(v) : v;
 }
 
 /* Link types whose frames libpcap hands out as the file has them. In a
@@ -101,9 +138,59 @@ plain_link(int dlt, bool swapped)
 	}
 }
 
+/* libpcap's max_snaplen_for_dlt(): D-Bus, EBHSCR and USBPcap frames may
+ * be longer than the rest. */
+static uint32_t
+max_snaplen(int dlt)
+{
+	switch (dlt) {
+	case 231: /* DLT_DBUS */
+		return 128u << 20;
+	case 279: /* DLT_EBHSCR */
+		return 8u << 20;
+	case 249: /* DLT_USBPCAP */
+		return 1u << 20;
+	default:
+		return MAX_CAPLEN;
+	}
+}
+
+/* The snapshot length libpcap 1.10 takes from an interface: 0, or one
+ * that is negative as an int, means its link type's largest; any other
+ * stays as it is, however large. */
+static uint32_t
+adjust_snapshot(int dlt, uint32_t snaplen)
+{
+	return snaplen == 0 || snaplen > INT32_MAX ? max_snaplen(dlt) : snaplen;
+}
+
+/* libpcap's linktype_to_dlt() for the link types whose DLT_ value is not
+ * their LINKTYPE_ value on this system. */
+static int
+linktype_dlt(uint16_t lt)
+{
+	switch (lt) {
+	case 101: /* LINKTYPE_RAW */
+		return DLT_RAW;
+#ifdef DLT_ATM_RFC1483
+	case 100:
+		return DLT_ATM_RFC1483;
+#endif
+#ifdef DLT_SLIP_BSDOS
+	case 102:
+		return DLT_SLIP_BSDOS;
+#endif
+#ifdef DLT_PPP_BSDOS
+	case 103:
+		return DLT_PPP_BSDOS;
+#endif
+	default:
+		return (int)lt;
+	}
+}
+
 static struct savefile *
-new_savefile(pcap_t *p, int fd, bool ng, bool swapped, bool usec,
-             uint64_t start)
+new_savefile(pcap_t *p, int fd, const struct savefile_stream *src)
 {
 	struct savefile *s = calloc(1, sizeof *s);
 
@@ -111,117 +198,31 @@ new_savefile(pcap_t *p, int fd, bool ng, bool swapped, bool usec,
 		return NULL;
 	s->p = p;
 	s->fd = fd;
-	s->ng = ng;
-	s->swapped = swapped;
-	s->usec = usec;
-	s->snapshot = (uint32_t)pcap_snapshot(p);
-	s->file_pos = start;
+	s->src = src;
+	s->classic.dlt = pcap_datalink(p);
+	s->cur = &s->classic;
 	return s;
 }
 
-/*
- * The options of libpcap's first Interface Description Block, from "opt"
- * on: true when they hold nothing but a time resolution of microseconds
- * (the default) or nanoseconds, well formed. Anything else (another
- * resolution, an offset, a malformed list) is left to libpcap.
- */
+/* n bytes at offset off of the file's first bytes: the file itself, or
+ * what stdio took of the stream. */
 static bool
-ng_plain_options(const uint8_t *opt, size_t n, bool *usec)
+read_head(const struct savefile *s, uint64_t off, void *b, size_t n)
 {
-	bool seen = false;
-
-	*usec = true;
-	while (n >= 4) {
-		uint16_t code = get16(false, opt);
-		uint16_t len = get16(false, opt + 2);
-		size_t padded = ((size_t)len + 3u) & ~(size_t)3u;
-
-		if (code == 0)
-			return true;
-		if (padded > n - 4 || code == NG_OPT_TSOFFSET)
-			return false;
-		if (code == NG_OPT_TSRESOL) {
-			if (seen || len != 1 || (opt[4] != 6 && opt[4] != 9))
-				return false;
-			seen = true;
-			*usec = opt[4] == 6;
-		}
-		opt += 4 + padded;
-		n -= 4 + padded;
-	}
-	return n == 0;
+	if (s->fd >= 0)
+		return pread(s->fd, b, n, (off_t)off) == (ssize_t)n;
+	if (off > s->src->head_len || n > s->src->head_len - off)
+		return false;
+	memcpy(b, s->src->head + off, n);
+	return true;
 }
 
-/*
- * A pcapng file in this machine's byte order: step over the section
- * header and any block before the first interface, as libpcap did when it
- * opened the file, and read that interface's time resolution.
- */
 static struct savefile *
-open_pcapng(pcap_t *p, int fd)
+open_classic(struct savefile *s, const uint8_t *hdr, uint32_t magic)
 {
-	uint8_t b[16];
-	uint64_t off;
-	uint32_t magic, len;
+	pcap_t *p = s->p;
+	bool swapped = magic != MAGIC_USEC && magic != MAGIC_NSEC;
 
-	if (pread(fd, b, sizeof b, 0) != (ssize_t)sizeof b)
-		return NULL;
-	memcpy(&magic, b + 8, sizeof magic);
-	len = get32(false, b + 4);
-	if (magic != NG_BOM || len < 28 || len % 4 != 0)
-		return NULL;
-	off = len;
-	for (int i = 0; i < NG_HEAD_BLOCKS; i++) {
-		uint8_t idb[4096];  /* names, descriptions, a filter */
-		uint32_t type;
-		bool usec;
-
-		if (pread(fd, b, 8, (off_t)off) != 8)
-			return NULL;
-		type = get32(false, b);
-		len = get32(false, b + 4);
-		if (len < 12 || len % 4 != 0 || type == NG_SHB ||
-		    type == NG_OPB || type == NG_SPB || type == NG_EPB)
-			return NULL;
-		if (type != NG_IDB) {
-			off += len;
-			continue;
-		}
-		if (len < 20 || len > sizeof idb ||
-		    pread(fd, idb, len, (off_t)off) != (ssize_t)len ||
-		    get32(false, idb + len - 4) != len ||
-		    !ng_plain_options(idb + 16, len - 20, &usec))
-			return NULL;
-		return new_savefile(p, fd, true, false, usec, off + len);
-	}
-	return NULL;
-}
-
-struct savefile *
-savefile_open(pcap_t *p)
-{
-	FILE *fp = pcap_file(p);
-	uint8_t hdr[FILE_HDR];
-	struct stat st;
-	uint32_t magic;
-	bool swapped;
-	int fd;
-
-	if (fp == NULL || pcap_get_tstamp_precision(p) != PCAP_TSTAMP_PRECISION_NANO)
-		return NULL;
-	fd = fileno(fp);
-	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
-		return NULL;
-	if (pread(fd, hdr, sizeof hdr, 0) != (ssize_t)sizeof hdr)
-		return NULL;
-	memcpy(&magic, hdr, sizeof magic);
-	if (magic == NG_SHB)
-		return plain_link(pcap_datalink(p), false) &&
-		       pcap_snapshot(p) > 0 &&
-		       (uint32_t)pcap_snapshot(p) <= MAX_CAPLEN
-		           ? open_pcapng(p, fd)
-		           : NULL;
-	swapped = magic != MAGIC_USEC && magic != MAGIC_NSEC;
 	if (swapped)
 		magic = __builtin_bswap32(magic);
 	if (magic != MAGIC_USEC && magic != MAGIC_NSEC)
@@ -233,8 +234,116 @@ savefile_open(pcap_t *p)
 	    !plain_link(pcap_datalink(p), swapped) || pcap_snapshot(p) <= 0 ||
 	    (uint32_t)pcap_snapshot(p) > MAX_CAPLEN)
 		return NULL;
-	return new_savefile(p, fd, false, swapped, magic == MAGIC_USEC,
-	                    FILE_HDR);
+	s->swapped = swapped;
+	s->usec = magic == MAGIC_USEC;
+	s->snapshot = (uint32_t)pcap_snapshot(p);
+	s->file_pos = FILE_HDR;
+	return s;
+}
+
+/*
+ * pcapng: libpcap read the section header and the blocks up to the first
+ * interface and found them sound. Reading starts after the section
+ * header; the blocks to the first interface are read again, as libpcap
+ * read them.
+ */
+static struct savefile *
+open_pcapng(struct savefile *s, const uint8_t *hdr)
+{
+	pcap_t *p = s->p;
+	uint32_t bom = get32(false, hdr + 8);
+	bool swapped = bom != NG_BOM;
+
+	if (swapped && __builtin_bswap32(bom) != NG_BOM)
+		return NULL;
+	if ((pcap_is_swapped(p) != 0) != swapped || pcap_snapshot(p) <= 0 ||
+	    max_snaplen(pcap_datalink(p)) != MAX_CAPLEN)
+		return NULL;
+	s->ng = true;
+	s->swapped = swapped;
+	s->first_dlt = pcap_datalink(p);
+	s->first_snapshot = (uint32_t)pcap_snapshot(p);
+	s->file_pos = get32(swapped, hdr + 4);
+	/* A stream's head holds what libpcap read, its section header
+	 * whole at least. */
+	if (s->fd < 0 && s->file_pos > s->src->head_len)
+		return NULL;
+	return s;
+}
+
+static struct savefile *
+open_common(struct savefile *s)
+{
+	uint8_t hdr[FILE_HDR];
+	uint32_t magic;
+	struct savefile *r;
+
+	if (s == NULL)
+		return NULL;
+	r = NULL;
+	if (pcap_get_tstamp_precision(s->p) == PCAP_TSTAMP_PRECISION_NANO &&
+	    read_head(s, 0, hdr, sizeof hdr)) {
+		memcpy(&magic, hdr, sizeof magic);
+		r = magic == NG_SHB ? open_pcapng(s, hdr)
+		                    : open_classic(s, hdr, magic);
+	}
+	if (r == NULL)
+		free(s);
+	return r;
+}
+
+struct savefile *
+savefile_open(pcap_t *p)
+{
+	FILE *fp = pcap_file(p);
+	struct stat st;
+	int fd;
+
+	if (fp == NULL)
+		return NULL;
+	fd = fileno(fp);
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		return NULL;
+	return open_common(new_savefile(p, fd, NULL));
+}
+
+struct savefile *
+savefile_open_stream(pcap_t *p, const struct savefile_stream *src)
+{
+	return open_common(new_savefile(p, -1, src));
+}
+
+/* More bytes into buf[have..cap) from file_pos: > 0, 0 the end, -1 failed
+ * (err set). */
+static ssize_t
+read_more(struct savefile *s)
+{
+	size_t room = s->cap - s->have;
+	ssize_t n;
+
+	if (s->fd >= 0) {
+		do
+			n = pread(s->fd, s->buf + s->have, room,
+			          (off_t)s->file_pos);
+		while (n < 0 && errno == EINTR);
+		if (n < 0)
+			snprintf(s->err, sizeof s->err,
+			         "error reading dump file: %s", strerror(errno));
+		return n;
+	}
+	if (s->file_pos < s->src->head_len) {
+		size_t k = (size_t)(s->src->head_len - s->file_pos);
+
+		if (k > room)
+			k = room;
+		memcpy(s->buf + s->have, s->src->head + s->file_pos, k);
+		return (ssize_t)k;
+	}
+	n = s->src->read(s->src->ctx, s->buf + s->have, room);
+	if (n < 0)
+		snprintf(s->err, sizeof s->err, "%s",
+		         s->src->error(s->src->ctx));
+	return n;
 }
 
 /* Make need bytes readable from pos on, or all the file has left. False
@@ -249,14 +358,14 @@ fill(struct savefile *s, size_t need)
 		s->have = left;
 		s->pos = 0;
 	}
-	if (s->cap < BUF_MAX) {
+	if (s->cap < BUF_MAX || s->cap < need) {
 		size_t cap = s->cap == 0 ? BUF_FIRST : 2 * s->cap;
 		uint8_t *nb;
 
-		if (cap < need)
-			cap = need;
 		if (cap > BUF_MAX)
 			cap = BUF_MAX;
+		if (cap < need)
+			cap = need;
 		nb = realloc(s->buf, cap);
 		if (nb == NULL) {
 			snprintf(s->err, sizeof s->err, "out of memory");
@@ -266,15 +375,10 @@ fill(struct savefile *s, size_t need)
 		s->cap = cap;
 	}
 	while (s->have < need && !s->eof) {
-		ssize_t n = pread(s->fd, s->buf + s->have, s->cap - s->have,
-		                  (off_t)s->file_pos);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			snprintf(s->err, sizeof s->err,
-			         "error reading dump file: %s", strerror(errno));
+		ssize_t n = read_more(s);
+
+		if (n < 0)
 			return false;
-		}
 		if (n == 0)
 			s->eof = true;
 		s->have += (size_t)n;
@@ -290,93 +394,435 @@ damaged(struct savefile *s)
 	return PCAP_ERROR;
 }
 
-/* libpcap reads the rest of the file from the block at pos on. */
+/* The words libpcap has for a block whose fixed part is cut short. */
 static int
-hand_over(struct savefile *s, struct pcap_pkthdr *hdr, const uint8_t **data)
+too_short(struct savefile *s, uint32_t type)
 {
-	struct pcap_pkthdr *h;
-	const u_char *d;
-	int rc;
-
-	if (!s->by_libpcap) {
-		if (fseeko(pcap_file(s->p), (off_t)savefile_offset(s),
-		           SEEK_SET) != 0) {
-			snprintf(s->err, sizeof s->err,
-			         "error reading dump file: %s", strerror(errno));
-			return damaged(s);
-		}
-		s->by_libpcap = true;
-		free(s->buf);
-		s->buf = NULL;
-		s->cap = s->have = s->pos = 0;
-	}
-	rc = pcap_next_ex(s->p, &h, &d);
-	if (rc == 1) {
-		*hdr = *h;
-		*data = d;
-		return 1;
-	}
-	if (rc == PCAP_ERROR_BREAK)
-		return rc;
-	snprintf(s->err, sizeof s->err, "%s", pcap_geterr(s->p));
+	snprintf(s->err, sizeof s->err,
+	         "block of type %u in pcapng dump file is too short", type);
 	return damaged(s);
 }
 
 /*
- * pcapng: an Enhanced Packet Block of the first interface, whole and
- * within the snapshot length, is read here; any other block, or one that
- * is not plain, goes to libpcap, which has read nothing past the first
- * interface and so is where it would be.
+ * The next block, whole, checked as libpcap's read_block() checks it:
+ * 1 with *b at it (its total length in *len, pos past it), 0 at the end of
+ * the file, PCAP_ERROR when damaged.
  */
 static int
-next_pcapng(struct savefile *s, struct pcap_pkthdr *hdr, const uint8_t **data)
+ng_block(struct savefile *s, const uint8_t **b, uint32_t *len)
 {
-	const uint8_t *b;
-	uint32_t len, caplen;
-	uint64_t t, res, frac;
-	size_t left;
+	size_t left = s->have - s->pos;
+	uint32_t n;
 
-	if (s->by_libpcap)
-		return hand_over(s, hdr, data);
-	left = s->have - s->pos;
 	if (left < 8) {
 		if (!fill(s, 8))
 			return damaged(s);
 		left = s->have;
 		if (left == 0)
-			return PCAP_ERROR_BREAK;
-		if (left < 8)
-			return hand_over(s, hdr, data);
+			return 0;
+		if (left < 8) {
+			snprintf(s->err, sizeof s->err,
+			         "truncated pcapng dump file; tried to read 8 "
+			         "bytes, only got %zu", left);
+			return damaged(s);
+		}
 	}
-	b = s->buf + s->pos;
-	len = get32(false, b + 4);
-	if (get32(false, b) != NG_EPB || len < NG_EPB_FIXED || len % 4 != 0 ||
-	    len > BUF_MAX)
-		return hand_over(s, hdr, data);
-	if (left < len) {
-		if (!fill(s, len))
+	n = get32(s->swapped, s->buf + s->pos + 4);
+	if (n < 12) {
+		snprintf(s->err, sizeof s->err,
+		         "block in pcapng dump file has a length of %u < 12", n);
+		return damaged(s);
+	}
+	if (n % 4 != 0) {
+		snprintf(s->err, sizeof s->err,
+		         "block in pcapng dump file has a length of %u that is "
+		         "not a multiple of 4", n);
+		return damaged(s);
+	}
+	if (n > NG_MAX_BLOCK) {
+		snprintf(s->err, sizeof s->err,
+		         "pcapng block size %u > maximum %u", n, NG_MAX_BLOCK);
+		return damaged(s);
+	}
+	if (left < n) {
+		if (!fill(s, n))
 			return damaged(s);
 		left = s->have;
-		b = s->buf;
-		if (left < len)
-			return hand_over(s, hdr, data);
+		if (left < n) {
+			snprintf(s->err, sizeof s->err,
+			         "truncated pcapng dump file; tried to read %u "
+			         "bytes, only got %zu", n - 8, left - 8);
+			return damaged(s);
+		}
 	}
-	caplen = get32(false, b + 20);
-	if (get32(false, b + len - 4) != len || get32(false, b + 8) != 0 ||
-	    caplen > len - NG_EPB_FIXED || caplen > s->snapshot)
-		return hand_over(s, hdr, data);
-	t = (uint64_t)get32(false, b + 12) << 32 | get32(false, b + 16);
-	res = s->usec ? 1000000u : 1000000000u;
-	frac = t % res;
-	if (s->usec)
-		frac *= 1000;
-	hdr->ts.tv_sec = (time_t)(t / res);
-	hdr->ts.tv_usec = (suseconds_t)(int)frac;
-	hdr->caplen = caplen;
-	hdr->len = get32(false, b + 24);
-	*data = b + 28;
-	s->pos += len;
+	*b = s->buf + s->pos;
+	if (get32(s->swapped, *b + n - 4) != n) {
+		snprintf(s->err, sizeof s->err,
+		         "block total length in header and trailer don't "
+		         "match");
+		return damaged(s);
+	}
+	*len = n;
+	s->pos += n;
 	return 1;
+}
+
+/* if_tsresol: a negative power of 10, or of 2 with the top bit set. */
+static bool
+ng_tsresol(struct savefile *s, uint8_t v, uint64_t *res, bool *binary)
+{
+	if (v & 0x80) {
+		unsigned shift = v & 0x7fu;
+
+		if (shift > 63) {
+			snprintf(s->err, sizeof s->err,
+			         "Interface Description Block if_tsresol option "
+			         "resolution 2^-%u is too high", shift);
+			return false;
+		}
+		*binary = true;
+		*res = (uint64_t)1 << shift;
+		return true;
+	}
+	if (v > 19) {
+		snprintf(s->err, sizeof s->err,
+		         "Interface Description Block if_tsresol option "
+		         "resolution 10^-%u is too high", (unsigned)v);
+		return false;
+	}
+	*binary = false;
+	*res = 1;
+	for (unsigned i = 0; i < v; i++)
+		*res *= 10;
+	return true;
+}
+
+/*
+ * An Interface Description Block's options, as libpcap's
+ * process_idb_options() reads them (the same checks, in the same order,
+ * the same words), and its if_name.
+ */
+static bool
+ng_if_options(struct savefile *s, const uint8_t *o, size_t n,
+              struct sf_if *i, bool *binary)
+{
+	bool saw_res = false, saw_off = false, saw_name = false;
+
+	*binary = false;
+	i->tsresol = 1000000;
+	i->tsoffset = 0;
+	i->name[0] = '\0';
+	while (n != 0) {
+		uint16_t code, len;
+		size_t padded;
+
+		if (n < 4) {
+			too_short(s, NG_IDB);
+			return false;
+		}
+		code = get16(s->swapped, o);
+		len = get16(s->swapped, o + 2);
+		padded = ((size_t)len + 3) & ~(size_t)3;
+		o += 4;
+		n -= 4;
+		if (padded > n) {
+			too_short(s, NG_IDB);
+			return false;
+		}
+		switch (code) {
+		case NG_OPT_END:
+			if (len != 0) {
+				snprintf(s->err, sizeof s->err,
+				         "Interface Description Block has "
+				         "opt_endofopt option with length %u != 0",
+				         (unsigned)len);
+				return false;
+			}
+			return true;
+		case NG_OPT_TSRESOL:
+			if (len != 1) {
+				snprintf(s->err, sizeof s->err,
+				         "Interface Description Block has "
+				         "if_tsresol option with length %u != 1",
+				         (unsigned)len);
+				return false;
+			}
+			if (saw_res) {
+				snprintf(s->err, sizeof s->err,
+				         "Interface Description Block has more "
+				         "than one if_tsresol option");
+				return false;
+			}
+			saw_res = true;
+			if (!ng_tsresol(s, o[0], &i->tsresol, binary))
+				return false;
+			break;
+		case NG_OPT_TSOFFSET:
+			if (len != 8) {
+				snprintf(s->err, sizeof s->err,
+				         "Interface Description Block has "
+				         "if_tsoffset option with length %u != 8",
+				         (unsigned)len);
+				return false;
+			}
+			if (saw_off) {
+				snprintf(s->err, sizeof s->err,
+				         "Interface Description Block has more "
+				         "than one if_tsoffset option");
+				return false;
+			}
+			saw_off = true;
+			i->tsoffset = (int64_t)get64(s->swapped, o);
+			break;
+		case NG_OPT_IF_NAME:
+			/* Not NUL-terminated; the first one counts. */
+			if (!saw_name) {
+				size_t k = len < sizeof i->name - 1
+				               ? len
+				               : sizeof i->name - 1;
+				const uint8_t *z = memchr(o, '\0', k);
+
+				if (z != NULL)
+					k = (size_t)(z - o);
+				memcpy(i->name, o, k);
+				i->name[k] = '\0';
+				saw_name = true;
+			}
+			break;
+		default:
+			break;
+		}
+		o += padded;
+		n -= padded;
+	}
+	return true;
+}
+
+static void
+set_scale(struct sf_if *i, bool binary)
+{
+	i->factor = 1;
+	if (i->tsresol == USER_TSRESOL) {
+		i->scale = PASS;
+	} else if (i->tsresol > USER_TSRESOL) {
+		i->scale = binary ? DOWN_BIN : DOWN_DEC;
+		i->factor = i->tsresol / USER_TSRESOL;
+	} else {
+		i->scale = binary ? UP_BIN : UP_DEC;
+		i->factor = USER_TSRESOL / i->tsresol;
+	}
+}
+
+/* An Interface Description Block: the section's next interface. */
+static int
+ng_idb(struct savefile *s, const uint8_t *b, uint32_t len)
+{
+	uint16_t lt;
+	uint32_t snaplen;
+	struct sf_if *i;
+	bool binary = false;
+
+	if (len - 12 < 8)
+		return too_short(s, NG_IDB);
+	lt = get16(s->swapped, b + 8);
+	snaplen = get32(s->swapped, b + 12);
+	/* libpcap 1.10 takes the file's link type and snapshot length from
+	 * its first interface and stops at any that differs. */
+	if (s->seen_idb && s->stop[0] == '\0') {
+		if ((uint32_t)s->first_dlt != lt)
+			snprintf(s->stop, sizeof s->stop,
+			         "an interface has a type %u different from "
+			         "the type of the first interface", (unsigned)lt);
+		else if (s->first_snapshot !=
+		         adjust_snapshot(s->first_dlt, snaplen))
+			snprintf(s->stop, sizeof s->stop,
+			         "an interface has a snapshot length %u "
+			         "different from the snapshot length of the "
+			         "first interface", snaplen);
+	}
+	s->seen_idb = true;
+	if (s->nifs == SAVEFILE_MAX_IFACES) {
+		snprintf(s->err, sizeof s->err,
+		         "more than %u interfaces in a section",
+		         SAVEFILE_MAX_IFACES);
+		return damaged(s);
+	}
+	if (s->nifs == s->ifs_cap) {
+		uint32_t cap = s->ifs_cap == 0 ? 4 : 2 * s->ifs_cap;
+		struct sf_if *n = realloc(s->ifs, cap * sizeof *n);
+
+		if (n == NULL) {
+			snprintf(s->err, sizeof s->err, "out of memory");
+			return damaged(s);
+		}
+		/* The last frame's interface moves with the array. */
+		if (s->cur != &s->classic)
+			s->cur = n + (s->cur - s->ifs);
+		s->ifs = n;
+		s->ifs_cap = cap;
+	}
+	i = &s->ifs[s->nifs];
+	/* The first interface's link type is the one libpcap took, and so
+	 * is any it accepts later (the same number). */
+	if (s->nglobal == 0 || lt == (uint32_t)s->first_dlt)
+		i->dlt = s->first_dlt;
+	else
+		i->dlt = linktype_dlt(lt);
+	i->snapshot = adjust_snapshot(i->dlt, snaplen);
+	if (!ng_if_options(s, b + 16, len - 12 - 8, i, &binary))
+		return damaged(s);
+	set_scale(i, binary);
+	i->global = s->nglobal++;
+	s->nifs++;
+	return 1;
+}
+
+/* A Section Header Block after the first interface: a new section, with
+ * interfaces of its own, in the same byte order (as libpcap demands). */
+static int
+ng_shb(struct savefile *s, const uint8_t *b, uint32_t len)
+{
+	uint32_t bom;
+	uint16_t major;
+
+	if (len - 12 < 16)
+		return too_short(s, NG_SHB);
+	bom = get32(s->swapped, b + 8);
+	major = get16(s->swapped, b + 12);
+	if (bom == __builtin_bswap32(NG_BOM)) {
+		snprintf(s->err, sizeof s->err,
+		         "the file has sections with different byte orders");
+		return damaged(s);
+	}
+	if (bom != NG_BOM) {
+		snprintf(s->err, sizeof s->err,
+		         "the file has a section with a bad byte order magic "
+		         "field");
+		return damaged(s);
+	}
+	if (major != 1) {
+		snprintf(s->err, sizeof s->err,
+		         "unknown pcapng savefile major version number %u",
+		         (unsigned)major);
+		return damaged(s);
+	}
+	s->nifs = 0;
+	s->cur = &s->classic;
+	return 1;
+}
+
+/* libpcap's conversion of a timestamp in an interface's units. */
+static void
+ng_time(const struct sf_if *i, uint64_t t, struct pcap_pkthdr *hdr)
+{
+	uint64_t sec = t / i->tsresol + (uint64_t)i->tsoffset;
+	uint64_t frac = t % i->tsresol;
+
+	switch (i->scale) {
+	case UP_DEC:
+		frac *= i->factor;
+		break;
+	case DOWN_DEC:
+		frac /= i->factor;
+		break;
+	case UP_BIN:
+	case DOWN_BIN:
+		frac *= USER_TSRESOL;
+		frac /= i->tsresol;
+		break;
+	default:
+		break;
+	}
+	hdr->ts.tv_sec = (time_t)sec;
+	hdr->ts.tv_usec = (suseconds_t)(int)frac;
+}
+
+/*
+ * A packet block: type is NG_EPB, NG_PB or NG_SPB. Checked in libpcap's
+ * order: the fixed part, the interface, the snapshot length, the data.
+ */
+static int
+ng_packet(struct savefile *s, uint32_t type, const uint8_t *b, uint32_t len,
+          struct pcap_pkthdr *hdr, const uint8_t **data)
+{
+	uint32_t id, caplen, wire, fixed = type == NG_SPB ? 4 : 20;
+	uint64_t t = 0;
+	const struct sf_if *i;
+
+	if (len - 12 < fixed)
+		return too_short(s, type);
+	if (type == NG_SPB) {
+		id = 0;
+		wire = get32(s->swapped, b + 8);
+		caplen = wire;
+	} else {
+		id = type == NG_EPB ? get32(s->swapped, b + 8)
+		                    : get16(s->swapped, b + 8);
+		t = (uint64_t)get32(s->swapped, b + 12) << 32 |
+		    get32(s->swapped, b + 16);
+		caplen = get32(s->swapped, b + 20);
+		wire = get32(s->swapped, b + 24);
+	}
+	if (id >= s->nifs) {
+		snprintf(s->err, sizeof s->err,
+		         "a packet arrived on interface %u, but there's no "
+		         "Interface Description Block for that interface", id);
+		return damaged(s);
+	}
+	i = &s->ifs[id];
+	/* A Simple Packet Block holds what the snapshot length kept. */
+	if (type == NG_SPB && caplen > i->snapshot)
+		caplen = i->snapshot;
+	if (caplen > i->snapshot) {
+		snprintf(s->err, sizeof s->err,
+		         "invalid packet capture length %u, bigger than snaplen "
+		         "of %d", caplen, (int)i->snapshot);
+		return damaged(s);
+	}
+	ng_time(i, t, hdr);
+	if (caplen > len - 12 - fixed)
+		return too_short(s, type);
+	hdr->caplen = caplen;
+	hdr->len = wire;
+	*data = b + 8 + fixed;
+	s->cur = i;
+	return 1;
+}
+
+/* pcapng: the next packet block, stepping over the other blocks. */
+static int
+next_pcapng(struct savefile *s, struct pcap_pkthdr *hdr, const uint8_t **data)
+{
+	for (;;) {
+		const uint8_t *b;
+		uint32_t len, type;
+		int rc = ng_block(s, &b, &len);
+
+		if (rc == 0)
+			return PCAP_ERROR_BREAK;
+		if (rc < 0)
+			return rc;
+		type = get32(s->swapped, b);
+		switch (type) {
+		case NG_EPB:
+		case NG_SPB:
+		case NG_PB:
+			return ng_packet(s, type, b, len, hdr, data);
+		case NG_IDB:
+			rc = ng_idb(s, b, len);
+			break;
+		case NG_SHB:
+			/* Before the first interface libpcap steps over a
+			 * section header as over any block. */
+			rc = s->seen_idb ? ng_shb(s, b, len) : 1;
+			break;
+		default:
+			rc = 1;
+			break;
+		}
+		if (rc < 0)
+			return rc;
+	}
 }
 
 int
@@ -451,6 +897,42 @@ savefile_next(struct savefile *s, struct pcap_pkthdr *hdr,
 	return 1;
 }
 
+uint32_t
+savefile_iface(const struct savefile *s)
+{
+	return s->cur->global;
+}
+
+int
+savefile_dlt(const struct savefile *s)
+{
+	return s->cur->dlt;
+}
+
+const char *
+savefile_ifname(const struct savefile *s)
+{
+	return s->cur->name;
+}
+
+uint32_t
+savefile_nifaces(const struct savefile *s)
+{
+	return s->ng ? s->nglobal : 1;
+}
+
+bool
+savefile_is_pcapng(const struct savefile *s)
+{
+	return s->ng;
+}
+
+const char *
+savefile_libpcap_stop(const struct savefile *s)
+{
+	return s->stop[0] != '\0' ? s->stop : NULL;
+}
+
 const char *
 savefile_geterr(const struct savefile *s)
 {
@@ -460,18 +942,7 @@ savefile_geterr(const struct savefile *s)
 uint64_t
 savefile_offset(const struct savefile *s)
 {
-	off_t pos;
-
-	if (!s->by_libpcap)
-		return s->file_pos - (s->have - s->pos);
-	pos = ftello(pcap_file(s->p));
-	return pos > 0 ? (uint64_t)pos : 0;
-}
-
-bool
-savefile_by_libpcap(const struct savefile *s)
-{
-	return s->by_libpcap;
+	return s->file_pos - (s->have - s->pos);
 }
 
 void
@@ -479,6 +950,7 @@ savefile_close(struct savefile *s)
 {
 	if (s == NULL)
 		return;
+	free(s->ifs);
 	free(s->buf);
 	free(s);
 }

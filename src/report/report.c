@@ -38,6 +38,20 @@ report_new(FILE *out, FILE *err, const struct report_opts *o)
 	return r;
 }
 
+bool
+report_iface(const struct capture *cap, const struct conn *c,
+              const char **name)
+{
+	*name = NULL;
+	if (cap == NULL ||
+	    (!c->iface_mixed &&
+	     !capture_several_ifaces(cap, TA_FRAME_FILE(c->first_frame))))
+		return false;
+	*name = capture_iface_name(cap, TA_FRAME_FILE(c->first_frame),
+	                           c->iface);
+	return true;
+}
+
 void
 report_set_capture(struct report *r, const struct capture *cap)
 {

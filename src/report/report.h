@@ -67,4 +67,11 @@ void report_json_frame_file(struct json *j, const char *key,
                             ta_frame f);
 void report_json_starttls(struct json *j, const struct conn_facts *f);
 
+/* The interface a connection was seen on is worth naming when its file has
+ * described several interfaces by the time it is reported (a pcapng
+ * file), or when its frames came on several: true then, with *name its
+ * if_name or NULL. */
+bool report_iface(const struct capture *cap, const struct conn *c,
+                  const char **name);
+
 #endif

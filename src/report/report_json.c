@@ -36,6 +36,24 @@ frame_ref(struct json *j, const char *key, ta_frame f)
 	json_uint(j, key, TA_FRAME_NO(f));
 }
 
+/* Where the input had several interfaces: the connection's. */
+static void
+interface_object(struct json *j, const struct capture *cap,
+                 const struct conn *c)
+{
+	const char *name;
+
+	if (!report_iface(cap, c, &name))
+		return;
+	json_obj(j, "interface");
+	json_uint(j, "index", c->iface);
+	if (name != NULL)
+		json_str(j, "name", name);
+	if (c->iface_mixed)
+		json_bool(j, "other_interfaces", true);
+	json_close(j);
+}
+
 static void
 tcp_object(struct json *j, const struct capture *cap,
            const struct conn_facts *f)
@@ -272,6 +290,7 @@ report_json_conn(struct json *j, const struct capture *cap,
 		         capture_file_name(cap, TA_FRAME_FILE(c->first_frame)));
 	else
 		json_null(j, "file");
+	interface_object(j, cap, c);
 	endpoint(j, "client", &c->caddr, c->cport);
 	endpoint(j, "server", &c->saddr, c->sport);
 	json_str(j, "service", service_name(c->svc));

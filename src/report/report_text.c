@@ -349,6 +349,23 @@ tcp_line(FILE *out, const struct report_opts *o, const struct tcp_outcome *t)
 	}
 }
 
+/* Where the input had several interfaces: the connection's. */
+static void
+interface_line(FILE *out, const struct capture *cap, const struct conn *c)
+{
+	char name[256]; /* a name of up to 63 bytes, escaped */
+	const char *raw;
+
+	if (!report_iface(cap, c, &raw))
+		return;
+	fprintf(out, "  interface %u", (unsigned)c->iface);
+	if (raw != NULL)
+		fprintf(out, " (%s)", safe(name, sizeof name, raw));
+	if (c->iface_mixed)
+		fprintf(out, "; later frames came on other interfaces too");
+	fprintf(out, "\n");
+}
+
 void
 report_text_conn(FILE *out, const struct report_opts *o,
                  const struct capture *cap, const struct conn_facts *f,
@@ -376,6 +393,7 @@ report_text_conn(FILE *out, const struct report_opts *o,
 		        (uint64_t)TA_FRAME_NO(c->tcp.last_frame), f->tcp.frames);
 	fprintf(out, "\n");
 	encap_lines(out, c);
+	interface_line(out, cap, c);
 	if (detail) {
 		timeline_build(f, &tl);
 		timeline_text(out, &tl);

@@ -55,6 +55,10 @@ struct conn {
 	void *session;             /* the session layer's state, or NULL */
 
 	uint32_t slot;             /* its pool place, for the LRU links */
+	/* The interface of its first frame, in that frame's file (pcapng;
+	 * else 0), and whether later frames came on another. */
+	uint32_t iface : 31;
+	uint32_t iface_mixed : 1;
 	ta_time last_ts;
 	struct export_buf *xbuf;   /* -w: its packets so far, or NULL */
 	struct conn_encap *encap;  /* tunnels it came through (tcp/encap.h),

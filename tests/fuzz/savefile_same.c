@@ -39,49 +39,107 @@ open_copy(const uint8_t *bytes, size_t n, char *errbuf)
 	return p;
 }
 
+/* libpcap rewrites the pseudo-headers of these (pcap_post_process):
+ * savefile hands frames out as the file has them. */
+static bool
+post_processed(int dlt, bool swapped)
+{
+	switch (dlt) {
+	case 220: /* DLT_USB_LINUX_MMAPPED: its length is fixed up */
+		return true;
+	case 117: /* DLT_PFLOG */
+	case 113: /* DLT_LINUX_SLL */
+	case 276: /* DLT_LINUX_SLL2 */
+	case 189: /* DLT_USB_LINUX */
+	case 239: /* DLT_NFLOG */
+		return swapped;
+	default:
+		return false;
+	}
+}
+
 bool
-savefile_same(const uint8_t *bytes, size_t n, bool *taken,
-              unsigned long *frames, char *why, size_t whylen)
+savefile_same(const uint8_t *bytes, size_t n, struct savefile_same *r,
+              char *why, size_t whylen)
 {
 	char ebuf_a[PCAP_ERRBUF_SIZE], ebuf_b[PCAP_ERRBUF_SIZE];
 	pcap_t *a = open_copy(bytes, n, ebuf_a);
 	pcap_t *b = open_copy(bytes, n, ebuf_b);
 	struct savefile *s = NULL;
-	bool same = true;
+	bool same = true, whole;
 
-	*taken = false;
-	*frames = 0;
+	memset(r, 0, sizeof *r);
 	why[0] = '\0';
 	if (a == NULL || b == NULL)
 		goto out;
 	s = savefile_open(b);
-	*taken = s != NULL;
+	r->taken = s != NULL;
 	if (s == NULL)
 		goto out;
+	whole = !post_processed(pcap_datalink(a), pcap_is_swapped(a) != 0);
 	for (;;) {
 		struct pcap_pkthdr *ha, hb;
 		const u_char *da;
 		const uint8_t *db;
+		bool stop_before = savefile_libpcap_stop(s) != NULL;
 		int ra = pcap_next_ex(a, &ha, &da);
 		int rb = savefile_next(s, &hb, &db);
+		const char *stop = savefile_libpcap_stop(s);
 
+		if (stop != NULL && !stop_before) {
+			/* libpcap must stop here, in these words. */
+			if (ra != PCAP_ERROR || strcmp(pcap_geterr(a), stop) != 0) {
+				snprintf(why, whylen,
+				         "after frame %lu: savefile says libpcap "
+				         "stops (%s), libpcap %d (%s)", r->frames,
+				         stop, ra,
+				         ra == PCAP_ERROR ? pcap_geterr(a) : "");
+				same = false;
+				break;
+			}
+			r->libpcap_stopped = true;
+			/* savefile reads on alone: it must end, and say
+			 * where each frame came from. */
+			while (rb == 1) {
+				if (savefile_iface(s) >= savefile_nifaces(s)) {
+					snprintf(why, whylen,
+					         "frame %lu beyond libpcap: "
+					         "interface %u of %u",
+					         r->frames + r->beyond + 1,
+					         savefile_iface(s),
+					         savefile_nifaces(s));
+					same = false;
+					break;
+				}
+				r->beyond++;
+				rb = savefile_next(s, &hb, &db);
+			}
+			break;
+		}
 		if (ra == 1 && rb == 1) {
-			if (ha->caplen != hb.caplen || ha->len != hb.len ||
+			if (ha->caplen != hb.caplen ||
 			    ha->ts.tv_sec != hb.ts.tv_sec ||
 			    ha->ts.tv_usec != hb.ts.tv_usec ||
-			    memcmp(da, db, ha->caplen) != 0) {
+			    (whole && (ha->len != hb.len ||
+			               memcmp(da, db, ha->caplen) != 0)) ||
+			    savefile_dlt(s) != pcap_datalink(a) ||
+			    savefile_iface(s) >= savefile_nifaces(s)) {
 				snprintf(why, whylen,
 				         "frame %lu: libpcap caplen %u len %u ts "
-				         "%lld.%09ld, savefile caplen %u len %u ts "
-				         "%lld.%09ld%s", *frames + 1, ha->caplen,
+				         "%lld.%09ld dlt %d, savefile caplen %u len "
+				         "%u ts %lld.%09ld dlt %d interface %u of "
+				         "%u%s", r->frames + 1, ha->caplen,
 				         ha->len, (long long)ha->ts.tv_sec,
-				         (long)ha->ts.tv_usec, hb.caplen, hb.len,
+				         (long)ha->ts.tv_usec, pcap_datalink(a),
+				         hb.caplen, hb.len,
 				         (long long)hb.ts.tv_sec, (long)hb.ts.tv_usec,
+				         savefile_dlt(s), savefile_iface(s),
+				         savefile_nifaces(s),
 				         ha->caplen == hb.caplen ? " (or bytes)" : "");
 				same = false;
 				break;
 			}
-			++*frames;
+			r->frames++;
 			continue;
 		}
 		if (ra == PCAP_ERROR_BREAK && rb == PCAP_ERROR_BREAK)
@@ -91,7 +149,7 @@ savefile_same(const uint8_t *bytes, size_t n, bool *taken,
 			break;
 		snprintf(why, whylen,
 		         "after frame %lu: libpcap %d (%s), savefile %d (%s)",
-		         *frames, ra, ra == PCAP_ERROR ? pcap_geterr(a) : "",
+		         r->frames, ra, ra == PCAP_ERROR ? pcap_geterr(a) : "",
 		         rb, rb == PCAP_ERROR ? savefile_geterr(s) : "");
 		same = false;
 		break;

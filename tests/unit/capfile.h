@@ -167,14 +167,88 @@ ng_idb(struct fb *f, uint16_t linktype, uint8_t tsresol)
 	            tsresol != 0 ? sizeof opts : 0);
 }
 
+/* Options of a block, in the byte order of the file they go to. */
+struct ngopts {
+	uint8_t b[1024];
+	size_t n;
+	bool be;
+};
+
+static inline void
+ngo_init(struct ngopts *o, bool be)
+{
+	o->n = 0;
+	o->be = be;
+}
+
+static inline void
+ngo_put(struct ngopts *o, const void *p, size_t n)
+{
+	assert_true(o->n + n <= sizeof o->b);
+	if (n > 0)
+		memcpy(o->b + o->n, p, n);
+	o->n += n;
+}
+
+/* One option: code, length, the value as given, padding. */
+static inline void
+ngo_add(struct ngopts *o, uint16_t code, const void *v, uint16_t len)
+{
+	static const uint8_t pad[3];
+	uint8_t h[4];
+
+	if (o->be) {
+		h[0] = (uint8_t)(code >> 8);
+		h[1] = (uint8_t)code;
+		h[2] = (uint8_t)(len >> 8);
+		h[3] = (uint8_t)len;
+	} else {
+		h[0] = (uint8_t)code;
+		h[1] = (uint8_t)(code >> 8);
+		h[2] = (uint8_t)len;
+		h[3] = (uint8_t)(len >> 8);
+	}
+	ngo_put(o, h, 4);
+	ngo_put(o, v, len);
+	ngo_put(o, pad, (4u - len % 4u) % 4u);
+}
+
+/* if_tsoffset: a signed 64-bit number of seconds, in the file's order. */
+static inline void
+ngo_tsoffset(struct ngopts *o, int64_t off)
+{
+	uint8_t v[8];
+	uint64_t u = (uint64_t)off;
+
+	for (int i = 0; i < 8; i++)
+		v[o->be ? 7 - i : i] = (uint8_t)(u >> (8 * i));
+	ngo_add(o, 14, v, 8);
+}
+
+static inline void
+ngo_end(struct ngopts *o)
+{
+	ngo_add(o, 0, NULL, 0);
+}
+
+/* A packet block's data padded to 4 bytes, and the block's trailer. */
+static inline void
+ng_data_end(struct fb *f, const uint8_t *data, uint32_t caplen,
+            uint32_t total)
+{
+	static const uint8_t pad[3];
+
+	fb_bytes(f, data, caplen);
+	fb_bytes(f, pad, ((caplen + 3u) & ~3u) - caplen);
+	fb_u32(f, total);
+}
+
 /* Enhanced Packet Block of interface iface; ts in the interface's units. */
 static inline void
 ng_epb_if(struct fb *f, uint32_t iface, uint64_t ts, const uint8_t *data,
           uint32_t caplen, uint32_t len)
 {
-	static const uint8_t pad[3];
-	uint32_t padded = (caplen + 3u) & ~3u;
-	uint32_t total = 32 + padded;
+	uint32_t total = 32 + ((caplen + 3u) & ~3u);
 
 	fb_u32(f, 6);
 	fb_u32(f, total);
@@ -183,9 +257,7 @@ ng_epb_if(struct fb *f, uint32_t iface, uint64_t ts, const uint8_t *data,
 	fb_u32(f, (uint32_t)ts);
 	fb_u32(f, caplen);
 	fb_u32(f, len);
-	fb_bytes(f, data, caplen);
-	fb_bytes(f, pad, padded - caplen);
-	fb_u32(f, total);
+	ng_data_end(f, data, caplen, total);
 }
 
 static inline void
@@ -193,6 +265,37 @@ ng_epb(struct fb *f, uint64_t ts, const uint8_t *data, uint32_t caplen,
        uint32_t len)
 {
 	ng_epb_if(f, 0, ts, data, caplen, len);
+}
+
+/* Simple Packet Block: interface 0, no timestamp, caplen bytes of data
+ * (the snapshot length's share of len). */
+static inline void
+ng_spb(struct fb *f, const uint8_t *data, uint32_t caplen, uint32_t len)
+{
+	uint32_t total = 16 + ((caplen + 3u) & ~3u);
+
+	fb_u32(f, 3);
+	fb_u32(f, total);
+	fb_u32(f, len);
+	ng_data_end(f, data, caplen, total);
+}
+
+/* The obsolete Packet Block: a 16-bit interface id and a drops count. */
+static inline void
+ng_pb(struct fb *f, uint16_t iface, uint64_t ts, const uint8_t *data,
+      uint32_t caplen, uint32_t len)
+{
+	uint32_t total = 32 + ((caplen + 3u) & ~3u);
+
+	fb_u32(f, 2);
+	fb_u32(f, total);
+	fb_u16(f, iface);
+	fb_u16(f, 0);
+	fb_u32(f, (uint32_t)(ts >> 32));
+	fb_u32(f, (uint32_t)ts);
+	fb_u32(f, caplen);
+	fb_u32(f, len);
+	ng_data_end(f, data, caplen, total);
 }
 
 #endif

@@ -1,10 +1,11 @@
-/* test_capture.c: offline sources: pcap (draft-ietf-opsawg-pcap 4-5) and pcapng (draft-ietf-opsawg-pcapng 4.1-4.3) files merged by time. */
+/* test_capture.c: offline sources: pcap (draft-ietf-opsawg-pcap 4-5) and pcapng (draft-ietf-opsawg-pcapng 4.1-4.3) files merged by time, compressed (RFC 1952, RFC 8878, LZ4 frames) or not, from files or standard input. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 
 #include "capture/capture.h"
 #include "capfile.h"
+#include "compress.h"
 #include "scratch.h"
 
 #define BASE 1700000000u /* 2023-11-14, seconds */
@@ -507,6 +509,467 @@ test_stdin_twice(void **state)
 	assert_string_equal(err, "no input");
 }
 
+/* ---- compressed files and standard input ---- */
+
+static const enum decomp_format formats[] = { DECOMP_GZIP, DECOMP_ZSTD,
+	                                      DECOMP_LZ4 };
+
+/* What a capture hands out, frame by frame, for comparing two reads. */
+struct seen {
+	unsigned n;
+	ta_time ts[64];
+	ta_frame frame[64];
+	enum pkt_link link[64];
+	uint32_t iface[64];
+	uint8_t marker[64];
+	unsigned warns;
+	char warn[CAP_ERRLEN];
+	unsigned damaged;
+};
+
+static void
+seen_warn(void *ctx, const char *msg)
+{
+	struct seen *s = ctx;
+
+	s->warns++;
+	snprintf(s->warn, sizeof s->warn, "%s", msg);
+}
+
+/* Read everything of an opened capture. */
+static void
+read_all(struct capture *c, struct seen *s)
+{
+	struct cap_pkt p;
+	struct cap_stats st;
+
+	capture_set_warn(c, seen_warn, s);
+	while (capture_next(c, &p) == CAP_PACKET) {
+		assert_true(s->n < 64);
+		s->ts[s->n] = p.ts;
+		s->frame[s->n] = p.frame;
+		s->link[s->n] = p.link;
+		s->iface[s->n] = p.iface;
+		s->marker[s->n] = p.caplen > 54 ? p.data[54] : 0;
+		s->n++;
+	}
+	capture_stats(c, &st);
+	s->damaged = st.damaged_files;
+}
+
+/* A pcap (nanoseconds) of five frames, and the same as pcapng with two
+ * interfaces of different link types. */
+static void
+sample_pcap(struct fb *f)
+{
+	pcap_header(f, false, true, 1);
+	for (uint32_t i = 0; i < 5; i++)
+		pcap_record(f, BASE + i, 1000 * i,
+		            frame(40000, 993, (uint8_t)(0x71 + i)), FRAME_LEN,
+		            FRAME_LEN);
+}
+
+static void
+compressed_file(const struct fb *f, size_t n, enum decomp_format fmt,
+                const char *path)
+{
+	struct buf c = compress_as(fmt, f->b, f->n);
+	FILE *fp = fopen(path, "wb");
+
+	assert_non_null(fp);
+	assert_true(n <= c.n);
+	assert_int_equal(fwrite(c.p, 1, n, fp), n);
+	assert_int_equal(fclose(fp), 0);
+	free(c.p);
+}
+
+static size_t
+compressed_size(const struct fb *f, enum decomp_format fmt)
+{
+	struct buf c = compress_as(fmt, f->b, f->n);
+	size_t n = c.n;
+
+	free(c.p);
+	return n;
+}
+
+/* A compressed file reads as the same file uncompressed: frames, times,
+ * numbers; the progress counts compressed bytes. */
+static void
+test_compressed(void **state)
+{
+	struct fb *f = malloc(sizeof *f);
+	char plain[600], packed[600];
+	const char *one[1];
+
+	(void)state;
+	assert_non_null(f);
+	path_of(plain, sizeof plain, "plain.pcap");
+	path_of(packed, sizeof packed, "packed.pcap.x");
+	sample_pcap(f);
+	fb_save(f, plain, f->n);
+	for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
+		struct seen a, b;
+		struct capture *c;
+		uint64_t done, total;
+
+		memset(&a, 0, sizeof a);
+		memset(&b, 0, sizeof b);
+		one[0] = plain;
+		c = open_ok(one, 1, NULL);
+		read_all(c, &a);
+		capture_close(c);
+		/* The name says nothing: the first bytes do. */
+		compressed_file(f, compressed_size(f, formats[i]), formats[i],
+		                packed);
+		one[0] = packed;
+		c = open_ok(one, 1, NULL);
+		read_all(c, &b);
+		capture_progress(c, &done, &total);
+		assert_int_equal(total, compressed_size(f, formats[i]));
+		assert_int_equal(done, total);
+		capture_close(c);
+		assert_int_equal(a.n, 5);
+		assert_int_equal(b.n, 5);
+		assert_memory_equal(a.ts, b.ts, sizeof a.ts);
+		assert_memory_equal(a.frame, b.frame, sizeof a.frame);
+		assert_memory_equal(a.marker, b.marker, sizeof a.marker);
+		assert_int_equal(b.warns, 0);
+		assert_int_equal(b.damaged, 0);
+	}
+	unlink(plain);
+	unlink(packed);
+	free(f);
+}
+
+/*
+ * Cut anywhere: cut before the capture's header, opening fails with one
+ * line naming the file and the cut; cut later, the frames before the cut
+ * come out and one warning names the file, the cut and the last frame.
+ */
+static void
+test_compressed_cut(void **state)
+{
+	struct fb *f = malloc(sizeof *f);
+	char path[600];
+	const char *one[1] = { path };
+
+	(void)state;
+	assert_non_null(f);
+	path_of(path, sizeof path, "cut.pcap.gz");
+	sample_pcap(f);
+	for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
+		size_t full = compressed_size(f, formats[i]);
+		char cut_words[80], want[1000];
+
+		snprintf(cut_words, sizeof cut_words,
+		         "compressed data cut short (%s)",
+		         decomp_format_name(formats[i]));
+		for (size_t n = 4; n < full; n++) {
+			char err[CAP_ERRLEN];
+			struct capture *c;
+			struct seen s;
+
+			compressed_file(f, n, formats[i], path);
+			memset(&s, 0, sizeof s);
+			memset(err, 0, sizeof err);
+			c = capture_open_files(one, 1, NULL, err, sizeof err);
+			if (c == NULL) {
+				snprintf(want, sizeof want, "%s: %s", path,
+				         cut_words);
+				assert_string_equal(err, want);
+				continue;
+			}
+			read_all(c, &s);
+			capture_close(c);
+			assert_int_equal(s.warns, 1);
+			assert_int_equal(s.damaged, 1);
+			snprintf(want, sizeof want,
+			         "%s: %s: damaged after frame %u; analysed up "
+			         "to there", path, cut_words, s.n);
+			assert_string_equal(s.warn, want);
+			for (unsigned k = 0; k < s.n; k++)
+				assert_int_equal(s.marker[k], 0x71 + k);
+		}
+	}
+	unlink(path);
+	free(f);
+}
+
+/* A byte changed: never a clean read; one line naming the damage. */
+static void
+test_compressed_corrupt(void **state)
+{
+	struct fb *f = malloc(sizeof *f);
+	char path[600];
+	const char *one[1] = { path };
+
+	(void)state;
+	assert_non_null(f);
+	path_of(path, sizeof path, "bad.pcap.zst");
+	sample_pcap(f);
+	for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
+		struct buf c = compress_as(formats[i], f->b, f->n);
+		unsigned noticed = 0;
+
+		for (size_t at = c.n / 3; at < c.n - 4; at += 5) {
+			char err[CAP_ERRLEN];
+			struct capture *cap;
+			struct seen s;
+			FILE *fp;
+
+			c.p[at] ^= 0x41;
+			fp = fopen(path, "wb");
+			assert_non_null(fp);
+			assert_int_equal(fwrite(c.p, 1, c.n, fp), c.n);
+			assert_int_equal(fclose(fp), 0);
+			c.p[at] ^= 0x41;
+			memset(&s, 0, sizeof s);
+			cap = capture_open_files(one, 1, NULL, err, sizeof err);
+			if (cap == NULL) {
+				assert_ptr_equal(strstr(err, path), err);
+				assert_null(strchr(err, '\n'));
+				noticed++;
+				continue;
+			}
+			read_all(cap, &s);
+			capture_close(cap);
+			/* The damage was said once, naming the file: as the
+			 * compression's, or, where bytes decompressed wrong
+			 * before a checksum could tell, as the capture's. */
+			assert_int_equal(s.warns, 1);
+			assert_ptr_equal(strstr(s.warn, path), s.warn);
+			assert_true(strstr(s.warn, ": compressed data ") != NULL ||
+			            strstr(s.warn, ": damaged after frame ") !=
+			                NULL);
+			noticed++;
+		}
+		assert_true(noticed > 0);
+		free(c.p);
+	}
+	unlink(path);
+	free(f);
+}
+
+/* Compressed, but not a capture: the words for any non-capture. */
+static void
+test_compressed_not_a_capture(void **state)
+{
+	static const char text[] = "a text file, compressed\n";
+	char path[600], want[800];
+	const char *one[1] = { path };
+
+	(void)state;
+	path_of(path, sizeof path, "notes.txt.gz");
+	for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
+		struct fb *f = malloc(sizeof *f);
+
+		assert_non_null(f);
+		memcpy(f->b, text, sizeof text - 1);
+		f->n = sizeof text - 1;
+		compressed_file(f, compressed_size(f, formats[i]), formats[i],
+		                path);
+		open_fails(one, 1, NULL, path,
+		           "not a pcap or pcapng capture (unknown file format)");
+		f->n = 0;
+		compressed_file(f, compressed_size(f, formats[i]), formats[i],
+		                path);
+		open_fails(one, 1, NULL, path, "empty, not a capture");
+		/* The magic alone. */
+		compressed_file(f, 4, formats[i], path);
+		snprintf(want, sizeof want, "compressed data cut short (%s)",
+		         decomp_format_name(formats[i]));
+		open_fails(one, 1, NULL, path, want);
+		free(f);
+	}
+	unlink(path);
+}
+
+/* Standard input: a pipe, read once; compressed or not, pcap or pcapng,
+ * as from a file. */
+static void
+test_stdin(void **state)
+{
+	static const char *const dash[1] = { "-" };
+	struct fb *f = malloc(sizeof *f);
+	int saved = dup(STDIN_FILENO);
+
+	(void)state;
+	assert_non_null(f);
+	assert_true(saved >= 0);
+	for (int ng = 0; ng < 2; ng++) {
+		if (ng) {
+			ng_shb(f);
+			ng_idb(f, 1, 9);
+			for (uint32_t i = 0; i < 5; i++)
+				ng_epb(f, (uint64_t)(BASE + i) * 1000000000u +
+				              1000 * i,
+				       frame(40000, 993, (uint8_t)(0x71 + i)),
+				       FRAME_LEN, FRAME_LEN);
+		} else {
+			sample_pcap(f);
+		}
+		for (int fi = -1; fi < 3; fi++) {
+			struct buf c = fi < 0 ? compress_as(DECOMP_NONE, f->b, f->n)
+			                      : compress_as(formats[fi], f->b,
+			                                    f->n);
+			int fds[2];
+			struct capture *cap;
+			struct seen s;
+
+			assert_true(c.n < 65536); /* fits the pipe */
+			assert_int_equal(pipe(fds), 0);
+			assert_int_equal(write(fds[1], c.p, c.n), (ssize_t)c.n);
+			close(fds[1]);
+			assert_int_equal(dup2(fds[0], STDIN_FILENO), STDIN_FILENO);
+			close(fds[0]);
+			cap = open_ok(dash, 1, NULL);
+			memset(&s, 0, sizeof s);
+			read_all(cap, &s);
+			capture_close(cap);
+			assert_int_equal(s.n, 5);
+			assert_int_equal(s.warns, 0);
+			for (unsigned k = 0; k < 5; k++) {
+				assert_int_equal(s.ts[k],
+				                 at(BASE + k, 1000 * k));
+				assert_int_equal(s.frame[k], TA_FRAME(0, k + 1));
+				assert_int_equal(s.marker[k], 0x71 + k);
+			}
+			free(c.p);
+		}
+	}
+	/* Empty standard input is no capture. */
+	{
+		int fds[2];
+
+		assert_int_equal(pipe(fds), 0);
+		close(fds[1]);
+		assert_int_equal(dup2(fds[0], STDIN_FILENO), STDIN_FILENO);
+		close(fds[0]);
+		open_fails(dash, 1, NULL, "-", "empty, not a capture");
+	}
+	assert_int_equal(dup2(saved, STDIN_FILENO), STDIN_FILENO);
+	close(saved);
+	free(f);
+}
+
+/* ---- pcapng interfaces ---- */
+
+static void
+sll_frame(uint8_t *out, uint8_t marker)
+{
+	/* Linux cooked v1: packet type, ARPHRD_ETHER, address, IPv4 */
+	static const uint8_t hdr[16] = { 0, 0, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1,
+	                                 0, 0, 8, 0 };
+
+	memcpy(out, hdr, sizeof hdr);
+	memcpy(out + 16, frame(40001, 143, marker) + 14, FRAME_LEN - 14);
+}
+
+/*
+ * Three interfaces: Ethernet in ns (eth0), Linux cooked in us (any), and
+ * one whose link type is not decoded (USER0). Each frame carries its
+ * interface and link; the names are known; frames from the second IDB on
+ * belong to a file of several interfaces; the undecoded one is said once.
+ */
+static void
+test_pcapng_interfaces(void **state)
+{
+	struct fb *f = malloc(sizeof *f);
+	uint8_t cooked[FRAME_LEN + 2];
+	char path[600], gz[600], want[800];
+	const char *one[1] = { path };
+	struct ngopts o;
+
+	(void)state;
+	assert_non_null(f);
+	path_of(path, sizeof path, "ifaces.pcapng");
+	path_of(gz, sizeof gz, "ifaces.pcapng.gz");
+	sll_frame(cooked, 0x62);
+	ng_shb(f);
+	ngo_init(&o, false);
+	ngo_add(&o, 2, "eth0", 4);
+	ngo_add(&o, 9, "\x09", 1);
+	ngo_end(&o);
+	ng_idb_opts(f, 1, 65535, o.b, o.n);
+	ng_epb_if(f, 0, (uint64_t)BASE * 1000000000u + 5,
+	          frame(40000, 993, 0x61), FRAME_LEN, FRAME_LEN);
+	ngo_init(&o, false);
+	ngo_add(&o, 2, "any", 3);
+	ngo_end(&o);
+	ng_idb_opts(f, 113, 65535, o.b, o.n);
+	ng_epb_if(f, 1, (uint64_t)BASE * 1000000u + 7, cooked, FRAME_LEN + 2,
+	          FRAME_LEN + 2);
+	ng_epb_if(f, 0, (uint64_t)BASE * 1000000000u + 9000,
+	          frame(40000, 993, 0x63), FRAME_LEN, FRAME_LEN);
+	ngo_init(&o, false);
+	ngo_add(&o, 2, "usr", 3);
+	ngo_end(&o);
+	ng_idb_opts(f, 147, 65535, o.b, o.n);
+	ng_epb_if(f, 2, (uint64_t)BASE * 1000000u + 10, cooked, 20, 20);
+	ng_epb_if(f, 2, (uint64_t)BASE * 1000000u + 11, cooked, 20, 20);
+	fb_save(f, path, f->n);
+	compressed_file(f, compressed_size(f, DECOMP_GZIP), DECOMP_GZIP, gz);
+
+	for (int round = 0; round < 2; round++) {
+		struct capture *c;
+		struct seen s;
+
+		one[0] = round ? gz : path;
+		c = open_ok(one, 1, NULL);
+		memset(&s, 0, sizeof s);
+		read_all(c, &s);
+		assert_int_equal(s.n, 5);
+		assert_int_equal(s.link[0], PKT_LINK_ETHERNET);
+		assert_int_equal(s.link[1], PKT_LINK_SLL);
+		assert_int_equal(s.link[2], PKT_LINK_ETHERNET);
+		assert_int_equal(s.link[3], CAP_LINK_OTHER);
+		assert_int_equal(s.iface[0], 0);
+		assert_int_equal(s.iface[1], 1);
+		assert_int_equal(s.iface[2], 0);
+		assert_int_equal(s.iface[3], 2);
+		assert_int_equal(s.ts[0], at(BASE, 5));
+		assert_int_equal(s.ts[1], at(BASE, 7000));
+		assert_int_equal(s.ts[2], at(BASE, 9000));
+		for (unsigned k = 0; k < 5; k++)
+			assert_int_equal(s.frame[k], TA_FRAME(0, k + 1));
+		assert_int_equal(s.warns, 1);
+		snprintf(want, sizeof want,
+		         "%s: interface 2 (usr): link type 147 is not decoded; "
+		         "its frames are counted, not analysed",
+		         one[0]);
+		assert_string_equal(s.warn, want);
+		assert_int_equal(s.damaged, 0);
+		assert_string_equal(capture_iface_name(c, 0, 0), "eth0");
+		assert_string_equal(capture_iface_name(c, 0, 1), "any");
+		assert_string_equal(capture_iface_name(c, 0, 2), "usr");
+		assert_null(capture_iface_name(c, 0, 3));
+		assert_null(capture_iface_name(c, 1, 0));
+		assert_true(capture_several_ifaces(c, 0));
+		assert_false(capture_several_ifaces(c, 1));
+		assert_int_equal(capture_link(c, 0), PKT_LINK_ETHERNET);
+		capture_close(c);
+	}
+
+	/* -f applies per link type; where it cannot, the frames are left
+	 * out (and said), and numbers stay the file's. */
+	{
+		struct capture *c = open_ok(one, 1, "tcp port 143");
+		struct seen s;
+
+		memset(&s, 0, sizeof s);
+		read_all(c, &s);
+		assert_int_equal(s.n, 1);
+		assert_int_equal(s.frame[0], TA_FRAME(0, 2));
+		assert_int_equal(s.link[0], PKT_LINK_SLL);
+		assert_int_equal(s.warns, 2);
+		capture_close(c);
+	}
+	unlink(path);
+	unlink(gz);
+	free(f);
+}
+
 int
 main(void)
 {
@@ -520,6 +983,12 @@ main(void)
 		cmocka_unit_test(test_unsupported_link),
 		cmocka_unit_test(test_filter_keeps_frame_numbers),
 		cmocka_unit_test(test_stdin_twice),
+		cmocka_unit_test(test_compressed),
+		cmocka_unit_test(test_compressed_cut),
+		cmocka_unit_test(test_compressed_corrupt),
+		cmocka_unit_test(test_compressed_not_a_capture),
+		cmocka_unit_test(test_stdin),
+		cmocka_unit_test(test_pcapng_interfaces),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -144,9 +144,99 @@ write_capture(const char *path, unsigned n, unsigned first_sec)
 	pcap_close(dead);
 }
 
+/* One block of a pcapng file (little-endian), padded, to fp. */
+static void
+ng_write(FILE *fp, uint32_t type, const void *a, size_t na, const void *b,
+         size_t nb)
+{
+	static const uint8_t pad[3];
+	size_t padded = (na + nb + 3) & ~(size_t)3;
+	uint32_t total = (uint32_t)(12 + padded);
+
+	assert_int_equal(fwrite(&type, 4, 1, fp), 1);
+	assert_int_equal(fwrite(&total, 4, 1, fp), 1);
+	assert_int_equal(fwrite(a, 1, na, fp), na);
+	if (nb > 0)
+		assert_int_equal(fwrite(b, 1, nb, fp), nb);
+	assert_int_equal(fwrite(pad, 1, padded - na - nb, fp),
+	                 padded - na - nb);
+	assert_int_equal(fwrite(&total, 4, 1, fp), 1);
+}
+
+/*
+ * The pcap file at from as a pcapng file at to, on two interfaces: the
+ * second (Linux cooked, in microseconds) is described after the 100th
+ * frame, and every third frame after that goes out on it, its Ethernet
+ * header replaced by a cooked one.
+ */
+static void
+write_two_interfaces(const char *from, const char *to)
+{
+	static const uint8_t shb[16] = { 0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0,
+	                                 0xff, 0xff, 0xff, 0xff,
+	                                 0xff, 0xff, 0xff, 0xff };
+	/* Ethernet, snaplen 0; if_name "eth0", if_tsresol 9, end */
+	static const uint8_t idb0[28] = { 1, 0, 0, 0, 0, 0, 0, 0,
+	                                  2, 0, 4, 0, 'e', 't', 'h', '0',
+	                                  9, 0, 1, 0, 9, 0, 0, 0,
+	                                  0, 0, 0, 0 };
+	/* Linux cooked, snaplen 0; if_name "any", end */
+	static const uint8_t idb1[20] = { 113, 0, 0, 0, 0, 0, 0, 0,
+	                                  2, 0, 3, 0, 'a', 'n', 'y', 0,
+	                                  0, 0, 0, 0 };
+	static const uint8_t cooked[16] = { 0, 0, 0, 1, 0, 6, 2, 0, 0, 0,
+	                                    0, 1, 0, 0, 8, 0 };
+	char errbuf[PCAP_ERRBUF_SIZE];
+	pcap_t *p = pcap_open_offline_with_tstamp_precision(
+	    from, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+	FILE *fp = fopen(to, "wb");
+	struct pcap_pkthdr *h;
+	const u_char *d;
+	unsigned i = 0;
+
+	assert_non_null(p);
+	assert_non_null(fp);
+	ng_write(fp, 0x0a0d0d0au, shb, sizeof shb, NULL, 0);
+	ng_write(fp, 1, idb0, sizeof idb0, NULL, 0);
+	while (pcap_next_ex(p, &h, &d) == 1) {
+		uint32_t epb[5];
+		bool on1 = i >= 100 && i % 3 == 0 && h->caplen > 14 &&
+		           h->caplen < 60000 &&
+		           d[12] == 0x08 && d[13] == 0x00;
+		uint64_t t = (uint64_t)h->ts.tv_sec * 1000000000u +
+		             (uint64_t)h->ts.tv_usec;
+		uint8_t *frame;
+		uint32_t n = h->caplen;
+
+		if (i == 100)
+			ng_write(fp, 1, idb1, sizeof idb1, NULL, 0);
+		frame = malloc(n + 2);
+		assert_non_null(frame);
+		if (on1) {
+			t /= 1000;
+			memcpy(frame, cooked, sizeof cooked);
+			memcpy(frame + 16, d + 14, n - 14);
+			n += 2;
+		} else {
+			memcpy(frame, d, n);
+		}
+		epb[0] = on1 ? 1 : 0;
+		epb[1] = (uint32_t)(t >> 32);
+		epb[2] = (uint32_t)t;
+		epb[3] = n;
+		epb[4] = n;
+		ng_write(fp, 6, epb, sizeof epb, frame, n);
+		free(frame);
+		i++;
+	}
+	assert_int_equal(fclose(fp), 0);
+	pcap_close(p);
+}
+
 /* What the direct path sees, one event at a time: frames and warnings. */
 struct event {
 	bool warn;
+	bool several;       /* a file has several interfaces from here */
 	struct cap_pkt cp;
 	enum dis_status rc;
 	struct pkt p;
@@ -181,6 +271,15 @@ direct_warn(void *ctx, const char *msg)
 }
 
 static void
+direct_several(void *ctx, unsigned file)
+{
+	struct event *e = ev_add(ctx);
+
+	e->several = true;
+	e->cp.frame = TA_FRAME(file, 0);
+}
+
+static void
 read_direct(const char *const *files, unsigned n, struct events *v)
 {
 	char err[CAP_ERRLEN];
@@ -189,6 +288,7 @@ read_direct(const char *const *files, unsigned n, struct events *v)
 
 	assert_non_null(c);
 	capture_set_warn(c, direct_warn, v);
+	capture_set_several(c, direct_several, v);
 	while (capture_next(c, &cp) == CAP_PACKET) {
 		struct event *e = ev_add(v);
 
@@ -248,8 +348,15 @@ compare(const char *const *files, unsigned n, size_t *nwarn)
 			(*nwarn)++;
 			continue;
 		}
+		if (e->several) {
+			assert_int_equal(it->kind, READER_SEVERAL);
+			assert_int_equal(it->cp.frame, e->cp.frame);
+			(*nwarn)++;
+			continue;
+		}
 		assert_int_equal(it->kind, READER_FRAME);
 		assert_int_equal(it->cp.frame, e->cp.frame);
+		assert_int_equal(it->cp.iface, e->cp.iface);
 		assert_true(it->cp.ts == e->cp.ts);
 		assert_int_equal(it->cp.caplen, e->cp.caplen);
 		assert_int_equal(it->cp.len, e->cp.len);
@@ -333,6 +440,27 @@ test_warning_in_place(void **state)
 	assert_int_equal(nwarn, 1);
 }
 
+/* A pcapng file of two link types merged with a pcap file: every frame
+ * with its interface and link, and the word that the file has several
+ * interfaces where the direct path gives it. */
+static void
+test_interfaces_in_place(void **state)
+{
+	char a[1024], b[1024], c[1024];
+	const char *files[2] = {a, c};
+	size_t nwords;
+
+	(void)state;
+	path_of(b, sizeof b, "one.pcap");
+	path_of(a, sizeof a, "two.pcapng");
+	path_of(c, sizeof c, "other.pcap");
+	write_capture(b, 3000, BASE);
+	write_two_interfaces(b, a);
+	write_capture(c, 3000, BASE + 1);
+	compare(files, 2, &nwords);
+	assert_int_equal(nwords, 1);
+}
+
 /* Stopped early, it hands out what it read, then ends; freed with items
  * still waiting, it does not hang. */
 static void
@@ -410,6 +538,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_same_as_direct),
 		cmocka_unit_test(test_warning_in_place),
+		cmocka_unit_test(test_interfaces_in_place),
 		cmocka_unit_test(test_stop_and_free),
 		cmocka_unit_test(test_progress),
 	};

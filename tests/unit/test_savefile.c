@@ -1,4 +1,4 @@
-/* test_savefile.c: classic pcap files read without stdio (pcap-savefile(5)), held to libpcap's reading. */
+/* test_savefile.c: pcap and pcapng files read without stdio (pcap-savefile(5), draft-ietf-opsawg-pcapng), held to libpcap's reading. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,6 +14,7 @@
 
 #include "capfile.h"
 #include "capture/savefile.h"
+#include "memsrc.h"
 #include "savefile_same.h"
 
 #define MAGIC_USEC 0xa1b2c3d4u
@@ -45,16 +46,18 @@ fb_new(void)
 static unsigned long
 same(const struct fb *f, size_t n, bool want_taken)
 {
+	struct savefile_same r;
 	char why[512];
-	unsigned long frames;
-	bool taken;
 
-	if (!savefile_same(f->b, n, &taken, &frames, why, sizeof why))
+	if (!savefile_same(f->b, n, &r, why, sizeof why))
 		fail_msg("cut at %zu of %zu: %s", n, f->n, why);
-	if (taken != want_taken)
+	if (r.taken != want_taken)
 		fail_msg("cut at %zu of %zu: savefile %s the file", n, f->n,
-		         taken ? "read" : "declined");
-	return frames;
+		         r.taken ? "read" : "declined");
+	if (r.libpcap_stopped)
+		fail_msg("cut at %zu of %zu: libpcap stopped at an interface",
+		         n, f->n);
+	return r.frames;
 }
 
 /* savefile over a real file holding f's first n bytes. */
@@ -318,8 +321,7 @@ test_declines(void **state)
 /* ---- pcapng ---- */
 
 /* A pcapng file as dumpcap writes it: a block before the interface, the
- * packets, statistics at the end. The packets are read here; libpcap
- * takes over only at the statistics block. */
+ * packets, statistics at the end; every packet read here. */
 static void
 test_pcapng_plain(void **state)
 {
@@ -350,82 +352,475 @@ test_pcapng_plain(void **state)
 		assert_int_equal(same(f, f->n, true), want);
 		o = open_savefile(f, f->n, PCAP_TSTAMP_PRECISION_NANO);
 		assert_non_null(o.s);
+		assert_true(savefile_is_pcapng(o.s));
 		for (got = 0; got < want; got++) {
 			assert_int_equal(savefile_next(o.s, &h, &d), 1);
-			assert_false(savefile_by_libpcap(o.s));
+			assert_int_equal(savefile_iface(o.s), 0);
+			assert_int_equal(savefile_dlt(o.s), DLT_EN10MB);
 		}
 		assert_int_equal(savefile_next(o.s, &h, &d), PCAP_ERROR_BREAK);
-		assert_true(savefile_by_libpcap(o.s));
+		assert_int_equal(savefile_nifaces(o.s), 1);
+		assert_null(savefile_libpcap_stop(o.s));
+		assert_int_equal(savefile_offset(o.s), f->n);
 		close_opened(&o);
 	}
 	free(f);
 }
 
-/* Everything that is not a plain packet of the first interface goes to
- * libpcap, at that block: the reading goes on or stops as libpcap says,
- * cut at every byte. */
+/* Interfaces libpcap accepts (one link type, one snapshot length), a new
+ * section, a frame over the snapshot length: read as libpcap reads them,
+ * cut at every byte, in both byte orders. */
 static void
-test_pcapng_hand_over_everywhere(void **state)
+test_pcapng_cut_everywhere(void **state)
 {
-	/* byte-order magic, version 1.0, section length unknown */
-	static const uint8_t section[16] = { 0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0,
-	                                     0xff, 0xff, 0xff, 0xff,
-	                                     0xff, 0xff, 0xff, 0xff };
 	struct fb *f = fb_new();
 	size_t idb_end;
 	unsigned long frames;
 
 	(void)state;
-	ng_shb(f);
-	ng_idb(f, (uint16_t)LT_ETHERNET, 0);
-	idb_end = f->n;
-	ng_epb(f, 1700000000000000u, pattern, 60, 60);
-	ng_epb(f, 0xffffffffffffffffu, pattern + 1, 0, 0);
-	ng_idb(f, (uint16_t)LT_ETHERNET, 9);           /* a second interface */
-	ng_epb_if(f, 1, 5, pattern + 2, 61, 61);
-	ng_epb(f, 7, pattern + 3, 62, 62);
-	ng_block(f, 0x0a0d0d0au, section, sizeof section); /* a new section */
-	ng_idb(f, (uint16_t)LT_ETHERNET, 0);
-	ng_epb(f, 8, pattern, 65535, 65535);
-	ng_epb(f, 9, pattern, 70000, 70000);           /* over the snaplen */
-	for (size_t n = 0; n <= f->n; n++) {
-		frames = same(f, n, n >= idb_end);
-		if (n == f->n)
-			assert_int_equal(frames, 5);
+	for (int be = 0; be < 2; be++) {
+		/* byte-order magic, version 1.0, section length unknown */
+		struct fb *sec = fb_new();
+
+		sec->n = 0;
+		sec->be = be;
+		fb_u32(sec, 0x1a2b3c4du);
+		fb_u16(sec, 1);
+		fb_u16(sec, 0);
+		fb_u32(sec, 0xffffffffu);
+		fb_u32(sec, 0xffffffffu);
+		ng_shb_order(f, be);
+		ng_idb(f, (uint16_t)LT_ETHERNET, 0);
+		idb_end = f->n;
+		ng_epb(f, 1700000000000000u, pattern, 60, 60);
+		ng_epb(f, 0xffffffffffffffffu, pattern + 1, 0, 0);
+		ng_idb(f, (uint16_t)LT_ETHERNET, 9); /* a second interface */
+		ng_epb_if(f, 1, 5, pattern + 2, 61, 61);
+		ng_spb(f, pattern + 4, 63, 63);
+		ng_pb(f, 1, 1700000000000000001u, pattern + 5, 64, 64);
+		ng_epb(f, 7, pattern + 3, 62, 62);
+		ng_block(f, 0x0a0d0d0au, sec->b, sec->n); /* a new section */
+		ng_idb(f, (uint16_t)LT_ETHERNET, 0);
+		ng_epb(f, 8, pattern, 65535, 65535);
+		ng_epb(f, 9, pattern, 70000, 70000); /* over the snaplen */
+		for (size_t n = 0; n <= f->n; n++) {
+			frames = same(f, n, n >= idb_end);
+			if (n == f->n)
+				assert_int_equal(frames, 7);
+		}
+		free(sec);
 	}
 	free(f);
 }
 
-/* Interfaces whose timestamps savefile does not convert, and the other
- * byte order, are read by libpcap alone. */
+/* Each interface's frames, as savefile hands them out. */
+struct ifframe {
+	uint32_t iface;
+	int dlt;
+	uint64_t ns;      /* the time in nanoseconds since 1970 */
+	uint32_t caplen, len;
+	const uint8_t *data;
+};
+
+static void
+expect_frames(const struct fb *f, const struct ifframe *want, size_t n,
+              uint32_t nifaces)
+{
+	struct opened o = open_savefile(f, f->n, PCAP_TSTAMP_PRECISION_NANO);
+	struct pcap_pkthdr h;
+	const uint8_t *d;
+
+	assert_non_null(o.s);
+	for (size_t i = 0; i < n; i++) {
+		int rc = savefile_next(o.s, &h, &d);
+
+		if (rc != 1)
+			fail_msg("frame %zu: %d (%s)", i + 1, rc,
+			         savefile_geterr(o.s));
+		assert_int_equal(savefile_iface(o.s), want[i].iface);
+		assert_int_equal(savefile_dlt(o.s), want[i].dlt);
+		assert_int_equal((uint64_t)h.ts.tv_sec * 1000000000u +
+		                     (uint64_t)h.ts.tv_usec,
+		                 want[i].ns);
+		assert_int_equal(h.caplen, want[i].caplen);
+		assert_int_equal(h.len, want[i].len);
+		assert_memory_equal(d, want[i].data, want[i].caplen);
+	}
+	assert_int_equal(savefile_next(o.s, &h, &d), PCAP_ERROR_BREAK);
+	assert_int_equal(savefile_nifaces(o.s), nifaces);
+	close_opened(&o);
+}
+
+/* Two link types, two resolutions: libpcap stops at the second interface,
+ * savefile reads both, each frame with its interface's link type and
+ * time; cut anywhere, it never reads a frame that is not whole. */
+static void
+test_pcapng_two_link_types(void **state)
+{
+	struct fb *f = fb_new();
+	const uint64_t base = 1700000000u;
+
+	(void)state;
+	for (int be = 0; be < 2; be++) {
+		struct ngopts o0, o1;
+		struct ifframe want[4] = {
+			{ 0, DLT_EN10MB, base * 1000000000u + 123456789u, 60,
+			  60, pattern },
+			{ 1, DLT_LINUX_SLL, base * 1000000000u + 200001000u, 48,
+			  1500, pattern + 7 },
+			{ 0, DLT_EN10MB, (base + 1) * 1000000000u + 1u, 54, 54,
+			  pattern + 9 },
+			{ 1, DLT_LINUX_SLL, (base + 2) * 1000000000u, 0, 0,
+			  pattern },
+		};
+		struct savefile_same r;
+		char why[512];
+		struct opened op;
+		struct pcap_pkthdr h;
+		const uint8_t *d;
+
+		ngo_init(&o0, be);
+		ngo_add(&o0, 2, "eth0", 4);
+		ngo_add(&o0, 9, "\x09", 1);
+		ngo_end(&o0);
+		ngo_init(&o1, be);
+		ngo_add(&o1, 2, "any", 3);
+		ngo_end(&o1);
+		ng_shb_order(f, be);
+		ng_idb_opts(f, (uint16_t)LT_ETHERNET, 65535, o0.b, o0.n);
+		ng_epb_if(f, 0, base * 1000000000u + 123456789u, pattern, 60,
+		          60);
+		ng_idb_opts(f, (uint16_t)LT_SLL, 128, o1.b, o1.n);
+		ng_epb_if(f, 1, base * 1000000u + 200001u, pattern + 7, 48,
+		          1500);
+		ng_epb_if(f, 0, (base + 1) * 1000000000u + 1u, pattern + 9, 54,
+		          54);
+		ng_epb_if(f, 1, (base + 2) * 1000000u, pattern, 0, 0);
+		expect_frames(f, want, 4, 2);
+
+		/* libpcap reads the first frame, then gives up. */
+		assert_true(savefile_same(f->b, f->n, &r, why, sizeof why));
+		assert_true(r.taken);
+		assert_true(r.libpcap_stopped);
+		assert_int_equal(r.frames, 1);
+		assert_int_equal(r.beyond, 3);
+		op = open_savefile(f, f->n, PCAP_TSTAMP_PRECISION_NANO);
+		assert_int_equal(savefile_next(op.s, &h, &d), 1);
+		assert_string_equal(savefile_ifname(op.s), "eth0");
+		assert_null(savefile_libpcap_stop(op.s));
+		assert_int_equal(savefile_next(op.s, &h, &d), 1);
+		assert_string_equal(savefile_ifname(op.s), "any");
+		assert_string_equal(savefile_libpcap_stop(op.s),
+		                    "an interface has a type 113 different "
+		                    "from the type of the first interface");
+		close_opened(&op);
+
+		for (size_t n = 0; n < f->n; n++) {
+			struct pcap_pkthdr hh;
+			const uint8_t *dd;
+			unsigned got = 0;
+			int rc;
+
+			if (!savefile_same(f->b, n, &r, why, sizeof why))
+				fail_msg("cut at %zu: %s", n, why);
+			if (!r.taken)
+				continue;
+			op = open_savefile(f, n, PCAP_TSTAMP_PRECISION_NANO);
+			while ((rc = savefile_next(op.s, &hh, &dd)) == 1) {
+				assert_int_equal(hh.caplen, want[got].caplen);
+				assert_memory_equal(dd, want[got].data,
+				                    hh.caplen);
+				got++;
+			}
+			/* A cut file is damaged unless cut between blocks. */
+			if (rc == PCAP_ERROR)
+				assert_non_null(strstr(savefile_geterr(op.s),
+				                       "truncated pcapng"));
+			close_opened(&op);
+		}
+	}
+	free(f);
+}
+
+/* Timestamps in every unit libpcap knows, with offsets: the same time as
+ * libpcap gives where it reads the file, and the right one. */
+static void
+test_pcapng_time_units(void **state)
+{
+	static const struct {
+		uint8_t tsresol;     /* if_tsresol, 0: none */
+		int64_t offset;      /* if_tsoffset, seconds */
+		uint64_t ts;         /* in the interface's units */
+		uint64_t want_ns;
+	} tc[] = {
+		{ 0, 0, 1700000000123456u, 1700000000123456000u },
+		{ 9, 0, 1700000000123456789u, 1700000000123456789u },
+		{ 3, 0, 1700000000123u, 1700000000123000000u },
+		{ 0, 1700000000, 1500000u, 1700000001500000000u },
+		{ 6, -100, 101000001u, 1000001000u },
+		{ 0x8a, 0, (1700000000ull << 10) | 512u, 1700000000500000000u },
+		{ 0x80 | 30, 0, (5ull << 30) | (1ull << 29), 5500000000u },
+		/* picoseconds: 2^64 of them is 213 days */
+		{ 12, 0, 10000000123456789012u, 10000000123456789u },
+		{ 0, 0, 0, 0 },
+	};
+	struct fb *f = fb_new();
+
+	(void)state;
+	for (size_t i = 0; i < sizeof tc / sizeof tc[0]; i++) {
+		for (int be = 0; be < 2; be++) {
+			struct ngopts o;
+			struct ifframe want = { 0, DLT_EN10MB, tc[i].want_ns, 60,
+			                        60, pattern };
+
+			ngo_init(&o, be);
+			if (tc[i].tsresol != 0)
+				ngo_add(&o, 9, &tc[i].tsresol, 1);
+			if (tc[i].offset != 0)
+				ngo_tsoffset(&o, tc[i].offset);
+			ngo_end(&o);
+			ng_shb_order(f, be);
+			ng_idb_opts(f, (uint16_t)LT_ETHERNET, 65535, o.b, o.n);
+			ng_epb(f, tc[i].ts, pattern, 60, 60);
+			same(f, f->n, true);
+			expect_frames(f, &want, 1, 1);
+		}
+	}
+	free(f);
+}
+
+/* Sections start their interfaces anew; interfaces count across the file.
+ * libpcap reads this one (one link type) and agrees. */
+static void
+test_pcapng_sections(void **state)
+{
+	struct fb *f = fb_new();
+	struct fb *sec = fb_new();
+	struct ngopts o;
+	struct ifframe want[3] = {
+		{ 1, DLT_EN10MB, 2000000000u, 60, 60, pattern },
+		{ 2, DLT_EN10MB, 3000000000u, 61, 61, pattern + 1 },
+		{ 3, DLT_EN10MB, 4000000000u, 62, 62, pattern + 2 },
+	};
+	struct opened op;
+	struct pcap_pkthdr h;
+	const uint8_t *d;
+
+	(void)state;
+	sec->n = 0;
+	sec->be = false;
+	fb_u32(sec, 0x1a2b3c4du);
+	fb_u16(sec, 1);
+	fb_u16(sec, 0);
+	fb_u32(sec, 0xffffffffu);
+	fb_u32(sec, 0xffffffffu);
+	ng_shb(f);
+	ng_idb(f, (uint16_t)LT_ETHERNET, 0);
+	ngo_init(&o, false);
+	ngo_add(&o, 2, "wlan0", 5);
+	ngo_end(&o);
+	ng_idb_opts(f, (uint16_t)LT_ETHERNET, 65535, o.b, o.n);
+	ng_epb_if(f, 1, 2000000u, pattern, 60, 60);
+	ng_block(f, 0x0a0d0d0au, sec->b, sec->n);
+	ngo_init(&o, false);
+	ngo_add(&o, 2, "eth1", 4);
+	ngo_add(&o, 9, "\x09", 1);
+	ngo_end(&o);
+	ng_idb_opts(f, (uint16_t)LT_ETHERNET, 65535, o.b, o.n);
+	ng_idb(f, (uint16_t)LT_ETHERNET, 0);
+	ng_epb_if(f, 0, 3000000000u, pattern + 1, 61, 61);
+	ng_epb_if(f, 1, 4000000u, pattern + 2, 62, 62);
+	assert_int_equal(same(f, f->n, true), 3);
+	expect_frames(f, want, 3, 4);
+	op = open_savefile(f, f->n, PCAP_TSTAMP_PRECISION_NANO);
+	assert_int_equal(savefile_next(op.s, &h, &d), 1);
+	assert_string_equal(savefile_ifname(op.s), "wlan0");
+	assert_int_equal(savefile_next(op.s, &h, &d), 1);
+	assert_string_equal(savefile_ifname(op.s), "eth1");
+	assert_int_equal(savefile_next(op.s, &h, &d), 1);
+	assert_string_equal(savefile_ifname(op.s), "");
+	close_opened(&op);
+	free(sec);
+	free(f);
+}
+
+/* The words for a damaged pcapng file are libpcap's, in both byte
+ * orders; where libpcap stops at an interface savefile names the words. */
+static void
+test_pcapng_damage_words(void **state)
+{
+	struct fb *f = fb_new();
+	struct savefile_same r;
+	char why[512];
+
+	(void)state;
+	for (int be = 0; be < 2; be++) {
+		struct ngopts o;
+		struct opened op;
+		struct pcap_pkthdr h;
+		const uint8_t *d;
+
+		/* A packet on an interface never described. */
+		ng_shb_order(f, be);
+		ng_idb(f, (uint16_t)LT_ETHERNET, 0);
+		ng_epb_if(f, 3, 1, pattern, 60, 60);
+		same(f, f->n, true);
+		op = open_savefile(f, f->n, PCAP_TSTAMP_PRECISION_NANO);
+		assert_int_equal(savefile_next(op.s, &h, &d), PCAP_ERROR);
+		assert_string_equal(savefile_geterr(op.s),
+		                    "a packet arrived on interface 3, but there's "
+		                    "no Interface Description Block for that "
+		                    "interface");
+		close_opened(&op);
+		/* A frame over its interface's snapshot length. */
+		ng_shb_order(f, be);
+		ng_idb(f, (uint16_t)LT_ETHERNET, 0);
+		ng_epb(f, 1, pattern, 65536, 65536);
+		same(f, f->n, true);
+		/* Option errors in a later interface. */
+		ngo_init(&o, be);
+		ngo_add(&o, 9, "\x09", 1);
+		ngo_add(&o, 9, "\x06", 1);
+		ngo_end(&o);
+		ng_shb_order(f, be);
+		ng_idb(f, (uint16_t)LT_ETHERNET, 0);
+		ng_epb(f, 1, pattern, 60, 60);
+		ng_idb_opts(f, (uint16_t)LT_ETHERNET, 65535, o.b, o.n);
+		assert_int_equal(same(f, f->n, true), 1);
+		ngo_init(&o, be);
+		ngo_add(&o, 14, "1234", 4);
+		ngo_end(&o);
+		ng_shb_order(f, be);
+		ng_idb(f, (uint16_t)LT_ETHERNET, 0);
+		ng_idb_opts(f, (uint16_t)LT_ETHERNET, 65535, o.b, o.n);
+		same(f, f->n, true);
+		/* Another snapshot length: libpcap stops. */
+		ng_shb_order(f, be);
+		ng_idb(f, (uint16_t)LT_ETHERNET, 0);
+		ng_epb(f, 1, pattern, 60, 60);
+		ng_idb_opts(f, (uint16_t)LT_ETHERNET, 1000, NULL, 0);
+		ng_epb_if(f, 1, 2, pattern, 1000, 1000);
+		ng_epb_if(f, 1, 2, pattern, 1001, 1001);
+		assert_true(savefile_same(f->b, f->n, &r, why, sizeof why));
+		assert_true(r.libpcap_stopped);
+		assert_int_equal(r.frames, 1);
+		op = open_savefile(f, f->n, PCAP_TSTAMP_PRECISION_NANO);
+		assert_int_equal(savefile_next(op.s, &h, &d), 1);
+		assert_int_equal(savefile_next(op.s, &h, &d), 1);
+		assert_int_equal(h.caplen, 1000);
+		assert_string_equal(savefile_libpcap_stop(op.s),
+		                    "an interface has a snapshot length 1000 "
+		                    "different from the snapshot length of the "
+		                    "first interface");
+		assert_int_equal(savefile_next(op.s, &h, &d), PCAP_ERROR);
+		assert_string_equal(savefile_geterr(op.s),
+		                    "invalid packet capture length 1001, bigger "
+		                    "than snaplen of 1000");
+		close_opened(&op);
+		/* A trailer that does not match, a length not a multiple
+		 * of 4, a block too large. */
+		ng_shb_order(f, be);
+		ng_idb(f, (uint16_t)LT_ETHERNET, 0);
+		ng_epb(f, 1, pattern, 60, 60);
+		f->b[f->n - 1] ^= 0x10;
+		f->b[f->n - 4] ^= 0x10;
+		same(f, f->n, true);
+		ng_shb_order(f, be);
+		ng_idb(f, (uint16_t)LT_ETHERNET, 0);
+		fb_u32(f, 6);
+		fb_u32(f, 30);
+		same(f, f->n, true);
+		ng_shb_order(f, be);
+		ng_idb(f, (uint16_t)LT_ETHERNET, 0);
+		fb_u32(f, 0x0bad);
+		fb_u32(f, (16u << 20) + 4);
+		same(f, f->n, true);
+	}
+	free(f);
+}
+
+/* A link type with frames longer than 256 KiB is left to libpcap. */
 static void
 test_pcapng_declines(void **state)
 {
-	/* if_tsoffset (14), 8 bytes; opt_endofopt */
-	static const uint8_t offset[16] = { 14, 0, 8, 0, 1, 0, 0, 0,
-	                                    0, 0, 0, 0, 0, 0, 0, 0 };
-	/* if_tsresol 2^-10 */
-	static const uint8_t base2[12] = { 9, 0, 1, 0, 0x8a, 0, 0, 0,
-	                                   0, 0, 0, 0 };
 	struct fb *f = fb_new();
 
 	(void)state;
 	ng_shb(f);
-	ng_idb_opts(f, (uint16_t)LT_ETHERNET, 65535, offset, sizeof offset);
-	ng_epb(f, 1700000000000000u, pattern, 60, 60);
+	ng_idb(f, 249, 0); /* LINKTYPE_USBPCAP */
+	ng_epb(f, 1, pattern, 60, 60);
 	same(f, f->n, false);
-	ng_shb(f);
-	ng_idb_opts(f, (uint16_t)LT_ETHERNET, 65535, base2, sizeof base2);
-	ng_epb(f, 1700000000000000u, pattern, 60, 60);
-	same(f, f->n, false);
-	ng_shb(f);
-	ng_idb(f, (uint16_t)LT_ETHERNET, 3); /* milliseconds */
-	ng_epb(f, 1700000000000u, pattern, 60, 60);
-	same(f, f->n, false);
+	free(f);
+}
+
+/* The same file read from a stream (what stdio took first, then the
+ * rest), as standard input and decompressed files are: the same frames
+ * and the same damage as at offsets, whatever stdio took. */
+static const char *
+mem_error(void *ctx)
+{
+	(void)ctx;
+	return "no error";
+}
+
+static void
+stream_same(const struct fb *f, size_t n, size_t head)
+{
+	struct opened o = open_savefile(f, n, PCAP_TSTAMP_PRECISION_NANO);
+	struct memsrc m = { f->b, n, head, 1000, false };
+	struct savefile_stream src = { f->b, head, memsrc_read, mem_error, &m };
+	struct savefile *st;
+	int ra, rb;
+
+	assert_non_null(o.s);
+	st = savefile_open_stream(o.p, &src);
+	assert_non_null(st);
+	do {
+		struct pcap_pkthdr ha, hb;
+		const uint8_t *da, *db;
+
+		ra = savefile_next(o.s, &ha, &da);
+		rb = savefile_next(st, &hb, &db);
+		assert_int_equal(ra, rb);
+		if (ra == 1) {
+			assert_int_equal(ha.caplen, hb.caplen);
+			assert_int_equal(ha.ts.tv_usec, hb.ts.tv_usec);
+			assert_memory_equal(da, db, ha.caplen);
+			assert_int_equal(savefile_iface(o.s), savefile_iface(st));
+		}
+	} while (ra == 1);
+	if (ra == PCAP_ERROR)
+		assert_string_equal(savefile_geterr(o.s), savefile_geterr(st));
+	assert_int_equal(savefile_offset(o.s), savefile_offset(st));
+	savefile_close(st);
+	close_opened(&o);
+}
+
+static void
+test_stream(void **state)
+{
+	struct fb *f = fb_new();
+	size_t heads[] = { 24, 100, 4096, 8192 };
+
+	(void)state;
+	pcap_file_header(f, false, MAGIC_NSEC, 2, 4, 65535, LT_ETHERNET);
+	for (uint32_t i = 0; i < 200; i++)
+		pcap_record(f, 1700000000u + i, i, pattern + i, 60 + i * 7,
+		            60 + i * 7);
+	for (size_t h = 0; h < sizeof heads / sizeof heads[0]; h++)
+		for (size_t n = 24; n <= f->n; n += 97)
+			stream_same(f, n, heads[h] < n ? heads[h] : n);
 	ng_shb_order(f, true);
 	ng_idb(f, (uint16_t)LT_ETHERNET, 9);
-	ng_epb(f, 1700000000000000000u, pattern, 60, 60);
-	same(f, f->n, false);
+	/* stdio took at least what libpcap read: up to the first IDB */
+	heads[0] = f->n;
+	ng_idb(f, (uint16_t)LT_SLL, 6);
+	for (uint32_t i = 0; i < 200; i++)
+		ng_epb_if(f, i % 2, 1700000000u + i, pattern + i, 60 + i * 5,
+		          60 + i * 5);
+	for (size_t h = 0; h < sizeof heads / sizeof heads[0]; h++)
+		for (size_t n = 72; n <= f->n; n += 89)
+			stream_same(f, n, heads[h] < n ? heads[h] : n);
 	free(f);
 }
 
@@ -440,8 +835,13 @@ main(void)
 		cmocka_unit_test(test_large_frames_across_reads),
 		cmocka_unit_test(test_declines),
 		cmocka_unit_test(test_pcapng_plain),
-		cmocka_unit_test(test_pcapng_hand_over_everywhere),
+		cmocka_unit_test(test_pcapng_cut_everywhere),
+		cmocka_unit_test(test_pcapng_two_link_types),
+		cmocka_unit_test(test_pcapng_time_units),
+		cmocka_unit_test(test_pcapng_sections),
+		cmocka_unit_test(test_pcapng_damage_words),
 		cmocka_unit_test(test_pcapng_declines),
+		cmocka_unit_test(test_stream),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, NULL);
