@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -326,7 +327,7 @@ server_row_html(void *ctx, const struct server_row *r)
 	}
 	fputs("</td><td>", out);
 	if (r->sni_len > 0)
-		html_esc(out, (const char *)r->sni, r->sni_len, r->sni_len);
+		html_esc(out, (const char *)r->sni, r->sni_len, SIZE_MAX);
 	else if (r->addr != NULL)
 		fputs("<span class=\"sub\">(no SNI)</span>", out);
 	fprintf(out, "</td><td class=\"n\">%" PRIu64 "</td><td class=\"n\">%" PRIu64

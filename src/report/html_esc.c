@@ -4,6 +4,7 @@
  * inert text, never markup, never a character that is a parse error, and
  * never one that hides or reorders what a person reads.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -46,16 +47,19 @@ void
 html_esc(FILE *out, const char *s, size_t n, size_t max)
 {
 	const uint8_t *p = (const uint8_t *)s;
-	size_t i = 0, run = 0, end = n < max ? n : max;
+	size_t i = 0, run = 0, shown = 0;
 
-	while (i < end) {
+	while (i < n) {
 		uint32_t cp;
-		size_t len;
+		size_t len, w;
 		const char *ref = NULL;
 
 		/* Plain ASCII goes out in runs. */
 		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '&' && p[i] != '<' &&
 		    p[i] != '>' && p[i] != '"' && p[i] != '\'' && p[i] != '\\') {
+			if (shown + 1 > max)
+				break;
+			shown++;
 			run++;
 			i++;
 			continue;
@@ -86,34 +90,37 @@ html_esc(FILE *out, const char *s, size_t n, size_t max)
 			break;
 		}
 		if (ref != NULL) {
+			w = p[i] == '\\' ? 2 : 1;
+			if (shown + w > max)
+				break;
 			fputs(ref, out);
+			shown += w;
 			i++;
 			continue;
 		}
-		len = utf8_seq(p + i, end - i, &cp);
-		if (len == 0 || cp < 0x20 || cp == 0x7f) {
-			hex_bytes(out, p + i, 1);
-			i++;
-		} else if (hidden(cp)) {
+		len = utf8_seq(p + i, n - i, &cp);
+		if (len == 0 || cp < 0x20 || cp == 0x7f)
+			len = 1;
+		w = len == 1 || hidden(cp) ? 4 * len : 1;
+		if (shown + w > max)
+			break;
+		shown += w;
+		if (w > 1)
 			hex_bytes(out, p + i, len);
-			i += len;
-		} else {
+		else
 			fwrite(p + i, 1, len, out);
-			i += len;
-		}
+		i += len;
 	}
 	if (run > 0)
 		fwrite(p + i - run, 1, run, out);
-	if (n > max)
+	if (i < n)
 		fputs("\xe2\x80\xa6", out); /* U+2026 */
 }
 
 void
 html_puts(FILE *out, const char *s)
 {
-	size_t n = strlen(s);
-
-	html_esc(out, s, n, n);
+	html_esc(out, s, strlen(s), SIZE_MAX);
 }
 
 bool

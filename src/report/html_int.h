@@ -23,9 +23,10 @@
  * noncharacters and the invisible characters that reorder or hide text
  * (bidi controls, zero-width, line separators, BOM) as \xNN per byte, a
  * backslash as \\ (the terminal's way, utf8_sanitize()). At most max
- * bytes of s are read; a cut ends in an ellipsis. */
+ * characters are shown (an escape counts its four); a cut ends in an
+ * ellipsis. */
 void html_esc(FILE *out, const char *s, size_t n, size_t max);
-/* The same for a NUL-terminated string, without a cut. */
+/* The same for a NUL-terminated string, whole. */
 void html_puts(FILE *out, const char *s);
 
 /* The inline stylesheet and script (html_style.c). */

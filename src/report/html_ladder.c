@@ -20,8 +20,8 @@
 #define TAIL 62        /* room under the last arrow for what followed */
 #define BOTTOM 22
 #define HEAD_LEN 9     /* arrowhead */
-#define NAME_MAX 90    /* bytes of a label shown; the title has it all */
-#define DETAIL_MAX 100
+#define NAME_MAX 80    /* characters of a label shown; the title has all */
+#define DETAIL_MAX 92
 
 static unsigned
 lane_x(enum ladder_lane l)
