@@ -252,7 +252,7 @@ bars_html(FILE *out, const struct html *h)
 		fputs("<p>No connection on the watched ports.</p>\n", out);
 		return;
 	}
-	fprintf(out, "<svg class=\"bars\" xmlns=\"http://www.w3.org/2000/svg\" "
+	fprintf(out, "<svg class=\"bars\" "
 	             "viewBox=\"0 0 860 %u\" width=\"860\" height=\"%u\" "
 	             "role=\"img\">\n<title>Connections by verdict</title>\n",
 	        rows * BAR_ROW + 4, rows * BAR_ROW + 4);

@@ -217,7 +217,7 @@ html_ladder_svg(FILE *out, const struct conn_facts *f,
 		arrows += l->row[i].kind == LADDER_ARROW;
 	html_endpoint(ca, sizeof ca, &c->caddr, c->cport);
 	html_endpoint(sa, sizeof sa, &c->saddr, c->sport);
-	fprintf(out, "<svg class=\"lad-%s\" xmlns=\"http://www.w3.org/2000/svg\" "
+	fprintf(out, "<svg class=\"lad-%s\" "
 	             "viewBox=\"0 0 %u %u\" width=\"%u\" height=\"%u\" "
 	             "role=\"img\" data-arrows=\"%u\">\n",
 	        html_sev_class(d->severity), W, h, W, h, arrows);

@@ -411,7 +411,7 @@ ladder_text(FILE *out, const struct ladder *l)
 
 		lanes(line, l, ':', ' ');
 		put_row(out, ' ', "", "", line);
-		fprintf(out, "  %*s%s%s%s\n", 23, "",
+		fprintf(out, "    %s%s%s\n",
 		        l->silent == DIAG_SIDE_SERVER   ? "the server stayed silent"
 		        : l->silent == DIAG_SIDE_CLIENT ? "the client stayed silent"
 		                                        : "",
@@ -429,6 +429,6 @@ ladder_text(FILE *out, const struct ladder *l)
 		                                   : "");
 		while (n > 0 && legend[n - 1] == ' ')
 			legend[--n] = '\0';
-		fprintf(out, "  %*s%s\n", 23, "", legend);
+		fprintf(out, "    %s\n", legend);
 	}
 }
