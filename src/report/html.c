@@ -388,7 +388,8 @@ summary_html(FILE *out, const struct html *h, const struct report_counts *rc,
 	fprintf(out, "<header><h1>TLS connection report</h1>\n"
 	             "<p class=\"sub\">tlsautopsy %s: why TLS connections to mail "
 	             "servers failed, from captured packets; nothing was "
-	             "decrypted.</p></header>\n"
+	             "decrypted. Frame numbers are those Wireshark shows; times "
+	             "are capture times in UTC.</p></header>\n"
 	             "<section id=\"run\">\n<h2>The run</h2>\n<dl class=\"facts\">\n",
 	        PACKAGE_VERSION);
 	files_html(out, h->cap);
@@ -464,9 +465,8 @@ html_finish(struct html *h, const struct report_counts *rc,
 	ok = copy_body(h);
 	if (h->rest > 0)
 		fputs("</tbody></table>\n</section>\n", out);
-	fprintf(out, "</section>\n<footer>Made by tlsautopsy %s. Frame numbers "
-	             "are those Wireshark shows; times are capture times in UTC. "
-	             "This page loads nothing from anywhere.</footer>\n"
+	fprintf(out, "</section>\n<footer>Made by tlsautopsy %s. This page loads "
+	             "nothing from anywhere.</footer>\n"
 	             "<script>%s</script>\n</body>\n</html>\n",
 	        PACKAGE_VERSION, html_script);
 	ok = ok && fflush(out) == 0 && !ferror(out);

@@ -140,6 +140,7 @@ const char html_style[] =
     "h2,h3{break-after:avoid}\n"
     "th button::after{content:''}\n"
     "#rest{break-before:page}\n"
+    "footer{display:none}\n"
     "}\n";
 
 /*
