@@ -408,8 +408,9 @@ summary_html(FILE *out, const struct html *h, const struct report_counts *rc,
 		        h->rest, h->o.max_cards);
 	fputs("</dd>\n", out);
 	fprintf(out, "<dt>Frames</dt><dd>%" PRIu64 " (%" PRIu64 " bytes), %" PRIu64
-	             " TCP; %" PRIu64 " connections tracked",
-	        st->frames, st->bytes, st->tcp, st->flow.conns);
+	             " TCP; %" PRIu64 " connection%s tracked",
+	        st->frames, st->bytes, st->tcp, st->flow.conns,
+	        st->flow.conns == 1 ? "" : "s");
 	if (st->flow.evicted > 0)
 		fprintf(out, ", %" PRIu64 " evicted (table full)", st->flow.evicted);
 	if (st->probes != NULL && st->probes->total > 0)
