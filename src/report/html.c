@@ -325,7 +325,7 @@ server_row_html(void *ctx, const struct server_row *r)
 	} else {
 		fputs("other servers (not listed one by one)", out);
 	}
-	fputs("</td><td>", out);
+	fputs("</td><td class=\"sni\">", out);
 	if (r->sni_len > 0)
 		html_esc(out, (const char *)r->sni, r->sni_len, SIZE_MAX);
 	else if (r->addr != NULL)

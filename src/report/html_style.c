@@ -50,6 +50,7 @@ const char html_style[] =
     "border-bottom:2px solid var(--line);overflow-wrap:normal;"
     "white-space:nowrap}\n"
     "td.addr,td.n{overflow-wrap:normal;white-space:nowrap}\n"
+    "td.sni{min-width:18ch}\n"
     "td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}\n"
     "th button{all:unset;cursor:pointer;font:inherit;color:inherit}\n"
     "th button:focus-visible{outline:2px solid var(--cli)}\n"

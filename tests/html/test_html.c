@@ -433,7 +433,7 @@ test_page_cards_then_rest(void **state)
 	assert_true(strstr(page, "id=\"run\"") < strstr(page, "id=\"conn-1\""));
 	assert_true(strstr(page, "id=\"conn-2\"") < strstr(page, "id=\"rest\""));
 	/* the per-server table: the hostile SNI as text */
-	assert_non_null(strstr(page, "<td>&lt;script&gt;alert(1)"));
+	assert_non_null(strstr(page, "<td class=\"sni\">&lt;script&gt;alert(1)"));
 	assert_non_null(strstr(page, "data-verdict=\"cert-name-mismatch\" "
 	                             "data-count=\"3\""));
 	free(page);
