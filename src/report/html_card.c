@@ -118,7 +118,7 @@ chain_html(FILE *out, const struct cert_facts *cf)
 	unsigned n;
 
 	fputs("<h3>Certificate chain</h3>\n", out);
-	if (cf == NULL || !cf->visible) {
+	if (!cf->visible) {
 		fputs("<p>Not seen: under TLS 1.3 the chain is encrypted, so "
 		      "interception cannot be judged from certificates.</p>\n",
 		      out);
@@ -292,8 +292,13 @@ html_card(FILE *out, uint64_t n, const struct capture *cap,
 		fputs("</figure>\n", out);
 		timeline_table(out, &tl, TA_FRAME_FILE(c->first_frame));
 	}
-	if (f->cert != NULL || (f->tls != NULL && f->tls->server_hello_seen))
+	if (f->cert != NULL)
 		chain_html(out, f->cert);
+	else if (f->tls != NULL && f->tls->server_hello_seen &&
+	         f->tls->server_hello.version == TLS_V_TLS13)
+		fputs("<h3>Certificate chain</h3>\n<p>Not seen: under TLS 1.3 "
+		      "the chain is encrypted, so interception cannot be judged "
+		      "from certificates.</p>\n", out);
 	if (d->nevidence > 0) {
 		fputs("<h3>Evidence</h3>\n<ul>\n", out);
 		for (unsigned i = 0; i < d->nevidence && i < DIAG_MAX_EVIDENCE; i++) {
