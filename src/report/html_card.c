@@ -211,12 +211,10 @@ caption(FILE *out, const struct ladder *l, const struct timeline *tl)
 		      "connection, so the messages are shown in frame order, "
 		      "evenly spaced.", out);
 	} else {
-		fputs("Time runs down from the first packet, as captured; the "
-		      "space between arrows follows the time between them", out);
-		if (l->scale_gap > 0) {
-			fmt_duration(d, sizeof d, l->scale_gap);
-			fprintf(out, " (the longest wait drawn to scale: %s)", d);
-		}
+		fmt_duration(d, sizeof d, l->scale_ref);
+		fprintf(out, "Time runs down from the first packet, as captured; "
+		        "the space between arrows grows with the time between "
+		        "them (the tallest space stands for %s)", d);
 		if (l->breaks > 0)
 			fprintf(out, "; %s longer wait%s %s broken and not to scale",
 			        l->breaks == 1 ? "one" : "the", l->breaks == 1 ? "" : "s",

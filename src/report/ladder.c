@@ -99,6 +99,8 @@ place(struct ladder *l)
 			l->scale_gap = r->gap;
 		}
 	}
+	l->scale_ref = l->scale_gap > LADDER_SCALE_FLOOR ? l->scale_gap
+	                                                 : LADDER_SCALE_FLOOR;
 	for (unsigned i = 0; i < l->n; i++) {
 		struct ladder_row *r = &l->row[i];
 
@@ -108,9 +110,9 @@ place(struct ladder *l)
 			y += LADDER_STACK;
 		else if (r->brk)
 			y += LADDER_STEP + LADDER_BREAK;
-		else if (r->gap_known && l->scale_gap > 0)
+		else if (r->gap_known)
 			y += LADDER_STEP +
-			     (unsigned)(LADDER_SCALE * r->gap / l->scale_gap);
+			     (unsigned)(LADDER_SCALE * r->gap / l->scale_ref);
 		else
 			y += LADDER_STEP;
 		r->y = y;

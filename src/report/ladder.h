@@ -40,6 +40,9 @@ enum ladder_kind {
  * at least LADDER_BREAK_MIN): drawn to scale, it would squash the rest. */
 #define LADDER_BREAK_RATIO 8
 #define LADDER_BREAK_MIN (100 * TA_NS_PER_MS)
+/* The scale's full step stands for the longest wait drawn to scale, but
+ * never for less than this: a sub-millisecond exchange looks quick. */
+#define LADDER_SCALE_FLOOR (5 * TA_NS_PER_MS)
 
 struct ladder_row {
 	const struct timeline_event *ev;
@@ -71,6 +74,8 @@ struct ladder {
 	bool path_used;        /* some row starts on the path lane */
 	unsigned breaks;
 	uint64_t scale_gap;    /* the longest wait drawn to scale (ns) */
+	uint64_t scale_ref;    /* what LADDER_SCALE stands for: scale_gap, at
+	                        * least LADDER_SCALE_FLOOR */
 	enum ladder_tail tail;
 	enum diag_side silent; /* handshake-timeout: the side that was silent */
 	/* A middlebox's RST: whose address it carried ("as the server"). */

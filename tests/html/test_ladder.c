@@ -104,6 +104,30 @@ test_spacing_follows_time(void **state)
 }
 
 static void
+test_quick_exchange_looks_quick(void **state)
+{
+	/* A refusal 0.038 ms after the SYN: the only wait, but far below the
+	 * scale's floor, so it gets a sliver, not the full step. */
+	struct fx *x = fx_new();
+	struct timeline tl;
+	struct ladder l;
+
+	(void)state;
+	x->c.tcp.syn_frame = 1;
+	x->c.tcp.syns = 1;
+	fx_time(x, 1, 0);
+	fx_end(x, TCP_END_REFUSED, TCP_SIDE_SERVER, 2, 38000);
+	build(x, &tl, &l);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.scale_gap, 38000);
+	assert_int_equal(l.scale_ref, LADDER_SCALE_FLOOR);
+	assert_int_equal(l.row[1].y, LADDER_STEP + LADDER_SCALE * 38000 /
+	                                               LADDER_SCALE_FLOOR);
+	assert_true(l.row[1].ends);
+	fx_free(x);
+}
+
+static void
 test_long_wait_is_a_break(void **state)
 {
 	/* The client waits 3 s for an answer to its ClientHello, then gives
@@ -414,6 +438,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_middlebox_lane),
 	    cmocka_unit_test(test_spacing_follows_time),
+	    cmocka_unit_test(test_quick_exchange_looks_quick),
 	    cmocka_unit_test(test_long_wait_is_a_break),
 	    cmocka_unit_test(test_no_break_between_comparable_waits),
 	    cmocka_unit_test(test_one_frame_stacks),
