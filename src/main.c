@@ -16,6 +16,7 @@
 #include "cert/certchain.h"
 #include "diag/explain.h"
 #include "report/export.h"
+#include "report/html.h"
 #include "capture/reader.h"
 #include "report/report.h"
 #include "service.h"
@@ -45,6 +46,9 @@ enum long_opt {
 	OPT_PIN,
 	OPT_DECAP_PORT,
 	OPT_TRUST_HISTORY,
+	OPT_LADDER,
+	OPT_HTML,
+	OPT_HTML_CARDS,
 };
 
 struct cli {
@@ -55,6 +59,8 @@ struct cli {
 	const char *user;
 	const char *color;
 	const char *write;      /* -w FILE */
+	const char *html;       /* --html FILE */
+	unsigned html_cards;    /* --html-max-cards */
 	struct certchain_cfg certs;
 	struct analyzer_config acfg;
 	struct report_opts ropts;
@@ -102,9 +108,14 @@ usage(FILE *f)
 	    "  --json              one JSON object per connection on stdout\n"
 	    "  -a, --all           show healthy connections too\n"
 	    "  -q                  only the summary\n"
+	    "  --html FILE         also write the report as one self-contained HTML\n"
+	    "                      page, a ladder diagram per connection\n"
+	    "  --html-max-cards N  at most N cards on the page, the rest in a table\n"
+	    "                      (500)\n"
 	    "  -w FILE             write the packets of problem connections to a pcap\n"
 	    "                      ('-' is stdout; the report then goes to stderr)\n"
-	    "  -v                  more detail\n"
+	    "  -v                  more detail (every offered suite, the ladder)\n"
+	    "  --ladder            draw each connection's timeline as a ladder\n"
 	    "  --ca-bundle FILE    PEM trust anchors, as the client trusts them (added to\n"
 	    "                      the system store)\n"
 	    "  --ca-path DIR       a directory of trust anchors (c_rehash layout)\n"
@@ -164,6 +175,9 @@ parse_args(int argc, char **argv, struct cli *cli)
 	    {"pin", required_argument, NULL, OPT_PIN},
 	    {"decap-port", required_argument, NULL, OPT_DECAP_PORT},
 	    {"trust-history", required_argument, NULL, OPT_TRUST_HISTORY},
+	    {"ladder", no_argument, NULL, OPT_LADDER},
+	    {"html", required_argument, NULL, OPT_HTML},
+	    {"html-max-cards", required_argument, NULL, OPT_HTML_CARDS},
 	    {NULL, 0, NULL, 0},
 	};
 	char err[256];
@@ -213,6 +227,21 @@ parse_args(int argc, char **argv, struct cli *cli)
 			break;
 		case OPT_JSON:
 			cli->ropts.json = true;
+			break;
+		case OPT_LADDER:
+			cli->ropts.ladder = true;
+			break;
+		case OPT_HTML:
+			cli->html = optarg;
+			break;
+		case OPT_HTML_CARDS:
+			if (!parse_uint(optarg, HTML_MAX_CARDS, &v) || v == 0) {
+				fprintf(stderr, "tlsautopsy: --html-max-cards %s: "
+				                "a number between 1 and %u\n",
+				        optarg, HTML_MAX_CARDS);
+				return EXIT_USAGE;
+			}
+			cli->html_cards = (unsigned)v;
 			break;
 		case OPT_IDLE:
 			if (!parse_uint(optarg, 7u * 24 * 3600, &v) || v == 0) {
@@ -581,6 +610,16 @@ run(struct cli *cli)
 	}
 	analyzer_set_warn(an, warn_line, NULL);
 	report_set_capture(rep, cap);
+	if (cli->html != NULL &&
+	    !report_open_html(rep, cli->html, cli->html_cards, err, sizeof err)) {
+		fprintf(stderr, "tlsautopsy: %s\n", err);
+		analyzer_free(an);
+		report_free(rep);
+		export_close(cli->acfg.export, err, sizeof err);
+		certchain_free(cli->acfg.certs);
+		capture_close(cap);
+		return EXIT_USAGE;
+	}
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
@@ -606,6 +645,10 @@ run(struct cli *cli)
 	/* Nothing analysed is not "healthy": scripts must tell them apart. */
 	code = report_get_counts(rep)->conns == 0 ? EXIT_NOTHING :
 	       report_get_counts(rep)->problems > 0 ? EXIT_PROBLEM : EXIT_HEALTHY;
+	if (!report_finish_html(rep, &st, &cs, err, sizeof err)) {
+		fprintf(stderr, "tlsautopsy: %s\n", err);
+		code = EXIT_USAGE;
+	}
 	if (cli->acfg.export != NULL) {
 		struct export_stats xs;
 		FILE *sout = cli->ropts.json || strcmp(cli->write, "-") == 0

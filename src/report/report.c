@@ -1,6 +1,8 @@
-/* report.c: dispatch to the text or JSON renderer, and count. */
+/* report.c: dispatch to the text or JSON renderer (and the HTML page),
+ * and count. */
 #include <stdlib.h>
 
+#include "report/html.h"
 #include "report/json.h"
 #include "report/report.h"
 #include "report/server_summary.h"
@@ -16,6 +18,7 @@ struct report {
 	struct json json;
 	struct report_counts counts;
 	struct server_summary *servers;
+	struct html *html;       /* --html, or NULL */
 	struct diag_result diag; /* large: kept here, not on the stack */
 };
 
@@ -56,6 +59,28 @@ void
 report_set_capture(struct report *r, const struct capture *cap)
 {
 	r->cap = cap;
+	if (r->html != NULL)
+		html_set_capture(r->html, cap);
+}
+
+bool
+report_open_html(struct report *r, const char *path, unsigned max_cards,
+                 char *err, size_t errlen)
+{
+	struct html_opts o = {.max_cards = max_cards, .all = r->o.all};
+
+	r->html = html_open(path, &o, err, errlen);
+	if (r->html != NULL && r->cap != NULL)
+		html_set_capture(r->html, r->cap);
+	return r->html != NULL;
+}
+
+bool
+report_finish_html(struct report *r, const struct analyzer_stats *st,
+                   const struct cap_stats *cs, char *err, size_t errlen)
+{
+	return r->html == NULL ||
+	       html_finish(r->html, &r->counts, r->servers, st, cs, err, errlen);
 }
 
 bool
@@ -80,9 +105,17 @@ report_conn(struct report *r, const struct conn_facts *f)
 	else if (d->severity == DIAG_SEV_WARNING)
 		r->counts.warnings++;
 	server_summary_add(r->servers, f, d);
-	if (r->o.quiet || (!problem && !r->o.all))
+	if (r->html != NULL)
+		html_tally(r->html, d);
+	if (!problem && !r->o.all)
+		goto out;
+	if (r->o.quiet && r->html == NULL)
 		goto out;
 	diag_decide(f, d);
+	if (r->html != NULL)
+		html_conn(r->html, f, d);
+	if (r->o.quiet)
+		goto out;
 	r->counts.shown++;
 	if (r->o.json) {
 		json_begin(&r->json);
@@ -138,6 +171,7 @@ report_free(struct report *r)
 	if (r == NULL)
 		return;
 	json_free(&r->json);
+	html_free(r->html);
 	server_summary_free(r->servers);
 	free(r);
 }

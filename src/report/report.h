@@ -21,6 +21,7 @@ struct report_opts {
 	unsigned verbose;
 	bool quiet;      /* -q: only the summary */
 	bool color;
+	bool ladder;     /* --ladder: the timeline drawn as a ladder (also -v) */
 };
 
 struct report_counts {
@@ -41,6 +42,14 @@ void report_set_capture(struct report *r, const struct capture *cap);
 bool report_conn(struct report *r, const struct conn_facts *f);
 void report_summary(struct report *r, const struct analyzer_stats *st,
                     const struct cap_stats *cs);
+/* --html FILE: the page is written as well (doc/html.md): its cards as
+ * connections are reported, whatever -q and --json do to stdout; the
+ * whole by report_finish_html() when the run ends. false, with a reason,
+ * when the file cannot be created or written. */
+bool report_open_html(struct report *r, const char *path, unsigned max_cards,
+                      char *err, size_t errlen);
+bool report_finish_html(struct report *r, const struct analyzer_stats *st,
+                        const struct cap_stats *cs, char *err, size_t errlen);
 const struct report_counts *report_get_counts(const struct report *r);
 void report_free(struct report *r);
 
@@ -48,6 +57,8 @@ void report_free(struct report *r);
 void report_text_conn(FILE *out, const struct report_opts *o,
                       const struct capture *cap, const struct conn_facts *f,
                       const struct diag_result *d);
+/* How TCP ended, in words: "closed with FIN", "reset (RST)", ... */
+const char *report_text_end_words(enum tcp_end e);
 struct server_summary;
 void report_text_summary(FILE *out, const struct report_opts *o,
                          const struct report_counts *rc,

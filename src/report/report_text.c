@@ -10,13 +10,14 @@
 #include "diag/timeline.h"
 #include "tls/tls_names.h"
 #include "util/utf8.h"
+#include "report/ladder.h"
 #include "report/report.h"
 #include "report/server_summary.h"
 #include "service.h"
 #include "tcp/encap.h"
 
-static const char *
-end_words(enum tcp_end e)
+const char *
+report_text_end_words(enum tcp_end e)
 {
 	switch (e) {
 	case TCP_END_OPEN:
@@ -329,7 +330,7 @@ tcp_line(FILE *out, const struct report_opts *o, const struct tcp_outcome *t)
 {
 	const char *by = tcp_side_str(t->end_by);
 
-	fprintf(out, "  tcp: %s", end_words(t->end));
+	fprintf(out, "  tcp: %s", report_text_end_words(t->end));
 	if (by != NULL)
 		fprintf(out, ", by the %s%s", by, t->inferred ? " (inferred)" : "");
 	if (t->end == TCP_END_NO_ANSWER)
@@ -397,6 +398,12 @@ report_text_conn(FILE *out, const struct report_opts *o,
 	if (detail) {
 		timeline_build(f, &tl);
 		timeline_text(out, &tl);
+		if (o->ladder || o->verbose > 0) {
+			struct ladder lad;
+
+			ladder_build(f, d, &tl, &lad);
+			ladder_text(out, &lad);
+		}
 		tls_text(out, o, f->tls);
 		if (f->cert != NULL)
 			report_text_cert(out, f->cert, f->cert->time, o->verbose);

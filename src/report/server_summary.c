@@ -266,6 +266,45 @@ server_summary_print(const struct server_summary *s, FILE *out)
 	free(sorted);
 }
 
+static void
+row_of(struct server_row *r, const struct server_entry *e, bool others)
+{
+	r->addr = others ? NULL : &e->addr;
+	r->port = e->port;
+	r->sni = e->sni;
+	r->sni_len = others ? 0 : e->sni_len;
+	r->total = e->total;
+	r->problems = e->problems;
+	r->by_verdict = e->by_verdict;
+}
+
+bool
+server_summary_each(const struct server_summary *s,
+                    void (*fn)(void *ctx, const struct server_row *r),
+                    void *ctx)
+{
+	struct server_entry *sorted = NULL;
+	struct server_row row;
+
+	if (s->n > 0) {
+		sorted = malloc(s->n * sizeof *sorted);
+		if (sorted == NULL)
+			return false;
+		memcpy(sorted, s->e, s->n * sizeof *sorted);
+		qsort(sorted, s->n, sizeof *sorted, cmp_entry);
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		row_of(&row, &sorted[i], false);
+		fn(ctx, &row);
+	}
+	if (s->overflow) {
+		row_of(&row, &s->others, true);
+		fn(ctx, &row);
+	}
+	free(sorted);
+	return true;
+}
+
 void
 server_summary_free(struct server_summary *s)
 {
