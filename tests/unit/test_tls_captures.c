@@ -352,5 +352,12 @@ main(void)
 		cmocka_unit_test(test_ssl2_hello_and_no_loss),
 	};
 
+	/* Without the public captures beside the tree there is nothing to
+	 * read: say so once, as TAP's plan (cmocka would report each case as
+	 * a skipped failure). */
+	if (capture_path("zeek__tls-13draft19-early-data.pcap") == NULL) {
+		printf("1..0 # SKIP ../shared/realworld is absent\n");
+		return 0;
+	}
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
