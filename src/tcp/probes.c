@@ -15,36 +15,69 @@ same_addr(const struct pkt_addr *a, const struct pkt_addr *b)
 	return a->family == b->family && memcmp(a->a, b->a, sizeof a->a) == 0;
 }
 
-/* The record of addr, made (in place of the least recently active one)
- * when create is set; NULL otherwise when it has none. */
+static unsigned
+addr_bucket(const struct pkt_addr *a)
+{
+	uint32_t h = 2166136261u ^ a->family;
+
+	for (size_t i = 0; i < sizeof a->a; i++)
+		h = (h ^ a->a[i]) * 16777619u;
+	return (h ^ (h >> 16)) & (PROBES_BUCKETS - 1);
+}
+
+static void
+unlink_source(struct probes *pr, unsigned slot)
+{
+	struct probe_source *s = &pr->src[slot];
+	uint16_t *link = &pr->bucket[addr_bucket(&s->addr)];
+
+	while (*link != 0 && *link != slot + 1)
+		link = &pr->src[*link - 1].hnext;
+	if (*link == slot + 1)
+		*link = s->hnext;
+}
+
+/* Slots looked at for the one to forget when the table is full. */
+#define EVICT_LOOK 8
+
+/* The record of addr, made (in place of the least recently active of a
+ * few) when create is set; NULL otherwise when it has none. */
 static struct probe_source *
 source(struct probes *pr, const struct pkt_addr *addr, ta_time ts,
        bool create)
 {
-	struct probe_source *oldest = NULL;
+	unsigned b = addr_bucket(addr), slot = PROBES_SOURCES;
+	struct probe_source *s;
 
-	for (unsigned i = 0; i < PROBES_SOURCES; i++) {
-		struct probe_source *s = &pr->src[i];
-
-		if (!s->used) {
-			if (oldest == NULL || oldest->used)
-				oldest = s;
-			continue;
-		}
-		if (same_addr(&s->addr, addr))
-			return s;
-		if (oldest == NULL ||
-		    (oldest->used && s->last_ts < oldest->last_ts))
-			oldest = s;
-	}
-	if (!create || oldest == NULL)
+	for (uint16_t i = pr->bucket[b]; i != 0; i = pr->src[i - 1].hnext)
+		if (same_addr(&pr->src[i - 1].addr, addr))
+			return &pr->src[i - 1];
+	if (!create)
 		return NULL;
-	pr->forgotten += oldest->used ? oldest->probes : 0;
-	memset(oldest, 0, sizeof *oldest);
-	oldest->used = true;
-	oldest->addr = *addr;
-	oldest->last_ts = ts;
-	return oldest;
+	for (unsigned k = 0; k < EVICT_LOOK; k++) {
+		unsigned c = (pr->clock + k) % PROBES_SOURCES;
+
+		if (!pr->src[c].used) {
+			slot = c;
+			break;
+		}
+		if (slot == PROBES_SOURCES ||
+		    pr->src[c].last_ts < pr->src[slot].last_ts)
+			slot = c;
+	}
+	pr->clock = (slot + 1) % PROBES_SOURCES;
+	s = &pr->src[slot];
+	if (s->used) {
+		pr->forgotten += s->probes;
+		unlink_source(pr, slot);
+	}
+	memset(s, 0, sizeof *s);
+	s->used = true;
+	s->addr = *addr;
+	s->last_ts = ts;
+	s->hnext = pr->bucket[b];
+	pr->bucket[b] = (uint16_t)(slot + 1);
+	return s;
 }
 
 /* Forget the window's counts once the source went quiet for a window. */

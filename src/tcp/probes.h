@@ -11,8 +11,10 @@
  * connections to many targets that all ended without a byte. Then a
  * refused or unanswered SYN of that source is a probe too.
  *
- * Memory is bounded: PROBES_SOURCES sources are remembered, the least
- * recently active one is forgotten first (its counts stay in the totals).
+ * Memory is bounded: PROBES_SOURCES sources are remembered, found through a
+ * hash of the address (every new connection asks); when the table is
+ * full, the least recently active of a few looked at from a rotating
+ * position is forgotten (its counts stay in the totals).
  */
 #ifndef PROBES_H
 #define PROBES_H
@@ -45,8 +47,12 @@ struct probe_source {
 	                             * carried payload */
 	uint64_t probes;            /* probes counted from it, all time */
 	uint64_t by_kind[TCP_PROBE_KINDS];
+	uint16_t hnext;             /* next slot + 1 in its hash chain, 0: end */
 	bool used;
 };
+
+/* Hash buckets of the sources (a power of two). */
+#define PROBES_BUCKETS 512
 
 struct probes {
 	uint64_t total;
@@ -58,6 +64,8 @@ struct probes {
 	uint8_t rst_payload_n;
 	uint8_t rst_payload[TCP_RST_PAYLOAD_KEPT];
 	struct probe_source src[PROBES_SOURCES];
+	uint16_t bucket[PROBES_BUCKETS]; /* first slot + 1 of each chain */
+	unsigned clock;            /* where the next eviction looks first */
 };
 
 void probes_init(struct probes *pr);
