@@ -28,6 +28,7 @@ add(struct timeline *tl, const struct conn *c, ta_frame frame,
 	e = &tl->ev[tl->n++];
 	e->frame = frame;
 	e->side = side;
+	e->pos = UINT64_MAX;
 	e->ts_known = flow_frame_time(c, frame, &e->ts);
 	va_start(ap, fmt);
 	fmt_vsnprintf(e->text, sizeof e->text, fmt, ap);
@@ -200,6 +201,14 @@ starttls_events(struct timeline *tl, const struct conn *c,
 		    "TLS record without %s", p->command);
 }
 
+/* The stream position of the event just added (for frame). */
+static void
+set_pos(struct timeline *tl, ta_frame frame, uint64_t pos)
+{
+	if (tl->n > 0 && tl->ev[tl->n - 1].frame == frame)
+		tl->ev[tl->n - 1].pos = pos;
+}
+
 static void
 tls_events(struct timeline *tl, const struct conn *c,
            const struct tls_facts *t)
@@ -225,6 +234,7 @@ tls_events(struct timeline *tl, const struct conn *c,
 		add(tl, c, t->server_hello_frame, TL_SERVER, "ServerHello: %s, %s",
 		    tls_version_str(t->server_hello.version, hex),
 		    cn ? cn : tls_hex16(t->server_hello.cipher, hex2));
+		set_pos(tl, t->server_hello_frame, t->server_hello_offset);
 	}
 	if (t->certs_seen)
 		add(tl, c, t->certs_frame, TL_SERVER,
@@ -275,6 +285,7 @@ tls_events(struct timeline *tl, const struct conn *c,
 		else
 			add(tl, c, a->frame, tls_side(a->from), "alert %s%s", lvl,
 			    tls_alert_str(a->description, hex));
+		set_pos(tl, a->frame, a->offset);
 	}
 	if (t->handshake_complete)
 		add(tl, c, t->handshake_complete_frame, TL_NONE,
@@ -326,6 +337,9 @@ cmp_event(const void *a, const void *b)
 
 	if (x->frame != y->frame)
 		return x->frame < y->frame ? -1 : 1;
+	if (x->side == y->side && x->pos != UINT64_MAX &&
+	    y->pos != UINT64_MAX && x->pos != y->pos)
+		return x->pos < y->pos ? -1 : 1;
 	return 0;
 }
 

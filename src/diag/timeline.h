@@ -24,6 +24,11 @@ struct timeline_event {
 	bool ts_known;
 	ta_time ts;
 	enum timeline_side side;
+	/* Where in its side's TLS stream it began, when known: events of one
+	 * frame and one side are told in stream order (an alert before the
+	 * ServerHello of the same segment comes first); UINT64_MAX: unknown,
+	 * the order they were added in. */
+	uint64_t pos;
 	/* Raw text: may hold bytes from the network (response texts); the
 	 * reports escape it. */
 	char text[TIMELINE_TEXT];

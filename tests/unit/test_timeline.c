@@ -192,6 +192,44 @@ test_same_frame_keeps_order(void **state)
 	fx_free(x);
 }
 
+/* An alert the server sent before its ServerHello, in the same segment,
+ * comes first; one after it (by stream offset) stays after. */
+static void
+test_alert_before_server_hello(void **state)
+{
+	struct fx *x = fx_new();
+	const struct timeline *tl = &x->tl;
+
+	(void)state;
+	x->tls.server_hello_seen = true;
+	x->tls.server_hello_frame = 12;
+	x->tls.server_hello_offset = 7;
+	x->tls.server_hello.version = 0x0303;
+	x->tls.server_hello.cipher = 0xc02f;
+	x->tls.alert_count = 2;
+	x->tls.alerts[0] = (struct tls_facts_alert){ .frame = 12,
+	    .from = TLS_SIDE_SERVER, .level = TLS_ALERT_WARNING,
+	    .description = 112, .offset = 0 };
+	x->tls.alerts[1] = (struct tls_facts_alert){ .frame = 12,
+	    .from = TLS_SIDE_SERVER, .level = TLS_ALERT_FATAL,
+	    .description = 40, .offset = 100 };
+	x->f.tls = &x->tls;
+	timeline_build(&x->f, &x->tl);
+	for (unsigned i = 0; i + 2 < tl->n; i++) {
+		if (tl->ev[i].frame != 12)
+			continue;
+		assert_string_equal(tl->ev[i].text,
+		    "alert warning unrecognized_name");
+		assert_string_equal(tl->ev[i + 1].text,
+		    "ServerHello: TLS 1.2, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
+		assert_string_equal(tl->ev[i + 2].text,
+		    "alert fatal handshake_failure");
+		fx_free(x);
+		return;
+	}
+	fail_msg("no events of frame 12");
+}
+
 static void
 test_frames_of_other_files_sort_after(void **state)
 {
@@ -372,6 +410,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_order_and_texts),
 		cmocka_unit_test(test_same_frame_keeps_order),
+		cmocka_unit_test(test_alert_before_server_hello),
 		cmocka_unit_test(test_frames_of_other_files_sort_after),
 		cmocka_unit_test(test_times_from_first_timed_event),
 		cmocka_unit_test(test_frame_zero_is_no_event),
