@@ -391,6 +391,15 @@ add_findings(struct ctx *c)
 	if (c->f->conn != NULL && (c->f->conn->reasm[0].gaps > 0 ||
 	    c->f->conn->reasm[1].gaps > 0))
 		o->findings |= DIAG_F_CAPTURE_GAP;
+	/* A client that sends a ClientHello again, unasked: say so on any
+	 * verdict (renegotiation, or a client restarting its handshake). */
+	if (c->tls != NULL && c->tls->client_hello_again)
+		ev(c, c->tls->client_hello_again_frame, "%s: the client sent "
+		    "another ClientHello%s, which no HelloRetryRequest asked "
+		    "for (%u in all)", dg_fr(c, c->tls->client_hello_again_frame).s,
+		    c->tls->client_hello_again_after_server_hello ? " after the "
+		    "ServerHello, in clear (a renegotiation)" : "",
+		    (unsigned)c->tls->client_hellos);
 	if (c->f->tcp.ts_damaged) {
 		o->findings |= DIAG_F_TIMESTAMPS_DAMAGED;
 		ev(c, c->f->tcp.ts_damage_frame, "%s: the capture's clock steps "

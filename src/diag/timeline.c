@@ -229,6 +229,11 @@ tls_events(struct timeline *tl, const struct conn *c,
 	if (t->client_hello2 != NULL)
 		client_hello(tl, c, t->client_hello2_frame, t->client_hello2,
 		             "second ClientHello");
+	if (t->client_hello_again)
+		add(tl, c, t->client_hello_again_frame, TL_CLIENT,
+		    "another ClientHello%s (not asked for by a "
+		    "HelloRetryRequest)", t->client_hello_again_after_server_hello
+		    ? ", after the ServerHello: renegotiation in clear" : "");
 	if (t->server_hello_seen) {
 		const char *cn = iana_cipher_name(t->server_hello.cipher);
 		add(tl, c, t->server_hello_frame, TL_SERVER, "ServerHello: %s, %s",

@@ -1051,6 +1051,23 @@ test_client_alert_shapes(void **state)
 		assert_verdict("tls-alert");
 	}
 
+	/* A second ClientHello nobody asked for is said on any verdict. */
+	fx_init(SVC_IMAPS);
+	modern_hello(6);
+	server_hello(8, TLS_V_TLS12, 0xc02f);
+	complete(12, 14);
+	X->tls.client_hellos = 2;
+	X->tls.client_hello_again = true;
+	X->tls.client_hello_again_frame = F(16);
+	X->tls.client_hello_again_after_server_hello = true;
+	end_tcp(TCP_END_FIN, TCP_SIDE_CLIENT, 20, T0 + 50 * MS);
+	decide();
+	assert_true(has_evidence("frame 16: the client sent another "
+	    "ClientHello after the ServerHello, in clear"));
+	X->tls.client_hello_again = false;
+	decide();
+	assert_false(has_evidence("another ClientHello"));
+
 	/* The look-alike: the same alert after a TLS 1.2 ServerHello. */
 	X->tls.server_hello.version = TLS_V_TLS12;
 	decide();
