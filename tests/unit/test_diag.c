@@ -1051,6 +1051,11 @@ test_client_alert_shapes(void **state)
 		assert_verdict("tls-alert");
 	}
 
+	/* The look-alike: the same alert after a TLS 1.2 ServerHello. */
+	X->tls.server_hello.version = TLS_V_TLS12;
+	decide();
+	assert_verdict("tls-alert");
+
 	/* A second ClientHello nobody asked for is said on any verdict. */
 	fx_init(SVC_IMAPS);
 	modern_hello(6);
@@ -1067,11 +1072,6 @@ test_client_alert_shapes(void **state)
 	X->tls.client_hello_again = false;
 	decide();
 	assert_false(has_evidence("another ClientHello"));
-
-	/* The look-alike: the same alert after a TLS 1.2 ServerHello. */
-	X->tls.server_hello.version = TLS_V_TLS12;
-	decide();
-	assert_verdict("tls-alert");
 }
 
 /* protocol_version vs handshake_failure: each maps to its own verdict,
