@@ -524,15 +524,14 @@ probes_lines(FILE *out, const struct probes *pr)
 	if (listed > ntop || pr->forgotten > 0)
 		fprintf(out, "    from %u other sources: %" PRIu64 "\n",
 		        listed - ntop, pr->total - shown);
-	if (pr->rst_payload_frame != 0) {
+	if (pr->rst_payload.frame != 0) {
 		char d[128], fr[48];
 
-		tcp_rst_payload_desc(pr->rst_payload, pr->rst_payload_n,
-		                     pr->rst_payload_len, d, sizeof d);
-		fmt_frame(fr, sizeof fr, pr->rst_payload_frame, 0);
+		tcp_rst_payload_desc(&pr->rst_payload, d, sizeof d);
+		fmt_frame(fr, sizeof fr, pr->rst_payload.frame, 0);
 		fprintf(out, "    a lone RST (%s) carries %u bytes of payload, "
 		        "%s: a reset cause\n", fr,
-		        (unsigned)pr->rst_payload_len, d);
+		        (unsigned)pr->rst_payload.len, d);
 	}
 }
 

@@ -173,14 +173,5 @@ probes_lone_rst(struct probes *pr, const struct pkt *p, ta_time ts,
 
 	age(s, ts);
 	count(pr, s, TCP_PROBE_LONE_RST);
-	if (p->payload_len > 0 && pr->rst_payload_frame == 0) {
-		size_t n = p->payload.n < TCP_RST_PAYLOAD_KEPT ? p->payload.n :
-		    TCP_RST_PAYLOAD_KEPT;
-
-		pr->rst_payload_frame = frame;
-		pr->rst_payload_len = p->payload_len > UINT16_MAX ? UINT16_MAX :
-		    (uint16_t)p->payload_len;
-		memcpy(pr->rst_payload, p->payload.p, n);
-		pr->rst_payload_n = (uint8_t)n;
-	}
+	tcp_rst_payload_keep(&pr->rst_payload, p, frame);
 }

@@ -59,10 +59,7 @@ struct probes {
 	uint64_t by_kind[TCP_PROBE_KINDS];
 	uint64_t forgotten;        /* probes of sources no longer listed */
 	/* The first lone RST that carried payload (its reset cause). */
-	ta_frame rst_payload_frame;
-	uint16_t rst_payload_len;
-	uint8_t rst_payload_n;
-	uint8_t rst_payload[TCP_RST_PAYLOAD_KEPT];
+	struct tcp_rst_payload rst_payload;
 	struct probe_source src[PROBES_SOURCES];
 	uint16_t bucket[PROBES_BUCKETS]; /* first slot + 1 of each chain */
 	unsigned clock;            /* where the next eviction looks first */

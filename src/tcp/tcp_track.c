@@ -174,24 +174,31 @@ note_rst(struct tcp_track *t, enum tcp_dir dir, const struct pkt *p,
 	if (t->nrst < UINT32_MAX)
 		t->nrst++;
 	ep->rst_sent = true;
-	if (p->payload_len > 0 && t->rst_payload_frame == 0) {
-		size_t n = p->payload.n < TCP_RST_PAYLOAD_KEPT ? p->payload.n :
-		    TCP_RST_PAYLOAD_KEPT;
+	tcp_rst_payload_keep(&t->rst_payload, p, frame);
+}
 
-		t->rst_payload_frame = frame;
-		t->rst_payload_len = p->payload_len > UINT16_MAX ? UINT16_MAX :
-		    (uint16_t)p->payload_len;
-		memcpy(t->rst_payload, p->payload.p, n);
-		t->rst_payload_n = (uint8_t)n;
-	}
+void
+tcp_rst_payload_keep(struct tcp_rst_payload *k, const struct pkt *p,
+                     ta_frame frame)
+{
+	size_t n = p->payload.n < TCP_RST_PAYLOAD_KEPT ? p->payload.n :
+	    TCP_RST_PAYLOAD_KEPT;
+
+	if (p->payload_len == 0 || k->frame != 0)
+		return;
+	k->frame = frame;
+	k->len = p->payload_len > UINT16_MAX ? UINT16_MAX :
+	    (uint16_t)p->payload_len;
+	memcpy(k->b, p->payload.p, n);
+	k->n = (uint8_t)n;
 }
 
 /* A RST's payload as a reader should see it (tcp_track.h). */
 void
-tcp_rst_payload_desc(const uint8_t *q, size_t n, size_t wire, char *buf,
-                     size_t len)
+tcp_rst_payload_desc(const struct tcp_rst_payload *k, char *buf, size_t len)
 {
-	size_t o = 0, i;
+	const uint8_t *q = k->b;
+	size_t n = k->n, wire = k->len, o = 0, i;
 	bool text = n > 0;
 
 	for (i = 0; i < n; i++)
@@ -1056,15 +1063,14 @@ judge(const struct tcp_track *t, enum tcp_finish why, ta_time now,
 	else
 		finish_unclosed(&j, why, now);
 
-	if (t->rst_payload_frame != 0 && text) {
+	if (t->rst_payload.frame != 0 && text) {
 		char d[128];
 
-		tcp_rst_payload_desc(t->rst_payload, t->rst_payload_n,
-		    t->rst_payload_len, d, sizeof d);
+		tcp_rst_payload_desc(&t->rst_payload, d, sizeof d);
 		ev(&j, "%s: the RST carries %u bytes of payload, %s (load "
 		    "balancers and firewalls write their reset cause there)",
-		    frame_ref(&j, t->rst_payload_frame).s,
-		    (unsigned)t->rst_payload_len, d);
+		    frame_ref(&j, t->rst_payload.frame).s,
+		    (unsigned)t->rst_payload.len, d);
 	}
 	explain_capture(&j);
 }

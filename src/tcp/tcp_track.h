@@ -71,6 +71,19 @@ enum tcp_finish {
 
 #define TCP_TRACK_MAX_RST 8
 #define TCP_RST_PAYLOAD_KEPT 24
+
+/*
+ * A RST's payload (RFC 9293 3.10.7.1 allows one; load balancers and
+ * firewalls write their reset cause there, and
+ * draft-ietf-tcpm-rst-diagnostic-payload gives it a format): its first
+ * bytes, kept from the first RST that carried any (frame 0: none yet).
+ */
+struct tcp_rst_payload {
+	ta_frame frame;
+	uint16_t len;     /* on the wire */
+	uint8_t n;        /* kept */
+	uint8_t b[TCP_RST_PAYLOAD_KEPT];
+};
 #define TCP_EVIDENCE_MAX 8
 #define TCP_EVIDENCE_LEN 200
 
@@ -173,13 +186,8 @@ struct tcp_track {
 	bool synack_ack_known;     /* the SYN-ACK's ack: where the client's
 	                            * stream starts, SYN captured or not */
 	uint32_t synack_ack;
-	/* The first RST that carried payload (RFC 9293 3.10.7.1 allows it;
-	 * load balancers and firewalls write their reset cause there, and
-	 * draft-ietf-tcpm-rst-diagnostic-payload gives it a format). */
-	ta_frame rst_payload_frame;
-	uint16_t rst_payload_len;  /* on the wire */
-	uint8_t rst_payload_n;     /* kept */
-	uint8_t rst_payload[TCP_RST_PAYLOAD_KEPT];
+	/* The first RST that carried payload. */
+	struct tcp_rst_payload rst_payload;
 	/* The capture's clock stepped back within this connection (more
 	 * than TCP_TS_BACK_NS): the first such frame and the largest step. */
 	ta_frame ts_back_frame;
@@ -267,9 +275,12 @@ const struct tcp_outcome *tcp_track_explain(const struct tcp_outcome *o,
  * SYN-ACK was (the SYN-ACK acknowledges the client's ISN + 1). */
 bool tcp_track_client_start(const struct tcp_track *t, uint32_t *seq);
 
+/* Keep p's payload in k if k holds none yet (p: a RST of frame). */
+void tcp_rst_payload_keep(struct tcp_rst_payload *k, const struct pkt *p,
+                          ta_frame frame);
 /* A RST's payload as a reader should see it: the diagnostic format's
- * magic named, text quoted, anything else in hex; n bytes kept of wire. */
-void tcp_rst_payload_desc(const uint8_t *q, size_t n, size_t wire, char *buf,
+ * magic named, text quoted, anything else in hex. */
+void tcp_rst_payload_desc(const struct tcp_rst_payload *k, char *buf,
                           size_t len);
 
 const char *tcp_end_str(enum tcp_end e);   /* "fin", "rst", ... as in JSON */

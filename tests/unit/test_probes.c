@@ -139,8 +139,8 @@ test_known_prober_and_talker(void **state)
 		probes_lone_rst(pr, &p, t, 77);
 	}
 	assert_int_equal(pr->by_kind[TCP_PROBE_LONE_RST], 1);
-	assert_int_equal(pr->rst_payload_frame, 77);
-	assert_int_equal(pr->rst_payload_len, 16);
+	assert_int_equal(pr->rst_payload.frame, 77);
+	assert_int_equal(pr->rst_payload.len, 16);
 	assert_int_equal(pr->total, 3);
 	free(pr);
 }
