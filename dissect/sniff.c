@@ -1,4 +1,4 @@
-/* sniff.c: a stream's first bytes: a ClientHello, or a mail greeting (see sniff.h). */
+/* sniff.c: a stream's first bytes: a Client- or ServerHello, or a mail greeting (see sniff.h). */
 #include <string.h>
 
 #include "sniff.h"
@@ -19,6 +19,10 @@ sniff_stream_start(const uint8_t *p, size_t n)
 	if (n >= 6 && p[0] == 0x16 && p[1] == 0x03 && p[2] <= 0x04 &&
 	    p[5] == 0x01 && ((size_t)p[3] << 8 | p[4]) > 0)
 		return SNIFF_CLIENT_HELLO;
+	/* The same holding a ServerHello (type 2). */
+	if (n >= 6 && p[0] == 0x16 && p[1] == 0x03 && p[2] <= 0x04 &&
+	    p[5] == 0x02 && ((size_t)p[3] << 8 | p[4]) > 0)
+		return SNIFF_SERVER_HELLO;
 	/* SSLv2 framing: two-byte length with the high bit, type 1, a
 	 * version of 2.0 to 3.4. */
 	if (n >= 5 && (p[0] & 0x80) != 0 && p[2] == 0x01 &&

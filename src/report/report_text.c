@@ -572,6 +572,8 @@ sniff_what(unsigned kind)
 		return "POP3 greetings from";
 	case SNIFF_SMTP_GREETING:
 		return "SMTP greetings from";
+	case SNIFF_SERVER_HELLO:
+		return "TLS ServerHellos from";
 	}
 	return "streams on";
 }
@@ -580,7 +582,8 @@ static const char *
 sniff_service(unsigned kind, uint16_t port)
 {
 	/* A ClientHello on a mail port with implicit TLS: that service. */
-	if (kind == SNIFF_CLIENT_HELLO && port == 993)
+	if ((kind == SNIFF_CLIENT_HELLO || kind == SNIFF_SERVER_HELLO) &&
+	    port == 993)
 		return "imaps";
 	switch (kind) {
 	case SNIFF_IMAP_GREETING:
@@ -593,6 +596,21 @@ sniff_service(unsigned kind, uint16_t port)
 	return "tls";
 }
 
+/* A ServerHello from a port whose ClientHellos are counted too: the
+ * same streams seen from the other side, not more of them. */
+static bool
+hello_answered(const struct port_census *pc,
+               const struct port_census_entry *e)
+{
+	if (e->kind != SNIFF_SERVER_HELLO)
+		return false;
+	for (unsigned i = 0; i < pc->n; i++)
+		if (pc->e[i].kind == SNIFF_CLIENT_HELLO &&
+		    pc->e[i].port == e->port)
+			return true;
+	return false;
+}
+
 /*
  * Streams that started on ports nobody watched: where the capture's TLS
  * (or mail) is, and the -p that analyses it. The busiest first.
@@ -601,19 +619,22 @@ static void
 census_lines(FILE *out, const struct port_census *pc, bool nothing)
 {
 	const struct port_census_entry *top[5];
-	unsigned ntop = 0;
+	unsigned ntop = 0, listed = 0;
 
 	if (pc == NULL || pc->n == 0) {
 		if (nothing)
 			fprintf(out, "  nothing to analyse: no connection on the "
-			             "watched ports, and no TLS ClientHello or "
-			             "mail greeting starts a stream on any other "
-			             "port\n");
+			             "watched ports, and no TLS ClientHello, "
+			             "ServerHello or mail greeting starts a "
+			             "stream on any other port\n");
 		return;
 	}
 	for (unsigned i = 0; i < pc->n; i++) {
 		unsigned j;
 
+		if (hello_answered(pc, &pc->e[i]))
+			continue;
+		listed++;
 		for (j = ntop; j > 0 && top[j - 1]->count < pc->e[i].count; j--)
 			if (j < TA_ELEMENTS(top))
 				top[j] = top[j - 1];
@@ -629,7 +650,7 @@ census_lines(FILE *out, const struct port_census *pc, bool nothing)
 		fprintf(out, "%s %s %u (%u)", i > 0 ? ";" : "",
 		        sniff_what(top[i]->kind), (unsigned)top[i]->port,
 		        (unsigned)top[i]->count);
-	if (pc->n > ntop || pc->others > 0)
+	if (listed > ntop || pc->others > 0)
 		fprintf(out, "; and more");
 	fprintf(out, "\n  to analyse them, rerun with");
 	for (unsigned i = 0; i < ntop; i++)
