@@ -14,15 +14,16 @@ starts(const uint8_t *p, size_t n, const char *lit)
 enum sniff_kind
 sniff_stream_start(const uint8_t *p, size_t n)
 {
-	/* A handshake record of a TLS version (3.0 to 3.4) holding a
-	 * ClientHello (type 1). */
+	/* A non-empty handshake record of a TLS version (3.0 to 3.4)
+	 * whose first message is a ClientHello (1) or a ServerHello (2). */
 	if (n >= 6 && p[0] == 0x16 && p[1] == 0x03 && p[2] <= 0x04 &&
-	    p[5] == 0x01 && ((size_t)p[3] << 8 | p[4]) > 0)
-		return SNIFF_CLIENT_HELLO;
-	/* The same holding a ServerHello (type 2). */
-	if (n >= 6 && p[0] == 0x16 && p[1] == 0x03 && p[2] <= 0x04 &&
-	    p[5] == 0x02 && ((size_t)p[3] << 8 | p[4]) > 0)
-		return SNIFF_SERVER_HELLO;
+	    ((size_t)p[3] << 8 | p[4]) > 0) {
+		if (p[5] == 0x01)
+			return SNIFF_CLIENT_HELLO;
+		if (p[5] == 0x02)
+			return SNIFF_SERVER_HELLO;
+		return SNIFF_NONE;
+	}
 	/* SSLv2 framing: two-byte length with the high bit, type 1, a
 	 * version of 2.0 to 3.4. */
 	if (n >= 5 && (p[0] & 0x80) != 0 && p[2] == 0x01 &&
