@@ -98,8 +98,11 @@ usage(FILE *f)
 	    "  -i IFACE            capture live; SIGINT/SIGTERM end it cleanly\n"
 	    "  -p PORT/SERVICE     a port to watch: SERVICE is imap, pop3, smtp or\n"
 	    "                      submission (STARTTLS), imaps, pop3s, smtps or tls\n"
-	    "                      (TLS first); repeatable; default 143/imap, 993/imaps,\n"
-	    "                      110/pop3, 995/pop3s, 25/smtp, 587/submission, 465/smtps\n"
+	    "                      (TLS first); a bare PORT takes its IANA service,\n"
+	    "                      tls on other ports; repeatable; replaces the\n"
+	    "                      defaults 143/imap, 993/imaps, 110/pop3, 995/pop3s,\n"
+	    "                      25/smtp, 587/submission, 465/smtps\n"
+	    "  -p +PORT[/SERVICE]  the same, added to the defaults (-p +443)\n"
 	    "  -f EXPR             BPF expression ANDed to the port filter; a tunnelled\n"
 	    "                      frame passes when it or the packet inside matches\n"
 	    "  --decap-port PORT/TYPE  UDP port of a tunnel besides 4789 and 8472\n"
@@ -138,7 +141,8 @@ usage(FILE *f)
 	    "  --version           version\n"
 	    "\n"
 	    "Exit status: 0 all connections healthy, 1 a problem found, 2 usage "
-	    "error or\nunreadable input.\n",
+	    "error or\nunreadable input, 3 nothing analysed (the summary says "
+	    "what the capture holds).\n",
 	    f);
 }
 

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "service.h"
 
@@ -38,55 +39,93 @@ service_map_defaults(struct service_map *m)
 	}
 }
 
+/* Service names are matched without regard to case: -p 443/TLS. */
 static enum service
 parse_service(const char *s)
 {
 	for (unsigned i = 1; i < SVC_COUNT; i++)
-		if (strcmp(s, services[i].name) == 0)
+		if (strcasecmp(s, services[i].name) == 0)
 			return (enum service)i;
 	return SVC_NONE;
+}
+
+/* A bare port: the service its IANA name says (143 imap, 465 smtps...),
+ * TLS from the first byte on any other. */
+static enum service
+service_of_bare_port(unsigned long port)
+{
+	for (unsigned i = 1; i < SVC_COUNT; i++)
+		if (services[i].port == port)
+			return (enum service)i;
+	return SVC_TLS;
+}
+
+static bool
+was_added(const struct service_map *m, unsigned port)
+{
+	return (m->added[port / 8] >> (port % 8)) & 1u;
+}
+
+/*
+ * The first -p without "+" replaces the defaults; ports given before it
+ * with "+" stay, so the order of the options does not matter.
+ */
+static void
+drop_defaults(struct service_map *m)
+{
+	for (unsigned s = 1; s < SVC_COUNT; s++) {
+		unsigned port = services[s].port;
+
+		if (port == 0 || was_added(m, port) ||
+		    m->by_port[port] == SVC_NONE)
+			continue;
+		m->by_port[port] = SVC_NONE;
+		m->nports--;
+	}
+	m->user_set = true;
 }
 
 bool
 service_map_add(struct service_map *m, const char *spec, char *err,
                 size_t errlen)
 {
-	const char *slash = strchr(spec, '/');
+	const char *p = spec, *slash;
 	char *end;
 	unsigned long port;
 	enum service svc;
+	bool add = false;
 
-	if (slash == NULL || slash == spec) {
-		snprintf(err, errlen,
-		         "-p %s: expected PORT/SERVICE, e.g. 143/imap, 993/imaps, "
-		         "587/submission, 443/tls", spec);
-		return false;
+	if (p[0] == '+') {
+		add = true;
+		p++;
 	}
 	/* Digits only: strtoul would also take blanks and a sign. */
-	if (spec[0] < '0' || spec[0] > '9') {
+	if (p[0] < '0' || p[0] > '9') {
+		snprintf(err, errlen,
+		         "-p %s: expected PORT, PORT/SERVICE or +PORT/SERVICE, "
+		         "e.g. 993, 143/imap, 587/submission, +443/tls", spec);
+		return false;
+	}
+	port = strtoul(p, &end, 10);
+	slash = *end == '/' ? end : NULL;
+	if ((*end != '\0' && slash == NULL) || port == 0 || port > 65535) {
 		snprintf(err, errlen, "-p %s: port must be 1-65535", spec);
 		return false;
 	}
-	port = strtoul(spec, &end, 10);
-	if (end != slash || port == 0 || port > 65535) {
-		snprintf(err, errlen, "-p %s: port must be 1-65535", spec);
-		return false;
-	}
-	svc = parse_service(slash + 1);
+	svc = slash != NULL ? parse_service(slash + 1)
+	                    : service_of_bare_port(port);
 	if (svc == SVC_NONE) {
 		snprintf(err, errlen,
 		         "-p %s: unknown service '%s' (imap, imaps, pop3, pop3s, "
 		         "smtp, submission, smtps or tls)", spec, slash + 1);
 		return false;
 	}
-	if (!m->user_set) {
-		memset(m->by_port, 0, sizeof m->by_port);
-		m->nports = 0;
-		m->user_set = true;
-	}
+	if (!add && !m->user_set)
+		drop_defaults(m);
 	if (m->by_port[port] == SVC_NONE)
 		m->nports++;
 	m->by_port[port] = (uint8_t)svc;
+	m->added[port / 8] |= (uint8_t)(1u << (port % 8));
 	return true;
 }
 

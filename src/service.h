@@ -41,12 +41,16 @@ const struct service_info *service_info(enum service s);
 struct service_map {
 	uint8_t by_port[65536]; /* enum service */
 	unsigned nports;
-	bool user_set;          /* -p was given: the defaults are replaced */
+	uint8_t added[65536 / 8]; /* ports named by -p, with or without "+" */
+	bool user_set;          /* a -p without "+": the defaults are replaced */
 };
 
 void service_map_defaults(struct service_map *m);
-/* Parse "PORT/SERVICE" and add it; the first -p replaces the defaults.
- * Returns false with a one-line reason in err. */
+/* Parse "PORT/SERVICE", "PORT" (the service of the port's IANA name, tls
+ * on other ports) or "+PORT[/SERVICE]" and add it. The first spec without
+ * "+" replaces the defaults (not the ports added before it); "+" keeps
+ * them. Service names are case-insensitive. Returns false with a one-line
+ * reason in err, the map unchanged. */
 bool service_map_add(struct service_map *m, const char *spec, char *err,
                      size_t errlen);
 

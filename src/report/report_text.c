@@ -652,9 +652,11 @@ census_lines(FILE *out, const struct port_census *pc, bool nothing)
 		        (unsigned)top[i]->count);
 	if (listed > ntop || pc->others > 0)
 		fprintf(out, "; and more");
+	/* Something was analysed: "+" keeps the ports that found it. */
 	fprintf(out, "\n  to analyse them, rerun with");
 	for (unsigned i = 0; i < ntop; i++)
-		fprintf(out, " -p %u/%s", (unsigned)top[i]->port,
+		fprintf(out, " -p %s%u/%s", nothing ? "" : "+",
+		        (unsigned)top[i]->port,
 		        sniff_service(top[i]->kind, top[i]->port));
 	fprintf(out, "\n");
 }

@@ -128,6 +128,9 @@ refused(const char *spec, const char *want)
 	free(m);
 }
 
+#define FORMS "expected PORT, PORT/SERVICE or +PORT/SERVICE, e.g. 993, " \
+	"143/imap, 587/submission, +443/tls"
+
 static void
 test_bad_port(void **state)
 {
@@ -136,11 +139,15 @@ test_bad_port(void **state)
 	refused("65536/imap", "-p 65536/imap: port must be 1-65535");
 	refused("99999999999999999999999/tls",
 	        "-p 99999999999999999999999/tls: port must be 1-65535");
-	refused("abc/imap", "-p abc/imap: port must be 1-65535");
-	refused("+143/imap", "-p +143/imap: port must be 1-65535");
-	refused(" 143/imap", "-p  143/imap: port must be 1-65535");
 	refused("14x3/imap", "-p 14x3/imap: port must be 1-65535");
-	refused("-1/imap", "-p -1/imap: port must be 1-65535");
+	refused("143x", "-p 143x: port must be 1-65535");
+	refused("0", "-p 0: port must be 1-65535");
+	refused("+0", "-p +0: port must be 1-65535");
+	refused("abc/imap", "-p abc/imap: " FORMS);
+	refused(" 143/imap", "-p  143/imap: " FORMS);
+	refused("-1/imap", "-p -1/imap: " FORMS);
+	refused("++143/imap", "-p ++143/imap: " FORMS);
+	refused("+ 143", "-p + 143: " FORMS);
 }
 
 static void
@@ -149,24 +156,127 @@ test_unknown_service(void **state)
 	(void)state;
 #define KNOWN "(imap, imaps, pop3, pop3s, smtp, submission, smtps or tls)"
 	refused("143/pop", "-p 143/pop: unknown service 'pop' " KNOWN);
-	refused("143/IMAP", "-p 143/IMAP: unknown service 'IMAP' " KNOWN);
 	refused("143/", "-p 143/: unknown service '' " KNOWN);
 	refused("143/imap/x", "-p 143/imap/x: unknown service 'imap/x' " KNOWN);
 	refused("25/smtps2", "-p 25/smtps2: unknown service 'smtps2' " KNOWN);
 	refused("4190/sieve", "-p 4190/sieve: unknown service 'sieve' " KNOWN);
+	refused("+443/http", "-p +443/http: unknown service 'http' " KNOWN);
 #undef KNOWN
 }
 
 static void
-test_missing_slash(void **state)
+test_no_port(void **state)
 {
 	(void)state;
-#define EG "e.g. 143/imap, 993/imaps, 587/submission, 443/tls"
-	refused("143", "-p 143: expected PORT/SERVICE, " EG);
-	refused("imap", "-p imap: expected PORT/SERVICE, " EG);
-	refused("/imap", "-p /imap: expected PORT/SERVICE, " EG);
-	refused("", "-p : expected PORT/SERVICE, " EG);
-#undef EG
+	refused("imap", "-p imap: " FORMS);
+	refused("/imap", "-p /imap: " FORMS);
+	refused("", "-p : " FORMS);
+	refused("+", "-p +: " FORMS);
+}
+
+/* -p 443/TLS, -p 143/IMAP: what people type. */
+static void
+test_service_case(void **state)
+{
+	struct service_map *m = new_map();
+	char err[256];
+
+	(void)state;
+	assert_true(service_map_add(m, "443/TLS", err, sizeof err));
+	assert_true(service_map_add(m, "4143/Imap", err, sizeof err));
+	assert_true(service_map_add(m, "2525/SUBMISSION", err, sizeof err));
+	assert_int_equal(service_of_port(m, 443), SVC_TLS);
+	assert_int_equal(service_of_port(m, 4143), SVC_IMAP);
+	assert_int_equal(service_of_port(m, 2525), SVC_SUBMISSION);
+	assert_int_equal(m->nports, 3);
+	free(m);
+}
+
+/* A bare port takes the service of its IANA name, tls elsewhere. */
+static void
+test_bare_port(void **state)
+{
+	static const struct {
+		const char *spec;
+		uint16_t port;
+		enum service svc;
+	} cases[] = {
+		{"143", 143, SVC_IMAP},       {"993", 993, SVC_IMAPS},
+		{"110", 110, SVC_POP3},       {"995", 995, SVC_POP3S},
+		{"25", 25, SVC_SMTP},         {"587", 587, SVC_SUBMISSION},
+		{"465", 465, SVC_SMTPS},      {"443", 443, SVC_TLS},
+		{"8993", 8993, SVC_TLS},      {"65535", 65535, SVC_TLS},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct service_map *m = new_map();
+		char err[256];
+
+		assert_true(service_map_add(m, cases[i].spec, err, sizeof err));
+		assert_int_equal(service_of_port(m, cases[i].port),
+		                 cases[i].svc);
+		/* a bare port replaces the defaults as PORT/SERVICE does */
+		assert_int_equal(m->nports, 1);
+		assert_int_equal(ports_set(m), 1);
+		assert_true(m->user_set);
+		free(m);
+	}
+}
+
+/* +PORT adds to the defaults; a later plain -p still replaces them, but
+ * not the ports added before it. */
+static void
+test_plus_adds(void **state)
+{
+	struct service_map *m = new_map();
+	char err[256];
+
+	(void)state;
+	assert_true(service_map_add(m, "+443/tls", err, sizeof err));
+	assert_false(m->user_set);
+	assert_int_equal(m->nports, 8);
+	assert_int_equal(ports_set(m), 8);
+	assert_int_equal(service_of_port(m, 443), SVC_TLS);
+	assert_int_equal(service_of_port(m, 143), SVC_IMAP);
+	assert_int_equal(service_of_port(m, 465), SVC_SMTPS);
+	/* a default port re-declared with "+" changes its service only */
+	assert_true(service_map_add(m, "+25/smtps", err, sizeof err));
+	assert_int_equal(m->nports, 8);
+	assert_int_equal(service_of_port(m, 25), SVC_SMTPS);
+	assert_true(service_map_add(m, "+10143", err, sizeof err));
+	assert_int_equal(service_of_port(m, 10143), SVC_TLS);
+	assert_int_equal(m->nports, 9);
+	/* now a plain one: the defaults go, what "+" named stays */
+	assert_true(service_map_add(m, "4143/imap", err, sizeof err));
+	assert_true(m->user_set);
+	assert_int_equal(service_of_port(m, 143), SVC_NONE);
+	assert_int_equal(service_of_port(m, 993), SVC_NONE);
+	assert_int_equal(service_of_port(m, 443), SVC_TLS);
+	assert_int_equal(service_of_port(m, 25), SVC_SMTPS);
+	assert_int_equal(service_of_port(m, 10143), SVC_TLS);
+	assert_int_equal(service_of_port(m, 4143), SVC_IMAP);
+	assert_int_equal(m->nports, 4);
+	assert_int_equal(ports_set(m), 4);
+	free(m);
+}
+
+/* The same options in another order watch the same ports. */
+static void
+test_order_does_not_matter(void **state)
+{
+	struct service_map *a = new_map(), *b = new_map();
+	char err[256];
+
+	(void)state;
+	assert_true(service_map_add(a, "+443", err, sizeof err));
+	assert_true(service_map_add(a, "4143/imap", err, sizeof err));
+	assert_true(service_map_add(b, "4143/imap", err, sizeof err));
+	assert_true(service_map_add(b, "+443", err, sizeof err));
+	assert_memory_equal(a->by_port, b->by_port, sizeof a->by_port);
+	assert_int_equal(a->nports, b->nports);
+	free(a);
+	free(b);
 }
 
 static void
@@ -306,7 +416,11 @@ main(void)
 		cmocka_unit_test(test_first_p_replaces_defaults),
 		cmocka_unit_test(test_bad_port),
 		cmocka_unit_test(test_unknown_service),
-		cmocka_unit_test(test_missing_slash),
+		cmocka_unit_test(test_no_port),
+		cmocka_unit_test(test_service_case),
+		cmocka_unit_test(test_bare_port),
+		cmocka_unit_test(test_plus_adds),
+		cmocka_unit_test(test_order_does_not_matter),
 		cmocka_unit_test(test_bad_spec_after_good_keeps_map),
 		cmocka_unit_test(test_small_err_buffer),
 		cmocka_unit_test(test_filter),
