@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,6 +21,7 @@
 #include "capture/reader.h"
 #include "report/report.h"
 #include "service.h"
+#include "util/wrap.h"
 
 #define MAX_INPUTS 256
 
@@ -49,6 +51,11 @@ enum long_opt {
 	OPT_LADDER,
 	OPT_HTML,
 	OPT_HTML_CARDS,
+	OPT_FULL,
+	OPT_COMPACT,
+	OPT_ONLY,
+	OPT_CONN,
+	OPT_WIDTH,
 };
 
 struct cli {
@@ -58,6 +65,7 @@ struct cli {
 	const char *filter;
 	const char *user;
 	const char *color;
+	long width;             /* --width; -1: the terminal's */
 	const char *write;      /* -w FILE */
 	const char *html;       /* --html FILE */
 	unsigned html_cards;    /* --html-max-cards */
@@ -117,7 +125,18 @@ usage(FILE *f)
 	    "                      (500)\n"
 	    "  -w FILE             write the packets of problem connections to a pcap\n"
 	    "                      ('-' is stdout; the report then goes to stderr)\n"
-	    "  -v                  more detail (every offered suite, the ladder)\n"
+	    "  -v                  more detail (every offered suite, the ladder);\n"
+	    "                      implies --full\n"
+	    "  --full              full reports on a terminal too (by default more\n"
+	    "                      than 5 reports show as one line each there)\n"
+	    "  --compact           one line per report, however few (identical\n"
+	    "                      reports are one group in either form)\n"
+	    "  --only VERDICT      show only connections with this verdict or\n"
+	    "                      finding (a list: tcp-reset,cert-expired); in full\n"
+	    "  --conn ADDR[:PORT]  show only connections with this end (client or\n"
+	    "                      server; [IPv6]:PORT); in full; repeatable\n"
+	    "  --width N           fold text at N columns (0: never); default the\n"
+	    "                      terminal's width, no folding into a pipe or file\n"
 	    "  --ladder            draw each connection's timeline as a ladder\n"
 	    "  --ca-bundle FILE    PEM trust anchors, as the client trusts them (added to\n"
 	    "                      the system store)\n"
@@ -134,7 +153,8 @@ usage(FILE *f)
 	    "  --max-connections N track at most N at once; the idlest is evicted and\n"
 	    "                      counted (100000)\n"
 	    "  -Z USER             drop root privileges after opening the capture\n"
-	    "  --color WHEN        auto, always or never\n"
+	    "  --color WHEN        auto (a terminal, unless NO_COLOR is set),\n"
+	    "                      always or never\n"
 	    "  --explain 'TEXT'    what an error line from a client's log means: the\n"
 	    "                      likely verdicts and what to look for in a capture\n"
 	    "  -h, --help          this help\n"
@@ -156,6 +176,45 @@ parse_uint(const char *s, unsigned long long max, unsigned long long *v)
 	errno = 0;
 	*v = strtoull(s, &end, 10);
 	return errno == 0 && *end == '\0' && *v <= max;
+}
+
+/* The terminal's width: the window's, else $COLUMNS, else 80. */
+static unsigned
+terminal_width(void)
+{
+	struct winsize ws;
+	const char *env = getenv("COLUMNS");
+	unsigned long long v;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	if (env != NULL && parse_uint(env, 10000, &v) && v > 0)
+		return (unsigned)v;
+	return 80;
+}
+
+/*
+ * A person at a terminal gets colour (unless NO_COLOR is set, see
+ * no-color.org), lines folded at the window's width, and one line per
+ * report when there are many; a pipe or a file gets the text as it is.
+ */
+static void
+report_to_terminal(struct cli *cli)
+{
+	const char *nc = getenv("NO_COLOR");
+	bool tty = isatty(STDOUT_FILENO) && !cli->ropts.json &&
+	           (cli->write == NULL || strcmp(cli->write, "-") != 0);
+
+	cli->ropts.color = strcmp(cli->color, "always") == 0 ||
+	                   (strcmp(cli->color, "auto") == 0 && tty &&
+	                    (nc == NULL || nc[0] == '\0'));
+	cli->ropts.terminal = tty;
+	if (cli->ropts.verbose > 0 && !cli->ropts.compact)
+		cli->ropts.full = true;
+	if (cli->width >= 0)
+		cli->ropts.width = (unsigned)cli->width;
+	else
+		cli->ropts.width = tty ? terminal_width() : 0;
 }
 
 static int
@@ -182,6 +241,11 @@ parse_args(int argc, char **argv, struct cli *cli)
 	    {"ladder", no_argument, NULL, OPT_LADDER},
 	    {"html", required_argument, NULL, OPT_HTML},
 	    {"html-max-cards", required_argument, NULL, OPT_HTML_CARDS},
+	    {"full", no_argument, NULL, OPT_FULL},
+	    {"compact", no_argument, NULL, OPT_COMPACT},
+	    {"only", required_argument, NULL, OPT_ONLY},
+	    {"conn", required_argument, NULL, OPT_CONN},
+	    {"width", required_argument, NULL, OPT_WIDTH},
 	    {NULL, 0, NULL, 0},
 	};
 	char err[256];
@@ -190,6 +254,7 @@ parse_args(int argc, char **argv, struct cli *cli)
 
 	service_map_defaults(&cli->acfg.svc);
 	cli->color = "auto";
+	cli->width = -1;
 	while ((ch = getopt_long(argc, argv, "r:i:p:f:aqvhZ:w:", longopts,
 	                         NULL)) != -1) {
 		switch (ch) {
@@ -234,6 +299,38 @@ parse_args(int argc, char **argv, struct cli *cli)
 			break;
 		case OPT_LADDER:
 			cli->ropts.ladder = true;
+			break;
+		case OPT_FULL:
+			cli->ropts.full = true;
+			cli->ropts.compact = false;
+			break;
+		case OPT_COMPACT:
+			cli->ropts.compact = true;
+			cli->ropts.full = false;
+			break;
+		case OPT_ONLY:
+			if (!select_add_only(&cli->ropts.sel, optarg, err,
+			                     sizeof err)) {
+				fprintf(stderr, "tlsautopsy: %s\n", err);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_CONN:
+			if (!select_add_conn(&cli->ropts.sel, optarg, err,
+			                     sizeof err)) {
+				fprintf(stderr, "tlsautopsy: %s\n", err);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_WIDTH:
+			if (!parse_uint(optarg, 10000, &v) ||
+			    (v != 0 && v < WRAP_MIN_WIDTH)) {
+				fprintf(stderr, "tlsautopsy: --width %s: 0 (no "
+				                "folding) or %d to 10000\n",
+				        optarg, WRAP_MIN_WIDTH);
+				return EXIT_USAGE;
+			}
+			cli->width = (long)v;
 			break;
 		case OPT_HTML:
 			cli->html = optarg;
@@ -333,9 +430,7 @@ parse_args(int argc, char **argv, struct cli *cli)
 		                "(live), not both; -h for help\n");
 		return EXIT_USAGE;
 	}
-	cli->ropts.color = strcmp(cli->color, "always") == 0 ||
-	                   (strcmp(cli->color, "auto") == 0 &&
-	                    isatty(STDOUT_FILENO) && !cli->ropts.json);
+	report_to_terminal(cli);
 	return EXIT_HEALTHY;
 }
 

@@ -1,11 +1,16 @@
 /* report.c: dispatch to the text or JSON renderer (and the HTML page),
  * and count. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "report/html.h"
 #include "report/json.h"
 #include "report/report.h"
 #include "report/server_summary.h"
+#include "report/text_groups.h"
+#include "service.h"
+#include "util/fmt.h"
+#include "util/wrap.h"
 
 /* A connection's JSON line never grows past this (hostile certificate
  * chains included); the writer keeps the line valid if it would. */
@@ -19,6 +24,7 @@ struct report {
 	struct report_counts counts;
 	struct server_summary *servers;
 	struct html *html;       /* --html, or NULL */
+	struct text_groups *groups; /* text offline: reports held till the end */
 	struct diag_result diag; /* large: kept here, not on the stack */
 };
 
@@ -34,7 +40,11 @@ report_new(FILE *out, FILE *err, const struct report_opts *o)
 	r->o = *o;
 	json_init(&r->json, TA_CAP_JSON_LINE);
 	r->servers = server_summary_new();
-	if (r->servers == NULL) {
+	/* Text reports are grouped; JSON lines are one per connection. */
+	if (!o->json)
+		r->groups = text_groups_new();
+	if (r->servers == NULL || (!o->json && r->groups == NULL)) {
+		server_summary_free(r->servers);
 		free(r);
 		return NULL;
 	}
@@ -83,11 +93,144 @@ report_finish_html(struct report *r, const struct analyzer_stats *st,
 	       html_finish(r->html, &r->counts, r->servers, st, cs, err, errlen);
 }
 
+static uint64_t
+hash_bytes(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+/* What makes two reports say the same: the server, the verdict, the
+ * findings, how TCP ended and by whom, and the sentences a person reads
+ * (never frames, times or the client's port). */
+static void
+group_key(FILE *k, const struct conn_facts *f, const struct diag_result *d)
+{
+	const struct conn *c = f->conn;
+	char ip[FMT_ADDR_LEN];
+
+	fmt_addr(ip, sizeof ip, &c->saddr);
+	fprintf(k, "%s\x1f%u\x1f%s\x1f%d\x1f%d\x1f%u\x1f%d\x1f%d\x1f%d\x1f%s"
+	           "\x1f%s",
+	        ip, (unsigned)c->sport, service_name(c->svc), (int)d->verdict,
+	        (int)d->severity, (unsigned)d->findings, (int)f->tcp.end,
+	        (int)f->tcp.end_by, (int)d->inferred, d->summary, d->advice);
+	for (unsigned i = 0; i < d->ncauses && i < DIAG_MAX_CAUSES; i++)
+		fprintf(k, "\x1f%s", d->causes[i]);
+}
+
+/* "17", or "other.pcap frame 17" when several files are read. */
+static void
+frame_ref(char *buf, size_t len, const struct capture *cap, ta_frame fr)
+{
+	if (cap != NULL && capture_nfiles(cap) > 1)
+		snprintf(buf, len, "%s frame %llu",
+		         capture_file_name(cap, TA_FRAME_FILE(fr)),
+		         (unsigned long long)TA_FRAME_NO(fr));
+	else
+		snprintf(buf, len, "%llu", (unsigned long long)TA_FRAME_NO(fr));
+}
+
+static bool
+compact_now(const struct report *r)
+{
+	if (r->o.full)
+		return false;
+	if (r->o.compact)
+		return true;
+	return r->o.terminal && !select_active(&r->o.sel) &&
+	       text_groups_reports(r->groups) > REPORT_HANDFUL;
+}
+
+static const char compact_hint[] =
+    "(one line each: --full for full reports, --only VERDICT or --conn "
+    "ADDR for some)\n\n";
+
+static void
+flush_groups(struct report *r)
+{
+	bool compact;
+
+	if (r->groups == NULL || text_groups_reports(r->groups) == 0)
+		return;
+	compact = compact_now(r);
+	text_groups_flush(r->groups, r->out, compact, r->o.width);
+	if (compact)
+		wrap_write(r->out, compact_hint, sizeof compact_hint - 1,
+		           r->o.width);
+}
+
+/* The text of one connection: held in its group offline, written (folded)
+ * at once live, where each verdict must show as it happens. */
+static void
+text_conn(struct report *r, const struct conn_facts *f,
+          const struct diag_result *d)
+{
+	char *block = NULL, *line = NULL, *key = NULL;
+	size_t blen = 0, llen = 0, klen = 0;
+	char frame[512];
+	FILE *mb, *ml, *mk;
+	struct text_member m;
+	bool live = r->cap != NULL && capture_is_live(r->cap);
+
+	mb = open_memstream(&block, &blen);
+	if (mb == NULL) {
+		report_text_conn(r->out, &r->o, r->cap, f, d);
+		return;
+	}
+	report_text_conn(mb, &r->o, r->cap, f, d);
+	if (fclose(mb) != 0) {
+		free(block);
+		report_text_conn(r->out, &r->o, r->cap, f, d);
+		return;
+	}
+	if (live || r->groups == NULL) {
+		wrap_write(r->out, block, blen, r->o.width);
+		free(block);
+		return;
+	}
+	ml = open_memstream(&line, &llen);
+	mk = open_memstream(&key, &klen);
+	if (ml != NULL)
+		report_text_line(ml, &r->o, f, d);
+	if (mk != NULL)
+		group_key(mk, f, d);
+	if (ml == NULL || fclose(ml) != 0 || mk == NULL || fclose(mk) != 0) {
+		wrap_write(r->out, block, blen, r->o.width);
+		goto done;
+	}
+	frame_ref(frame, sizeof frame, r->cap, f->conn->first_frame);
+	m = (struct text_member){
+	    .key = key,
+	    .key_len = klen,
+	    .block = block,
+	    .block_len = blen,
+	    .line = line,
+	    .frame = frame,
+	    .client = hash_bytes(&f->conn->caddr, sizeof f->conn->caddr),
+	    .severity = d->severity,
+	};
+	if (!text_groups_add(r->groups, &m))
+		wrap_write(r->out, block, blen, r->o.width);
+	else if (text_groups_bytes(r->groups) > TEXT_GROUPS_MAX_BYTES)
+		flush_groups(r);
+done:
+	free(block);
+	free(line);
+	free(key);
+}
+
 bool
 report_conn(struct report *r, const struct conn_facts *f)
 {
 	struct diag_result *d = &r->diag;
-	bool problem;
+	bool problem, show, page;
 
 	/* Most connections are healthy and, without -a, nobody reads their
 	 * evidence: decide without writing any text first. */
@@ -100,6 +243,8 @@ report_conn(struct report *r, const struct conn_facts *f)
 		r->counts.by_verdict[d->verdict]++;
 	if (problem)
 		r->counts.problems++;
+	if (problem && d->verdict == DIAG_OK)
+		r->counts.ok_with_findings++;
 	if (d->severity == DIAG_SEV_ERROR)
 		r->counts.errors++;
 	else if (d->severity == DIAG_SEV_WARNING)
@@ -107,14 +252,17 @@ report_conn(struct report *r, const struct conn_facts *f)
 	server_summary_add(r->servers, f, d);
 	if (r->html != NULL)
 		html_tally(r->html, d);
-	if (!problem && !r->o.all)
-		goto out;
-	if (r->o.quiet && r->html == NULL)
+	/* --only and --conn choose what stdout shows; the page keeps its
+	 * own rule (problems, or all with -a). */
+	show = select_active(&r->o.sel) ? select_match(&r->o.sel, f->conn, d)
+	                                : problem || r->o.all;
+	page = r->html != NULL && (problem || r->o.all);
+	if (!page && (!show || r->o.quiet))
 		goto out;
 	diag_decide(f, d);
-	if (r->html != NULL)
+	if (page)
 		html_conn(r->html, f, d);
-	if (r->o.quiet)
+	if (!show || r->o.quiet)
 		goto out;
 	r->counts.shown++;
 	if (r->o.json) {
@@ -123,7 +271,7 @@ report_conn(struct report *r, const struct conn_facts *f)
 		fputs(json_end(&r->json), r->out);
 		fputc('\n', r->out);
 	} else {
-		report_text_conn(r->out, &r->o, r->cap, f, d);
+		text_conn(r, f, d);
 	}
 out:
 	/* Live runs: each verdict must reach a pipe as it happens. */
@@ -142,6 +290,14 @@ report_summary(struct report *r, const struct analyzer_stats *st,
 	size_t len = 0;
 	FILE *mem;
 
+	flush_groups(r);
+	/* --only/--conn chose none: say so rather than print nothing. */
+	if (select_active(&r->o.sel) && r->counts.shown == 0 && !r->o.quiet &&
+	    !r->o.json)
+		fprintf(r->out, "No connection matches --only/--conn (of %llu "
+		                "analysed).\n\n",
+		        (unsigned long long)r->counts.conns);
+
 	/*
 	 * Built in memory and written in one go: stderr is unbuffered, and
 	 * the server table alone is thousands of small writes.
@@ -153,7 +309,7 @@ report_summary(struct report *r, const struct analyzer_stats *st,
 	}
 	report_text_summary(mem, &r->o, &r->counts, r->servers, st, cs);
 	if (fclose(mem) == 0 && buf != NULL)
-		fwrite(buf, 1, len, dst);
+		wrap_write(dst, buf, len, r->o.json ? 0 : r->o.width);
 	else
 		report_text_summary(dst, &r->o, &r->counts, r->servers, st, cs);
 	free(buf);
@@ -172,6 +328,7 @@ report_free(struct report *r)
 		return;
 	json_free(&r->json);
 	html_free(r->html);
+	text_groups_free(r->groups);
 	server_summary_free(r->servers);
 	free(r);
 }

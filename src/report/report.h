@@ -14,6 +14,11 @@
 #include "analyzer.h"
 #include "capture/capture.h"
 #include "diag/diag.h"
+#include "report/select.h"
+
+/* Reports shown in full on a terminal before the one-line form takes
+ * over: more than this many (after grouping) do not fit a screen. */
+#define REPORT_HANDFUL 5
 
 struct report_opts {
 	bool json;
@@ -22,12 +27,18 @@ struct report_opts {
 	bool quiet;      /* -q: only the summary */
 	bool color;
 	bool ladder;     /* --ladder: the timeline drawn as a ladder (also -v) */
+	bool full;       /* --full or -v: full reports even when many */
+	bool compact;    /* --compact: one line per report, however few */
+	bool terminal;   /* stdout is a terminal: one line each when many */
+	unsigned width;  /* text folded at this width; 0: not folded */
+	struct report_select sel; /* --only, --conn */
 };
 
 struct report_counts {
 	uint64_t conns;
 	uint64_t shown;
 	uint64_t problems;  /* severity warning or error */
+	uint64_t ok_with_findings; /* verdict ok, severity warning */
 	uint64_t errors, warnings;
 	uint64_t by_end[6]; /* enum tcp_end */
 	uint64_t by_verdict[DIAG_VERDICT_COUNT];
@@ -57,6 +68,10 @@ void report_free(struct report *r);
 void report_text_conn(FILE *out, const struct report_opts *o,
                       const struct capture *cap, const struct conn_facts *f,
                       const struct diag_result *d);
+/* The same connection in one line (no '\n'): severity, verdict, time,
+ * client -> server, SNI, the summary sentence. */
+void report_text_line(FILE *out, const struct report_opts *o,
+                      const struct conn_facts *f, const struct diag_result *d);
 /* How TCP ended, in words: "closed with FIN", "reset (RST)", ... */
 const char *report_text_end_words(enum tcp_end e);
 struct server_summary;

@@ -367,6 +367,85 @@ interface_line(FILE *out, const struct capture *cap, const struct conn *c)
 	fprintf(out, "\n");
 }
 
+/*
+ * "ERROR   tcp-reset", and for an ok that carries findings "OK      ok
+ * (findings: legacy-version)": the label never contradicts the verdict;
+ * the colour says the severity.
+ */
+static void
+headline(FILE *out, const char *on, const char *off,
+         const struct diag_result *d)
+{
+	bool first = true;
+
+	fprintf(out, "%s%-7s %s", on,
+	        d->verdict == DIAG_OK ? "OK" : severity_label(d->severity),
+	        diag_verdict_str(d->verdict));
+	if (d->verdict == DIAG_OK && d->findings != 0) {
+		for (unsigned b = 0; b < DIAG_FINDING_COUNT; b++) {
+			if (!(d->findings & (1u << b)))
+				continue;
+			fprintf(out, "%s%s", first ? " (findings: " : ", ",
+			        diag_finding_str(1u << b));
+			first = false;
+		}
+		fputc(')', out);
+	}
+	fputs(off, out);
+}
+
+/* The Wireshark display filter that shows this connection alone: its
+ * addresses and ports, and its frames when they are all in one file. */
+static void
+wireshark_line(FILE *out, const struct conn *c)
+{
+	char a[FMT_ADDR_LEN], b[FMT_ADDR_LEN];
+	const char *ip = c->caddr.family == 6 ? "ipv6.addr" : "ip.addr";
+
+	fmt_addr(a, sizeof a, &c->caddr);
+	fmt_addr(b, sizeof b, &c->saddr);
+	fprintf(out, "  wireshark: %s==%s && %s==%s && tcp.port==%u && "
+	             "tcp.port==%u",
+	        ip, a, ip, b, (unsigned)c->cport, (unsigned)c->sport);
+	if (TA_FRAME_FILE(c->first_frame) == TA_FRAME_FILE(c->tcp.last_frame))
+		fprintf(out, " && frame.number in {%" PRIu64 "..%" PRIu64 "}",
+		        (uint64_t)TA_FRAME_NO(c->first_frame),
+		        (uint64_t)TA_FRAME_NO(c->tcp.last_frame));
+	fputc('\n', out);
+}
+
+void
+report_text_line(FILE *out, const struct report_opts *o,
+                 const struct conn_facts *f, const struct diag_result *d)
+{
+	const struct conn *c = f->conn;
+	char ca[FMT_ADDR_LEN + 8], sa[FMT_ADDR_LEN + 8], ts[FMT_TIME_LEN];
+	char text[DIAG_SUMMARY_LEN * 4], sni[TLS_HS_SNI_MAX * 4 + 1];
+	const char *on = o->color ? severity_color(d->severity) : "";
+	const char *off = o->color ? "\033[0m" : "";
+
+	headline(out, on, off, d);
+	fmt_time_human(ts, sizeof ts, c->first_ts);
+	/* to the second: the full report has the rest */
+	if (strlen(ts) > 19)
+		ts[19] = '\0';
+	fprintf(out, "  %s  %s -> %s (%s)", ts,
+	        endpoint_str(ca, sizeof ca, &c->caddr, c->cport),
+	        endpoint_str(sa, sizeof sa, &c->saddr, c->sport),
+	        service_name(c->svc));
+	if (f->tls != NULL && f->tls->client_hello_seen &&
+	    f->tls->client_hello.has_sni) {
+		const struct tls_client_hello *ch = &f->tls->client_hello;
+
+		fprintf(out, " %s",
+		        utf8_sanitize(sni, sizeof sni, ch->sni,
+		                      ch->sni_len < TLS_HS_SNI_MAX
+		                          ? ch->sni_len
+		                          : TLS_HS_SNI_MAX));
+	}
+	fprintf(out, "  %s", safe(text, sizeof text, d->summary));
+}
+
 void
 report_text_conn(FILE *out, const struct report_opts *o,
                  const struct capture *cap, const struct conn_facts *f,
@@ -380,8 +459,8 @@ report_text_conn(FILE *out, const struct report_opts *o,
 	bool detail = d->severity != DIAG_SEV_OK || o->verbose > 0;
 	struct timeline tl;
 
-	fprintf(out, "%s%-7s %s%s  %s -> %s (%s)\n", on,
-	        severity_label(d->severity), diag_verdict_str(d->verdict), off,
+	headline(out, on, off, d);
+	fprintf(out, "  %s -> %s (%s)\n",
 	        endpoint_str(ca, sizeof ca, &c->caddr, c->cport),
 	        endpoint_str(sa, sizeof sa, &c->saddr, c->sport),
 	        service_name(c->svc));
@@ -395,6 +474,7 @@ report_text_conn(FILE *out, const struct report_opts *o,
 	fprintf(out, "\n");
 	encap_lines(out, c);
 	interface_line(out, cap, c);
+	wireshark_line(out, c);
 	if (detail) {
 		timeline_build(f, &tl);
 		timeline_text(out, &tl);
@@ -458,6 +538,10 @@ counts_line(FILE *out, const struct report_counts *rc)
 			continue;
 		fprintf(out, "%s%" PRIu64 " %s", first ? ": " : ", ", n,
 		        diag_verdict_str((enum diag_verdict)v));
+		/* the warnings that are no failure */
+		if (v == DIAG_OK && rc->ok_with_findings > 0)
+			fprintf(out, " (%" PRIu64 " with findings)",
+			        rc->ok_with_findings);
 		first = false;
 	}
 	fprintf(out, "\n");
@@ -661,6 +745,75 @@ census_lines(FILE *out, const struct port_census *pc, bool nothing)
 	fprintf(out, "\n");
 }
 
+/* A count worth a line of its own, only when there is one. */
+static void
+notable(FILE *out, uint64_t n, const char *one, const char *many)
+{
+	if (n > 0)
+		fprintf(out, "  %" PRIu64 " %s\n", n, n == 1 ? one : many);
+}
+
+/*
+ * What was read, in plain words; the frame and table counters in full
+ * with -v (what a developer of the tool, or a doubtful expert, checks).
+ */
+static void
+run_lines(FILE *out, const struct report_opts *o,
+          const struct analyzer_stats *st)
+{
+	char span[32];
+
+	fprintf(out, "Run: %" PRIu64 " frame%s read (%" PRIu64 " bytes)",
+	        st->frames, st->frames == 1 ? "" : "s", st->bytes);
+	/* a clock that jumped years makes no span worth saying */
+	if (st->frames > 1 && st->last_ts >= st->first_ts &&
+	    st->last_ts - st->first_ts < (ta_time)30 * 86400 * TA_NS_PER_SEC)
+		fprintf(out, " over %s",
+		        fmt_duration(span, sizeof span,
+		                     (uint64_t)(st->last_ts - st->first_ts)));
+	fprintf(out, "; %" PRIu64 " connection%s followed\n", st->flow.conns,
+	        st->flow.conns == 1 ? "" : "s");
+	if (o->verbose > 0) {
+		fprintf(out,
+		        "  frames %" PRIu64 " (%" PRIu64 " bytes): TCP %" PRIu64
+		        ", not IP %" PRIu64 ", not TCP %" PRIu64
+		        ", IP fragments %" PRIu64 ", cut short %" PRIu64
+		        ", malformed %" PRIu64
+		        ", payload cut by snaplen %" PRIu64 "\n",
+		        st->frames, st->bytes, st->tcp, st->not_ip, st->not_tcp,
+		        st->fragments, st->short_frames,
+		        st->malformed + st->lying_len, st->payload_cut);
+		fprintf(out,
+		        "  connections: %" PRIu64 " tracked, %" PRIu64
+		        " evicted (table full), %" PRIu64
+		        " reused 4-tuples, %" PRIu64
+		        " begun before the capture (no SYN or SYN-ACK), %" PRIu64
+		        " at most at once; %" PRIu64
+		        " TCP packets of other ports\n",
+		        st->flow.conns, st->flow.evicted, st->flow.reused,
+		        st->flow.midstream, st->flow.peak, st->flow.ignored);
+		return;
+	}
+	notable(out, st->short_frames + st->malformed + st->lying_len,
+	        "frame was damaged or cut short and could not be read",
+	        "frames were damaged or cut short and could not be read");
+	notable(out, st->payload_cut,
+	        "frame lost payload to the capture's snap length",
+	        "frames lost payload to the capture's snap length");
+	notable(out, st->fragments, "IP fragment was not reassembled",
+	        "IP fragments were not reassembled");
+	notable(out, st->flow.evicted,
+	        "connection was dropped from the full connection table "
+	        "(--max-connections)",
+	        "connections were dropped from the full connection table "
+	        "(--max-connections)");
+	notable(out, st->flow.midstream,
+	        "connection was followed without its start (no SYN or "
+	        "SYN-ACK seen)",
+	        "connections were followed without their start (no SYN or "
+	        "SYN-ACK seen)");
+}
+
 void
 report_text_summary(FILE *out, const struct report_opts *o,
                     const struct report_counts *rc,
@@ -668,29 +821,12 @@ report_text_summary(FILE *out, const struct report_opts *o,
                     const struct analyzer_stats *st,
                     const struct cap_stats *cs)
 {
-	(void)o;
 	fprintf(out, "Summary: ");
 	counts_line(out, rc);
 	watched_line(out, st->svc);
 	census_lines(out, st->census, rc->conns == 0);
 	server_summary_print(servers, out);
-	fprintf(out, "Run:\n");
-	fprintf(out,
-	        "  frames %" PRIu64 " (%" PRIu64 " bytes): TCP %" PRIu64
-	        ", not IP %" PRIu64 ", not TCP %" PRIu64 ", IP fragments %" PRIu64
-	        ", cut short %" PRIu64 ", malformed %" PRIu64
-	        ", payload cut by snaplen %" PRIu64 "\n",
-	        st->frames, st->bytes, st->tcp, st->not_ip, st->not_tcp,
-	        st->fragments, st->short_frames, st->malformed + st->lying_len,
-	        st->payload_cut);
-	fprintf(out,
-	        "  connections: %" PRIu64 " tracked, %" PRIu64
-	        " evicted (table full), %" PRIu64 " reused 4-tuples, %" PRIu64
-	        " begun before the capture (no SYN or SYN-ACK), %" PRIu64
-	        " at most at once; %" PRIu64
-	        " TCP packets of other ports\n",
-	        st->flow.conns, st->flow.evicted, st->flow.reused,
-	        st->flow.midstream, st->flow.peak, st->flow.ignored);
+	run_lines(out, o, st);
 	probes_lines(out, st->probes);
 	if (st->tunnelled > 0 || st->tunnel_undecoded > 0) {
 		bool first = true;
