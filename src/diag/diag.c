@@ -493,6 +493,37 @@ static const char *const intercepted_mail[STARTTLS_PROTO_COUNT] = {
 	    "ports 25/587/465 to this server.",
 };
 
+/*
+ * A port watched as "tls" (-p 443/tls) carries no mail protocol we know:
+ * the advice that names ports names the connection's own.
+ */
+static const char *
+port_advice(char *buf, size_t len, const struct ctx *c, uint32_t what)
+{
+	unsigned port = c->f->conn != NULL ? c->f->conn->sport : 0;
+
+	if (c->f->conn == NULL || service_info(c->f->conn->svc)->label != NULL)
+		return NULL;
+	if (what == 1u << DIAG_TCP_REFUSED)
+		(void)fmt_snprintf(buf, len, "The server's address answered "
+		    "the SYN with a RST: nothing listens on that port (or a "
+		    "firewall rejects it). Check that the server listens on "
+		    "this address and port %u and that no firewall rule "
+		    "rejects it; this is not a TLS problem.", port);
+	else if (what == 1u << DIAG_INTERCEPTION_UNTRUSTED)
+		(void)fmt_snprintf(buf, len, "A TLS-inspection proxy on the "
+		    "path re-signed the server's certificate. Ask the network "
+		    "team for an inspection bypass for port %u to this "
+		    "server, or install the corporate inspection root in the "
+		    "client's trust store." NO_DISABLE_VALIDATION, port);
+	else
+		(void)fmt_snprintf(buf, len, "A TLS-inspection proxy the "
+		    "client trusts re-signed the chain: if this traffic must "
+		    "not be inspected, ask the network team for a bypass of "
+		    "port %u to this server.", port);
+	return buf;
+}
+
 static void
 write_advice(struct ctx *c)
 {
@@ -500,8 +531,14 @@ write_advice(struct ctx *c)
 	enum starttls_protocol p = dg_protocol(c);
 	const char *base = c->advice != NULL ? c->advice :
 	    verdicts[o->verdict].advice;
+	const char *own;
+	char vbuf[DIAG_ADVICE_LEN / 2], fbuf[DIAG_ADVICE_LEN / 4];
 
-	if (c->advice == NULL && o->verdict == DIAG_TCP_REFUSED &&
+	if (c->advice == NULL && (o->verdict == DIAG_TCP_REFUSED ||
+	    o->verdict == DIAG_INTERCEPTION_UNTRUSTED) &&
+	    (own = port_advice(vbuf, sizeof vbuf, c, 1u << o->verdict)) != NULL)
+		base = own;
+	else if (c->advice == NULL && o->verdict == DIAG_TCP_REFUSED &&
 	    refused_mail[p] != NULL)
 		base = refused_mail[p];
 	else if (c->advice == NULL &&
@@ -530,10 +567,14 @@ write_advice(struct ctx *c)
 		    o->verdict == DIAG_INCOMPLETE_CAPTURE &&
 		    c->advice == NULL)
 			continue;
-		append(o->advice, sizeof o->advice,
-		    (1u << i) == DIAG_F_INTERCEPTED &&
-		    intercepted_mail[p] != NULL ? intercepted_mail[p] :
-		    findings[i].advice);
+		if ((1u << i) == DIAG_F_INTERCEPTED &&
+		    (own = port_advice(fbuf, sizeof fbuf, c, 0)) != NULL)
+			append(o->advice, sizeof o->advice, own);
+		else
+			append(o->advice, sizeof o->advice,
+			    (1u << i) == DIAG_F_INTERCEPTED &&
+			    intercepted_mail[p] != NULL ? intercepted_mail[p] :
+			    findings[i].advice);
 	}
 }
 

@@ -8,7 +8,7 @@ static const char advice_rst_middlebox[] =
 	"A device on the path (firewall, IPS, NAT or load balancer) reset "
 	"the connection, forging the server's address. Ask the network team "
 	"which device and which rule (the RST came right after the client's "
-	"data: an IPS or an application filter on ports 143/993 is likely); "
+	"data: an IPS or an application filter on this port is likely); "
 	"this is not a TLS problem.";
 static const char advice_rst_server[] =
 	"The server's address reset the connection when it was the server's "
