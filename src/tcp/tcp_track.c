@@ -144,6 +144,8 @@ note_rst(struct tcp_track *t, enum tcp_dir dir, const struct pkt *p,
 		t->rst0_ipid_counter = ipid_counter(ep);
 		t->rst0_after_own_fin = ep->fin_seen;
 		t->rst0_after_other_fin = op->fin_seen;
+		t->rst0_peer_ack_known = op->ack_known;
+		t->rst0_peer_ack = op->ack_max;
 		if (t->ep[TCP_DIR_C2S].pkts > 0)
 			t->last_c2s_before_rst = t->ep[TCP_DIR_C2S].last_ts;
 		if (t->ep[TCP_DIR_S2C].pkts > 0)
@@ -219,6 +221,40 @@ tcp_rst_payload_desc(const struct tcp_rst_payload *k, char *buf, size_t len)
 		(void)fmt_snprintf(buf + o, len - o, " ...");
 }
 
+/*
+ * Both ends went on after the first RST: its address sent again (not a
+ * retransmitted FIN), and now the other end answers. A socket that sent
+ * that RST is gone and its peer would have dropped the connection: the RST
+ * ended nothing (an injected or stale one). It is kept for the evidence and
+ * the judgement of RSTs starts over from here.
+ */
+static void
+forget_outlived_rst(struct tcp_track *t, ta_frame answer)
+{
+	enum tcp_dir x = t->rst[0].dir;
+	struct tcp_endpoint *ex = &t->ep[x];
+
+	if (t->outlived_rst_frame == 0) {
+		t->outlived_rst_frame = t->rst[0].frame;
+		t->outlived_rst_dir = (uint8_t)x;
+		t->outlived_after_frame = ex->after_rst_frame;
+		t->outlived_answer_frame = answer;
+	}
+	t->nrst = 0;
+	memset(t->rst, 0, sizeof t->rst);
+	t->rst0_prev_frame = 0;
+	t->rst0_prev_len = 0;
+	t->rst0_prev_flags = 0;
+	for (unsigned d = 0; d < 2; d++) {
+		t->ep[d].rst_sent = false;
+		t->ep[d].pkts_after_rst = 0;
+		t->ep[d].data_after_rst = 0;
+		t->ep[d].after_rst_frame = 0;
+	}
+	if (t->first_close == PKT_TCP_RST)
+		t->first_close = 0;
+}
+
 static void
 note_segment(struct tcp_track *t, enum tcp_dir dir, const struct pkt *p,
              ta_time ts, ta_frame frame)
@@ -239,6 +275,9 @@ note_segment(struct tcp_track *t, enum tcp_dir dir, const struct pkt *p,
 		if (p->payload_len > 0)
 			ep->data_after_rst++;
 	}
+	if (t->nrst > 0 && t->rst[0].dir != dir && !retrans_fin &&
+	    t->ep[t->rst[0].dir].pkts_after_rst > 0)
+		forget_outlived_rst(t, frame);
 
 	probe = (fl & (PKT_TCP_SYN | PKT_TCP_ACK | PKT_TCP_RST)) == 0 &&
 	    p->payload_len == 0 && is_probe_flags(fl);
@@ -562,7 +601,7 @@ rst_signals(struct judge *j)
 	uint32_t ahead, n, others, i;
 	const struct tcp_rst *diff;
 	unsigned nsig = 0, weak = 0;
-	bool ipid_continues = false;
+	bool ipid_continues = false, ttl_own, seq_exact;
 
 	/* Nothing sits between two ends on one host. */
 	if (t->loopback) {
@@ -571,9 +610,14 @@ rst_signals(struct judge *j)
 		return 0;
 	}
 
+	ttl_own = ex->ttl_samples > 0 && r->ttl >= ex->ttl_min &&
+	    r->ttl <= ex->ttl_max;
+	seq_exact = t->rst0_seq_known && (r->seq == t->rst0_seq_ref ||
+	    (t->rst0_after_own_fin && r->seq == t->rst0_seq_ref - 1) ||
+	    (t->rst0_peer_ack_known && r->seq == t->rst0_peer_ack));
+
 	/* 1. TTL / hop limit outside the sender's own range. */
-	if (ex->ttl_samples > 0 &&
-	    (r->ttl < ex->ttl_min || r->ttl > ex->ttl_max)) {
+	if (ex->ttl_samples > 0 && !ttl_own) {
 		if (j->text) {
 			if (ex->ttl_min == ex->ttl_max)
 				(void)fmt_snprintf(range.s, sizeof range.s, "%u",
@@ -591,8 +635,14 @@ rst_signals(struct judge *j)
 	}
 
 	/* 2. IPv4 IP-ID that does not continue the sender's counter. A zero
-	 * IP-ID is no signal: Linux's own stateless replies use it. */
-	if (t->ip_version == 4 && t->rst0_ipid_counter && r->ip_id != 0) {
+	 * IP-ID is no signal: Linux's own stateless replies use it. Nor,
+	 * after the sender's own FIN, is another counter when the RST has the
+	 * sender's TTL and exact sequence number: a socket closed by its
+	 * application is answered for by the kernel's stateless reply path,
+	 * which keeps IP-IDs of its own (seen from servers in real captures:
+	 * RSTs counting 1960, 1961, 1962 after data counting near 7320). */
+	if (t->ip_version == 4 && t->rst0_ipid_counter && r->ip_id != 0 &&
+	    !(t->rst0_after_own_fin && seq_exact && ttl_own)) {
 		uint16_t step = (uint16_t)(r->ip_id - t->rst0_ipid_ref);
 
 		if (step == 0 || step > IPID_WINDOW) {
@@ -607,9 +657,11 @@ rst_signals(struct judge *j)
 
 	/* 3. RFC 5961 3.2: a RST from the endpoint carries exactly its next
 	 * sequence number; after its own FIN, the FIN's own number too (a
-	 * closed socket answers data that acked no further than the FIN). */
-	if (t->rst0_seq_known && r->seq != t->rst0_seq_ref &&
-	    !(t->rst0_after_own_fin && r->seq == t->rst0_seq_ref - 1)) {
+	 * closed socket answers data that acked no further than the FIN).
+	 * A socket that is gone answers a segment with that segment's ACK
+	 * as its sequence number (RFC 9293 3.10.7.1): the other side's
+	 * acknowledgement, however far behind the sender's stream it is. */
+	if (t->rst0_seq_known && !seq_exact) {
 		ahead = r->seq - t->rst0_seq_ref;
 		if (ahead < 0x80000000u)
 			ev(j, "%s: RST seq %lu ahead of the %s's next sequence "
@@ -698,8 +750,7 @@ rst_signals(struct judge *j)
 	 * number off by what the capture missed, a quick answer, no
 	 * timestamps), not the ones no endpoint gives.
 	 */
-	if (weak > 0 && ipid_continues && ex->ttl_samples > 0 &&
-	    r->ttl >= ex->ttl_min && r->ttl <= ex->ttl_max) {
+	if (weak > 0 && ipid_continues && ttl_own) {
 		ev(j, "%s: RST IP-ID %u continues the %s's own counter (last %u) "
 		    "at its TTL %u: sent by the %s itself, which outweighs the "
 		    "signal%s above", frame_ref(j, r->frame).s,
@@ -1063,6 +1114,18 @@ judge(const struct tcp_track *t, enum tcp_finish why, ta_time now,
 	else
 		finish_unclosed(&j, why, now);
 
+	if (t->outlived_rst_frame != 0) {
+		enum tcp_dir x = (enum tcp_dir)t->outlived_rst_dir;
+
+		ev(&j, "%s: RST with the %s's address, outlived (it sent "
+		    "again at %s, the %s answered at %s): it ended nothing; "
+		    "not the %s's own (forged on the path, or stale)",
+		    frame_ref(&j, t->outlived_rst_frame).s, side_name(x),
+		    frame_ref(&j, t->outlived_after_frame).s,
+		    side_name(other_dir(x)),
+		    frame_ref(&j, t->outlived_answer_frame).s, side_name(x));
+		out->middlebox_suspected = true;
+	}
 	if (t->rst_payload.frame != 0 && text) {
 		char d[128];
 

@@ -180,12 +180,21 @@ struct tcp_track {
 	bool rst0_ipid_counter;    /* sender's IP-IDs counted up in small steps */
 	uint8_t rst0_prev_flags;
 	bool rst0_after_own_fin;   /* the sender had sent its FIN before it */
+	bool rst0_peer_ack_known;  /* the other side had acknowledged ... */
+	uint32_t rst0_peer_ack;    /* ... up to here of the sender's stream */
 	bool rst0_after_other_fin; /* the other side had sent its FIN before it */
 	bool loopback;             /* both ends on one host (127/8, ::1, or
 	                            * the same address): nothing in between */
 	bool synack_ack_known;     /* the SYN-ACK's ack: where the client's
 	                            * stream starts, SYN captured or not */
 	uint32_t synack_ack;
+	/* A RST the connection outlived: both ends went on after it (its
+	 * address sent again, then the other end answered), so it ended
+	 * nothing and the RST judgement starts over after it. */
+	ta_frame outlived_rst_frame;   /* 0: none */
+	ta_frame outlived_after_frame; /* its address's next packet */
+	ta_frame outlived_answer_frame; /* the other end's answer to that */
+	uint8_t outlived_rst_dir;      /* enum tcp_dir of its address */
 	/* The first RST that carried payload. */
 	struct tcp_rst_payload rst_payload;
 	/* The capture's clock stepped back within this connection (more

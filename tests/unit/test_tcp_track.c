@@ -774,6 +774,152 @@ test_seq_signal(void **state)
 	    "next sequence number"));
 }
 
+/*
+ * A socket that is gone answers a segment with that segment's ACK as its
+ * sequence number (RFC 9293 3.10.7.1), here 31 bytes behind its own FIN:
+ * as PostgreSQL's client did in a public capture (the server's alert
+ * acked only up to the client's closing data). No signal.
+ */
+static void
+test_rst_answers_peer_ack(void **state)
+{
+	struct sim m;
+	struct pkt p;
+	uint32_t before_fin;
+
+	(void)state;
+	sim_init(&m, 4);
+	handshake(&m, 100 * MS, 1 * MS);
+	tx(&m, C2S, F_PA, 100, 1 * MS);
+	tx(&m, S2C, F_PA, 200, 100 * MS);
+	before_fin = m.s[C2S].seq;
+	tx(&m, C2S, F_FA | F_P, 31, 1 * MS);  /* frame 6: alert + FIN */
+	p = mk(&m, S2C, F_PA, 31);           /* frame 7: the server's alert */
+	p.ack = before_fin;
+	feed(&m, S2C, &p, 100 * MS);
+	p = mk(&m, C2S, F_R, 0);             /* frame 8: the answer to it */
+	p.seq = before_fin;
+	p.ip_id = 0;
+	p.has_ts = false;
+	feed(&m, C2S, &p, 30 * US);
+	finish(&m, TCP_FINISH_CLOSED);
+	assert_int_equal(m.o.end, TCP_END_FIN);
+	assert_int_equal(m.o.end_by, TCP_SIDE_CLIENT);
+	assert_int_equal(m.o.rst_signals, 0);
+	assert_false(m.o.middlebox_suspected);
+	assert_true(lacks_ev(&m.o, "behind"));
+
+	/* The same RST before the client's FIN, at no ACK of the server's:
+	 * still a signal. */
+	sim_init(&m, 4);
+	handshake(&m, 100 * MS, 1 * MS);
+	tx(&m, C2S, F_PA, 100, 1 * MS);
+	tx(&m, S2C, F_PA, 200, 100 * MS);
+	p = mk(&m, C2S, F_RA, 0);
+	p.seq -= 40;
+	p.ip_id = 0; /* no IP-ID continuity to outweigh it */
+	feed(&m, C2S, &p, 1 * SEC);
+	finish(&m, TCP_FINISH_CLOSED);
+	assert_int_equal(m.o.rst_signals, 1);
+	assert_true(has_ev(&m.o, "RST seq 40 behind the client's next"));
+}
+
+/*
+ * After its own FIN, a server's RSTs counted IP-IDs of their own (1960,
+ * 1961, 1962 after data near 7320) at the server's TTL and exact sequence
+ * number: the kernel's stateless reply path, not a device on the path
+ * (zeek's dhe.pcap).
+ */
+static void
+test_rst_after_own_fin_other_ipid(void **state)
+{
+	struct sim m;
+	struct pkt p;
+
+	(void)state;
+	sim_init(&m, 4);
+	m.s[S2C].ttl = 47;
+	m.s[S2C].ipid = 7300;
+	handshake(&m, 130 * MS, 1 * MS);
+	tx(&m, S2C, F_PA, 900, 1 * MS);
+	tx(&m, S2C, F_PA, 300, 1 * MS);
+	tx(&m, S2C, F_FA | F_P, 53, 1 * MS); /* the server closes */
+	tx(&m, C2S, F_A, 0, 1 * MS);
+	tx(&m, C2S, F_PA, 53, 1 * MS);
+	tx(&m, C2S, F_FA, 0, 1 * MS);
+	for (int i = 0; i < 3; i++) {
+		p = mk(&m, S2C, F_R, 0);
+		p.ip_id = (uint16_t)(1960 + i);
+		p.has_ts = false;
+		feed(&m, S2C, &p, 130 * MS);
+	}
+	finish(&m, TCP_FINISH_CLOSED);
+	assert_int_equal(m.o.end, TCP_END_FIN);
+	assert_int_equal(m.o.end_by, TCP_SIDE_SERVER);
+	assert_int_equal(m.o.rst_signals, 0);
+	assert_false(m.o.middlebox_suspected);
+
+	/* The same IP-IDs with another TTL: a signal each (TTL, IP-ID). */
+	sim_init(&m, 4);
+	m.s[S2C].ttl = 47;
+	m.s[S2C].ipid = 7300;
+	handshake(&m, 130 * MS, 1 * MS);
+	tx(&m, S2C, F_PA, 900, 1 * MS);
+	tx(&m, S2C, F_FA | F_P, 53, 1 * MS);
+	tx(&m, C2S, F_A, 0, 1 * MS);
+	p = mk(&m, S2C, F_R, 0);
+	p.ip_id = 1960;
+	p.ttl = 60;
+	feed(&m, S2C, &p, 130 * MS);
+	finish(&m, TCP_FINISH_CLOSED);
+	assert_int_equal(m.o.rst_signals, 2);
+	assert_true(m.o.middlebox_suspected);
+}
+
+/*
+ * A forged RST+ACK "from the server" 0.23 s after the SYN, then the
+ * server's own SYN-ACK, the client's ACK and data, and the server's RST
+ * (zeek's rst-inject-rae.pcap, by its frames): the connection outlived
+ * the first RST; the server's own RST at frame 7 ended it.
+ */
+static void
+test_outlived_rst(void **state)
+{
+	static const struct row rows[] = {
+		{ C2S, 0, 62, 0x1555, F_S, 1569339004, 0, 0, true },
+		{ S2C, 233736, 46, 0x1555, F_RA, 0, 1569339004, 0, false },
+		{ S2C, 1266240, 49, 0x7f4c, F_SA, 1616457233, 1569339005, 0,
+		  true },
+		{ C2S, 1267865, 62, 0x1a9d, F_A, 1569339005, 1616457234, 0,
+		  true },
+		{ C2S, 1268743, 62, 0x1a9e, F_PA, 1569339005, 1616457234, 25,
+		  true },
+		{ S2C, 2851917, 49, 0x8013, F_A, 1616457234, 1569339030, 0,
+		  true },
+		{ S2C, 2853291, 49, 0x8014, F_RA, 1616457234, 1569339030, 0,
+		  false },
+		{ C2S, 2855544, 62, 0x2035, F_PA, 1569339030, 1616457234, 150,
+		  true },
+		{ S2C, 4133527, 49, 0x80e0, F_R, 1616457234, 1616457234, 0,
+		  false },
+	};
+	struct sim m;
+
+	(void)state;
+	sim_init(&m, 4);
+	replay(&m, rows, sizeof rows / sizeof rows[0]);
+	finish(&m, TCP_FINISH_CLOSED);
+	assert_int_equal(m.o.end, TCP_END_RST);
+	assert_int_equal(m.o.end_by, TCP_SIDE_SERVER);
+	assert_int_equal(m.o.end_frame, TA_FRAME(0, 7));
+	assert_false(m.o.inferred);
+	/* the outlived RST is told, and it is suspect */
+	assert_true(m.o.middlebox_suspected);
+	assert_true(has_ev(&m.o, "frame 2: RST with the server's address, "
+	    "outlived (it sent again at frame 3, the client answered at "
+	    "frame 4)"));
+}
+
 /* ---- more than one RST, data after RST, timing ---- */
 
 static void
@@ -1542,6 +1688,9 @@ main(void)
 		cmocka_unit_test(test_data_after_rst),
 		cmocka_unit_test(test_multiple_rsts_different_seq),
 		cmocka_unit_test(test_too_fast_rst),
+		cmocka_unit_test(test_rst_answers_peer_ack),
+		cmocka_unit_test(test_rst_after_own_fin_other_ipid),
+		cmocka_unit_test(test_outlived_rst),
 		cmocka_unit_test(test_syn_rtt),
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_open_and_evicted),
