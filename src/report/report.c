@@ -83,7 +83,7 @@ report_finish_html(struct report *r, const struct analyzer_stats *st,
 	       html_finish(r->html, &r->counts, r->servers, st, cs, err, errlen);
 }
 
-bool
+const char *
 report_conn(struct report *r, const struct conn_facts *f)
 {
 	struct diag_result *d = &r->diag;
@@ -129,7 +129,7 @@ out:
 	/* Live runs: each verdict must reach a pipe as it happens. */
 	if (r->cap != NULL && capture_is_live(r->cap))
 		fflush(r->out);
-	return problem;
+	return problem ? diag_verdict_str(d->verdict) : NULL;
 }
 
 void
