@@ -668,6 +668,37 @@ export_drop(struct export *x, struct export_buf **slot)
 	return was_oldest ? drain(x) : true;
 }
 
+/*
+ * A connection about to wait keeps no slack: its last chunk shrinks to
+ * what it holds. A refused connection is two small packets in a 4 KiB
+ * chunk, and many may wait behind one connection that stays open.
+ */
+static void
+buf_shrink(struct export *x, struct export_buf *b)
+{
+	struct chunk *c = b->tail, *prev = NULL, *n;
+	size_t slack;
+
+	if (c == NULL || c->used == c->size)
+		return;
+	if (c != b->head)
+		for (prev = b->head; prev->next != c; prev = prev->next)
+			;
+	n = realloc(c, sizeof *n + c->used);
+	if (n == NULL)
+		return;
+	slack = n->size - n->used;
+	n->size = n->used;
+	b->bytes -= slack;
+	x->data_bytes -= slack;
+	if (prev != NULL)
+		prev->next = n;
+	else
+		b->head = n;
+	b->tail = n;
+	note_peak(x);
+}
+
 /* A copy of the label, made safe and short for a comment. */
 static char *
 label_copy(struct export *x, const char *label)
@@ -706,6 +737,8 @@ export_write(struct export *x, struct export_buf **slot, const char *label,
 	}
 	b->state = BUF_WAITING;
 	b->label = label_copy(x, label);
+	if (x->open.head != NULL && x->open.head->first_seq < b->first_seq)
+		buf_shrink(x, b);
 	memcpy(&b->next_seq, b->head->data, sizeof b->next_seq);
 	if (!heap_push(x, b)) {
 		/* No memory to wait: its packets are let go, as a cap would. */

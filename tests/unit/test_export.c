@@ -833,9 +833,10 @@ test_ng_open_holds_back(void **state)
 }
 
 /*
- * Problem connections waiting are held against the global cap (9000
- * bytes): A's first chunk takes 4 KiB, B's three 1000-byte frames another
- * while B waits for A, and C finds no room; once B is out, D does.
+ * Problem connections waiting are held against the global cap (8000
+ * bytes): A's first chunk takes 4 KiB, B's three 1000-byte frames most of
+ * the rest while B waits for A, and C finds no room; once B is out, D
+ * does.
  */
 static void
 test_ng_waiting_counts(void **state)
@@ -849,7 +850,7 @@ test_ng_waiting_counts(void **state)
 
 	(void)state;
 	out_path(path, sizeof path, "waitcap.pcapng");
-	x = export_open(path, DLT_EN10MB, true, 9000, 0, err, sizeof err);
+	x = export_open(path, DLT_EN10MB, true, 8000, 0, err, sizeof err);
 	if (x == NULL)
 		fail_msg("%s", err);
 	mk_frame(&a[0], 40301, 1, 0x02, 0, 0, T0);
@@ -867,7 +868,7 @@ test_ng_waiting_counts(void **state)
 	export_stats(x, &st);
 	assert_int_equal(st.not_kept_global_cap, 1);
 	assert_int_equal(st.packets_not_kept, 1);
-	assert_true(st.peak_bytes <= 9000 + 4 * 128 + 64 * sizeof(void *));
+	assert_true(st.peak_bytes <= 8000 + 4 * 128 + 64 * sizeof(void *));
 
 	/* A ends: B leaves and its memory comes back, so D keeps again */
 	assert_true(export_drop(x, &sa));
@@ -881,6 +882,54 @@ test_ng_waiting_counts(void **state)
 	assert_true(export_drop(x, &sc));
 	assert_true(export_drop(x, &sd));
 	export_stats(x, &st);
+	assert_int_equal(st.bytes_buffered, 0);
+	assert_true(export_close(x, err, sizeof err));
+	assert_int_equal(unlink(path), 0);
+}
+
+/*
+ * Waiting costs what is kept, not the chunks' slack: behind one open
+ * connection, ten refused connections of two small packets each wait
+ * within a 16 KiB budget that holds only three 4 KiB first chunks.
+ */
+static void
+test_ng_waiting_shrinks(void **state)
+{
+	static struct sent a[1], r[10][2];
+	struct export_buf *sa = NULL, *sr[10];
+	struct export_counts cnt;
+	struct export_stats st;
+	char path[600], err[EXPORT_ERRLEN];
+	struct export *x;
+	uint64_t no = 0;
+
+	(void)state;
+	out_path(path, sizeof path, "shrink.pcapng");
+	x = export_open(path, DLT_EN10MB, true, 16384, 0, err, sizeof err);
+	if (x == NULL)
+		fail_msg("%s", err);
+	mk_frame(&a[0], 40601, 1, 0x02, 0, 0, T0);
+	keep_in(x, &sa, &a[0], PKT_LINK_ETHERNET, 0, ++no);
+	for (unsigned i = 0; i < 10; i++) {
+		sr[i] = NULL;
+		mk_frame(&r[i][0], (uint16_t)(40610 + i), 1, 0x02, 0, 0,
+		         T0 + 10 * i + 1);
+		mk_frame(&r[i][1], (uint16_t)(40610 + i), 2, 0x14, 0, 0,
+		         T0 + 10 * i + 2);
+		keep_in(x, &sr[i], &r[i][0], PKT_LINK_ETHERNET, 0, ++no);
+		keep_in(x, &sr[i], &r[i][1], PKT_LINK_ETHERNET, 0, ++no);
+		export_buf_counts(sr[i], &cnt);
+		assert_int_equal(cnt.kept, 2);
+		assert_true(export_write(x, &sr[i], "R tcp-refused", &cnt));
+		assert_true(cnt.written);
+	}
+	export_stats(x, &st);
+	assert_int_equal(st.conns_waiting, 10);
+	assert_int_equal(st.packets_not_kept, 0);
+	assert_true(st.bytes_buffered < 8192);
+	assert_true(export_drop(x, &sa));
+	export_stats(x, &st);
+	assert_int_equal(st.packets_written, 20);
 	assert_int_equal(st.bytes_buffered, 0);
 	assert_true(export_close(x, err, sizeof err));
 	assert_int_equal(unlink(path), 0);
@@ -1089,6 +1138,7 @@ main(void)
 		cmocka_unit_test(test_ng_interleaved),
 		cmocka_unit_test(test_ng_open_holds_back),
 		cmocka_unit_test(test_ng_waiting_counts),
+		cmocka_unit_test(test_ng_waiting_shrinks),
 		cmocka_unit_test(test_ng_two_links),
 		cmocka_unit_test(test_ng_inputs),
 		cmocka_unit_test(test_format_of),
