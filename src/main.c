@@ -386,7 +386,12 @@ export_file_name(void *ctx, unsigned file)
 static const char *
 export_iface_name(void *ctx, unsigned file, uint32_t iface)
 {
-	return capture_iface_name(ctx, file, iface);
+	const struct capture *cap = ctx;
+
+	/* Live, the input is the interface. */
+	if (capture_is_live(cap))
+		return capture_file_name(cap, 0);
+	return capture_iface_name(cap, file, iface);
 }
 
 /* -w: where the packets of problem connections went. */

@@ -98,9 +98,13 @@ open_pcapng(struct export_out *o, const char *path, char *err, size_t errlen)
 		o->own_f = true;
 	}
 	/* No time of the run and no host in it: the same capture always
-	 * gives the same file. */
-	if (!pcapng_write_shb(o->f, PACKAGE_STRING)) {
-		set_msg(err, errlen, o->name, strerror(errno));
+	 * gives the same file. Flushed at once: a live run's file is a valid
+	 * pcapng file before its first packet, and a full disk is said
+	 * before any packet is read. */
+	errno = 0;
+	if (!pcapng_write_shb(o->f, PACKAGE_STRING) || fflush(o->f) != 0) {
+		set_msg(err, errlen, o->name,
+		        errno != 0 ? strerror(errno) : "write error");
 		if (o->own_f)
 			fclose(o->f);
 		return false;
