@@ -66,7 +66,7 @@ enum export_format {
 /* What became of one connection's packets. */
 struct export_counts {
 	uint64_t kept;       /* packets copied */
-	uint64_t not_kept;   /* later packets not copied (a cap, another link) */
+	uint64_t not_kept;   /* later packets not copied (a cap, a link) */
 	bool written;        /* export_write() took them for the file */
 };
 

@@ -210,10 +210,10 @@ static size_t
 iface_slot(const struct export_out *o, uint32_t file, uint32_t iface,
            uint16_t linktype)
 {
-	uint64_t h = (((uint64_t)file << 32) | iface) ^ ((uint64_t)linktype << 48);
+	uint64_t h = ((uint64_t)file << 32) | iface;
 	size_t i;
 
-	h *= 0x9E3779B97F4A7C15ull;
+	h = (h ^ ((uint64_t)linktype << 48)) * 0x9E3779B97F4A7C15ull;
 	for (i = (size_t)(h >> 32) & (o->ifslots - 1); o->ifs[i].used;
 	     i = (i + 1) & (o->ifslots - 1))
 		if (o->ifs[i].file == file && o->ifs[i].iface == iface &&

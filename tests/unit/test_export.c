@@ -736,7 +736,9 @@ static void
 test_ng_interleaved(void **state)
 {
 	static struct sent a[3], b[3];
-	const struct sent *want[6] = { &a[0], &b[0], &a[1], &b[1], &a[2], &b[2] };
+	const struct sent *want[6] = {
+		&a[0], &b[0], &a[1], &b[1], &a[2], &b[2],
+	};
 	static const char *const comment[6] = {
 		"customer.pcap frame 1; A tcp-reset",
 		"customer.pcap frame 2; B tls-alert",

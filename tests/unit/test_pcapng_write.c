@@ -16,7 +16,15 @@
 #include "pcapng_walk.h"
 #include "scratch.h"
 
+#define NCOMMENTS 7
+
 static char tmpdir[512];
+
+static size_t
+pad4(size_t n)
+{
+	return (n + 3u) & ~(size_t)3u;
+}
 
 static int
 group_setup(void **state)
@@ -142,7 +150,7 @@ test_idb_layout(void **state)
 static void
 test_epb_padding(void **state)
 {
-	static const char *const comments[] = {
+	static const char *const comments[NCOMMENTS] = {
 		NULL, "", "a", "ab", "abc", "abcd", "abcde",
 	};
 	uint8_t data[9];
@@ -158,7 +166,7 @@ test_epb_padding(void **state)
 	assert_true(pcapng_write_shb(f, NULL));
 	assert_true(pcapng_write_idb(f, 1, 0, NULL, PCAPNG_TSRESOL_NS));
 	for (uint32_t caplen = 0; caplen <= 8; caplen++)
-		for (size_t c = 0; c < sizeof comments / sizeof *comments; c++)
+		for (size_t c = 0; c < NCOMMENTS; c++)
 			assert_true(pcapng_write_epb(f, 0,
 			    0x123456789abcdef0ull + caplen, data, caplen,
 			    caplen + 100, comments[c]));
@@ -166,13 +174,13 @@ test_epb_padding(void **state)
 	walk_file(&w, path);
 	assert_int_equal(w.nb, 2 + 9 * 7);
 	for (uint32_t caplen = 0; caplen <= 8; caplen++) {
-		for (size_t c = 0; c < sizeof comments / sizeof *comments; c++) {
+		for (size_t c = 0; c < NCOMMENTS; c++) {
 			const struct walk_block *b = &w.b[2 + k++];
 			size_t want = 32 + ((caplen + 3u) & ~3u);
 			const char *cm = comments[c];
 
 			if (cm != NULL)
-				want += 4 + ((strlen(cm) + 3u) & ~(size_t)3u) + 4;
+				want += 4 + pad4(strlen(cm)) + 4;
 			assert_int_equal(b->type, PCAPNG_BT_EPB);
 			assert_int_equal(b->total, want);
 			assert_int_equal(b->ifid, 0);
