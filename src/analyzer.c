@@ -1,4 +1,5 @@
 /* analyzer.c: capture -> decode -> flow -> TCP, and facts per connection. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@
 #include "sniff.h"
 #include "session/session.h"
 #include "tcp/encap.h"
+#include "util/fmt.h"
 
 struct analyzer {
 	struct analyzer_config cfg;
@@ -30,20 +32,45 @@ analyzer_set_warn(struct analyzer *a, void (*warn)(void *ctx, const char *msg),
 	a->warn_ctx = ctx;
 }
 
-/* -w: a problem connection's packets go to the file, others are let go. */
+/* A write error of -w, said once. */
 static void
-export_decide(struct analyzer *a, struct conn *c, bool problem)
+export_check(struct analyzer *a, bool ok)
+{
+	if (!ok && a->warn != NULL)
+		a->warn(a->warn_ctx, export_error(a->cfg.export));
+}
+
+/* One endpoint as the reports write it: [v6]:port, v4:port. */
+static void
+endpoint(char *buf, size_t len, const struct pkt_addr *addr, uint16_t port)
+{
+	char ip[FMT_ADDR_LEN];
+
+	fmt_addr(ip, sizeof ip, addr);
+	snprintf(buf, len, addr->family == 6 ? "[%s]:%u" : "%s:%u", ip,
+	         (unsigned)port);
+}
+
+/*
+ * -w: a problem connection's packets go to the file, labelled with its
+ * endpoints and verdict (verdict NULL: healthy, let go).
+ */
+static void
+export_decide(struct analyzer *a, struct conn *c, const char *verdict)
 {
 	struct export *x = a->cfg.export;
+	char cl[FMT_ADDR_LEN + 8], sv[FMT_ADDR_LEN + 8], label[160];
 
 	if (x == NULL)
 		return;
-	if (!problem || c->xbuf == NULL) {
-		export_drop(x, &c->xbuf);
+	if (verdict == NULL || c->xbuf == NULL) {
+		export_check(a, export_drop(x, &c->xbuf));
 		return;
 	}
-	if (!export_write(x, &c->xbuf, NULL) && a->warn != NULL)
-		a->warn(a->warn_ctx, export_error(x));
+	endpoint(cl, sizeof cl, &c->caddr, c->cport);
+	endpoint(sv, sizeof sv, &c->saddr, c->sport);
+	snprintf(label, sizeof label, "%s -> %s %s", cl, sv, verdict);
+	export_check(a, export_write(x, &c->xbuf, label, NULL));
 }
 
 static void
@@ -61,7 +88,7 @@ conn_ended(void *ctx, struct conn *c, enum tcp_finish why, ta_time now)
 	                 c->tcp.ep[TCP_DIR_C2S].payload_bytes > 0 ||
 	                 c->tcp.ep[TCP_DIR_S2C].payload_bytes > 0,
 	                 now) != TCP_PROBE_NONE) {
-		export_decide(a, c, false);
+		export_decide(a, c, NULL);
 		session_free(c->session);
 		c->session = NULL;
 		return;
@@ -261,7 +288,7 @@ export_packet(struct analyzer *a, struct conn *c, const struct cap_pkt *cp)
 		return;
 	if (c->payload_done && c->session != NULL &&
 	    session_handshake_complete(c->session)) {
-		export_drop(a->cfg.export, &c->xbuf);
+		export_check(a, export_drop(a->cfg.export, &c->xbuf));
 		c->export_off = true;
 		return;
 	}

@@ -44,9 +44,10 @@ struct conn_facts {
 	const struct cert_facts *cert;         /* NULL: no chain analysed */
 };
 
-/* Returns true when the connection is a problem (its packets go to the
- * -w export). */
-typedef bool (*analyzer_conn_fn)(void *ctx, const struct conn_facts *f);
+/* Returns NULL when the connection is healthy, else the id of its verdict
+ * ("tls-alert"): its packets go to the -w export, labelled with it. */
+typedef const char *(*analyzer_conn_fn)(void *ctx,
+                                        const struct conn_facts *f);
 
 struct analyzer_stats {
 	uint64_t frames;

@@ -123,8 +123,10 @@ usage(FILE *f)
 	    "                      page, a ladder diagram per connection\n"
 	    "  --html-max-cards N  at most N cards on the page, the rest in a table\n"
 	    "                      (500)\n"
-	    "  -w FILE             write the packets of problem connections to a pcap\n"
-	    "                      ('-' is stdout; the report then goes to stderr)\n"
+	    "  -w FILE             write the packets of problem connections in capture\n"
+	    "                      order to pcapng, each commented with its file, frame\n"
+	    "                      and verdict (classic pcap, no comments, for FILE.pcap;\n"
+	    "                      '-' is stdout; the report then goes to stderr)\n"
 	    "  -v                  more detail (every offered suite, the ladder);\n"
 	    "                      implies --full\n"
 	    "  --full              full reports on a terminal too (by default more\n"
@@ -467,10 +469,28 @@ warn_line(void *ctx, const char *msg)
 	fprintf(stderr, "tlsautopsy: %s\n", msg);
 }
 
-static bool
+static const char *
 on_conn(void *ctx, const struct conn_facts *f)
 {
 	return report_conn(ctx, f);
+}
+
+/* -w names inputs and interfaces as the reports do. */
+static const char *
+export_file_name(void *ctx, unsigned file)
+{
+	return capture_file_name(ctx, file);
+}
+
+static const char *
+export_iface_name(void *ctx, unsigned file, uint32_t iface)
+{
+	const struct capture *cap = ctx;
+
+	/* Live, the input is the interface. */
+	if (capture_is_live(cap))
+		return capture_file_name(cap, 0);
+	return capture_iface_name(cap, file, iface);
 }
 
 /* -w: where the packets of problem connections went. */
@@ -684,6 +704,8 @@ run(struct cli *cli)
 
 	if (cli->write != NULL) {
 		int dlt = export_dlt_of(capture_link(cap, 0));
+		struct export_names names;
+
 		cli->acfg.export = export_open(cli->write, dlt, true, 0, 0, err,
 		                               sizeof err);
 		if (cli->acfg.export == NULL) {
@@ -692,8 +714,12 @@ run(struct cli *cli)
 			capture_close(cap);
 			return EXIT_USAGE;
 		}
+		names.file = export_file_name;
+		names.iface = export_iface_name;
+		names.ctx = cap;
+		export_set_names(cli->acfg.export, &names);
 	}
-	/* With the pcap on stdout, the report moves to stderr. */
+	/* With the packets on stdout, the report moves to stderr. */
 	rep = report_new(cli->write != NULL && strcmp(cli->write, "-") == 0
 	                     ? stderr
 	                     : stdout,

@@ -226,7 +226,7 @@ done:
 	free(key);
 }
 
-bool
+const char *
 report_conn(struct report *r, const struct conn_facts *f)
 {
 	struct diag_result *d = &r->diag;
@@ -277,7 +277,7 @@ out:
 	/* Live runs: each verdict must reach a pipe as it happens. */
 	if (r->cap != NULL && capture_is_live(r->cap))
 		fflush(r->out);
-	return problem;
+	return problem ? diag_verdict_str(d->verdict) : NULL;
 }
 
 void

@@ -49,8 +49,8 @@ struct report;
 struct report *report_new(FILE *out, FILE *err, const struct report_opts *o);
 /* File names for frame references (set once the capture is open). */
 void report_set_capture(struct report *r, const struct capture *cap);
-/* Returns true when the connection is a problem (verdict not ok). */
-bool report_conn(struct report *r, const struct conn_facts *f);
+/* Returns NULL when the connection is healthy, else its verdict's id. */
+const char *report_conn(struct report *r, const struct conn_facts *f);
 void report_summary(struct report *r, const struct analyzer_stats *st,
                     const struct cap_stats *cs);
 /* --html FILE: the page is written as well (doc/html.md): its cards as

@@ -25,7 +25,7 @@ struct sink {
 	FILE *devnull;
 };
 
-static bool
+static const char *
 on_conn(void *ctx, const struct conn_facts *f)
 {
 	struct sink *s = ctx;
@@ -33,14 +33,14 @@ on_conn(void *ctx, const struct conn_facts *f)
 	struct report_opts o = {.all = true, .verbose = 1};
 	const char *line;
 	size_t n, i = 0;
-	bool problem;
+	const char *problem;
 
 	struct diag_result *q = malloc(sizeof *q);
 
 	if (d == NULL || q == NULL) {
 		free(d);
 		free(q);
-		return false;
+		return NULL;
 	}
 	/* The text-free decision the report makes first must be the same. */
 	diag_decide_verdict(f, q);
@@ -50,7 +50,8 @@ on_conn(void *ctx, const struct conn_facts *f)
 	    q->waiting_on != d->waiting_on)
 		abort();
 	free(q);
-	problem = d->severity != DIAG_SEV_OK;
+	problem = d->severity != DIAG_SEV_OK ? diag_verdict_str(d->verdict)
+	                                     : NULL;
 	json_begin(&s->json);
 	report_json_conn(&s->json, NULL, f, d);
 	line = json_end(&s->json);

@@ -34,7 +34,7 @@ struct run_log {
 	size_t n;
 };
 
-static bool
+static const char *
 on_conn(void *ctx, const struct conn_facts *f)
 {
 	struct run_log *l = ctx;
@@ -49,7 +49,7 @@ on_conn(void *ctx, const struct conn_facts *f)
 		s->t = *f->tls;
 		s->t.client_hello2 = NULL;
 	}
-	return false;
+	return NULL;
 }
 
 /* ../shared/realworld/NAME beside the source tree, or NULL (skip). */
