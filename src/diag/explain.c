@@ -256,19 +256,20 @@ print_entry(FILE *out, const struct explain_hit *h)
 	fprintf(out, "Run: %s\n", e->run);
 }
 
+/* Two lines: what did not work and what to try; never the whole table. */
 static void
-print_guide(FILE *out)
+print_short(FILE *out, const char *what)
 {
-	fputs("What to do without a known phrase:\n"
-	    "  1. Capture one failing attempt (see below) and run: "
-	    "tlsautopsy -r capture.pcap -v\n"
-	    "  2. tlsautopsy names the verdict, the frames it rests on and "
-	    "the side to fix; the man page lists every verdict.\n"
-	    "  3. Look for the error text near the first failure in the "
-	    "tool's log (the lines below it are often only consequences) "
-	    "and try again with that line.\n", out);
-	fputs(capture_hint, out);
-	fputs("\nKnown phrases (case, spaces, '-' and '_' do not matter; "
+	fprintf(out, "%s\n", what);
+	fputs("Paste the one log line that holds the error code or message "
+	    "(the first failure, not what follows it), or see every phrase "
+	    "known: tlsautopsy --explain list\n", out);
+}
+
+static void
+print_list(FILE *out)
+{
+	fputs("Known phrases (case, spaces, '-' and '_' do not matter; "
 	    "\"...\" stands for any text):\n", out);
 	for (size_t e = 0; e < explain_nentries; e++) {
 		const struct explain_entry *ent = &explain_entries[e];
@@ -292,17 +293,19 @@ explain_print(FILE *out, const char *text)
 	n = text == NULL ? 0 :
 	    normalise(text, EXPLAIN_TEXT_MAX, norm, sizeof norm, &cut);
 	if (n == 0) {
-		fputs("Nothing to explain: the text is empty.\n\n", out);
-		print_guide(out);
+		print_short(out, "Nothing to explain: the text is empty.");
 		return 1;
+	}
+	if (strcmp(norm, "list") == 0) {
+		print_list(out);
+		return 0;
 	}
 	nhit = match_normalised(norm, n, hits, EXPLAIN_SHOW_MAX);
 	if (cut)
 		fprintf(out, "Only the first %u bytes of the text were read.\n",
 		    EXPLAIN_TEXT_MAX);
 	if (nhit == 0) {
-		fputs("No known error phrase in this text.\n\n", out);
-		print_guide(out);
+		print_short(out, "No known error phrase in this text.");
 		return 1;
 	}
 	for (size_t i = 0; i < nhit; i++) {

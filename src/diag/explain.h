@@ -87,8 +87,9 @@ size_t explain_match(const char *text, struct explain_hit *out, size_t max);
 /*
  * Prints, for a person, what text means: per matched entry the table's
  * phrase, the likely verdicts in order, what to look for in a capture and
- * the command to run; returns 0. When nothing matches (or the text is
- * empty), prints a generic guide and every phrase it knows, and returns 1.
+ * the command to run; returns 0. The text "list" (any case, any spaces
+ * around it) prints every phrase known and returns 0. When nothing matches
+ * (or the text is empty), prints a short answer of two lines and returns 1.
  */
 int explain_print(FILE *out, const char *text);
 

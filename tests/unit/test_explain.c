@@ -342,6 +342,17 @@ test_word_boundaries(void **state)
 	}
 }
 
+static size_t
+count_lines(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* No match: a short answer, never the whole table. */
 static void
 test_no_match(void **state)
 {
@@ -355,13 +366,12 @@ test_no_match(void **state)
 	out = print_to_string("the migration finished without errors", &rc,
 	    NULL);
 	assert_int_equal(rc, 1);
+	assert_true(count_lines(out) <= 2);
 	assert_non_null(strstr(out, "No known error phrase"));
-	assert_non_null(strstr(out, "tlsautopsy -r capture.pcap -v"));
-	assert_non_null(strstr(out, "Known phrases"));
-	assert_non_null(strstr(out,
-	    "\"tls: server selected unsupported protocol version\" "
-	    "(Go crypto/tls)"));
+	assert_non_null(strstr(out, "tlsautopsy --explain list"));
+	assert_null(strstr(out, "Known phrases"));
 	assert_null(strstr(out, "Matched:"));
+	assert_null(strstr(out, "tcpdump"));
 	free(out);
 }
 
@@ -380,8 +390,10 @@ test_empty(void **state)
 
 	out = print_to_string("", &rc, NULL);
 	assert_int_equal(rc, 1);
+	assert_true(count_lines(out) <= 2);
 	assert_non_null(strstr(out, "Nothing to explain"));
-	assert_non_null(strstr(out, "Known phrases"));
+	assert_non_null(strstr(out, "tlsautopsy --explain list"));
+	assert_null(strstr(out, "Known phrases"));
 	free(out);
 	out = print_to_string(NULL, &rc, NULL);
 	assert_int_equal(rc, 1);
@@ -390,6 +402,48 @@ test_empty(void **state)
 	assert_int_equal(rc, 1);
 	assert_non_null(strstr(out, "Nothing to explain"));
 	free(out);
+}
+
+/* "list" prints every phrase with its stack, and is not an error. */
+static void
+test_list(void **state)
+{
+	static const char *const asks[] = {"list", " LIST\n", "List"};
+	size_t n;
+	const struct explain_entry *t = explain_table(&n);
+
+	(void)state;
+	for (size_t a = 0; a < sizeof asks / sizeof asks[0]; a++) {
+		int rc;
+		char *out = print_to_string(asks[a], &rc, NULL);
+
+		assert_int_equal(rc, 0);
+		assert_non_null(strstr(out, "Known phrases"));
+		assert_null(strstr(out, "Matched:"));
+		for (size_t e = 0; e < n; e++) {
+			assert_non_null(strstr(out, t[e].title));
+			for (size_t k = 0; k < EXPLAIN_PHRASES_MAX &&
+			    t[e].phrases[k].text != NULL; k++) {
+				char line[256];
+
+				snprintf(line, sizeof line, "\"%s\" (%s)\n",
+				    t[e].phrases[k].text,
+				    t[e].phrases[k].stack);
+				if (strstr(out, line) == NULL)
+					fail_msg("list lacks %s", line);
+			}
+		}
+		free(out);
+	}
+	/* A line that holds the word among others is an ordinary text. */
+	{
+		int rc;
+		char *out = print_to_string("mailing list moved", &rc, NULL);
+
+		assert_int_equal(rc, 1);
+		assert_null(strstr(out, "Known phrases"));
+		free(out);
+	}
 }
 
 /* Only EXPLAIN_TEXT_MAX bytes are read, whatever the length. */
@@ -604,6 +658,7 @@ main(void)
 		cmocka_unit_test(test_word_boundaries),
 		cmocka_unit_test(test_no_match),
 		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_long_input),
 		cmocka_unit_test(test_hostile_bytes),
 		cmocka_unit_test(test_print_format),
