@@ -1,4 +1,4 @@
-/* explain.c: error lines of TLS clients and servers matched against the phrase table (explain_table.c), and the likely verdicts printed. */
+/* explain.c: error lines of TLS clients and servers matched against the phrase table (explain_table*.c), and the likely verdicts printed. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -10,7 +10,7 @@ static const char capture_hint[] =
 	"No capture yet? On the migration host, while the tool retries:\n"
 	"  tcpdump -i any -s 0 -w capture.pcap 'tcp port 143 or tcp port 993'\n";
 
-const struct explain_entry *
+const struct explain_entry *const *
 explain_table(size_t *n)
 {
 	*n = explain_nentries;
@@ -193,7 +193,7 @@ match_normalised(const char *text, size_t tlen, struct explain_hit *out,
 	size_t nhit = 0;
 
 	for (size_t e = 0; e < explain_nentries && nhit < max; e++) {
-		const struct explain_entry *ent = &explain_entries[e];
+		const struct explain_entry *ent = explain_entries[e];
 		const struct explain_phrase *best = NULL;
 		struct span bspan = {0, 0};
 		size_t blen = 0;
@@ -272,7 +272,7 @@ print_list(FILE *out)
 	fputs("Known phrases (case, spaces, '-' and '_' do not matter; "
 	    "\"...\" stands for any text):\n", out);
 	for (size_t e = 0; e < explain_nentries; e++) {
-		const struct explain_entry *ent = &explain_entries[e];
+		const struct explain_entry *ent = explain_entries[e];
 
 		fprintf(out, "  %s:\n", ent->title);
 		for (size_t k = 0; k < EXPLAIN_PHRASES_MAX &&

@@ -6,11 +6,12 @@
  * phrases are those of RFC 8446 6.2 / RFC 5246 7.2; the IMAP ones come
  * from RFC 9051 6.2.1 (STARTTLS).
  *
- * The knowledge is one const table (explain_table.c), ordered from the
- * most specific entry to the most generic; nothing is allocated and
- * nothing is global but that table. The caller's text is never printed
- * back: only table strings reach the output, so hostile bytes in the text
- * cannot.
+ * The knowledge is const data: entries defined by family in
+ * explain_table_*.c, put in matching order, from the most specific entry
+ * to the most generic, by one list in explain_table.c. Nothing is
+ * allocated and nothing is global but that data. The caller's text is
+ * never printed back: only table strings reach the output, so hostile
+ * bytes in the text cannot.
  */
 #ifndef EXPLAIN_H
 #define EXPLAIN_H
@@ -71,8 +72,8 @@ struct explain_hit {
 	size_t end;
 };
 
-/* The table, in matching order; *n receives the number of entries. */
-const struct explain_entry *explain_table(size_t *n);
+/* The entries in matching order; *n receives how many. */
+const struct explain_entry *const *explain_table(size_t *n);
 
 /*
  * Fills out[] with at most max hits, in table order (the most specific

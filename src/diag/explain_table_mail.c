@@ -1,0 +1,102 @@
+/* explain_table_mail.c: the mail family of --explain: STARTTLS (RFC 3207, RFC 2595, RFC 9051 6.2.1) and the mail servers' logs. */
+#include "diag/explain_table.h"
+
+const struct explain_entry explain_e_starttls_not_offered = {
+	.title = "STARTTLS not offered",
+	.meaning = "The IMAP server did not advertise STARTTLS, so the client would not upgrade to TLS.",
+	.phrases = {
+		{"Server does not support STARTTLS", "IMAP clients"},
+		{"does not support ... STARTTLS", "IMAP clients, MailKit"},
+		{"doesn't support ... STARTTLS", "IMAP clients"},
+		{"STARTTLS extension not supported by server", "Python imaplib"},
+		{"STARTTLS not supported", "IMAP clients"},
+		{"Requested SSL level failed", "curl (64)"},
+		{"curl: (64)", "curl"},
+	},
+	.verdicts = {
+		{"starttls-not-offered", "the server's greeting and CAPABILITY answer did not list STARTTLS: TLS is not set up on port 143, or a middlebox removed it"},
+		{"plaintext-session", "a client that goes on without TLS sends the password in clear"},
+	},
+	.look = {
+		"the capability list in the greeting or the CAPABILITY response (tlsautopsy shows whether STARTTLS was there); a mangled capability in its place points at a middlebox",
+		"whether the same server offers port 993 (IMAP over TLS from the first byte)",
+	},
+	.run = "tlsautopsy -r capture.pcap -p 143/imap -v",
+};
+
+const struct explain_entry explain_e_starttls_handshake = {
+	.title = "TLS handshake failed after STARTTLS",
+	.meaning = "The server accepted STARTTLS but the TLS handshake that followed failed.",
+	.phrases = {
+		{"STARTTLS handshake failed", "IMAP clients"},
+		{"Unable to negotiate TLS", "IMAP clients"},
+		{"TLS negotiation failed", "IMAP clients"},
+	},
+	.verdicts = {
+		{"tls-version-mismatch", "the most common cause on an old source server: it speaks only TLS 1.0/1.1 and the client requires 1.2"},
+		{"closed-during-handshake", "the same refusal by a server that closes without an alert (Dovecot does): version, then cipher"},
+		{"no-shared-cipher", "versions fine, but no cipher suite in common"},
+		{"cert-untrusted", "some clients report a rejected certificate as a failed STARTTLS"},
+		{"starttls-refused", "the server did not say OK to the STARTTLS command at all"},
+	},
+	.look = {
+		"the tagged OK to STARTTLS, then the ClientHello and what the server did with it: an alert (which), a close without alert, or a RST",
+		"the versions and cipher suites the client offered (-v) against what the server answered",
+	},
+	.run = "tlsautopsy -r capture.pcap -p 143/imap -v",
+};
+
+const struct explain_entry explain_e_starttls_refused = {
+	.title = "STARTTLS refused",
+	.meaning = "The STARTTLS step failed: the server answered the command with NO or BAD, or the TLS that followed failed.",
+	.phrases = {
+		{"STARTTLS failed", "IMAP clients"},
+		{"STARTTLS denied", "curl"},
+		{"STARTTLS command failed", "IMAP clients"},
+	},
+	.verdicts = {
+		{"starttls-refused", "the server answered STARTTLS with NO or BAD: TLS not configured, or the command came after login or twice"},
+		{"starttls-not-offered", "the server never advertised STARTTLS"},
+		{"tls-version-mismatch", "some clients say this for the TLS handshake after the OK: then look at the versions"},
+	},
+	.look = {
+		"the server's tagged answer to STARTTLS and its text (tlsautopsy: starttls response)",
+		"whether STARTTLS was in the server's capabilities before the command",
+	},
+	.run = "tlsautopsy -r capture.pcap -p 143/imap -v",
+};
+
+const struct explain_entry explain_e_imap_bad = {
+	.title = "IMAP BAD response",
+	.meaning = "The IMAP server rejected a command as malformed or out of place.",
+	.phrases = {
+		{"* BAD", "IMAP servers"},
+	},
+	.verdicts = {
+		{"starttls-refused", "the server answered STARTTLS with BAD (sent after login, twice, or with pipelined bytes)"},
+		{"not-tls", "the client sent a ClientHello to a plaintext IMAP port (TLS from the first byte on 143): the server read it as a bad command"},
+	},
+	.look = {
+		"the command the BAD answered: STARTTLS, or binary bytes (a ClientHello) where a command was expected",
+	},
+	.run = "tlsautopsy -r capture.pcap -p 143/imap -v",
+};
+
+const struct explain_entry explain_e_srv_tls_failed = {
+	.title = "TLS failed (server's log)",
+	.meaning = "A server's log line: the TLS handshake with a client failed; the rest of the line, if any, says why.",
+	.phrases = {
+		{"TLS handshaking", "Dovecot"},
+		{"SSL_accept() failed", "Dovecot, OpenSSL servers"},
+	},
+	.verdicts = {
+		{"closed-during-handshake", "the server closed without an alert, so the client saw only an EOF"},
+		{"tls-version-mismatch", "the client offered only versions the server refuses"},
+		{"no-shared-cipher", "no cipher suite in common"},
+		{"tcp-reset", "the client or a middlebox reset the connection"},
+	},
+	.look = {
+		"the client's ClientHello (versions, cipher suites) and the server's FIN right after it",
+	},
+	.run = "tlsautopsy -r capture.pcap -v",
+};

@@ -1,0 +1,265 @@
+/* explain_table_tls.c: the handshake family of --explain: versions, cipher suites and the alerts that end a handshake (RFC 8446 6.2), seen from the client unless an entry says otherwise. */
+#include "diag/explain_table.h"
+
+const struct explain_entry explain_e_not_tls = {
+	.title = "not TLS where TLS was expected",
+	.meaning = "The client expected a TLS record and read bytes that are not TLS.",
+	.phrases = {
+		{"ssl3_get_record:wrong version number", "OpenSSL 1.1"},
+		{"wrong version number", "OpenSSL, Python, Node, curl"},
+		{"packet length too long", "OpenSSL"},
+		{"tls: first record does not look like a TLS handshake", "Go crypto/tls"},
+		{"Unsupported or unrecognized SSL message", "Java"},
+		{"The handshake failed due to an unexpected packet format", ".NET"},
+	},
+	.verdicts = {
+		{"not-tls", "the server sent plaintext where TLS was expected: an IMAP '* OK' greeting on 993, or on 143 the client started TLS without STARTTLS"},
+		{"tls-version-mismatch", "a very old server answered with an SSL 2.0/3.0 record that the client no longer reads"},
+	},
+	.look = {
+		"the server's first bytes after the TCP handshake (tlsautopsy: not-tls with the excerpt): '* OK' is an IMAP greeting, 'HTTP/' a web proxy",
+		"the port and the mode: 993 speaks TLS from the first byte, 143 needs the STARTTLS command first",
+		"the record version of the server's first record: 0x0300 or an SSLv2 header means an SSL-only server",
+	},
+	.run = "tlsautopsy -r capture.pcap -v",
+};
+
+const struct explain_entry explain_e_version_refused = {
+	.title = "server chose a version the client refuses",
+	.meaning = "The server answered with a TLS version (0x0301 is TLS 1.0, 0x0302 TLS 1.1) that the client does not accept.",
+	.phrases = {
+		{"tls: server selected unsupported protocol version", "Go crypto/tls"},
+		{"is not accepted by client preferences", "Java"},
+	},
+	.verdicts = {
+		{"tls-version-mismatch", "the ServerHello chose TLS 1.0 or 1.1 while the client requires TLS 1.2 or newer: the source server's TLS is out of date"},
+	},
+	.look = {
+		"the ServerHello's version against the client's offer (tlsautopsy: 'client offered TLS 1.2-1.3; server answered TLS 1.0')",
+		"the client's fatal alert protocol_version (70) right after the ServerHello, then its FIN",
+	},
+	.run = "tlsautopsy -r capture.pcap -v",
+};
+
+const struct explain_entry explain_e_alert_protocol_version = {
+	.title = "alert protocol_version received",
+	.meaning = "The peer sent the fatal alert protocol_version (70): it accepts none of the TLS versions offered.",
+	.phrases = {
+		{"tlsv1 alert protocol version", "OpenSSL, Python, Node, curl"},
+		{"Received fatal alert: protocol_version", "Java"},
+		{"remote error: tls: protocol version", "Go crypto/tls"},
+		{"TLS alert: 'ProtocolVersion'", ".NET"},
+	},
+	.verdicts = {
+		{"tls-version-mismatch", "no TLS version both sides accept: most often a source server limited to TLS 1.0/1.1 and a client that requires 1.2"},
+	},
+	.look = {
+		"who sent the alert: from the server right after the ClientHello, it refuses the client's versions; from the client after the ServerHello, the client refuses the server's choice",
+		"the versions the client offered (supported_versions) and the record and legacy versions of the ClientHello",
+	},
+	.run = "tlsautopsy -r capture.pcap -v",
+};
+
+const struct explain_entry explain_e_unsupported_protocol = {
+	.title = "unsupported protocol",
+	.meaning = "OpenSSL found no TLS version it may use with the peer: the client refused the server's version, or (in a server's log) the client offered only versions the server refuses.",
+	.phrases = {
+		{"unsupported protocol", "OpenSSL, Python, Node, curl"},
+		{"tls: client offered only unsupported versions", "Go crypto/tls (server)"},
+	},
+	.verdicts = {
+		{"tls-version-mismatch", "no TLS version both sides accept; the alert protocol_version says which side refused"},
+		{"closed-during-handshake", "the same refusal by a server that closes without an alert (Dovecot does): the cause is then inferred, version first"},
+	},
+	.look = {
+		"the versions in the ClientHello and, if any, the version of the ServerHello",
+		"an alert protocol_version (70), or a FIN from the server a few milliseconds after the ClientHello",
+	},
+	.run = "tlsautopsy -r capture.pcap -v",
+};
+
+const struct explain_entry explain_e_client_no_config = {
+	.title = "client has no version or cipher it may use",
+	.meaning = "The program's own TLS settings leave no version or cipher suite it may offer, so it gave up before sending a ClientHello.",
+	.phrases = {
+		{"no protocols available", "OpenSSL, Python, curl"},
+		{"no ciphers available", "OpenSSL, Python, curl"},
+		{"no cipher match", "OpenSSL"},
+		{"No appropriate protocol (protocol is disabled or cipher suites are inappropriate)", "Java"},
+		{"No appropriate protocol", "Java"},
+	},
+	.verdicts = {
+		{"closed-during-handshake", "the client closed the connection when it was its turn to send the ClientHello"},
+		{"tls-version-mismatch", "the client's minimum version is above anything its settings allow (e.g. only TLS 1.0 configured on a runtime that disabled it)"},
+	},
+	.look = {
+		"no ClientHello at all: the client's FIN right after the TCP handshake, or on 143 right after the server's OK to STARTTLS",
+		"the fix is in the client's configuration (its enabled protocols and cipher suites), not on the wire",
+	},
+	.run = "tlsautopsy -r capture.pcap -v",
+};
+
+const struct explain_entry explain_e_no_common_algorithm = {
+	.title = "no common algorithm (Windows)",
+	.meaning = "Windows SChannel found no TLS version or cipher suite in common with the peer.",
+	.phrases = {
+		{"The client and server cannot communicate, because they do not possess a common algorithm", ".NET, Windows"},
+		{"do not possess a common algorithm", ".NET, Windows"},
+		{"SEC_E_ALGORITHM_MISMATCH", "Windows"},
+	},
+	.verdicts = {
+		{"tls-version-mismatch", "most often the source server only speaks TLS 1.0/1.1, which Windows or .NET has disabled"},
+		{"no-shared-cipher", "versions fine, but no cipher suite in common"},
+		{"tcp-reset", "a Windows server that finds nothing in common often resets the connection instead of sending an alert"},
+	},
+	.look = {
+		"the ClientHello's versions and cipher suites, and what the server did next: an alert, a close or a RST",
+	},
+	.run = "tlsautopsy -r capture.pcap -v",
+};
+
+const struct explain_entry explain_e_legacy_reneg = {
+	.title = "legacy renegotiation refused",
+	.meaning = "The server does not support secure renegotiation (RFC 5746) and OpenSSL 3 refuses such servers by default.",
+	.phrases = {
+		{"unsafe legacy renegotiation disabled", "OpenSSL 3, Python, curl"},
+	},
+	.verdicts = {
+		{"tls-alert", "the client sent a fatal alert handshake_failure right after a ServerHello without the renegotiation_info extension: an old source server"},
+	},
+	.look = {
+		"the ServerHello's extensions: no renegotiation_info (0xff01), then the client's fatal alert",
+	},
+	.run = "tlsautopsy -r capture.pcap -v",
+};
+
+const struct explain_entry explain_e_weak_kex = {
+	.title = "weak key exchange refused",
+	.meaning = "The client refused the server's key exchange: a Diffie-Hellman group or a signature algorithm below its security level.",
+	.phrases = {
+		{"dh key too small", "OpenSSL, Python, curl"},
+		{"legacy sigalg disallowed or unsupported", "OpenSSL 3"},
+		{"DH ServerKeyExchange does not comply to algorithm constraints", "Java"},
+	},
+	.verdicts = {
+		{"tls-alert", "the client sent a fatal alert after the ServerKeyExchange: DH under 2048 bits (finding small-key) or a SHA-1/MD5 signature (finding weak-signature)"},
+		{"no-shared-cipher", "once the client refuses DHE or SHA-1, a server that offers nothing better has nothing in common with it"},
+	},
+	.look = {
+		"the cipher suite the server chose (DHE_ with a small group) and the findings small-key or weak-signature",
+		"the client's fatal alert (handshake_failure or insufficient_security) right after the server's flight",
+	},
+	.run = "tlsautopsy -r capture.pcap -v",
+};
+
+const struct explain_entry explain_e_no_shared_cipher = {
+	.title = "no shared cipher",
+	.meaning = "No cipher suite is acceptable to both sides (in a server's log: none of the client's suites is enabled on the server).",
+	.phrases = {
+		{"no shared cipher", "OpenSSL (server)"},
+		{"tls: no cipher suite supported by both client and server", "Go crypto/tls (server)"},
+		{"no cipher suites in common", "Java (server)"},
+	},
+	.verdicts = {
+		{"no-shared-cipher", "the versions fit but no cipher suite does: e.g. a client offering only AEAD suites to a server with only CBC or RC4 ones"},
+		{"closed-during-handshake", "the same refusal by a server that closes without an alert (Dovecot does)"},
+		{"tls-version-mismatch", "the suites offered belong to a version the server does not speak (only TLS 1.3 suites to a TLS 1.2 server)"},
+	},
+	.look = {
+		"the cipher suites of the ClientHello (-v lists them all) against the server's configuration",
+		"a fatal alert handshake_failure (40) or insufficient_security (71) from the server right after the ClientHello, or its FIN",
+	},
+	.run = "tlsautopsy -r capture.pcap -v",
+};
+
+const struct explain_entry explain_e_alert_handshake_failure = {
+	.title = "alert handshake_failure received",
+	.meaning = "The peer sent the fatal alert handshake_failure (40) or insufficient_security (71): it found nothing acceptable in what was offered.",
+	.phrases = {
+		{"sslv3 alert handshake failure", "OpenSSL, Python, Node, curl"},
+		{"Received fatal alert: handshake_failure", "Java"},
+		{"remote error: tls: handshake failure", "Go crypto/tls"},
+		{"TLS alert: 'HandshakeFailure'", ".NET"},
+		{"alert insufficient security", "OpenSSL, Python"},
+		{"Received fatal alert: insufficient_security", "Java"},
+		{"handshake failure", "any TLS stack"},
+	},
+	.verdicts = {
+		{"no-shared-cipher", "right after the ClientHello: no cipher suite, group or signature algorithm in common"},
+		{"tls-version-mismatch", "some servers answer an unacceptable version with handshake_failure instead of protocol_version: compare the versions first"},
+		{"tls-alert", "the alert came later in the handshake, e.g. the server wanted a client certificate"},
+	},
+	.look = {
+		"when the alert came and from whom: from the server right after the ClientHello points at versions or ciphers",
+		"the ClientHello's versions, cipher suites and groups (-v) against what the server supports",
+	},
+	.run = "tlsautopsy -r capture.pcap -v",
+};
+
+const struct explain_entry explain_e_unrecognized_name = {
+	.title = "unrecognized name",
+	.meaning = "The server does not know the name the client sent in SNI.",
+	.phrases = {
+		{"tlsv1 unrecognized name", "OpenSSL, Python"},
+		{"unrecognized_name", "Java, any"},
+		{"remote error: tls: unrecognized name", "Go crypto/tls"},
+	},
+	.verdicts = {
+		{"tls-alert", "the server answered the ClientHello with unrecognized_name (112): the client uses a name the server is not configured for"},
+		{"cert-name-mismatch", "a server that goes on with a default certificate that does not cover that name"},
+	},
+	.look = {
+		"the SNI in the ClientHello and the alert right after it",
+	},
+	.run = "tlsautopsy -r capture.pcap -v",
+};
+
+const struct explain_entry explain_e_decode_error = {
+	.title = "peer could not parse a message",
+	.meaning = "The peer could not decode or accept a handshake message (alert decode_error, illegal_parameter, bad_record_mac).",
+	.phrases = {
+		{"tlsv1 alert decode error", "OpenSSL, Python, Node, curl"},
+		{"decode error", "Java, any"},
+		{"remote error: tls: error decoding message", "Go crypto/tls"},
+		{"illegal parameter", "OpenSSL, Java, Go crypto/tls"},
+		{"bad record mac", "OpenSSL, Java"},
+	},
+	.verdicts = {
+		{"tls-alert", "an old or broken TLS stack, or a middlebox that rewrote the handshake"},
+		{"tls-version-mismatch", "an old server that fails to parse a TLS 1.3-style ClientHello instead of negotiating down"},
+	},
+	.look = {
+		"the alert, its sender and the message it followed",
+		"the size and extensions of the ClientHello: old servers choke on TLS 1.3 extensions, large key shares or a ClientHello split over several segments",
+	},
+	.run = "tlsautopsy -r capture.pcap -v",
+};
+
+const struct explain_entry explain_e_tls_failed = {
+	.title = "TLS handshake failed",
+	.meaning = "The TLS handshake failed; the message does not say why.",
+	.phrases = {
+		{"SSL connect error", "curl (35)"},
+		{"curl: (35)", "curl"},
+		{"SSL connect attempt failed", "Perl IO::Socket::SSL (imapsync)"},
+		{"SSLHandshakeException", "Java"},
+		{"The SSL connection could not be established", ".NET"},
+		{"An error occurred while attempting to establish an SSL or TLS connection", "MailKit"},
+		{"SSL handshake failed", "any"},
+		{"TLS handshake failed", "any"},
+		{"handshake failed", "any"},
+		{"EPROTO", "Node"},
+	},
+	.verdicts = {
+		{"tls-version-mismatch", "the most common cause with an old source server"},
+		{"no-shared-cipher", "versions fine, but no cipher suite in common"},
+		{"closed-during-handshake", "the server closed without an alert: Dovecot's way of refusing a version or a cipher"},
+		{"not-tls", "the server did not speak TLS at all (wrong port or mode)"},
+		{"cert-untrusted", "the client rejected the certificate"},
+	},
+	.look = {
+		"the handshake timeline: how far it got, who sent the last message, and any alert",
+		"the versions and cipher suites the client offered (-v) against what the server answered",
+	},
+	.run = "tlsautopsy -r capture.pcap -v",
+};
