@@ -1,10 +1,17 @@
-/* explain.c: error lines of TLS clients and servers matched against the phrase table (explain_table*.c), and the likely verdicts printed. */
+/* explain.c: error lines of TLS clients and servers matched against the phrase table (explain_table*.c), and the likely verdicts and checks printed. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "diag/explain.h"
 #include "diag/explain_table.h"
+
+/* The checks are written for one IMAP host; this says how to aim them. */
+static const char check_hint[] =
+	"The checks name example hosts (imap.example.com on 993 unless they say "
+	"otherwise): put the server's name and the client's port, TLS first on "
+	"995 and 465 as on 993; STARTTLS: -starttls imap on 143, -starttls pop3 "
+	"on 110, -starttls smtp on 25 or 587.\n";
 
 static const char capture_hint[] =
 	"No capture yet? On the migration host, while the tool retries:\n"
@@ -253,6 +260,8 @@ print_entry(FILE *out, const struct explain_hit *h)
 		    e->verdicts[i].why);
 	for (size_t i = 0; i < EXPLAIN_LOOK_MAX && e->look[i] != NULL; i++)
 		fprintf(out, "In the capture, look for: %s\n", e->look[i]);
+	fprintf(out, "Check without a capture: %s\n", e->check.cmd);
+	fprintf(out, "  It shows: %s\n", e->check.shows);
 	fprintf(out, "Run: %s\n", e->run);
 }
 
@@ -314,6 +323,7 @@ explain_print(FILE *out, const char *text)
 		print_entry(out, &hits[i]);
 	}
 	fputc('\n', out);
+	fputs(check_hint, out);
 	fputs(capture_hint, out);
 	return 0;
 }

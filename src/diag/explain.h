@@ -2,7 +2,8 @@
  * explain.h: from an error line in a client's or server's log (OpenSSL,
  * Go crypto/tls, Java JSSE, .NET SslStream, Python ssl, Node tls, curl,
  * IMAP tools) to the verdicts tlsautopsy is likely to give for that
- * connection and what to look for in a capture. The alerts named in the
+ * connection, what to look for in a capture, and one openssl s_client
+ * check that needs no capture. The alerts named in the
  * phrases are those of RFC 8446 6.2 / RFC 5246 7.2; the IMAP ones come
  * from RFC 9051 6.2.1 (STARTTLS).
  *
@@ -52,6 +53,15 @@ struct explain_verdict {
 	const char *why;       /* what it means for this error, one sentence */
 };
 
+/* A check from the admin's machine, without a capture. */
+struct explain_check {
+	/* One openssl s_client command line, for imap.example.com on 993
+	 * (or the STARTTLS port it names); explain_print says how to adapt
+	 * the name and port. */
+	const char *cmd;
+	const char *shows;     /* how to read its answer, one sentence */
+};
+
 struct explain_entry {
 	const char *title;     /* a few words, for the list of known phrases */
 	const char *meaning;   /* what the program that logged it ran into */
@@ -61,6 +71,7 @@ struct explain_entry {
 	struct explain_verdict verdicts[EXPLAIN_VERDICTS_MAX];
 	/* What to look for in a capture; terminated like phrases. */
 	const char *look[EXPLAIN_LOOK_MAX];
+	struct explain_check check;
 	const char *run;       /* the tlsautopsy command line to run */
 };
 
@@ -87,8 +98,8 @@ size_t explain_match(const char *text, struct explain_hit *out, size_t max);
 
 /*
  * Prints, for a person, what text means: per matched entry the table's
- * phrase, the likely verdicts in order, what to look for in a capture and
- * the command to run; returns 0. The text "list" (any case, any spaces
+ * phrase, the likely verdicts in order, what to look for in a capture, the
+ * check without a capture and the command to run; returns 0. The text "list" (any case, any spaces
  * around it) prints every phrase known and returns 0. When nothing matches
  * (or the text is empty), prints a short answer of two lines and returns 1.
  */

@@ -1,6 +1,11 @@
 /* explain_table_cert.c: the certificate family of --explain: chains, trust, dates, names and the alerts a client sends when it refuses them (RFC 8446 6.2, RFC 5280 6). */
 #include "diag/explain_table.h"
 
+/* The chain as the server sends it: the check most certificate entries
+ * share. */
+#define CHECK_CHAIN \
+	"openssl s_client -connect imap.example.com:993 -servername imap.example.com -showcerts </dev/null"
+
 const struct explain_entry explain_e_weak_cert = {
 	.title = "weak certificate refused",
 	.meaning = "The client refused the server's certificate for a key that is too small or a signature hash that is too weak.",
@@ -18,6 +23,10 @@ const struct explain_entry explain_e_weak_cert = {
 	},
 	.look = {
 		"the key size and signature algorithm of each certificate in the chain (RSA 1024, sha1WithRSAEncryption)",
+	},
+	.check = {
+		CHECK_CHAIN,
+		"'Server public key is 1024 bit' and each certificate's 'a:PKEY: ..., N (bit); sigalg: ...' line show the key size and signature the client refused (RSA 2048 and SHA-256 pass)",
 	},
 	.run = "tlsautopsy -r capture.pcap -v",
 };
@@ -38,6 +47,10 @@ const struct explain_entry explain_e_self_signed_in_chain = {
 		"the issuer of the chain (tlsautopsy lists subject and issuer of each certificate): an inspection product or the site's own CA means interception",
 		"the same server seen from outside the corporate network: a different chain there confirms the proxy",
 	},
+	.check = {
+		CHECK_CHAIN,
+		"the issuer (i:) of the last certificate: run from the client's network, an inspection product there and the server's CA from outside confirm the proxy; the same private CA from both means the server's own CA",
+	},
 	.run = "tlsautopsy -r capture.pcap --inspection-ca SITE-INSPECTION-ROOT.pem -v",
 };
 
@@ -56,6 +69,10 @@ const struct explain_entry explain_e_self_signed = {
 	.look = {
 		"a chain of one certificate whose subject equals its issuer",
 		"the client's fatal alert (unknown_ca, bad_certificate) or its close right after the Certificate message",
+	},
+	.check = {
+		CHECK_CHAIN,
+		"one certificate whose s: and i: lines are the same, and 'verify error:num=18:self-signed certificate'",
 	},
 	.run = "tlsautopsy -r capture.pcap -v",
 };
@@ -84,6 +101,10 @@ const struct explain_entry explain_e_issuer_not_found = {
 		"an issuer naming an inspection product or the site's own CA: the chain was re-signed on the way",
 		"the client's fatal alert unknown_ca (48) or certificate_unknown (46), or its close, right after the Certificate message",
 	},
+	.check = {
+		CHECK_CHAIN,
+		"the certificates the server sends, 0 first: when the i: of the last one is not a root in the client's store, or 0's i: is not 1's s:, the intermediate is missing; 'Verify return code: 20' or '21' agrees",
+	},
 	.run = "tlsautopsy -r capture.pcap --ca-bundle CLIENT-TRUST-STORE.pem -v",
 };
 
@@ -109,6 +130,10 @@ const struct explain_entry explain_e_expired = {
 		"the not_before and not_after of every certificate in the chain against the capture time (tlsautopsy names the one that is out of date)",
 		"the migration host's clock: compare the capture's timestamps with the real time",
 		"the client's fatal alert certificate_expired (45) or bad_certificate (42) after the Certificate message",
+	},
+	.check = {
+		CHECK_CHAIN,
+		"'verify error:num=10:certificate has expired' (or 9, not yet valid) with its depth (0 is the server's own certificate) and notAfter= the date; each v: line gives NotBefore and NotAfter",
 	},
 	.run = "tlsautopsy -r capture.pcap -v",
 };
@@ -138,6 +163,10 @@ const struct explain_entry explain_e_name_mismatch = {
 		"the SNI of the ClientHello against the leaf's SAN list; no SNI means the client connected by address: give the name it should use with --server-name",
 		"the client's fatal alert or close right after the Certificate message",
 	},
+	.check = {
+		"openssl s_client -connect imap.example.com:993 -servername imap.example.com -verify_hostname imap.example.com </dev/null",
+		"with the name the client uses in both places: 'verify error:num=62:hostname mismatch' confirms the certificate does not cover it; no such line rules the name out",
+	},
 	.run = "tlsautopsy -r capture.pcap --server-name NAME-THE-CLIENT-USES -v",
 };
 
@@ -158,6 +187,10 @@ const struct explain_entry explain_e_alert_unknown_ca = {
 	.look = {
 		"who sent the alert, and whether it followed the server's Certificate message",
 		"the chain the server sent: its length and each issuer",
+	},
+	.check = {
+		CHECK_CHAIN,
+		"the chain this server sends: when the leaf's issuer (i: of 0) is not sent as 1, the intermediate is missing; 'Verify return code: 0 (ok)' from here means the client's store lacks a root this machine has",
 	},
 	.run = "tlsautopsy -r capture.pcap --ca-bundle CLIENT-TRUST-STORE.pem -v",
 };
@@ -184,6 +217,10 @@ const struct explain_entry explain_e_cert_rejected = {
 		"who sent the alert and what it followed: the server's Certificate message, or the client's own certificate",
 		"the chain, its issuers and the names it covers against the SNI",
 	},
+	.check = {
+		"openssl s_client -connect imap.example.com:993 -servername imap.example.com -showcerts -verify_hostname imap.example.com </dev/null",
+		"every 'verify error:num=' line names one reason a strict client refuses the chain (20 or 21 a missing intermediate, 19 an untrusted root, 10 expired, 62 the name); none means the client's store or an inspection proxy differs",
+	},
 	.run = "tlsautopsy -r capture.pcap -v",
 };
 
@@ -201,6 +238,10 @@ const struct explain_entry explain_e_client_cert_required = {
 	},
 	.look = {
 		"a CertificateRequest in the server's flight (visible before TLS 1.3) and the server's alert after the client's flight",
+	},
+	.check = {
+		"openssl s_client -connect imap.example.com:993 -servername imap.example.com </dev/null",
+		"'Acceptable client certificate CA names' lists whose certificates the server asks for; 'No client certificate CA names sent' and a session mean it asks none of this machine",
 	},
 	.run = "tlsautopsy -r capture.pcap -v",
 };
@@ -226,6 +267,10 @@ const struct explain_entry explain_e_cert_verify_failed = {
 	.look = {
 		"the chain the server sent: how many certificates, each issuer, the validity dates and the names",
 		"the client's alert or close right after the Certificate message",
+	},
+	.check = {
+		"openssl s_client -connect imap.example.com:993 -servername imap.example.com -showcerts -verify_hostname imap.example.com </dev/null",
+		"each 'verify error:num=' line names a reason: 20 or 21 a missing intermediate, 19 a root not trusted here, 18 self-signed, 10 expired, 62 the name; 'Verify return code: 0 (ok)' points at the client's own store or a proxy",
 	},
 	.run = "tlsautopsy -r capture.pcap --ca-bundle CLIENT-TRUST-STORE.pem -v",
 };

@@ -1,6 +1,11 @@
 /* explain_table_mail.c: the mail family of --explain: STARTTLS (RFC 3207, RFC 2595, RFC 9051 6.2.1) and the mail servers' logs. */
 #include "diag/explain_table.h"
 
+/* The STARTTLS upgrade on IMAP; the printer says how to change protocol
+ * and port. */
+#define CHECK_STARTTLS \
+	"openssl s_client -starttls imap -connect imap.example.com:143 -servername imap.example.com </dev/null"
+
 const struct explain_entry explain_e_starttls_not_offered = {
 	.title = "STARTTLS not offered",
 	.meaning = "The IMAP server did not advertise STARTTLS, so the client would not upgrade to TLS.",
@@ -20,6 +25,10 @@ const struct explain_entry explain_e_starttls_not_offered = {
 	.look = {
 		"the capability list in the greeting or the CAPABILITY response (tlsautopsy shows whether STARTTLS was there); a mangled capability in its place points at a middlebox",
 		"whether the same server offers port 993 (IMAP over TLS from the first byte)",
+	},
+	.check = {
+		CHECK_STARTTLS,
+		"'Didn't find STARTTLS in server response' confirms the server does not announce it; run it from the client's network too, since a middlebox may remove it there; a certificate chain means STARTTLS works",
 	},
 	.run = "tlsautopsy -r capture.pcap -p 143/imap -v",
 };
@@ -43,6 +52,10 @@ const struct explain_entry explain_e_starttls_handshake = {
 		"the tagged OK to STARTTLS, then the ClientHello and what the server did with it: an alert (which), a close without alert, or a RST",
 		"the versions and cipher suites the client offered (-v) against what the server answered",
 	},
+	.check = {
+		"openssl s_client -starttls imap -connect imap.example.com:143 -servername imap.example.com -brief </dev/null",
+		"what a current client gets after STARTTLS: version, suite and 'Verification'; the same failure here puts the server's TLS settings first",
+	},
 	.run = "tlsautopsy -r capture.pcap -p 143/imap -v",
 };
 
@@ -63,6 +76,10 @@ const struct explain_entry explain_e_starttls_refused = {
 		"the server's tagged answer to STARTTLS and its text (tlsautopsy: starttls response)",
 		"whether STARTTLS was in the server's capabilities before the command",
 	},
+	.check = {
+		"openssl s_client -starttls imap -connect imap.example.com:143 -servername imap.example.com -debug </dev/null",
+		"the dump read after '. STARTTLS' holds the server's answer: 'OK' then a handshake, or 'NO'/'BAD' with its reason (s_client then tries TLS anyway and fails with 'wrong version number')",
+	},
 	.run = "tlsautopsy -r capture.pcap -p 143/imap -v",
 };
 
@@ -78,6 +95,10 @@ const struct explain_entry explain_e_imap_bad = {
 	},
 	.look = {
 		"the command the BAD answered: STARTTLS, or binary bytes (a ClientHello) where a command was expected",
+	},
+	.check = {
+		CHECK_STARTTLS,
+		"a chain after STARTTLS means 143 upgrades properly, so the client must use STARTTLS there (or SSL/TLS on 993); 'Didn't find STARTTLS' means the server does not offer it",
 	},
 	.run = "tlsautopsy -r capture.pcap -p 143/imap -v",
 };
@@ -97,6 +118,10 @@ const struct explain_entry explain_e_srv_tls_failed = {
 	},
 	.look = {
 		"the client's ClientHello (versions, cipher suites) and the server's FIN right after it",
+	},
+	.check = {
+		"openssl s_client -connect imap.example.com:993 -servername imap.example.com -brief </dev/null",
+		"what a current client gets from this server; when it works, the failing client is older or stricter, and the reason in the log line says which",
 	},
 	.run = "tlsautopsy -r capture.pcap -v",
 };

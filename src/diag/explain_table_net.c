@@ -1,6 +1,11 @@
 /* explain_table_net.c: the connection family of --explain: refusals, resets, closes and timeouts, from TCP up to the first TLS record. */
 #include "diag/explain_table.h"
 
+/* What a current client gets from the server; most connection entries
+ * start there. */
+#define CHECK_BRIEF \
+	"openssl s_client -connect imap.example.com:993 -servername imap.example.com -brief </dev/null"
+
 const struct explain_entry explain_e_handshake_timeout = {
 	.title = "handshake timed out",
 	.meaning = "The TCP connection was up but the TLS handshake did not finish in time: one side went silent.",
@@ -19,6 +24,10 @@ const struct explain_entry explain_e_handshake_timeout = {
 		"which side was silent and for how long (tlsautopsy: handshake-timeout with waiting_on)",
 		"a ClientHello retransmitted and never acknowledged: a middlebox or a path MTU problem drops large ClientHellos (post-quantum key shares make them exceed 1,500 bytes)",
 		"on 143: whether the server ever answered the STARTTLS command",
+	},
+	.check = {
+		"openssl s_client -connect imap.example.com:993 -servername imap.example.com -groups X25519 </dev/null",
+		"a small ClientHello with one classic key share: a certificate chain after 'CONNECTED' while the client's handshake stalls means its larger ClientHello is lost on the path (MTU, a filter); a stall here too means the server is silent",
 	},
 	.run = "tlsautopsy -r capture.pcap -v",
 };
@@ -39,6 +48,10 @@ const struct explain_entry explain_e_refused = {
 	.look = {
 		"the RST that answers the SYN and its TTL against other packets from the server: a firewall in the path answers with its own TTL",
 	},
+	.check = {
+		CHECK_BRIEF,
+		"'Connection refused' and 'connect:errno=111' from here too: nothing listens on that port or a firewall rejects; a handshake from here but not from the client's network puts a firewall in between",
+	},
 	.run = "tlsautopsy -r capture.pcap -f 'host SERVER-IP'",
 };
 
@@ -58,6 +71,10 @@ const struct explain_entry explain_e_connect_timeout = {
 	},
 	.look = {
 		"the client's SYN retransmissions with no SYN/ACK; a capture taken near the server tells whether the SYN arrived",
+	},
+	.check = {
+		"openssl s_client -connect imap.example.com:993 -servername imap.example.com </dev/null",
+		"a hang with no 'CONNECTED' line, then 'connect:errno=110': the SYN gets no answer from here either (a firewall drops it, or the address is wrong); a handshake here puts the block on the client's path, such as an ISP filtering port 25",
 	},
 	.run = "tlsautopsy -r capture.pcap -f 'host SERVER-IP'",
 };
@@ -80,6 +97,10 @@ const struct explain_entry explain_e_reset = {
 	.look = {
 		"who sent the RST and its TTL (tlsautopsy: end_by client, server or middlebox; the finding middlebox-rst-suspected when the TTL differs from the server's)",
 		"what the RST followed: right after the ClientHello points at the server's TLS settings or an IPS, right after the SYN/ACK at a firewall",
+	},
+	.check = {
+		CHECK_BRIEF,
+		"a reset here too, right after the ClientHello, means the server or an IPS in front of it refuses this handshake; a handshake here and a reset for the client points at the client's path or its offer",
 	},
 	.run = "tlsautopsy -r capture.pcap -f 'host SERVER-IP' -v",
 };
@@ -107,6 +128,10 @@ const struct explain_entry explain_e_peer_closed = {
 		"what the client offered (versions and cipher suites, -v): only TLS 1.2-1.3 or only AEAD suites against an old server explains the close",
 		"the server's log for the same minute: it names the reason (e.g. 'unsupported protocol', 'no shared cipher')",
 	},
+	.check = {
+		"openssl s_client -connect imap.example.com:993 -servername imap.example.com -tls1_2 </dev/null",
+		"'New, TLSv1.2' and a cipher rule out a server limited to old versions: then compare that cipher with the client's offer; an immediate close here too means the server refuses TLS 1.2",
+	},
 	.run = "tlsautopsy -r capture.pcap -v",
 };
 
@@ -124,6 +149,10 @@ const struct explain_entry explain_e_receive_failure = {
 	},
 	.look = {
 		"the last packets: a RST (and who sent it) or a FIN from the server",
+	},
+	.check = {
+		CHECK_BRIEF,
+		"a reset or close here too, right after the ClientHello, puts the cause on the server or its path; a handshake here points at the client's own offer or network",
 	},
 	.run = "tlsautopsy -r capture.pcap -f 'host SERVER-IP' -v",
 };
@@ -145,6 +174,10 @@ const struct explain_entry explain_e_timed_out = {
 	},
 	.look = {
 		"whether the SYN was answered, then which side was silent (waiting_on)",
+	},
+	.check = {
+		"openssl s_client -connect imap.example.com:993 -servername imap.example.com </dev/null",
+		"'CONNECTED' then a stall means TCP is up and the handshake stalls (handshake-timeout); a hang before that line, then 'connect:errno=110', means the SYN gets no answer (tcp-no-answer)",
 	},
 	.run = "tlsautopsy -r capture.pcap -f 'host SERVER-IP' -v",
 };

@@ -21,6 +21,10 @@ const struct explain_entry explain_e_not_tls = {
 		"the port and the mode: 993 speaks TLS from the first byte, 143 needs the STARTTLS command first",
 		"the record version of the server's first record: 0x0300 or an SSLv2 header means an SSL-only server",
 	},
+	.check = {
+		"openssl s_client -connect imap.example.com:993 -servername imap.example.com -brief </dev/null",
+		"'wrong version number' here too means the port answers in plaintext: it is a STARTTLS port (try -starttls imap -connect imap.example.com:143); 'Protocol version:' means the port speaks TLS and the client's port or mode is wrong",
+	},
 	.run = "tlsautopsy -r capture.pcap -v",
 };
 
@@ -37,6 +41,10 @@ const struct explain_entry explain_e_version_refused = {
 	.look = {
 		"the ServerHello's version against the client's offer (tlsautopsy: 'client offered TLS 1.2-1.3; server answered TLS 1.0')",
 		"the client's fatal alert protocol_version (70) right after the ServerHello, then its FIN",
+	},
+	.check = {
+		"openssl s_client -connect imap.example.com:993 -servername imap.example.com -tls1_2 </dev/null",
+		"'New, TLSv1.2' means the server speaks TLS 1.2 and the version is not the cause; an alert or 'Cipher is (NONE)' means it does not, and current clients refuse it",
 	},
 	.run = "tlsautopsy -r capture.pcap -v",
 };
@@ -57,6 +65,10 @@ const struct explain_entry explain_e_alert_protocol_version = {
 		"who sent the alert: from the server right after the ClientHello, it refuses the client's versions; from the client after the ServerHello, the client refuses the server's choice",
 		"the versions the client offered (supported_versions) and the record and legacy versions of the ClientHello",
 	},
+	.check = {
+		"openssl s_client -connect imap.example.com:993 -servername imap.example.com -tls1_2 </dev/null",
+		"'New, TLSv1.2' means the server speaks TLS 1.2, so the refused side is an older client; 'alert protocol version' here too means the server is limited to older versions",
+	},
 	.run = "tlsautopsy -r capture.pcap -v",
 };
 
@@ -74,6 +86,10 @@ const struct explain_entry explain_e_unsupported_protocol = {
 	.look = {
 		"the versions in the ClientHello and, if any, the version of the ServerHello",
 		"an alert protocol_version (70), or a FIN from the server a few milliseconds after the ClientHello",
+	},
+	.check = {
+		"openssl s_client -connect imap.example.com:993 -servername imap.example.com -tls1_2 </dev/null",
+		"'New, TLSv1.2' means the server speaks TLS 1.2: in a server's log the refused client is then an old one (TLS 1.0/1.1), and its ClientHello in a capture shows it; a failure means the server is the old side",
 	},
 	.run = "tlsautopsy -r capture.pcap -v",
 };
@@ -96,6 +112,10 @@ const struct explain_entry explain_e_client_no_config = {
 		"no ClientHello at all: the client's FIN right after the TCP handshake, or on 143 right after the server's OK to STARTTLS",
 		"the fix is in the client's configuration (its enabled protocols and cipher suites), not on the wire",
 	},
+	.check = {
+		"openssl s_client -connect imap.example.com:993 -servername imap.example.com -brief </dev/null",
+		"'Protocol version' and 'Ciphersuite' name what the server agrees to: the failing client's own settings (Java's jdk.tls.disabledAlgorithms, OpenSSL's MinProtocol and CipherString) must allow them",
+	},
 	.run = "tlsautopsy -r capture.pcap -v",
 };
 
@@ -115,6 +135,10 @@ const struct explain_entry explain_e_no_common_algorithm = {
 	.look = {
 		"the ClientHello's versions and cipher suites, and what the server did next: an alert, a close or a RST",
 	},
+	.check = {
+		"openssl s_client -connect imap.example.com:993 -servername imap.example.com -tls1_2 </dev/null",
+		"'New, TLSv1.2' and a cipher mean the server speaks TLS 1.2: compare that cipher with the suites Windows enables; a failure means the server is limited to TLS 1.0/1.1, which current Windows disables",
+	},
 	.run = "tlsautopsy -r capture.pcap -v",
 };
 
@@ -129,6 +153,10 @@ const struct explain_entry explain_e_legacy_reneg = {
 	},
 	.look = {
 		"the ServerHello's extensions: no renegotiation_info (0xff01), then the client's fatal alert",
+	},
+	.check = {
+		"openssl s_client -connect imap.example.com:993 -servername imap.example.com -tls1_2 -legacy_server_connect </dev/null",
+		"'Secure Renegotiation IS NOT supported' confirms the old server (-tls1_2 matters: TLS 1.3 has no renegotiation and always prints that line); the fix is an update of the server",
 	},
 	.run = "tlsautopsy -r capture.pcap -v",
 };
@@ -149,6 +177,10 @@ const struct explain_entry explain_e_weak_kex = {
 		"the cipher suite the server chose (DHE_ with a small group) and the findings small-key or weak-signature",
 		"the client's fatal alert (handshake_failure or insufficient_security) right after the server's flight",
 	},
+	.check = {
+		"openssl s_client -connect imap.example.com:993 -servername imap.example.com -tls1_2 -cipher 'DHE:@SECLEVEL=0' </dev/null",
+		"'Server Temp Key: DH, 1024 bits' or 'Peer signing digest: SHA1' names what the client refused (2048-bit DH and SHA-256 pass); a handshake failure means the server has no DHE suite",
+	},
 	.run = "tlsautopsy -r capture.pcap -v",
 };
 
@@ -168,6 +200,10 @@ const struct explain_entry explain_e_no_shared_cipher = {
 	.look = {
 		"the cipher suites of the ClientHello (-v lists them all) against the server's configuration",
 		"a fatal alert handshake_failure (40) or insufficient_security (71) from the server right after the ClientHello, or its FIN",
+	},
+	.check = {
+		"openssl s_client -connect imap.example.com:993 -servername imap.example.com -tls1_2 -cipher 'AES128-SHA:AES256-SHA' </dev/null",
+		"plays an old client (CBC with SHA-1, no forward secrecy): 'alert handshake failure' here and the same log line mean this server refuses such clients; the failing client's own offer is in its ClientHello (-v)",
 	},
 	.run = "tlsautopsy -r capture.pcap -v",
 };
@@ -193,6 +229,10 @@ const struct explain_entry explain_e_alert_handshake_failure = {
 		"when the alert came and from whom: from the server right after the ClientHello points at versions or ciphers",
 		"the ClientHello's versions, cipher suites and groups (-v) against what the server supports",
 	},
+	.check = {
+		"openssl s_client -connect imap.example.com:993 -servername imap.example.com -brief </dev/null",
+		"the version and suite the server picks for a current client: compare them with the failing client's offer; 'alert handshake failure' here too means the server refuses current clients as well",
+	},
 	.run = "tlsautopsy -r capture.pcap -v",
 };
 
@@ -210,6 +250,10 @@ const struct explain_entry explain_e_unrecognized_name = {
 	},
 	.look = {
 		"the SNI in the ClientHello and the alert right after it",
+	},
+	.check = {
+		"openssl s_client -connect imap.example.com:993 -servername imap.example.com -brief </dev/null",
+		"with the exact name the client uses after -servername: the same alert confirms the server has no certificate for it; a handshake here means the client sends another name, or none",
 	},
 	.run = "tlsautopsy -r capture.pcap -v",
 };
@@ -231,6 +275,10 @@ const struct explain_entry explain_e_decode_error = {
 	.look = {
 		"the alert, its sender and the message it followed",
 		"the size and extensions of the ClientHello: old servers choke on TLS 1.3 extensions, large key shares or a ClientHello split over several segments",
+	},
+	.check = {
+		"openssl s_client -connect imap.example.com:993 -servername imap.example.com -tls1_2 </dev/null",
+		"a TLS 1.2-only ClientHello: a handshake here while the default one (which offers TLS 1.3) fails means the server or a middlebox chokes on TLS 1.3 extensions",
 	},
 	.run = "tlsautopsy -r capture.pcap -v",
 };
@@ -260,6 +308,10 @@ const struct explain_entry explain_e_tls_failed = {
 	.look = {
 		"the handshake timeline: how far it got, who sent the last message, and any alert",
 		"the versions and cipher suites the client offered (-v) against what the server answered",
+	},
+	.check = {
+		"openssl s_client -connect imap.example.com:993 -servername imap.example.com -brief </dev/null",
+		"what a current client gets: a handshake names version, suite and 'Verification'; an error names the step that failed ('wrong version number', 'alert protocol version', 'alert handshake failure', 'certificate verify failed')",
 	},
 	.run = "tlsautopsy -r capture.pcap -v",
 };

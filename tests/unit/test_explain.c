@@ -33,6 +33,17 @@ known_verdict(const char *id)
 	return false;
 }
 
+/* Table text reaches a terminal: printable ASCII only. */
+static void
+assert_printable(const char *s)
+{
+	assert_non_null(s);
+	for (const char *c = s; *c != '\0'; c++) {
+		if (*c < 0x20 || *c >= 0x7f)
+			fail_msg("byte 0x%02x in \"%s\"", (unsigned char)*c, s);
+	}
+}
+
 /* The first hit for text; fails the test when there is none. */
 static const struct explain_entry *
 first_entry(const char *text)
@@ -547,7 +558,7 @@ test_print_format(void **state)
 {
 	int rc;
 	char *out;
-	const char *one, *two, *look, *run;
+	const char *one, *two, *look, *check, *run;
 
 	(void)state;
 	out = print_to_string("SSLError: [SSL: TLSV1_ALERT_PROTOCOL_VERSION] "
@@ -559,10 +570,16 @@ test_print_format(void **state)
 	assert_non_null(one);
 	look = strstr(out, "\nIn the capture, look for: who sent the alert");
 	assert_non_null(look);
+	check = strstr(out, "\nCheck without a capture: openssl s_client "
+	    "-connect imap.example.com:993 -servername imap.example.com "
+	    "-tls1_2 </dev/null\n  It shows: ");
+	assert_non_null(check);
 	run = strstr(out, "\nRun: tlsautopsy -r capture.pcap -v\n");
 	assert_non_null(run);
-	assert_true(one < look && look < run);
-	assert_non_null(strstr(out, "tcpdump -i any"));
+	assert_true(one < look && look < check && check < run);
+	/* Once, after the entries: how to aim the checks, how to capture. */
+	assert_non_null(strstr(run, "-starttls smtp on 25 or 587"));
+	assert_non_null(strstr(run, "tcpdump -i any"));
 	free(out);
 
 	/* The verdicts come numbered in the table's order. */
@@ -577,6 +594,54 @@ test_print_format(void **state)
 	assert_non_null(strstr(out, "  3. cert-untrusted: "));
 	assert_non_null(strstr(out, "--ca-bundle"));
 	free(out);
+}
+
+/* doc/explain.md lists every phrase and every check of the table. */
+static void
+test_doc_lists_table(void **state)
+{
+	const char *top = getenv("top_srcdir");
+	char path[1024], *doc;
+	size_t n, len;
+	long size;
+	FILE *f;
+	const struct explain_entry *const *t = explain_table(&n);
+
+	(void)state;
+	if (top == NULL)
+		top = ".";
+	snprintf(path, sizeof path, "%s/doc/explain.md", top);
+	f = fopen(path, "rb");
+	if (f == NULL)
+		fail_msg("cannot open %s", path);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	size = ftell(f);
+	assert_true(size > 0);
+	rewind(f);
+	doc = malloc((size_t)size + 1);
+	assert_non_null(doc);
+	len = fread(doc, 1, (size_t)size, f);
+	doc[len] = '\0';
+	fclose(f);
+	for (size_t e = 0; e < n; e++) {
+		char want[512];
+
+		snprintf(want, sizeof want, "| %s |", t[e]->title);
+		if (strstr(doc, want) == NULL)
+			fail_msg("doc/explain.md lacks the entry %s", want);
+		snprintf(want, sizeof want, "`%s`", t[e]->check.cmd);
+		if (strstr(doc, want) == NULL)
+			fail_msg("doc/explain.md lacks the check %s", want);
+		for (size_t k = 0; k < EXPLAIN_PHRASES_MAX &&
+		    t[e]->phrases[k].text != NULL; k++) {
+			snprintf(want, sizeof want, "`%s`",
+			    t[e]->phrases[k].text);
+			if (strstr(doc, want) == NULL)
+				fail_msg("doc/explain.md lacks the phrase %s",
+				    want);
+		}
+	}
+	free(doc);
 }
 
 /* Folds a phrase the way the matcher does, to find duplicates. */
@@ -611,40 +676,58 @@ test_table(void **state)
 	(void)state;
 	assert_true(n >= 20);
 	for (size_t e = 0; e < n; e++) {
+		const struct explain_entry *ent = t[e];
 		size_t k, v, l;
 
-		assert_non_null(t[e]->title);
-		assert_non_null(t[e]->meaning);
-		assert_non_null(t[e]->run);
-		assert_int_equal(strncmp(t[e]->run, "tlsautopsy -r ", 14), 0);
-		for (v = 0; v < EXPLAIN_VERDICTS_MAX && t[e]->verdicts[v].id; v++) {
-			if (!known_verdict(t[e]->verdicts[v].id))
-				fail_msg("%s: unknown verdict %s", t[e]->title,
-				    t[e]->verdicts[v].id);
-			assert_true(strlen(t[e]->verdicts[v].why) > 10);
+		assert_non_null(ent->title);
+		assert_printable(ent->title);
+		assert_printable(ent->meaning);
+		assert_printable(ent->run);
+		assert_int_equal(strncmp(ent->run, "tlsautopsy -r ", 14), 0);
+		for (size_t f = 0; f < e; f++)
+			assert_string_not_equal(t[f]->title, ent->title);
+		/* One check without a capture: an openssl s_client line that
+		 * ends its session by itself. */
+		assert_printable(ent->check.cmd);
+		assert_printable(ent->check.shows);
+		assert_int_equal(strncmp(ent->check.cmd, "openssl s_client ", 17),
+		    0);
+		assert_non_null(strstr(ent->check.cmd, " -connect "));
+		assert_non_null(strstr(ent->check.cmd, " -servername "));
+		assert_non_null(strstr(ent->check.cmd, " </dev/null"));
+		assert_true(strlen(ent->check.shows) > 20);
+		for (v = 0; v < EXPLAIN_VERDICTS_MAX && ent->verdicts[v].id; v++) {
+			if (!known_verdict(ent->verdicts[v].id))
+				fail_msg("%s: unknown verdict %s", ent->title,
+				    ent->verdicts[v].id);
+			assert_printable(ent->verdicts[v].why);
+			assert_true(strlen(ent->verdicts[v].why) > 10);
 			for (size_t w = 0; w < v; w++)
-				assert_string_not_equal(t[e]->verdicts[w].id,
-				    t[e]->verdicts[v].id);
+				assert_string_not_equal(ent->verdicts[w].id,
+				    ent->verdicts[v].id);
 		}
 		assert_true(v >= 1);
-		for (l = 0; l < EXPLAIN_LOOK_MAX && t[e]->look[l] != NULL; l++)
-			assert_true(strlen(t[e]->look[l]) > 10);
+		for (l = 0; l < EXPLAIN_LOOK_MAX && ent->look[l] != NULL; l++) {
+			assert_printable(ent->look[l]);
+			assert_true(strlen(ent->look[l]) > 10);
+		}
 		assert_true(l >= 1);
-		for (k = 0; k < EXPLAIN_PHRASES_MAX && t[e]->phrases[k].text; k++) {
-			const char *p = t[e]->phrases[k].text;
+		for (k = 0; k < EXPLAIN_PHRASES_MAX && ent->phrases[k].text;
+		    k++) {
+			const char *p = ent->phrases[k].text;
 			struct explain_hit h[8];
 			size_t nh;
 			bool own = false;
 
 			assert_true(strlen(p) <= EXPLAIN_PHRASE_MAX);
-			assert_non_null(t[e]->phrases[k].stack);
-			for (const char *c = p; *c != '\0'; c++)
-				assert_true(*c >= 0x20 && *c < 0x7f);
+			assert_non_null(ent->phrases[k].stack);
+			assert_printable(p);
+			assert_printable(ent->phrases[k].stack);
 			assert_true(strncmp(p, "...", 3) != 0);
 			/* Each phrase, alone, finds its own entry. */
 			nh = explain_match(p, h, 8);
 			for (size_t i = 0; i < nh; i++)
-				own = own || h[i].entry == t[e];
+				own = own || h[i].entry == ent;
 			if (!own)
 				fail_msg("phrase \"%s\" does not find its entry", p);
 			/* And no two phrases are the same once folded. */
@@ -678,6 +761,7 @@ main(void)
 		cmocka_unit_test(test_hostile_bytes),
 		cmocka_unit_test(test_print_format),
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_doc_lists_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
