@@ -24,6 +24,12 @@ explain_table(size_t *n)
 	return explain_entries;
 }
 
+static bool
+is_hex(uint8_t c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
 /* Letters, digits and any non-ASCII byte make up words. */
 static bool
 is_word(uint8_t c)
@@ -192,6 +198,21 @@ find_phrase(const char *text, size_t tlen, const char *p, size_t n,
 	return false;
 }
 
+/*
+ * find_phrase, and for a hex code ("0x800ccc0e", normalised) the same code
+ * without its "0x" when the full one is not there.
+ */
+static bool
+find_code_or_phrase(const char *text, size_t tlen, const char *p, size_t n,
+    const struct span *taken, size_t ntaken, struct span *m)
+{
+	if (find_phrase(text, tlen, p, n, taken, ntaken, m))
+		return true;
+	if (n > 2 && p[0] == '0' && p[1] == 'x' && is_hex((uint8_t)p[2]))
+		return find_phrase(text, tlen, p + 2, n - 2, taken, ntaken, m);
+	return false;
+}
+
 static size_t
 match_normalised(const char *text, size_t tlen, struct explain_hit *out,
     size_t max)
@@ -215,7 +236,8 @@ match_normalised(const char *text, size_t tlen, struct explain_hit *out,
 			    p, sizeof p, NULL);
 			if (plen <= blen)
 				continue;
-			if (!find_phrase(text, tlen, p, plen, taken, nhit, &m))
+			if (!find_code_or_phrase(text, tlen, p, plen, taken, nhit,
+			    &m))
 				continue;
 			best = &ent->phrases[k];
 			bspan = m;
@@ -279,7 +301,8 @@ static void
 print_list(FILE *out)
 {
 	fputs("Known phrases (case, spaces, '-' and '_' do not matter; "
-	    "\"...\" stands for any text):\n", out);
+	    "\"...\" stands for any text; a code 0x... also matches "
+	    "without 0x):\n", out);
 	for (size_t e = 0; e < explain_nentries; e++) {
 		const struct explain_entry *ent = explain_entries[e];
 

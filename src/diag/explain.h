@@ -1,11 +1,11 @@
 /*
  * explain.h: from an error line in a client's or server's log (OpenSSL,
- * Go crypto/tls, Java JSSE, .NET SslStream, Python ssl, Node tls, curl,
- * IMAP tools) to the verdicts tlsautopsy is likely to give for that
- * connection, what to look for in a capture, and one openssl s_client
- * check that needs no capture. The alerts named in the
- * phrases are those of RFC 8446 6.2 / RFC 5246 7.2; the IMAP ones come
- * from RFC 9051 6.2.1 (STARTTLS).
+ * NSS in Thunderbird, Windows SChannel in Outlook and .NET, Go crypto/tls,
+ * Java JSSE, Python ssl, Node tls, curl, GnuTLS, IMAP tools) to the
+ * verdicts tlsautopsy is likely to give for that connection, what to look
+ * for in a capture, and one openssl s_client check that needs no capture.
+ * The alerts named in the phrases are those of RFC 8446 6.2 / RFC 5246
+ * 7.2; the IMAP ones come from RFC 9051 6.2.1 (STARTTLS).
  *
  * The knowledge is const data: entries defined by family in
  * explain_table_*.c, put in matching order, from the most specific entry
@@ -28,7 +28,7 @@
 /* What "..." in a table phrase may skip in the text, in bytes. */
 #define EXPLAIN_GAP_MAX 256u
 
-#define EXPLAIN_PHRASES_MAX 12
+#define EXPLAIN_PHRASES_MAX 24
 #define EXPLAIN_VERDICTS_MAX 5
 #define EXPLAIN_LOOK_MAX 4
 /* Entries explain_print shows for one text. */
@@ -41,7 +41,9 @@
  * "SSLV3_ALERT_HANDSHAKE_FAILURE" matches "sslv3 alert handshake failure".
  * A phrase that starts or ends with a letter or digit must do so on a
  * word boundary ("EOF" does not match "geofence"). "..." in a phrase
- * skips up to EXPLAIN_GAP_MAX bytes of the text.
+ * skips up to EXPLAIN_GAP_MAX bytes of the text. A phrase that is a hex
+ * code ("0x800CCC0E") also matches without its "0x": people quote Windows
+ * and Outlook codes both ways.
  */
 struct explain_phrase {
 	const char *text;
@@ -99,9 +101,10 @@ size_t explain_match(const char *text, struct explain_hit *out, size_t max);
 /*
  * Prints, for a person, what text means: per matched entry the table's
  * phrase, the likely verdicts in order, what to look for in a capture, the
- * check without a capture and the command to run; returns 0. The text "list" (any case, any spaces
- * around it) prints every phrase known and returns 0. When nothing matches
- * (or the text is empty), prints a short answer of two lines and returns 1.
+ * check without a capture and the command to run; returns 0. The text
+ * "list" (any case, any spaces around it) prints every phrase known and
+ * returns 0. When nothing matches (or the text is empty), prints a short
+ * answer of two lines and returns 1.
  */
 int explain_print(FILE *out, const char *text);
 

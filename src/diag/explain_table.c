@@ -8,37 +8,55 @@
  * certificate") shows the precise one first.
  */
 const struct explain_entry *const explain_entries[] = {
+	/* Versions and cipher suites. */
 	&explain_e_not_tls,
 	&explain_e_version_refused,
 	&explain_e_alert_protocol_version,
 	&explain_e_unsupported_protocol,
 	&explain_e_client_no_config,
 	&explain_e_no_common_algorithm,
+	&explain_e_no_cypher_overlap,
 	&explain_e_legacy_reneg,
 	&explain_e_weak_kex,
 	&explain_e_weak_cert,
 	&explain_e_no_shared_cipher,
 	&explain_e_alert_handshake_failure,
+	&explain_e_unrecognized_name,
+	&explain_e_decode_error,
+	&explain_e_bad_message,
+
+	/* Certificates, the generic verification failure last: before the
+	 * STARTTLS and connection entries, so that a reason it carries comes
+	 * first. */
 	&explain_e_self_signed_in_chain,
 	&explain_e_self_signed,
 	&explain_e_issuer_not_found,
+	&explain_e_root_untrusted,
 	&explain_e_expired,
 	&explain_e_name_mismatch,
 	&explain_e_alert_unknown_ca,
 	&explain_e_cert_rejected,
 	&explain_e_client_cert_required,
-	&explain_e_unrecognized_name,
-	&explain_e_decode_error,
+	&explain_e_cert_verify_failed,
+
+	/* STARTTLS and mail clients. */
 	&explain_e_starttls_not_offered,
 	&explain_e_starttls_handshake,
 	&explain_e_starttls_refused,
 	&explain_e_imap_bad,
+	&explain_e_outlook_encryption,
+
+	/* The connection. */
 	&explain_e_handshake_timeout,
 	&explain_e_refused,
 	&explain_e_connect_timeout,
+	&explain_e_outlook_connect,
 	&explain_e_reset,
+	&explain_e_outlook_interrupted,
 	&explain_e_peer_closed,
-	&explain_e_cert_verify_failed,
+
+	/* Generic lines: they often carry one of the reasons above. */
+	&explain_e_fatal_alert,
 	&explain_e_tls_failed,
 	&explain_e_srv_tls_failed,
 	&explain_e_receive_failure,

@@ -19,24 +19,29 @@
 #define EXPLAIN_ENTRIES_MAX 64
 
 /* explain_table_tls.c: versions, cipher suites, handshake alerts. */
-extern const struct explain_entry explain_e_not_tls, explain_e_version_refused,
-    explain_e_alert_protocol_version, explain_e_unsupported_protocol,
-    explain_e_client_no_config, explain_e_no_common_algorithm,
+extern const struct explain_entry explain_e_not_tls,
+    explain_e_version_refused, explain_e_alert_protocol_version,
+    explain_e_unsupported_protocol, explain_e_client_no_config,
+    explain_e_no_common_algorithm, explain_e_no_cypher_overlap,
     explain_e_legacy_reneg, explain_e_weak_kex, explain_e_no_shared_cipher,
     explain_e_alert_handshake_failure, explain_e_unrecognized_name,
-    explain_e_decode_error, explain_e_tls_failed;
+    explain_e_decode_error, explain_e_bad_message, explain_e_fatal_alert,
+    explain_e_tls_failed;
 
 /* explain_table_cert.c: chains, trust, dates and names. */
 extern const struct explain_entry explain_e_weak_cert,
     explain_e_self_signed_in_chain, explain_e_self_signed,
-    explain_e_issuer_not_found, explain_e_expired, explain_e_name_mismatch,
-    explain_e_alert_unknown_ca, explain_e_cert_rejected,
-    explain_e_client_cert_required, explain_e_cert_verify_failed;
+    explain_e_issuer_not_found, explain_e_root_untrusted, explain_e_expired,
+    explain_e_name_mismatch, explain_e_alert_unknown_ca,
+    explain_e_cert_rejected, explain_e_client_cert_required,
+    explain_e_cert_verify_failed;
 
-/* explain_table_mail.c: STARTTLS and the mail servers' logs. */
+/* explain_table_mail.c: STARTTLS, Outlook, the mail servers' logs. */
 extern const struct explain_entry explain_e_starttls_not_offered,
     explain_e_starttls_handshake, explain_e_starttls_refused,
-    explain_e_imap_bad, explain_e_srv_tls_failed;
+    explain_e_imap_bad, explain_e_outlook_encryption,
+    explain_e_outlook_connect, explain_e_outlook_interrupted,
+    explain_e_srv_tls_failed;
 
 /* explain_table_net.c: refusals, resets, closes, timeouts. */
 extern const struct explain_entry explain_e_handshake_timeout,

@@ -15,6 +15,9 @@ const struct explain_entry explain_e_weak_cert = {
 		{"ca md too weak", "OpenSSL"},
 		{"x509: cannot verify signature: insecure algorithm", "Go crypto/tls"},
 		{"Certificates do not conform to algorithm constraints", "Java"},
+		{"SSL_ERROR_WEAK_SERVER_CERT_KEY", "NSS (Thunderbird)"},
+		{"MOZILLA_PKIX_ERROR_INADEQUATE_KEY_SIZE", "NSS (Thunderbird)"},
+		{"SEC_ERROR_CERT_SIGNATURE_ALGORITHM_DISABLED", "NSS (Thunderbird)"},
 	},
 	.verdicts = {
 		{"tls-alert", "the client aborted after the Certificate message; the chain carries the finding small-key or weak-signature"},
@@ -60,6 +63,8 @@ const struct explain_entry explain_e_self_signed = {
 	.phrases = {
 		{"self-signed certificate", "OpenSSL, Python, curl, Node"},
 		{"DEPTH_ZERO_SELF_SIGNED_CERT", "Node"},
+		{"MOZILLA_PKIX_ERROR_SELF_SIGNED_CERT", "NSS (Thunderbird)"},
+		{"The certificate is not trusted because it is self-signed", "NSS (Thunderbird)"},
 	},
 	.verdicts = {
 		{"cert-self-signed", "the leaf is self-signed: common on a source server nobody gave a real certificate"},
@@ -89,9 +94,15 @@ const struct explain_entry explain_e_issuer_not_found = {
 		{"x509: certificate signed by unknown authority", "Go crypto/tls"},
 		{"PKIX path building failed", "Java"},
 		{"unable to find valid certification path to requested target", "Java"},
+		{"SEC_ERROR_UNKNOWN_ISSUER", "NSS (Thunderbird)"},
+		{"Peer's Certificate issuer is not recognized", "NSS (Thunderbird)"},
+		{"PartialChain", ".NET (X509ChainStatus)"},
+		{"CERT_E_CHAINING", "Windows"},
+		{"0x800B010A", "Windows (CERT_E_CHAINING)"},
+		{"A certificate chain could not be built to a trusted root authority", "Windows"},
 	},
 	.verdicts = {
-		{"cert-chain-incomplete", "the server sent its certificate without the intermediate CA the client needs"},
+		{"cert-chain-incomplete", "the server sent its certificate without the intermediate CA the client needs (Java and NSS do not fetch it themselves)"},
 		{"interception-untrusted", "a TLS-inspection proxy re-signed the chain and the client does not trust its CA"},
 		{"cert-untrusted", "the chain ends in a CA (often a private one) that the client's trust store lacks"},
 		{"tls13-rejected", "under TLS 1.3 the chain is encrypted: only the client's abort after the server's flight is visible"},
@@ -108,6 +119,39 @@ const struct explain_entry explain_e_issuer_not_found = {
 	.run = "tlsautopsy -r capture.pcap --ca-bundle CLIENT-TRUST-STORE.pem -v",
 };
 
+const struct explain_entry explain_e_root_untrusted = {
+	.title = "root not trusted",
+	.meaning = "The chain leads to a root the client's trust store does not hold, or one marked as not trusted.",
+	.phrases = {
+		{"SEC_E_UNTRUSTED_ROOT", "Windows SChannel"},
+		{"0x80090325", "Windows SChannel (SEC_E_UNTRUSTED_ROOT)"},
+		{"The certificate chain was issued by an authority that is not trusted", ".NET, Windows"},
+		{"CERT_E_UNTRUSTEDROOT", "Windows"},
+		{"0x800B0109", "Windows (CERT_E_UNTRUSTEDROOT)"},
+		{"terminated in a root certificate which is not trusted by the trust provider", "Windows, Outlook"},
+		{"UntrustedRoot", ".NET (X509ChainStatus)"},
+		{"SEC_ERROR_UNTRUSTED_ISSUER", "NSS (Thunderbird)"},
+		{"Peer's certificate issuer has been marked as not trusted by the user", "NSS (Thunderbird)"},
+		{"Path does not chain with any of the trust anchors", "Java"},
+	},
+	.verdicts = {
+		{"cert-untrusted", "the chain ends in a private CA, or a root the client's store lacks or distrusts"},
+		{"cert-self-signed", "Windows reports a self-signed server certificate as an untrusted root"},
+		{"interception-untrusted", "a TLS-inspection proxy re-signed the chain and its root is not in this client's store"},
+		{"cert-chain-incomplete", "the intermediate is missing and the client could not fetch it (no access to the CA's URLs)"},
+		{"tls13-rejected", "under TLS 1.3 the chain is encrypted: only the client's abort after the server's flight is visible"},
+	},
+	.look = {
+		"the chain the server sent: the last certificate's issuer is the root the client must trust",
+		"the client's fatal alert or its close right after the Certificate message",
+	},
+	.check = {
+		CHECK_CHAIN,
+		"the i: of the last certificate names the root the client needs: a private CA or an inspection product must be added to the client's store (Windows: Trusted Root Certification Authorities)",
+	},
+	.run = "tlsautopsy -r capture.pcap --ca-bundle CLIENT-TRUST-STORE.pem -v",
+};
+
 const struct explain_entry explain_e_expired = {
 	.title = "certificate expired or not yet valid",
 	.meaning = "A certificate in the chain is outside its validity period at the client's time.",
@@ -120,7 +164,19 @@ const struct explain_entry explain_e_expired = {
 		{"x509: certificate has expired or is not yet valid", "Go crypto/tls"},
 		{"CertificateExpiredException", "Java"},
 		{"CertificateNotYetValidException", "Java"},
+		{"validity check failed", "Java"},
 		{"alert certificate expired", "OpenSSL (the peer's alert)"},
+		{"SEC_ERROR_EXPIRED_CERTIFICATE", "NSS (Thunderbird)"},
+		{"Peer's Certificate has expired", "NSS (Thunderbird)"},
+		{"SEC_ERROR_EXPIRED_ISSUER_CERTIFICATE", "NSS (Thunderbird)"},
+		{"MOZILLA_PKIX_ERROR_NOT_YET_VALID_CERTIFICATE", "NSS (Thunderbird)"},
+		{"SEC_E_CERT_EXPIRED", "Windows SChannel"},
+		{"0x80090328", "Windows SChannel (SEC_E_CERT_EXPIRED)"},
+		{"The received certificate has expired", ".NET, Windows"},
+		{"CERT_E_EXPIRED", "Windows"},
+		{"0x800B0101", "Windows (CERT_E_EXPIRED)"},
+		{"A required certificate is not within its validity period", "Windows, Outlook"},
+		{"NotTimeValid", ".NET (X509ChainStatus)"},
 	},
 	.verdicts = {
 		{"cert-expired", "the leaf (a missed renewal) or an intermediate has expired, or the client's clock is wrong"},
@@ -128,7 +184,7 @@ const struct explain_entry explain_e_expired = {
 	},
 	.look = {
 		"the not_before and not_after of every certificate in the chain against the capture time (tlsautopsy names the one that is out of date)",
-		"the migration host's clock: compare the capture's timestamps with the real time",
+		"the client's clock: compare the capture's timestamps with the real time",
 		"the client's fatal alert certificate_expired (45) or bad_certificate (42) after the Certificate message",
 	},
 	.check = {
@@ -154,6 +210,15 @@ const struct explain_entry explain_e_name_mismatch = {
 		{"ERR_TLS_CERT_ALTNAME_INVALID", "Node"},
 		{"does not match certificate's altnames", "Node"},
 		{"no alternative certificate subject name matches target host name", "curl"},
+		{"SSL_ERROR_BAD_CERT_DOMAIN", "NSS (Thunderbird)"},
+		{"requested domain name does not match the server's certificate", "NSS (Thunderbird)"},
+		{"The certificate is only valid for", "NSS (Thunderbird)"},
+		{"SEC_E_WRONG_PRINCIPAL", "Windows SChannel"},
+		{"0x80090322", "Windows SChannel (SEC_E_WRONG_PRINCIPAL)"},
+		{"The target principal name is incorrect", ".NET, Windows, Outlook"},
+		{"CERT_E_CN_NO_MATCH", "Windows"},
+		{"0x800B010F", "Windows (CERT_E_CN_NO_MATCH)"},
+		{"CN name does not match the passed value", "Windows, Outlook"},
 	},
 	.verdicts = {
 		{"cert-name-mismatch", "the leaf's names (SAN) do not include the name the client used: an IP address, an internal alias or an old host name"},
@@ -177,6 +242,7 @@ const struct explain_entry explain_e_alert_unknown_ca = {
 		{"tlsv1 alert unknown ca", "OpenSSL, Python, Node, curl"},
 		{"Received fatal alert: unknown_ca", "Java"},
 		{"remote error: tls: unknown certificate authority", "Go crypto/tls"},
+		{"TLS protocol defined fatal ... code is 48", "Windows SChannel (events 36887, 36888)"},
 	},
 	.verdicts = {
 		{"cert-chain-incomplete", "the server sent its certificate without the intermediate CA the client needs"},
@@ -205,6 +271,8 @@ const struct explain_entry explain_e_cert_rejected = {
 		{"alert certificate unknown", "OpenSSL, Python"},
 		{"Received fatal alert: certificate_unknown", "Java"},
 		{"alert unsupported certificate", "OpenSSL, Python"},
+		{"TLS protocol defined fatal ... code is 42", "Windows SChannel (events 36887, 36888)"},
+		{"TLS protocol defined fatal ... code is 46", "Windows SChannel (events 36887, 36888)"},
 	},
 	.verdicts = {
 		{"cert-chain-incomplete", "a Java client sends certificate_unknown when the intermediate is missing"},
@@ -254,8 +322,12 @@ const struct explain_entry explain_e_cert_verify_failed = {
 		{"SSL certificate problem", "curl (60)"},
 		{"curl: (60)", "curl"},
 		{"tls: failed to verify certificate", "Go crypto/tls"},
+		{"PKIX path validation failed", "Java"},
 		{"The remote certificate is invalid according to the validation procedure", ".NET"},
+		{"The remote certificate is invalid", ".NET"},
 		{"RemoteCertificateChainErrors", ".NET"},
+		{"The remote certificate was rejected by the provided RemoteCertificateValidationCallback", ".NET"},
+		{"is using a security certificate that cannot be verified", "Outlook, Thunderbird"},
 	},
 	.verdicts = {
 		{"cert-chain-incomplete", "the server sent its certificate without the intermediate CA the client needs"},

@@ -23,7 +23,7 @@ const struct explain_entry explain_e_handshake_timeout = {
 	.look = {
 		"which side was silent and for how long (tlsautopsy: handshake-timeout with waiting_on)",
 		"a ClientHello retransmitted and never acknowledged: a middlebox or a path MTU problem drops large ClientHellos (post-quantum key shares make them exceed 1,500 bytes)",
-		"on 143: whether the server ever answered the STARTTLS command",
+		"on a STARTTLS port: whether the server ever answered the STARTTLS command",
 	},
 	.check = {
 		"openssl s_client -connect imap.example.com:993 -servername imap.example.com -groups X25519 </dev/null",
@@ -41,9 +41,12 @@ const struct explain_entry explain_e_refused = {
 		{"actively refused it", ".NET, Windows"},
 		{"[Errno 111]", "Python"},
 		{"Couldn't connect to server", "curl (7)"},
+		{"PR_CONNECT_REFUSED_ERROR", "NSPR (Thunderbird)"},
+		{"Socket Error: 10061", "Outlook, Windows"},
+		{"WSAECONNREFUSED", "Windows"},
 	},
 	.verdicts = {
-		{"tcp-refused", "a RST answered the SYN: the IMAP service is down or not on that port, or a firewall rejects"},
+		{"tcp-refused", "a RST answered the SYN: the mail service is down or not on that port, or a firewall rejects"},
 	},
 	.look = {
 		"the RST that answers the SYN and its TTL against other packets from the server: a firewall in the path answers with its own TTL",
@@ -64,6 +67,9 @@ const struct explain_entry explain_e_connect_timeout = {
 		{"connect ETIMEDOUT", "Node"},
 		{"A connection attempt failed because the connected party did not properly respond", ".NET, Windows"},
 		{"[Errno 110] Connection timed out", "Python"},
+		{"PR_CONNECT_TIMEOUT_ERROR", "NSPR (Thunderbird)"},
+		{"Socket Error: 10060", "Outlook, Windows"},
+		{"WSAETIMEDOUT", "Windows"},
 	},
 	.verdicts = {
 		{"tcp-no-answer", "a firewall drops the SYN, the address is wrong, or the host is down"},
@@ -89,6 +95,7 @@ const struct explain_entry explain_e_reset = {
 		{"[Errno 104]", "Python"},
 		{"An existing connection was forcibly closed by the remote host", ".NET, Windows"},
 		{"WSAECONNRESET", "Windows"},
+		{"PR_CONNECT_RESET_ERROR", "NSPR (Thunderbird)"},
 	},
 	.verdicts = {
 		{"tcp-reset", "a RST ended the handshake: from the server (Windows servers reset when no TLS version fits) or from a firewall or IPS on the path"},
@@ -117,6 +124,8 @@ const struct explain_entry explain_e_peer_closed = {
 		{"Authentication failed because the remote party has closed the transport stream", ".NET"},
 		{"Received an unexpected EOF or 0 bytes from the transport stream", ".NET"},
 		{"Client network socket disconnected before secure TLS connection was established", "Node"},
+		{"PR_END_OF_FILE_ERROR", "NSPR (Thunderbird)"},
+		{"The TLS connection was non-properly terminated", "GnuTLS (curl, git, Exim)"},
 		{"EOF", "Go crypto/tls"},
 	},
 	.verdicts = {
@@ -167,6 +176,7 @@ const struct explain_entry explain_e_timed_out = {
 		{"Operation timed out", "any"},
 		{"timed out", "any"},
 		{"curl: (28)", "curl"},
+		{"PR_IO_TIMEOUT_ERROR", "NSPR (Thunderbird)"},
 	},
 	.verdicts = {
 		{"handshake-timeout", "the connection was up and one side went silent during the handshake"},

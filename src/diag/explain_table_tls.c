@@ -8,17 +8,20 @@ const struct explain_entry explain_e_not_tls = {
 		{"ssl3_get_record:wrong version number", "OpenSSL 1.1"},
 		{"wrong version number", "OpenSSL, Python, Node, curl"},
 		{"packet length too long", "OpenSSL"},
+		{"SSL23_GET_SERVER_HELLO:unknown protocol", "OpenSSL 1.0"},
 		{"tls: first record does not look like a TLS handshake", "Go crypto/tls"},
 		{"Unsupported or unrecognized SSL message", "Java"},
 		{"The handshake failed due to an unexpected packet format", ".NET"},
+		{"SSL_ERROR_RX_RECORD_TOO_LONG", "NSS (Thunderbird)"},
+		{"SSL received a record that exceeded the maximum permissible length", "NSS (Thunderbird)"},
 	},
 	.verdicts = {
-		{"not-tls", "the server sent plaintext where TLS was expected: an IMAP '* OK' greeting on 993, or on 143 the client started TLS without STARTTLS"},
+		{"not-tls", "the server sent plaintext where TLS was expected: an IMAP '* OK' or SMTP '220' greeting on a port set to SSL/TLS, or on 143, 110, 25 or 587 the client started TLS without STARTTLS"},
 		{"tls-version-mismatch", "a very old server answered with an SSL 2.0/3.0 record that the client no longer reads"},
 	},
 	.look = {
-		"the server's first bytes after the TCP handshake (tlsautopsy: not-tls with the excerpt): '* OK' is an IMAP greeting, 'HTTP/' a web proxy",
-		"the port and the mode: 993 speaks TLS from the first byte, 143 needs the STARTTLS command first",
+		"the server's first bytes after the TCP handshake (tlsautopsy: not-tls with the excerpt): '* OK' is an IMAP greeting, '+OK' POP3, '220' SMTP, 'HTTP/' a web proxy",
+		"the port and the mode: 993, 995 and 465 speak TLS from the first byte, 143, 110, 25 and 587 need STARTTLS (STLS) first",
 		"the record version of the server's first record: 0x0300 or an SSLv2 header means an SSL-only server",
 	},
 	.check = {
@@ -34,6 +37,8 @@ const struct explain_entry explain_e_version_refused = {
 	.phrases = {
 		{"tls: server selected unsupported protocol version", "Go crypto/tls"},
 		{"is not accepted by client preferences", "Java"},
+		{"SSL_ERROR_UNSUPPORTED_VERSION", "NSS (Thunderbird)"},
+		{"Peer using unsupported version of security protocol", "NSS (Thunderbird)"},
 	},
 	.verdicts = {
 		{"tls-version-mismatch", "the ServerHello chose TLS 1.0 or 1.1 while the client requires TLS 1.2 or newer: the source server's TLS is out of date"},
@@ -57,6 +62,9 @@ const struct explain_entry explain_e_alert_protocol_version = {
 		{"Received fatal alert: protocol_version", "Java"},
 		{"remote error: tls: protocol version", "Go crypto/tls"},
 		{"TLS alert: 'ProtocolVersion'", ".NET"},
+		{"SSL_ERROR_PROTOCOL_VERSION_ALERT", "NSS (Thunderbird)"},
+		{"Peer reports incompatible or unsupported protocol version", "NSS (Thunderbird)"},
+		{"TLS protocol defined fatal ... code is 70", "Windows SChannel (events 36887, 36888)"},
 	},
 	.verdicts = {
 		{"tls-version-mismatch", "no TLS version both sides accept: most often a source server limited to TLS 1.0/1.1 and a client that requires 1.2"},
@@ -74,10 +82,12 @@ const struct explain_entry explain_e_alert_protocol_version = {
 
 const struct explain_entry explain_e_unsupported_protocol = {
 	.title = "unsupported protocol",
-	.meaning = "OpenSSL found no TLS version it may use with the peer: the client refused the server's version, or (in a server's log) the client offered only versions the server refuses.",
+	.meaning = "No TLS version both sides may use: the client refused the server's version, or (in a server's log) the client offered only versions the server refuses.",
 	.phrases = {
 		{"unsupported protocol", "OpenSSL, Python, Node, curl"},
+		{"version too low", "OpenSSL"},
 		{"tls: client offered only unsupported versions", "Go crypto/tls (server)"},
+		{"A packet with illegal or unsupported version was received", "GnuTLS (Exim, curl)"},
 	},
 	.verdicts = {
 		{"tls-version-mismatch", "no TLS version both sides accept; the alert protocol_version says which side refused"},
@@ -109,7 +119,7 @@ const struct explain_entry explain_e_client_no_config = {
 		{"tls-version-mismatch", "the client's minimum version is above anything its settings allow (e.g. only TLS 1.0 configured on a runtime that disabled it)"},
 	},
 	.look = {
-		"no ClientHello at all: the client's FIN right after the TCP handshake, or on 143 right after the server's OK to STARTTLS",
+		"no ClientHello at all: the client's FIN right after the TCP handshake, or on a STARTTLS port right after the server's OK to STARTTLS",
 		"the fix is in the client's configuration (its enabled protocols and cipher suites), not on the wire",
 	},
 	.check = {
@@ -125,7 +135,8 @@ const struct explain_entry explain_e_no_common_algorithm = {
 	.phrases = {
 		{"The client and server cannot communicate, because they do not possess a common algorithm", ".NET, Windows"},
 		{"do not possess a common algorithm", ".NET, Windows"},
-		{"SEC_E_ALGORITHM_MISMATCH", "Windows"},
+		{"SEC_E_ALGORITHM_MISMATCH", "Windows SChannel"},
+		{"0x80090331", "Windows SChannel (SEC_E_ALGORITHM_MISMATCH)"},
 	},
 	.verdicts = {
 		{"tls-version-mismatch", "most often the source server only speaks TLS 1.0/1.1, which Windows or .NET has disabled"},
@@ -138,6 +149,28 @@ const struct explain_entry explain_e_no_common_algorithm = {
 	.check = {
 		"openssl s_client -connect imap.example.com:993 -servername imap.example.com -tls1_2 </dev/null",
 		"'New, TLSv1.2' and a cipher mean the server speaks TLS 1.2: compare that cipher with the suites Windows enables; a failure means the server is limited to TLS 1.0/1.1, which current Windows disables",
+	},
+	.run = "tlsautopsy -r capture.pcap -v",
+};
+
+const struct explain_entry explain_e_no_cypher_overlap = {
+	.title = "no common cipher (Thunderbird)",
+	.meaning = "NSS, the TLS library of Thunderbird, found no cipher suite, group or version it shares with the server.",
+	.phrases = {
+		{"SSL_ERROR_NO_CYPHER_OVERLAP", "NSS (Thunderbird)"},
+		{"no common encryption algorithm(s)", "NSS (Thunderbird)"},
+	},
+	.verdicts = {
+		{"no-shared-cipher", "the server offers only suites Thunderbird no longer enables (RC4, 3DES, CBC without forward secrecy, DHE)"},
+		{"tls-version-mismatch", "a server limited to TLS 1.0/1.1 has no suite that a TLS 1.2-only client may use"},
+	},
+	.look = {
+		"the cipher suites and groups of the ClientHello (-v) against the server's choice or its alert",
+		"what the server did right after the ClientHello: a handshake_failure alert (40), a close, or a ServerHello the client then refused",
+	},
+	.check = {
+		"openssl s_client -connect imap.example.com:993 -servername imap.example.com -tls1_2 -cipher 'ECDHE+AESGCM:ECDHE+CHACHA20' </dev/null",
+		"offers only the suites current clients prefer: a handshake failure here means the server accepts none of them; 'New, TLSv1.2, Cipher is ECDHE-...' rules the cipher out",
 	},
 	.run = "tlsautopsy -r capture.pcap -v",
 };
@@ -168,6 +201,7 @@ const struct explain_entry explain_e_weak_kex = {
 		{"dh key too small", "OpenSSL, Python, curl"},
 		{"legacy sigalg disallowed or unsupported", "OpenSSL 3"},
 		{"DH ServerKeyExchange does not comply to algorithm constraints", "Java"},
+		{"SSL_ERROR_WEAK_SERVER_EPHEMERAL_DH_KEY", "NSS (Thunderbird)"},
 	},
 	.verdicts = {
 		{"tls-alert", "the client sent a fatal alert after the ServerKeyExchange: DH under 2048 bits (finding small-key) or a SHA-1/MD5 signature (finding weak-signature)"},
@@ -216,6 +250,9 @@ const struct explain_entry explain_e_alert_handshake_failure = {
 		{"Received fatal alert: handshake_failure", "Java"},
 		{"remote error: tls: handshake failure", "Go crypto/tls"},
 		{"TLS alert: 'HandshakeFailure'", ".NET"},
+		{"SSL_ERROR_HANDSHAKE_FAILURE_ALERT", "NSS (Thunderbird)"},
+		{"SSL peer was unable to negotiate an acceptable set of security parameters", "NSS (Thunderbird)"},
+		{"TLS protocol defined fatal ... code is 40", "Windows SChannel (events 36887, 36888)"},
 		{"alert insufficient security", "OpenSSL, Python"},
 		{"Received fatal alert: insufficient_security", "Java"},
 		{"handshake failure", "any TLS stack"},
@@ -243,6 +280,7 @@ const struct explain_entry explain_e_unrecognized_name = {
 		{"tlsv1 unrecognized name", "OpenSSL, Python"},
 		{"unrecognized_name", "Java, any"},
 		{"remote error: tls: unrecognized name", "Go crypto/tls"},
+		{"SSL_ERROR_UNRECOGNIZED_NAME_ALERT", "NSS (Thunderbird)"},
 	},
 	.verdicts = {
 		{"tls-alert", "the server answered the ClientHello with unrecognized_name (112): the client uses a name the server is not configured for"},
@@ -267,6 +305,8 @@ const struct explain_entry explain_e_decode_error = {
 		{"remote error: tls: error decoding message", "Go crypto/tls"},
 		{"illegal parameter", "OpenSSL, Java, Go crypto/tls"},
 		{"bad record mac", "OpenSSL, Java"},
+		{"SSL_ERROR_DECODE_ERROR_ALERT", "NSS (Thunderbird)"},
+		{"SSL_ERROR_ILLEGAL_PARAMETER_ALERT", "NSS (Thunderbird)"},
 	},
 	.verdicts = {
 		{"tls-alert", "an old or broken TLS stack, or a middlebox that rewrote the handshake"},
@@ -283,6 +323,57 @@ const struct explain_entry explain_e_decode_error = {
 	.run = "tlsautopsy -r capture.pcap -v",
 };
 
+const struct explain_entry explain_e_bad_message = {
+	.title = "handshake message rejected (Windows)",
+	.meaning = "Windows SChannel could not use what the peer sent: most often a fatal alert from the peer, or bytes that are not TLS at all.",
+	.phrases = {
+		{"SEC_E_ILLEGAL_MESSAGE", "Windows SChannel"},
+		{"0x80090326", "Windows SChannel (SEC_E_ILLEGAL_MESSAGE)"},
+		{"The message received was unexpected or badly formatted", ".NET, Windows"},
+		{"SEC_E_INVALID_TOKEN", "Windows SChannel"},
+		{"0x80090308", "Windows SChannel (SEC_E_INVALID_TOKEN)"},
+		{"The token supplied to the function is invalid", ".NET, Windows"},
+	},
+	.verdicts = {
+		{"tls-alert", "the peer ended the handshake with a fatal alert; Windows logs its code in the System event log (Schannel event 36887)"},
+		{"no-shared-cipher", "the alert was handshake_failure (40): no cipher suite in common"},
+		{"tls-version-mismatch", "the alert was protocol_version (70), or the server answered in a version Windows disabled"},
+		{"not-tls", "the server answered in plaintext: the port or the encryption setting is wrong"},
+	},
+	.look = {
+		"the server's answer to the ClientHello: an alert (which one), a ServerHello, or plaintext",
+	},
+	.check = {
+		"openssl s_client -connect imap.example.com:993 -servername imap.example.com -brief </dev/null",
+		"the server's answer to a current client: an alert here ('alert handshake failure', 'alert protocol version') is what Windows reported as a bad message; 'wrong version number' means the port speaks plaintext",
+	},
+	.run = "tlsautopsy -r capture.pcap -v",
+};
+
+const struct explain_entry explain_e_fatal_alert = {
+	.title = "fatal alert, not named",
+	.meaning = "A fatal alert ended the handshake. Windows gives its number at the end of the event (40 handshake_failure, 42 bad_certificate, 46 certificate_unknown, 48 unknown_ca, 70 protocol_version, 80 internal_error); 'received' means the peer sent it, 'generated' that this machine did.",
+	.phrases = {
+		{"A fatal alert was received from the remote endpoint", "Windows SChannel (event 36887)"},
+		{"A fatal alert was generated and sent to the remote endpoint", "Windows SChannel (event 36888)"},
+		{"A TLS fatal alert has been received", "GnuTLS (Exim, curl)"},
+	},
+	.verdicts = {
+		{"tls-alert", "the alert is the verdict's evidence; its number and sender say whether versions, ciphers or the certificate were refused"},
+		{"no-shared-cipher", "alert 40 right after the ClientHello: no cipher suite in common"},
+		{"tls-version-mismatch", "alert 70: no TLS version in common"},
+		{"cert-untrusted", "alert 42, 46 or 48 after the server's Certificate: the client refused the chain"},
+	},
+	.look = {
+		"the alert in the capture, its sender and what it followed (tlsautopsy names the alert and the frame)",
+	},
+	.check = {
+		"openssl s_client -connect imap.example.com:993 -servername imap.example.com -brief </dev/null",
+		"a handshake here shows what the server accepts from a current client; an alert here is named ('alert handshake failure', 'alert protocol version') where Windows gave only its number",
+	},
+	.run = "tlsautopsy -r capture.pcap -v",
+};
+
 const struct explain_entry explain_e_tls_failed = {
 	.title = "TLS handshake failed",
 	.meaning = "The TLS handshake failed; the message does not say why.",
@@ -292,6 +383,8 @@ const struct explain_entry explain_e_tls_failed = {
 		{"SSL connect attempt failed", "Perl IO::Socket::SSL (imapsync)"},
 		{"SSLHandshakeException", "Java"},
 		{"The SSL connection could not be established", ".NET"},
+		{"A call to SSPI failed", ".NET"},
+		{"Could not create SSL/TLS secure channel", ".NET Framework"},
 		{"An error occurred while attempting to establish an SSL or TLS connection", "MailKit"},
 		{"SSL handshake failed", "any"},
 		{"TLS handshake failed", "any"},
