@@ -13,9 +13,12 @@ static const char check_hint[] =
 	"995 and 465 as on 993; STARTTLS: -starttls imap on 143, -starttls pop3 "
 	"on 110, -starttls smtp on 25 or 587.\n";
 
+/* The seven mail ports tlsautopsy watches by default. */
 static const char capture_hint[] =
-	"No capture yet? On the migration host, while the tool retries:\n"
-	"  tcpdump -i any -s 0 -w capture.pcap 'tcp port 143 or tcp port 993'\n";
+	"No capture yet? Where the client runs (or on the server), while it "
+	"retries:\n"
+	"  tcpdump -i any -s 0 -w capture.pcap "
+	"'tcp port 143 or 993 or 110 or 995 or 25 or 587 or 465'\n";
 
 const struct explain_entry *const *
 explain_table(size_t *n)

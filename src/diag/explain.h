@@ -1,11 +1,12 @@
 /*
  * explain.h: from an error line in a client's or server's log (OpenSSL,
  * NSS in Thunderbird, Windows SChannel in Outlook and .NET, Go crypto/tls,
- * Java JSSE, Python ssl, Node tls, curl, GnuTLS, IMAP tools) to the
- * verdicts tlsautopsy is likely to give for that connection, what to look
- * for in a capture, and one openssl s_client check that needs no capture.
- * The alerts named in the phrases are those of RFC 8446 6.2 / RFC 5246
- * 7.2; the IMAP ones come from RFC 9051 6.2.1 (STARTTLS).
+ * Java JSSE, Python ssl, Node tls, curl, GnuTLS, IMAP tools, and the logs
+ * of Dovecot, Postfix, Exim and Cyrus) to the verdicts tlsautopsy is likely
+ * to give for that connection, what to look for in a capture, and one
+ * openssl s_client check that needs no capture. The alerts named in the
+ * phrases are those of RFC 8446 6.2 / RFC 5246 7.2; the IMAP ones come
+ * from RFC 9051 6.2.1 (STARTTLS).
  *
  * The knowledge is const data: entries defined by family in
  * explain_table_*.c, put in matching order, from the most specific entry

@@ -5,9 +5,24 @@
  * Ordered from the most specific entry to the most generic: matching keeps
  * this order, so a line that names both a precise cause and a generic
  * failure ("certificate verify failed: unable to get local issuer
- * certificate") shows the precise one first.
+ * certificate") shows the precise one first, and an entry whose phrase
+ * holds a generic one ("Cannot start TLS: handshake failure") comes before
+ * the entry of that generic phrase.
  */
 const struct explain_entry *const explain_entries[] = {
+	/* The mail servers' own lines, read from the server's side. Some hold
+	 * words a client prints too ("wrong version number" after SSL_accept,
+	 * "Connection reset by peer" after Dovecot's syscall failure, Postfix's
+	 * "Cannot start TLS: handshake failure"), so they come before the
+	 * client's reading of those words. */
+	&explain_e_srv_not_tls,
+	&explain_e_srv_no_shared_cipher,
+	&explain_e_srv_client_left,
+	&explain_e_srv_timeout,
+	&explain_e_srv_no_cert,
+	&explain_e_srv_plaintext_auth,
+	&explain_e_out_cannot_start_tls,
+
 	/* Versions and cipher suites. */
 	&explain_e_not_tls,
 	&explain_e_version_refused,
@@ -19,15 +34,12 @@ const struct explain_entry *const explain_entries[] = {
 	&explain_e_legacy_reneg,
 	&explain_e_weak_kex,
 	&explain_e_weak_cert,
-	&explain_e_no_shared_cipher,
 	&explain_e_alert_handshake_failure,
 	&explain_e_unrecognized_name,
 	&explain_e_decode_error,
 	&explain_e_bad_message,
 
-	/* Certificates, the generic verification failure last: before the
-	 * STARTTLS and connection entries, so that a reason it carries comes
-	 * first. */
+	/* Certificates, the generic verification failure last. */
 	&explain_e_self_signed_in_chain,
 	&explain_e_self_signed,
 	&explain_e_issuer_not_found,
@@ -39,7 +51,9 @@ const struct explain_entry *const explain_entries[] = {
 	&explain_e_client_cert_required,
 	&explain_e_cert_verify_failed,
 
-	/* STARTTLS and mail clients. */
+	/* STARTTLS and mail clients; Cyrus's "STARTTLS negotiation failed"
+	 * holds the clients' "TLS negotiation failed". */
+	&explain_e_srv_cyrus_tls,
 	&explain_e_starttls_not_offered,
 	&explain_e_starttls_handshake,
 	&explain_e_starttls_refused,
@@ -57,8 +71,12 @@ const struct explain_entry *const explain_entries[] = {
 
 	/* Generic lines: they often carry one of the reasons above. */
 	&explain_e_fatal_alert,
+	/* "SSL_connect error to" holds curl's "SSL connect error". */
+	&explain_e_out_tls_failed,
 	&explain_e_tls_failed,
+	&explain_e_srv_lost_after_starttls,
 	&explain_e_srv_tls_failed,
+	&explain_e_dovecot_no_auth,
 	&explain_e_receive_failure,
 	&explain_e_timed_out,
 };

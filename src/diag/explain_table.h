@@ -23,7 +23,7 @@ extern const struct explain_entry explain_e_not_tls,
     explain_e_version_refused, explain_e_alert_protocol_version,
     explain_e_unsupported_protocol, explain_e_client_no_config,
     explain_e_no_common_algorithm, explain_e_no_cypher_overlap,
-    explain_e_legacy_reneg, explain_e_weak_kex, explain_e_no_shared_cipher,
+    explain_e_legacy_reneg, explain_e_weak_kex,
     explain_e_alert_handshake_failure, explain_e_unrecognized_name,
     explain_e_decode_error, explain_e_bad_message, explain_e_fatal_alert,
     explain_e_tls_failed;
@@ -37,11 +37,17 @@ extern const struct explain_entry explain_e_weak_cert,
     explain_e_cert_verify_failed;
 
 /* explain_table_mail.c: STARTTLS, Outlook, the mail servers' logs. */
-extern const struct explain_entry explain_e_starttls_not_offered,
-    explain_e_starttls_handshake, explain_e_starttls_refused,
-    explain_e_imap_bad, explain_e_outlook_encryption,
-    explain_e_outlook_connect, explain_e_outlook_interrupted,
-    explain_e_srv_tls_failed;
+extern const struct explain_entry explain_e_srv_not_tls,
+    explain_e_srv_no_shared_cipher, explain_e_srv_client_left,
+    explain_e_srv_timeout, explain_e_srv_no_cert,
+    explain_e_srv_plaintext_auth, explain_e_srv_cyrus_tls,
+    explain_e_out_cannot_start_tls,
+    explain_e_starttls_not_offered, explain_e_starttls_handshake,
+    explain_e_starttls_refused, explain_e_imap_bad,
+    explain_e_outlook_encryption, explain_e_outlook_connect,
+    explain_e_outlook_interrupted, explain_e_srv_lost_after_starttls,
+    explain_e_srv_tls_failed, explain_e_out_tls_failed,
+    explain_e_dovecot_no_auth;
 
 /* explain_table_net.c: refusals, resets, closes, timeouts. */
 extern const struct explain_entry explain_e_handshake_timeout,

@@ -239,7 +239,7 @@ const struct explain_entry explain_e_alert_unknown_ca = {
 	.title = "alert unknown_ca received",
 	.meaning = "The peer sent the fatal alert unknown_ca (48): it could not trace a certificate to a CA it trusts. In a server's log this is the client rejecting the server's chain.",
 	.phrases = {
-		{"tlsv1 alert unknown ca", "OpenSSL, Python, Node, curl"},
+		{"tlsv1 alert unknown ca", "OpenSSL, Python, Node, curl; Dovecot, Postfix, Exim"},
 		{"Received fatal alert: unknown_ca", "Java"},
 		{"remote error: tls: unknown certificate authority", "Go crypto/tls"},
 		{"TLS protocol defined fatal ... code is 48", "Windows SChannel (events 36887, 36888)"},
@@ -268,7 +268,7 @@ const struct explain_entry explain_e_cert_rejected = {
 		{"alert bad certificate", "OpenSSL, Python, Node, curl"},
 		{"Received fatal alert: bad_certificate", "Java"},
 		{"remote error: tls: bad certificate", "Go crypto/tls"},
-		{"alert certificate unknown", "OpenSSL, Python"},
+		{"alert certificate unknown", "OpenSSL, Python; Dovecot, Postfix, Exim"},
 		{"Received fatal alert: certificate_unknown", "Java"},
 		{"alert unsupported certificate", "OpenSSL, Python"},
 		{"TLS protocol defined fatal ... code is 42", "Windows SChannel (events 36887, 36888)"},

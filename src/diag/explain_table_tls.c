@@ -84,7 +84,7 @@ const struct explain_entry explain_e_unsupported_protocol = {
 	.title = "unsupported protocol",
 	.meaning = "No TLS version both sides may use: the client refused the server's version, or (in a server's log) the client offered only versions the server refuses.",
 	.phrases = {
-		{"unsupported protocol", "OpenSSL, Python, Node, curl"},
+		{"unsupported protocol", "OpenSSL, Python, Node, curl; Dovecot, Postfix, Exim"},
 		{"version too low", "OpenSSL"},
 		{"tls: client offered only unsupported versions", "Go crypto/tls (server)"},
 		{"A packet with illegal or unsupported version was received", "GnuTLS (Exim, curl)"},
@@ -214,30 +214,6 @@ const struct explain_entry explain_e_weak_kex = {
 	.check = {
 		"openssl s_client -connect imap.example.com:993 -servername imap.example.com -tls1_2 -cipher 'DHE:@SECLEVEL=0' </dev/null",
 		"'Server Temp Key: DH, 1024 bits' or 'Peer signing digest: SHA1' names what the client refused (2048-bit DH and SHA-256 pass); a handshake failure means the server has no DHE suite",
-	},
-	.run = "tlsautopsy -r capture.pcap -v",
-};
-
-const struct explain_entry explain_e_no_shared_cipher = {
-	.title = "no shared cipher",
-	.meaning = "No cipher suite is acceptable to both sides (in a server's log: none of the client's suites is enabled on the server).",
-	.phrases = {
-		{"no shared cipher", "OpenSSL (server)"},
-		{"tls: no cipher suite supported by both client and server", "Go crypto/tls (server)"},
-		{"no cipher suites in common", "Java (server)"},
-	},
-	.verdicts = {
-		{"no-shared-cipher", "the versions fit but no cipher suite does: e.g. a client offering only AEAD suites to a server with only CBC or RC4 ones"},
-		{"closed-during-handshake", "the same refusal by a server that closes without an alert (Dovecot does)"},
-		{"tls-version-mismatch", "the suites offered belong to a version the server does not speak (only TLS 1.3 suites to a TLS 1.2 server)"},
-	},
-	.look = {
-		"the cipher suites of the ClientHello (-v lists them all) against the server's configuration",
-		"a fatal alert handshake_failure (40) or insufficient_security (71) from the server right after the ClientHello, or its FIN",
-	},
-	.check = {
-		"openssl s_client -connect imap.example.com:993 -servername imap.example.com -tls1_2 -cipher 'AES128-SHA:AES256-SHA' </dev/null",
-		"plays an old client (CBC with SHA-1, no forward secrecy): 'alert handshake failure' here and the same log line mean this server refuses such clients; the failing client's own offer is in its ClientHello (-v)",
 	},
 	.run = "tlsautopsy -r capture.pcap -v",
 };

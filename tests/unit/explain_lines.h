@@ -181,6 +181,10 @@ static const struct want explain_lines[] = {
 	    "This may result in termination of the connection. The TLS "
 	    "protocol defined fatal error code is 40. The Windows SChannel "
 	    "error state is 1205.", "no-shared-cipher"},
+	{"An TLS 1.2 connection request was received from a remote client "
+	    "application, but none of the cipher suites supported by the "
+	    "client application are supported by the server. The TLS "
+	    "connection request has failed.", "no-shared-cipher"},
 	/* .NET. */
 	{"System.Security.Authentication.AuthenticationException: The "
 	    "remote certificate is invalid because of errors in the "
@@ -206,6 +210,69 @@ static const struct want explain_lines[] = {
 	    "cert-name-mismatch"},
 	{"x509: certificate is valid for mail.example.com, not "
 	    "imap.example.org", "cert-name-mismatch"},
+	/* Dovecot. */
+	{"Nov 20 14:03:22 mx1 dovecot: imap-login: Disconnected (no auth "
+	    "attempts in 0 secs): user=<>, rip=192.0.2.7, lip=192.0.2.1, "
+	    "TLS handshaking: SSL_accept() failed: error:0A0000C1:SSL "
+	    "routines::no shared cipher, session=<x>", "no-shared-cipher"},
+	{"pop3-login: Disconnected (no auth attempts in 2 secs): user=<>, "
+	    "rip=192.0.2.7, lip=192.0.2.1, TLS handshaking: SSL_accept() "
+	    "syscall failed: Success, session=<x>",
+	    "closed-during-handshake"},
+	{"imap-login: Disconnected (disconnected before auth was ready, "
+	    "waited 0 secs): user=<>, rip=192.0.2.7, lip=192.0.2.1, TLS "
+	    "handshaking: SSL_accept() syscall failed: Connection reset by "
+	    "peer, session=<x>", "closed-during-handshake"},
+	{"imap-login: Disconnected (no auth attempts in 0 secs): user=<>, "
+	    "rip=192.0.2.7, lip=192.0.2.1, TLS handshaking: SSL_accept() "
+	    "failed: error:0A00010B:SSL routines::wrong version number, "
+	    "session=<x>", "not-tls"},
+	{"imap-login: Aborted login (tried to use disallowed plaintext "
+	    "auth): user=<>, rip=192.0.2.7, lip=192.0.2.1, session=<x>",
+	    "plaintext-session"},
+	{"a1 NO [PRIVACYREQUIRED] Plaintext authentication disallowed on "
+	    "non-secure (SSL/TLS) connections.", "plaintext-session"},
+	/* Postfix. */
+	{"postfix/smtps/smtpd[9341]: warning: TLS library problem: "
+	    "error:1408F10B:SSL routines:ssl3_get_record:wrong version "
+	    "number:../ssl/record/ssl3_record.c:332:", "not-tls"},
+	{"postfix/smtpd[10697]: SSL_accept error from unknown[192.0.2.7]: "
+	    "-1", "closed-during-handshake"},
+	{"postfix/smtpd[10697]: lost connection after STARTTLS from "
+	    "unknown[192.0.2.7]", "closed-during-handshake"},
+	{"postfix/smtp[3682]: AF3B6480475: to=<a@example.org>, "
+	    "relay=mx.example.org[192.0.2.25]:25, delay=0.06, dsn=4.7.5, "
+	    "status=deferred (Cannot start TLS: handshake failure)",
+	    "tls-version-mismatch"},
+	{"postfix/smtpd[3121]: warning: cannot get RSA certificate from "
+	    "file \"/etc/ssl/mail.pem\": disabling TLS support",
+	    "starttls-not-offered"},
+	{"530 5.7.0 Must issue a STARTTLS command first",
+	    "plaintext-session"},
+	/* Exim. */
+	{"2026-11-20 14:03:22 TLS error on connection from "
+	    "client.example.org [192.0.2.7] (SSL_accept): error:0A0000C1:SSL "
+	    "routines::no shared cipher", "no-shared-cipher"},
+	{"TLS error on connection from (client) [192.0.2.7] "
+	    "(gnutls_handshake): A TLS fatal alert has been received.",
+	    "tls-alert"},
+	{"TLS error on connection from [192.0.2.7] (SSL_accept): timed "
+	    "out", "handshake-timeout"},
+	{"postfix/smtpd[4839]: SSL_accept error from "
+	    "mail.example.org[192.0.2.7]: Connection timed out",
+	    "handshake-timeout"},
+	{"TLS client disconnected cleanly (rejected our certificate?)",
+	    "closed-during-handshake"},
+	{"H=mx.example.org [192.0.2.25]: TLS session: (SSL_connect): "
+	    "error:0A000086:SSL routines::certificate verify failed",
+	    "cert-chain-incomplete"},
+	/* Cyrus. */
+	{"imapd[4242]: TLS server engine: cannot load cert/key data, may "
+	    "be a cert/key mismatch?", "starttls-not-offered"},
+	{"imapd[4242]: STARTTLS negotiation failed: client.example.org "
+	    "[192.0.2.7]", "tls-version-mismatch"},
+	{"imaps[4242]: imaps TLS negotiation failed: client.example.org "
+	    "[192.0.2.7]", "tls-version-mismatch"},
 };
 
 #endif

@@ -175,11 +175,24 @@ test_specific_before_generic(void **state)
 	n = explain_match("imap-login: Disconnected (no auth attempts in 0 "
 	    "secs): user=<>, rip=192.0.2.7, TLS handshaking: SSL_accept() "
 	    "failed: error:0A000102:SSL routines::unsupported protocol", h, 8);
-	assert_int_equal(n, 2);
+	assert_int_equal(n, 3);
 	assert_string_equal(h[0].entry->verdicts[0].id, "tls-version-mismatch");
 	assert_string_equal(h[1].entry->verdicts[0].id,
 	    "closed-during-handshake");
 	assert_string_equal(h[1].entry->title, "TLS failed (server's log)");
+	assert_string_equal(h[2].entry->title,
+	    "client left without logging in (Dovecot's log)");
+
+	/* Postfix: the reason from the line above before the generic ones. */
+	n = explain_match("SSL_accept error from unknown[192.0.2.7]: -1\n"
+	    "warning: TLS library problem: error:0A000418:SSL routines::tlsv1 "
+	    "alert unknown ca:ssl/record/rec_layer_s3.c:1605:SSL alert number "
+	    "48:\nlost connection after STARTTLS from unknown[192.0.2.7]", h,
+	    8);
+	assert_int_equal(n, 3);
+	assert_string_equal(h[0].phrase->text, "tlsv1 alert unknown ca");
+	assert_string_equal(h[1].phrase->text, "lost connection after STARTTLS");
+	assert_string_equal(h[2].entry->title, "TLS failed (server's log)");
 
 	/* curl 56 over a reset: the reset first, curl's code second. */
 	n = explain_match("curl: (56) Recv failure: Connection reset by peer",
@@ -476,6 +489,7 @@ test_print_format(void **state)
 	/* Once, after the entries: how to aim the checks, how to capture. */
 	assert_non_null(strstr(run, "-starttls smtp on 25 or 587"));
 	assert_non_null(strstr(run, "tcpdump -i any"));
+	assert_non_null(strstr(run, "or 465'"));
 	free(out);
 
 	/* The verdicts come numbered in the table's order. */
@@ -596,6 +610,47 @@ test_hex_codes(void **state)
 	assert_int_equal(explain_match("x800CCC0E", h, 4), 0);
 }
 
+/* Mail servers' lines are read from the server's side. */
+static void
+test_server_view(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *title;
+	} w[] = {
+		{"dovecot: imap-login: TLS handshaking: SSL_accept() failed: "
+		    "error:0A0000C1:SSL routines::no shared cipher",
+		    "no shared cipher (server's log)"},
+		{"postfix/smtps/smtpd[9341]: warning: TLS library problem: "
+		    "error:0A00010B:SSL routines::wrong version number",
+		    "client spoke plaintext on a TLS port (server's log)"},
+		{"TLS error on connection from [192.0.2.7] (SSL_accept): "
+		    "error:0A00010B:SSL routines::wrong version number",
+		    "client spoke plaintext on a TLS port (server's log)"},
+		{"imap-login: Aborted login (tried to use disallowed plaintext "
+		    "auth): user=<>, rip=192.0.2.7",
+		    "login in clear refused (server's log)"},
+		{"dovecot: pop3-login: ... TLS handshaking: SSL_accept() syscall "
+		    "failed: Connection reset by peer",
+		    "client hung up during the handshake (server's log)"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof w / sizeof w[0]; i++) {
+		const struct explain_entry *e = first_entry(w[i].text);
+
+		if (strcmp(e->title, w[i].title) != 0)
+			fail_msg("\"%s\": first \"%s\", want \"%s\"",
+			    w[i].text, e->title, w[i].title);
+		/* Their advice looks at what the client sent. */
+		assert_non_null(strstr(e->look[0], "client"));
+	}
+	/* The same words in a client's log: the client's view. */
+	assert_string_equal(first_entry("ssl.SSLError: [SSL: "
+	    "WRONG_VERSION_NUMBER] wrong version number")->title,
+	    "not TLS where TLS was expected");
+}
+
 /* A generic phrase inside a precise one never comes first. */
 static void
 test_generic_does_not_shadow(void **state)
@@ -604,10 +659,23 @@ test_generic_does_not_shadow(void **state)
 	size_t n;
 
 	(void)state;
+	n = explain_match("status=deferred (Cannot start TLS: handshake "
+	    "failure)", h, 8);
+	assert_int_equal(n, 1);
+	assert_string_equal(h[0].phrase->text,
+	    "Cannot start TLS: handshake failure");
+
 	n = explain_match("Error code: SSL_ERROR_HANDSHAKE_FAILURE_ALERT", h, 8);
 	assert_int_equal(n, 1);
 	assert_string_equal(h[0].phrase->text,
 	    "SSL_ERROR_HANDSHAKE_FAILURE_ALERT");
+
+	/* Cyrus's words hold the clients' "TLS negotiation failed". */
+	n = explain_match("imaps TLS negotiation failed: client [192.0.2.7]", h,
+	    8);
+	assert_int_equal(n, 1);
+	assert_string_equal(h[0].entry->title,
+	    "TLS negotiation failed (Cyrus's log)");
 
 	/* An alert number from Windows, before the unnamed-alert entry. */
 	n = explain_match("A fatal alert was received from the remote "
@@ -780,6 +848,7 @@ main(void)
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_every_phrase_first),
 		cmocka_unit_test(test_hex_codes),
+		cmocka_unit_test(test_server_view),
 		cmocka_unit_test(test_generic_does_not_shadow),
 		cmocka_unit_test(test_doc_lists_table),
 	};
