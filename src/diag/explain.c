@@ -1,4 +1,4 @@
-/* explain.c: error lines of TLS clients and servers matched against the phrase table (explain_table.c), and the likely verdicts printed. */
+/* explain.c: error lines of TLS clients and servers matched against the phrase table (explain_table*.c), and the likely verdicts and checks printed. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -6,15 +6,31 @@
 #include "diag/explain.h"
 #include "diag/explain_table.h"
 
-static const char capture_hint[] =
-	"No capture yet? On the migration host, while the tool retries:\n"
-	"  tcpdump -i any -s 0 -w capture.pcap 'tcp port 143 or tcp port 993'\n";
+/* The checks are written for one IMAP host; this says how to aim them. */
+static const char check_hint[] =
+	"The checks name example hosts (imap.example.com on 993 unless they say "
+	"otherwise): put the server's name and the client's port, TLS first on "
+	"995 and 465 as on 993; STARTTLS: -starttls imap on 143, -starttls pop3 "
+	"on 110, -starttls smtp on 25 or 587.\n";
 
-const struct explain_entry *
+/* The seven mail ports tlsautopsy watches by default. */
+static const char capture_hint[] =
+	"No capture yet? Where the client runs (or on the server), while it "
+	"retries:\n"
+	"  tcpdump -i any -s 0 -w capture.pcap "
+	"'tcp port 143 or 993 or 110 or 995 or 25 or 587 or 465'\n";
+
+const struct explain_entry *const *
 explain_table(size_t *n)
 {
 	*n = explain_nentries;
 	return explain_entries;
+}
+
+static bool
+is_hex(uint8_t c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
 }
 
 /* Letters, digits and any non-ASCII byte make up words. */
@@ -185,6 +201,21 @@ find_phrase(const char *text, size_t tlen, const char *p, size_t n,
 	return false;
 }
 
+/*
+ * find_phrase, and for a hex code ("0x800ccc0e", normalised) the same code
+ * without its "0x" when the full one is not there.
+ */
+static bool
+find_code_or_phrase(const char *text, size_t tlen, const char *p, size_t n,
+    const struct span *taken, size_t ntaken, struct span *m)
+{
+	if (find_phrase(text, tlen, p, n, taken, ntaken, m))
+		return true;
+	if (n > 2 && p[0] == '0' && p[1] == 'x' && is_hex((uint8_t)p[2]))
+		return find_phrase(text, tlen, p + 2, n - 2, taken, ntaken, m);
+	return false;
+}
+
 static size_t
 match_normalised(const char *text, size_t tlen, struct explain_hit *out,
     size_t max)
@@ -193,7 +224,7 @@ match_normalised(const char *text, size_t tlen, struct explain_hit *out,
 	size_t nhit = 0;
 
 	for (size_t e = 0; e < explain_nentries && nhit < max; e++) {
-		const struct explain_entry *ent = &explain_entries[e];
+		const struct explain_entry *ent = explain_entries[e];
 		const struct explain_phrase *best = NULL;
 		struct span bspan = {0, 0};
 		size_t blen = 0;
@@ -208,7 +239,8 @@ match_normalised(const char *text, size_t tlen, struct explain_hit *out,
 			    p, sizeof p, NULL);
 			if (plen <= blen)
 				continue;
-			if (!find_phrase(text, tlen, p, plen, taken, nhit, &m))
+			if (!find_code_or_phrase(text, tlen, p, plen, taken, nhit,
+			    &m))
 				continue;
 			best = &ent->phrases[k];
 			bspan = m;
@@ -253,25 +285,29 @@ print_entry(FILE *out, const struct explain_hit *h)
 		    e->verdicts[i].why);
 	for (size_t i = 0; i < EXPLAIN_LOOK_MAX && e->look[i] != NULL; i++)
 		fprintf(out, "In the capture, look for: %s\n", e->look[i]);
+	fprintf(out, "Check without a capture: %s\n", e->check.cmd);
+	fprintf(out, "  It shows: %s\n", e->check.shows);
 	fprintf(out, "Run: %s\n", e->run);
 }
 
+/* Two lines: what did not work and what to try; never the whole table. */
 static void
-print_guide(FILE *out)
+print_short(FILE *out, const char *what)
 {
-	fputs("What to do without a known phrase:\n"
-	    "  1. Capture one failing attempt (see below) and run: "
-	    "tlsautopsy -r capture.pcap -v\n"
-	    "  2. tlsautopsy names the verdict, the frames it rests on and "
-	    "the side to fix; the man page lists every verdict.\n"
-	    "  3. Look for the error text near the first failure in the "
-	    "tool's log (the lines below it are often only consequences) "
-	    "and try again with that line.\n", out);
-	fputs(capture_hint, out);
-	fputs("\nKnown phrases (case, spaces, '-' and '_' do not matter; "
-	    "\"...\" stands for any text):\n", out);
+	fprintf(out, "%s\n", what);
+	fputs("Paste the one log line that holds the error code or message "
+	    "(the first failure, not what follows it), or see every phrase "
+	    "known: tlsautopsy --explain list\n", out);
+}
+
+static void
+print_list(FILE *out)
+{
+	fputs("Known phrases (case, spaces, '-' and '_' do not matter; "
+	    "\"...\" stands for any text; a code 0x... also matches "
+	    "without 0x):\n", out);
 	for (size_t e = 0; e < explain_nentries; e++) {
-		const struct explain_entry *ent = &explain_entries[e];
+		const struct explain_entry *ent = explain_entries[e];
 
 		fprintf(out, "  %s:\n", ent->title);
 		for (size_t k = 0; k < EXPLAIN_PHRASES_MAX &&
@@ -292,17 +328,19 @@ explain_print(FILE *out, const char *text)
 	n = text == NULL ? 0 :
 	    normalise(text, EXPLAIN_TEXT_MAX, norm, sizeof norm, &cut);
 	if (n == 0) {
-		fputs("Nothing to explain: the text is empty.\n\n", out);
-		print_guide(out);
+		print_short(out, "Nothing to explain: the text is empty.");
 		return 1;
+	}
+	if (strcmp(norm, "list") == 0) {
+		print_list(out);
+		return 0;
 	}
 	nhit = match_normalised(norm, n, hits, EXPLAIN_SHOW_MAX);
 	if (cut)
 		fprintf(out, "Only the first %u bytes of the text were read.\n",
 		    EXPLAIN_TEXT_MAX);
 	if (nhit == 0) {
-		fputs("No known error phrase in this text.\n\n", out);
-		print_guide(out);
+		print_short(out, "No known error phrase in this text.");
 		return 1;
 	}
 	for (size_t i = 0; i < nhit; i++) {
@@ -311,6 +349,7 @@ explain_print(FILE *out, const char *text)
 		print_entry(out, &hits[i]);
 	}
 	fputc('\n', out);
+	fputs(check_hint, out);
 	fputs(capture_hint, out);
 	return 0;
 }

@@ -1,16 +1,19 @@
 /*
  * explain.h: from an error line in a client's or server's log (OpenSSL,
- * Go crypto/tls, Java JSSE, .NET SslStream, Python ssl, Node tls, curl,
- * IMAP tools) to the verdicts tlsautopsy is likely to give for that
- * connection and what to look for in a capture. The alerts named in the
+ * NSS in Thunderbird, Windows SChannel in Outlook and .NET, Go crypto/tls,
+ * Java JSSE, Python ssl, Node tls, curl, GnuTLS, IMAP tools, and the logs
+ * of Dovecot, Postfix, Exim and Cyrus) to the verdicts tlsautopsy is likely
+ * to give for that connection, what to look for in a capture, and one
+ * openssl s_client check that needs no capture. The alerts named in the
  * phrases are those of RFC 8446 6.2 / RFC 5246 7.2; the IMAP ones come
  * from RFC 9051 6.2.1 (STARTTLS).
  *
- * The knowledge is one const table (explain_table.c), ordered from the
- * most specific entry to the most generic; nothing is allocated and
- * nothing is global but that table. The caller's text is never printed
- * back: only table strings reach the output, so hostile bytes in the text
- * cannot.
+ * The knowledge is const data: entries defined by family in
+ * explain_table_*.c, put in matching order, from the most specific entry
+ * to the most generic, by one list in explain_table.c. Nothing is
+ * allocated and nothing is global but that data. The caller's text is
+ * never printed back: only table strings reach the output, so hostile
+ * bytes in the text cannot.
  */
 #ifndef EXPLAIN_H
 #define EXPLAIN_H
@@ -26,7 +29,7 @@
 /* What "..." in a table phrase may skip in the text, in bytes. */
 #define EXPLAIN_GAP_MAX 256u
 
-#define EXPLAIN_PHRASES_MAX 12
+#define EXPLAIN_PHRASES_MAX 24
 #define EXPLAIN_VERDICTS_MAX 5
 #define EXPLAIN_LOOK_MAX 4
 /* Entries explain_print shows for one text. */
@@ -39,7 +42,9 @@
  * "SSLV3_ALERT_HANDSHAKE_FAILURE" matches "sslv3 alert handshake failure".
  * A phrase that starts or ends with a letter or digit must do so on a
  * word boundary ("EOF" does not match "geofence"). "..." in a phrase
- * skips up to EXPLAIN_GAP_MAX bytes of the text.
+ * skips up to EXPLAIN_GAP_MAX bytes of the text. A phrase that is a hex
+ * code ("0x800CCC0E") also matches without its "0x": people quote Windows
+ * and Outlook codes both ways.
  */
 struct explain_phrase {
 	const char *text;
@@ -51,6 +56,15 @@ struct explain_verdict {
 	const char *why;       /* what it means for this error, one sentence */
 };
 
+/* A check from the admin's machine, without a capture. */
+struct explain_check {
+	/* One openssl s_client command line, for imap.example.com on 993
+	 * (or the STARTTLS port it names); explain_print says how to adapt
+	 * the name and port. */
+	const char *cmd;
+	const char *shows;     /* how to read its answer, one sentence */
+};
+
 struct explain_entry {
 	const char *title;     /* a few words, for the list of known phrases */
 	const char *meaning;   /* what the program that logged it ran into */
@@ -60,6 +74,7 @@ struct explain_entry {
 	struct explain_verdict verdicts[EXPLAIN_VERDICTS_MAX];
 	/* What to look for in a capture; terminated like phrases. */
 	const char *look[EXPLAIN_LOOK_MAX];
+	struct explain_check check;
 	const char *run;       /* the tlsautopsy command line to run */
 };
 
@@ -71,8 +86,8 @@ struct explain_hit {
 	size_t end;
 };
 
-/* The table, in matching order; *n receives the number of entries. */
-const struct explain_entry *explain_table(size_t *n);
+/* The entries in matching order; *n receives how many. */
+const struct explain_entry *const *explain_table(size_t *n);
 
 /*
  * Fills out[] with at most max hits, in table order (the most specific
@@ -86,9 +101,11 @@ size_t explain_match(const char *text, struct explain_hit *out, size_t max);
 
 /*
  * Prints, for a person, what text means: per matched entry the table's
- * phrase, the likely verdicts in order, what to look for in a capture and
- * the command to run; returns 0. When nothing matches (or the text is
- * empty), prints a generic guide and every phrase it knows, and returns 1.
+ * phrase, the likely verdicts in order, what to look for in a capture, the
+ * check without a capture and the command to run; returns 0. The text
+ * "list" (any case, any spaces around it) prints every phrase known and
+ * returns 0. When nothing matches (or the text is empty), prints a short
+ * answer of two lines and returns 1.
  */
 int explain_print(FILE *out, const char *text);
 
