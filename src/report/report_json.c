@@ -282,6 +282,8 @@ report_json_conn(struct json *j, const struct capture *cap,
 	const struct conn *c = f->conn;
 	char ts[FMT_TIME_LEN];
 
+	/* First, so that a reader can tell the line's kind before the rest. */
+	json_str(j, "type", "connection");
 	json_str(j, "ts", fmt_time_iso(ts, sizeof ts, c->first_ts));
 	json_str(j, "end_ts", fmt_time_iso(ts, sizeof ts, f->tcp.end_ts));
 	frame_ref(j, "first_frame", c->first_frame);
