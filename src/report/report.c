@@ -1,6 +1,7 @@
 /* report.c: dispatch to the text or JSON renderer (and the HTML page),
  * and count. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "report/html.h"
 #include "report/json.h"
@@ -53,6 +54,36 @@ report_iface(const struct capture *cap, const struct conn *c,
 	*name = capture_iface_name(cap, TA_FRAME_FILE(c->first_frame),
 	                           c->iface);
 	return true;
+}
+
+const char *
+report_server_name(const struct conn_facts *f, const uint8_t **name,
+                   size_t *len)
+{
+	const struct tls_client_hello *ch;
+	const struct cert_desc *leaf;
+
+	if (f->tls != NULL && f->tls->client_hello_seen) {
+		ch = &f->tls->client_hello;
+		if (ch->has_sni && ch->sni_len > 0) {
+			*name = ch->sni;
+			*len = ch->sni_len < TLS_HS_SNI_MAX ? ch->sni_len
+			                                    : TLS_HS_SNI_MAX;
+			return "sni";
+		}
+	}
+	if (f->cert != NULL && f->cert->visible && f->cert->chain != NULL &&
+	    f->cert->chain->nchain > 0) {
+		leaf = &f->cert->chain->chain[0];
+		if (leaf->parsed && leaf->dns_name[0] != '\0') {
+			*name = (const uint8_t *)leaf->dns_name;
+			*len = strlen(leaf->dns_name);
+			return "certificate";
+		}
+	}
+	*name = NULL;
+	*len = 0;
+	return NULL;
 }
 
 void

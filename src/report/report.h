@@ -85,4 +85,13 @@ void report_json_starttls(struct json *j, const struct conn_facts *f);
 bool report_iface(const struct capture *cap, const struct conn *c,
                   const char **name);
 
+/*
+ * The name a report gives the server: the ClientHello's SNI, else the name
+ * the leaf certificate is for (its first dNSName SAN, else its CN) when the
+ * chain was visible. Returns where it came from, "sni" or "certificate",
+ * with *name and *len the raw bytes (valid while f is); NULL when neither.
+ */
+const char *report_server_name(const struct conn_facts *f,
+                               const uint8_t **name, size_t *len);
+
 #endif
