@@ -49,6 +49,7 @@ enum long_opt {
 	OPT_LADDER,
 	OPT_HTML,
 	OPT_HTML_CARDS,
+	OPT_SUMMARY_JSON,
 };
 
 struct cli {
@@ -61,6 +62,7 @@ struct cli {
 	const char *write;      /* -w FILE */
 	const char *html;       /* --html FILE */
 	unsigned html_cards;    /* --html-max-cards */
+	const char *summary_json; /* --summary-json FILE */
 	struct certchain_cfg certs;
 	struct analyzer_config acfg;
 	struct report_opts ropts;
@@ -105,7 +107,9 @@ usage(FILE *f)
 	    "  --decap-port PORT/TYPE  UDP port of a tunnel besides 4789 and 8472\n"
 	    "                      (VXLAN), 6081 (Geneve) and 2152 (GTP-U): TYPE is\n"
 	    "                      vxlan, geneve or gtpu; repeatable\n"
-	    "  --json              one JSON object per connection on stdout\n"
+	    "  --json              one JSON object per connection on stdout, then\n"
+	    "                      one with the run summary\n"
+	    "  --summary-json FILE write the run summary as one JSON object to FILE\n"
 	    "  -a, --all           show healthy connections too\n"
 	    "  -q                  only the summary\n"
 	    "  --html FILE         also write the report as one self-contained HTML\n"
@@ -178,6 +182,7 @@ parse_args(int argc, char **argv, struct cli *cli)
 	    {"ladder", no_argument, NULL, OPT_LADDER},
 	    {"html", required_argument, NULL, OPT_HTML},
 	    {"html-max-cards", required_argument, NULL, OPT_HTML_CARDS},
+	    {"summary-json", required_argument, NULL, OPT_SUMMARY_JSON},
 	    {NULL, 0, NULL, 0},
 	};
 	char err[256];
@@ -233,6 +238,15 @@ parse_args(int argc, char **argv, struct cli *cli)
 			break;
 		case OPT_HTML:
 			cli->html = optarg;
+			break;
+		case OPT_SUMMARY_JSON:
+			if (strcmp(optarg, "-") == 0) {
+				fprintf(stderr, "tlsautopsy: --summary-json -: give "
+				                "a file (with --json the summary is "
+				                "the last line of stdout)\n");
+				return EXIT_USAGE;
+			}
+			cli->summary_json = optarg;
 			break;
 		case OPT_HTML_CARDS:
 			if (!parse_uint(optarg, HTML_MAX_CARDS, &v) || v == 0) {
@@ -610,8 +624,12 @@ run(struct cli *cli)
 	}
 	analyzer_set_warn(an, warn_line, NULL);
 	report_set_capture(rep, cap);
-	if (cli->html != NULL &&
-	    !report_open_html(rep, cli->html, cli->html_cards, err, sizeof err)) {
+	if ((cli->html != NULL &&
+	     !report_open_html(rep, cli->html, cli->html_cards, err,
+	                       sizeof err)) ||
+	    (cli->summary_json != NULL &&
+	     !report_open_summary_json(rep, cli->summary_json, err,
+	                               sizeof err))) {
 		fprintf(stderr, "tlsautopsy: %s\n", err);
 		analyzer_free(an);
 		report_free(rep);
@@ -646,6 +664,10 @@ run(struct cli *cli)
 	code = report_get_counts(rep)->conns == 0 ? EXIT_NOTHING :
 	       report_get_counts(rep)->problems > 0 ? EXIT_PROBLEM : EXIT_HEALTHY;
 	if (!report_finish_html(rep, &st, &cs, err, sizeof err)) {
+		fprintf(stderr, "tlsautopsy: %s\n", err);
+		code = EXIT_USAGE;
+	}
+	if (!report_close_summary_json(rep, err, sizeof err)) {
 		fprintf(stderr, "tlsautopsy: %s\n", err);
 		code = EXIT_USAGE;
 	}

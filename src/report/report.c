@@ -1,5 +1,6 @@
 /* report.c: dispatch to the text or JSON renderer (and the HTML page),
  * and count. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,9 @@
 /* A connection's JSON line never grows past this (hostile certificate
  * chains included); the writer keeps the line valid if it would. */
 #define TA_CAP_JSON_LINE (1024u * 1024u)
+/* The summary line: every watched port and up to SERVER_SUMMARY_MAX
+ * servers with their SNI stay far below it. */
+#define TA_CAP_SUMMARY_LINE (16u * 1024u * 1024u)
 
 struct report {
 	FILE *out, *err;
@@ -20,6 +24,9 @@ struct report {
 	struct report_counts counts;
 	struct server_summary *servers;
 	struct html *html;       /* --html, or NULL */
+	FILE *summary_json;      /* --summary-json, or NULL */
+	char *summary_path;
+	int summary_errno;       /* why a write to it failed, or 0 */
 	struct diag_result diag; /* large: kept here, not on the stack */
 };
 
@@ -115,6 +122,43 @@ report_finish_html(struct report *r, const struct analyzer_stats *st,
 }
 
 bool
+report_open_summary_json(struct report *r, const char *path, char *err,
+                         size_t errlen)
+{
+	r->summary_path = strdup(path);
+	if (r->summary_path == NULL) {
+		snprintf(err, errlen, "--summary-json %s: out of memory", path);
+		return false;
+	}
+	r->summary_json = fopen(path, "w");
+	if (r->summary_json == NULL) {
+		snprintf(err, errlen, "--summary-json %s: %s", path,
+		         strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+bool
+report_close_summary_json(struct report *r, char *err, size_t errlen)
+{
+	int e = r->summary_errno;
+
+	if (r->summary_json == NULL)
+		return true;
+	if (e == 0 && ferror(r->summary_json))
+		e = EIO;
+	errno = 0;
+	if (fclose(r->summary_json) != 0 && e == 0)
+		e = errno != 0 ? errno : EIO;
+	r->summary_json = NULL;
+	if (e != 0)
+		snprintf(err, errlen, "--summary-json %s: %s", r->summary_path,
+		         strerror(e));
+	return e == 0;
+}
+
+bool
 report_conn(struct report *r, const struct conn_facts *f)
 {
 	struct diag_result *d = &r->diag;
@@ -163,11 +207,38 @@ out:
 	return problem;
 }
 
+/* The summary line, last on stdout with --json, and in --summary-json. */
+static void
+summary_line(struct report *r, const struct analyzer_stats *st,
+             const struct cap_stats *cs)
+{
+	struct json j;
+	const char *line;
+
+	if (!r->o.json && r->summary_json == NULL)
+		return;
+	json_init(&j, TA_CAP_SUMMARY_LINE);
+	json_begin(&j);
+	report_json_summary(&j, r->cap, &r->counts, r->servers, st, cs);
+	line = json_end(&j);
+	if (r->o.json) {
+		fputs(line, r->out);
+		fputc('\n', r->out);
+		fflush(r->out);
+	}
+	if (r->summary_json != NULL &&
+	    (fputs(line, r->summary_json) == EOF ||
+	     fputc('\n', r->summary_json) == EOF) && r->summary_errno == 0)
+		r->summary_errno = errno != 0 ? errno : EIO;
+	json_free(&j);
+}
+
 void
 report_summary(struct report *r, const struct analyzer_stats *st,
                const struct cap_stats *cs)
 {
-	/* In JSON mode stdout carries connection objects only. */
+	/* In JSON mode stdout carries JSON lines only: the text summary
+	 * goes to stderr, for a person watching the run. */
 	FILE *dst = r->o.json ? r->err : r->out;
 	char *buf = NULL;
 	size_t len = 0;
@@ -180,14 +251,16 @@ report_summary(struct report *r, const struct analyzer_stats *st,
 	mem = open_memstream(&buf, &len);
 	if (mem == NULL) {
 		report_text_summary(dst, &r->o, &r->counts, r->servers, st, cs);
-		return;
+	} else {
+		report_text_summary(mem, &r->o, &r->counts, r->servers, st, cs);
+		if (fclose(mem) == 0 && buf != NULL)
+			fwrite(buf, 1, len, dst);
+		else
+			report_text_summary(dst, &r->o, &r->counts, r->servers,
+			                    st, cs);
+		free(buf);
 	}
-	report_text_summary(mem, &r->o, &r->counts, r->servers, st, cs);
-	if (fclose(mem) == 0 && buf != NULL)
-		fwrite(buf, 1, len, dst);
-	else
-		report_text_summary(dst, &r->o, &r->counts, r->servers, st, cs);
-	free(buf);
+	summary_line(r, st, cs);
 }
 
 const struct report_counts *
@@ -203,6 +276,9 @@ report_free(struct report *r)
 		return;
 	json_free(&r->json);
 	html_free(r->html);
+	if (r->summary_json != NULL)
+		fclose(r->summary_json);
+	free(r->summary_path);
 	server_summary_free(r->servers);
 	free(r);
 }

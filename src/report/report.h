@@ -1,8 +1,9 @@
 /*
  * report.h: what people and tools read. Text (default): one block per
  * connection and a summary. JSON lines (--json): one object per connection
- * on stdout, field names fixed by the project's contract (doc/json.md); the
- * run's statistics then go to stderr, so stdout stays one shape.
+ * on stdout, field names fixed by the project's contract (doc/json.md), and
+ * a last line with the run summary; the text summary then goes to stderr,
+ * so stdout stays JSON.
  * Reports render facts; they never look at packets.
  */
 #ifndef REPORT_H
@@ -50,6 +51,15 @@ bool report_open_html(struct report *r, const char *path, unsigned max_cards,
                       char *err, size_t errlen);
 bool report_finish_html(struct report *r, const struct analyzer_stats *st,
                         const struct cap_stats *cs, char *err, size_t errlen);
+/* --summary-json FILE: the summary line is written to FILE too (doc/json.md),
+ * with or without --json. Opened (created or truncated) at once, so that a
+ * path that cannot be written fails before the capture is read; written by
+ * report_summary(), closed by report_close_summary_json(), which says
+ * whether all of it reached the file. false, with a reason, on failure;
+ * true when there is no such file. */
+bool report_open_summary_json(struct report *r, const char *path, char *err,
+                              size_t errlen);
+bool report_close_summary_json(struct report *r, char *err, size_t errlen);
 const struct report_counts *report_get_counts(const struct report *r);
 void report_free(struct report *r);
 
@@ -71,6 +81,13 @@ void report_json_conn(struct json *j, const struct capture *cap,
                       const struct diag_result *d);
 void report_json_tls(struct json *j, const struct capture *cap,
                      const struct conn_facts *f);
+/* The run summary line (report_json_summary.c): counts, what was watched,
+ * the unwatched ports, probes, the per-server table. */
+void report_json_summary(struct json *j, const struct capture *cap,
+                         const struct report_counts *rc,
+                         const struct server_summary *servers,
+                         const struct analyzer_stats *st,
+                         const struct cap_stats *cs);
 /* With several input files, a frame in another file than the connection's
  * first names its file in key (nothing otherwise: "file" says it). */
 void report_json_frame_file(struct json *j, const char *key,
