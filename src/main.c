@@ -50,6 +50,7 @@ enum long_opt {
 	OPT_HTML,
 	OPT_HTML_CARDS,
 	OPT_SUMMARY_JSON,
+	OPT_CSV,
 };
 
 struct cli {
@@ -110,6 +111,8 @@ usage(FILE *f)
 	    "  --json              one JSON object per connection on stdout, then\n"
 	    "                      one with the run summary\n"
 	    "  --summary-json FILE write the run summary as one JSON object to FILE\n"
+	    "  --csv               one CSV row per connection on stdout (a header\n"
+	    "                      first), for spreadsheets; not with --json\n"
 	    "  -a, --all           show healthy connections too\n"
 	    "  -q                  only the summary\n"
 	    "  --html FILE         also write the report as one self-contained HTML\n"
@@ -183,6 +186,7 @@ parse_args(int argc, char **argv, struct cli *cli)
 	    {"html", required_argument, NULL, OPT_HTML},
 	    {"html-max-cards", required_argument, NULL, OPT_HTML_CARDS},
 	    {"summary-json", required_argument, NULL, OPT_SUMMARY_JSON},
+	    {"csv", no_argument, NULL, OPT_CSV},
 	    {NULL, 0, NULL, 0},
 	};
 	char err[256];
@@ -232,6 +236,9 @@ parse_args(int argc, char **argv, struct cli *cli)
 			break;
 		case OPT_JSON:
 			cli->ropts.json = true;
+			break;
+		case OPT_CSV:
+			cli->ropts.csv = true;
 			break;
 		case OPT_LADDER:
 			cli->ropts.ladder = true;
@@ -336,6 +343,11 @@ parse_args(int argc, char **argv, struct cli *cli)
 		fprintf(stderr, "tlsautopsy: unexpected argument '%s' (input "
 		                "files go after -r)\n",
 		        argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (cli->ropts.csv && cli->ropts.json) {
+		fprintf(stderr, "tlsautopsy: --csv and --json both write the "
+		                "connections to stdout: give one\n");
 		return EXIT_USAGE;
 	}
 	if ((cli->ninputs == 0) == (cli->iface == NULL)) {
@@ -673,7 +685,8 @@ run(struct cli *cli)
 	}
 	if (cli->acfg.export != NULL) {
 		struct export_stats xs;
-		FILE *sout = cli->ropts.json || strcmp(cli->write, "-") == 0
+		FILE *sout = cli->ropts.json || cli->ropts.csv ||
+		                     strcmp(cli->write, "-") == 0
 		                 ? stderr
 		                 : stdout;
 		export_stats(cli->acfg.export, &xs);

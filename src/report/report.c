@@ -1,5 +1,5 @@
-/* report.c: dispatch to the text or JSON renderer (and the HTML page),
- * and count. */
+/* report.c: dispatch to the text, JSON or CSV renderer (and the HTML
+ * page), and count. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +27,7 @@ struct report {
 	FILE *summary_json;      /* --summary-json, or NULL */
 	char *summary_path;
 	int summary_errno;       /* why a write to it failed, or 0 */
+	bool csv_header;         /* --csv: the header row is written */
 	struct diag_result diag; /* large: kept here, not on the stack */
 };
 
@@ -158,6 +159,17 @@ report_close_summary_json(struct report *r, char *err, size_t errlen)
 	return e == 0;
 }
 
+/* First on stdout, rows or none: written with the first row, or at the
+ * end of a run that had none. */
+static void
+csv_header(struct report *r)
+{
+	if (r->csv_header)
+		return;
+	report_csv_header(r->out);
+	r->csv_header = true;
+}
+
 bool
 report_conn(struct report *r, const struct conn_facts *f)
 {
@@ -192,7 +204,10 @@ report_conn(struct report *r, const struct conn_facts *f)
 	if (r->o.quiet)
 		goto out;
 	r->counts.shown++;
-	if (r->o.json) {
+	if (r->o.csv) {
+		csv_header(r);
+		report_csv_conn(r->out, r->cap, f, d);
+	} else if (r->o.json) {
 		json_begin(&r->json);
 		report_json_conn(&r->json, r->cap, f, d);
 		fputs(json_end(&r->json), r->out);
@@ -237,13 +252,18 @@ void
 report_summary(struct report *r, const struct analyzer_stats *st,
                const struct cap_stats *cs)
 {
-	/* In JSON mode stdout carries JSON lines only: the text summary
-	 * goes to stderr, for a person watching the run. */
-	FILE *dst = r->o.json ? r->err : r->out;
+	/* With --json or --csv, stdout carries JSON lines or CSV rows
+	 * only: the text summary goes to stderr, for a person watching the
+	 * run. */
+	FILE *dst = r->o.json || r->o.csv ? r->err : r->out;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *mem;
 
+	if (r->o.csv) {
+		csv_header(r);
+		fflush(r->out);
+	}
 	/*
 	 * Built in memory and written in one go: stderr is unbuffered, and
 	 * the server table alone is thousands of small writes.

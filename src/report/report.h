@@ -3,7 +3,8 @@
  * connection and a summary. JSON lines (--json): one object per connection
  * on stdout, field names fixed by the project's contract (doc/json.md), and
  * a last line with the run summary; the text summary then goes to stderr,
- * so stdout stays JSON.
+ * so stdout stays JSON. CSV (--csv): a header and one row per connection
+ * on stdout (doc/csv.md), the text summary on stderr.
  * Reports render facts; they never look at packets.
  */
 #ifndef REPORT_H
@@ -15,9 +16,11 @@
 #include "analyzer.h"
 #include "capture/capture.h"
 #include "diag/diag.h"
+#include "tls/tls_names.h"
 
 struct report_opts {
 	bool json;
+	bool csv;        /* --csv: one row per connection (not with json) */
 	bool all;        /* -a: healthy connections too */
 	unsigned verbose;
 	bool quiet;      /* -q: only the summary */
@@ -81,6 +84,17 @@ void report_json_conn(struct json *j, const struct capture *cap,
                       const struct diag_result *d);
 void report_json_tls(struct json *j, const struct capture *cap,
                      const struct conn_facts *f);
+/* --csv (report_csv.c): the header row, and one row per connection. */
+void report_csv_header(FILE *out);
+void report_csv_conn(FILE *out, const struct capture *cap,
+                     const struct conn_facts *f,
+                     const struct diag_result *d);
+/* The suite a ServerHello chose, as server_hello.cipher_id and cipher_name
+ * have it: either may be NULL (SSL 2.0 leaves it to the client; an id
+ * without a registry name). hex holds the id. */
+void report_tls_cipher(const struct tls_server_hello *sh,
+                       char hex[TLS_NAMES_HEX_LEN], const char **id,
+                       const char **name);
 /* The run summary line (report_json_summary.c): counts, what was watched,
  * the unwatched ports, probes, the per-server table. */
 void report_json_summary(struct json *j, const struct capture *cap,
