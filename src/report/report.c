@@ -241,6 +241,7 @@ summary_line(struct report *r, const struct analyzer_stats *st,
 		fputc('\n', r->out);
 		fflush(r->out);
 	}
+	errno = 0;
 	if (r->summary_json != NULL &&
 	    (fputs(line, r->summary_json) == EOF ||
 	     fputc('\n', r->summary_json) == EOF) && r->summary_errno == 0)
