@@ -19,8 +19,8 @@ time_or_null(struct json *j, const char *key, bool known, ta_time t)
 		json_null(j, key);
 }
 
-/* Counts by verdict id: every id when all, else the ones not zero (the
- * per-server and per-source maps, which a large capture has thousands of). */
+/* Counts by verdict id: every id when all, else the ones not zero (a
+ * server's map: a large capture has thousands of servers). */
 static void
 verdict_counts(struct json *j, const char *key, const uint64_t *n, bool all)
 {
