@@ -56,6 +56,8 @@ enum long_opt {
 	OPT_ONLY,
 	OPT_CONN,
 	OPT_WIDTH,
+	OPT_SUMMARY_JSON,
+	OPT_CSV,
 };
 
 struct cli {
@@ -69,6 +71,7 @@ struct cli {
 	const char *write;      /* -w FILE */
 	const char *html;       /* --html FILE */
 	unsigned html_cards;    /* --html-max-cards */
+	const char *summary_json; /* --summary-json FILE */
 	struct certchain_cfg certs;
 	struct analyzer_config acfg;
 	struct report_opts ropts;
@@ -116,7 +119,11 @@ usage(FILE *f)
 	    "  --decap-port PORT/TYPE  UDP port of a tunnel besides 4789 and 8472\n"
 	    "                      (VXLAN), 6081 (Geneve) and 2152 (GTP-U): TYPE is\n"
 	    "                      vxlan, geneve or gtpu; repeatable\n"
-	    "  --json              one JSON object per connection on stdout\n"
+	    "  --json              one JSON object per connection on stdout, then\n"
+	    "                      one with the run summary\n"
+	    "  --summary-json FILE write the run summary as one JSON object to FILE\n"
+	    "  --csv               one CSV row per connection on stdout (a header\n"
+	    "                      first), for spreadsheets; not with --json\n"
 	    "  -a, --all           show healthy connections too\n"
 	    "  -q                  only the summary\n"
 	    "  --html FILE         also write the report as one self-contained HTML\n"
@@ -206,7 +213,7 @@ static void
 report_to_terminal(struct cli *cli)
 {
 	const char *nc = getenv("NO_COLOR");
-	bool tty = isatty(STDOUT_FILENO) && !cli->ropts.json &&
+	bool tty = isatty(STDOUT_FILENO) && !cli->ropts.json && !cli->ropts.csv &&
 	           (cli->write == NULL || strcmp(cli->write, "-") != 0);
 
 	cli->ropts.color = strcmp(cli->color, "always") == 0 ||
@@ -250,6 +257,8 @@ parse_args(int argc, char **argv, struct cli *cli)
 	    {"only", required_argument, NULL, OPT_ONLY},
 	    {"conn", required_argument, NULL, OPT_CONN},
 	    {"width", required_argument, NULL, OPT_WIDTH},
+	    {"summary-json", required_argument, NULL, OPT_SUMMARY_JSON},
+	    {"csv", no_argument, NULL, OPT_CSV},
 	    {NULL, 0, NULL, 0},
 	};
 	char err[256];
@@ -301,6 +310,9 @@ parse_args(int argc, char **argv, struct cli *cli)
 		case OPT_JSON:
 			cli->ropts.json = true;
 			break;
+		case OPT_CSV:
+			cli->ropts.csv = true;
+			break;
 		case OPT_LADDER:
 			cli->ropts.ladder = true;
 			break;
@@ -338,6 +350,15 @@ parse_args(int argc, char **argv, struct cli *cli)
 			break;
 		case OPT_HTML:
 			cli->html = optarg;
+			break;
+		case OPT_SUMMARY_JSON:
+			if (strcmp(optarg, "-") == 0) {
+				fprintf(stderr, "tlsautopsy: --summary-json -: give "
+				                "a file (with --json the summary is "
+				                "the last line of stdout)\n");
+				return EXIT_USAGE;
+			}
+			cli->summary_json = optarg;
 			break;
 		case OPT_HTML_CARDS:
 			if (!parse_uint(optarg, HTML_MAX_CARDS, &v) || v == 0) {
@@ -427,6 +448,11 @@ parse_args(int argc, char **argv, struct cli *cli)
 		fprintf(stderr, "tlsautopsy: unexpected argument '%s' (input "
 		                "files go after -r)\n",
 		        argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (cli->ropts.csv && cli->ropts.json) {
+		fprintf(stderr, "tlsautopsy: --csv and --json both write the "
+		                "connections to stdout: give one\n");
 		return EXIT_USAGE;
 	}
 	if ((cli->ninputs == 0) == (cli->iface == NULL)) {
@@ -737,8 +763,12 @@ run(struct cli *cli)
 	}
 	analyzer_set_warn(an, warn_line, NULL);
 	report_set_capture(rep, cap);
-	if (cli->html != NULL &&
-	    !report_open_html(rep, cli->html, cli->html_cards, err, sizeof err)) {
+	if ((cli->html != NULL &&
+	     !report_open_html(rep, cli->html, cli->html_cards, err,
+	                       sizeof err)) ||
+	    (cli->summary_json != NULL &&
+	     !report_open_summary_json(rep, cli->summary_json, err,
+	                               sizeof err))) {
 		fprintf(stderr, "tlsautopsy: %s\n", err);
 		analyzer_free(an);
 		report_free(rep);
@@ -776,9 +806,14 @@ run(struct cli *cli)
 		fprintf(stderr, "tlsautopsy: %s\n", err);
 		code = EXIT_USAGE;
 	}
+	if (!report_close_summary_json(rep, err, sizeof err)) {
+		fprintf(stderr, "tlsautopsy: %s\n", err);
+		code = EXIT_USAGE;
+	}
 	if (cli->acfg.export != NULL) {
 		struct export_stats xs;
-		FILE *sout = cli->ropts.json || strcmp(cli->write, "-") == 0
+		FILE *sout = cli->ropts.json || cli->ropts.csv ||
+		                     strcmp(cli->write, "-") == 0
 		                 ? stderr
 		                 : stdout;
 		export_stats(cli->acfg.export, &xs);

@@ -487,9 +487,11 @@ fail:
 	return NULL;
 }
 
+/* A one-line warning about the input, counted for the run summary. */
 static void
 warn(struct capture *c, const char *msg)
 {
+	c->st.warnings++;
 	if (c->warn != NULL)
 		c->warn(c->warn_ctx, msg);
 }
@@ -609,8 +611,7 @@ filter_for(struct capture *c, struct cap_file *f, int dlt, uint32_t iface)
 		         "%s: interface %u: filter '%s' does not apply to link "
 		         "type %s: its frames are left out", f->name, iface,
 		         f->filter_expr, link_words(lt, sizeof lt, dlt));
-		if (c->warn != NULL)
-			c->warn(c->warn_ctx, msg);
+		warn(c, msg);
 	}
 	if (dead != NULL)
 		pcap_close(dead);
@@ -643,7 +644,7 @@ iface_enter(struct capture *c, struct cap_file *f, uint32_t i)
 			         savefile_ifname(f->sf));
 			e->known = true;
 		}
-		if (e != NULL && link == CAP_LINK_OTHER && c->warn != NULL) {
+		if (e != NULL && link == CAP_LINK_OTHER) {
 			char msg[CAP_ERRLEN], lt[64];
 
 			snprintf(msg, sizeof msg,
@@ -652,7 +653,7 @@ iface_enter(struct capture *c, struct cap_file *f, uint32_t i)
 			         f->name, i, e->name[0] ? " (" : "", e->name,
 			         e->name[0] ? ")" : "",
 			         link_words(lt, sizeof lt, dlt));
-			c->warn(c->warn_ctx, msg);
+			warn(c, msg);
 		}
 	}
 	if (f->has_filter)

@@ -64,6 +64,9 @@ struct cap_stats {
 	uint64_t kernel_drop;  /* dropped by the kernel for lack of buffer */
 	uint64_t ifdrop;       /* dropped by the interface or driver */
 	unsigned damaged_files; /* files that ended in an error */
+	unsigned warnings;     /* warning lines about the input (damage, a
+	                        * link type not decoded, a filter that does
+	                        * not apply) */
 };
 
 /* Open files (n >= 1). filter: a BPF expression or NULL. Returns NULL with

@@ -59,6 +59,9 @@ struct cert_desc {
 	int pathlen;                 /* -1: none */
 	bool self_signed;            /* subject == issuer and own key verifies */
 	char ski[64], aki[64];       /* key identifiers, hex */
+	/* The name it is for, as a report names the server: the first
+	 * dNSName SAN, else the subject's first CN; "" when neither. */
+	char dns_name[CERT_NAME_LEN];
 };
 
 /*

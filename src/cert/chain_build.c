@@ -121,6 +121,9 @@ describe_sans(struct cert_desc *d, X509 *x)
 		if (type == GEN_DNS) {
 			san_text(text, sizeof text, ASN1_STRING_get0_data(s),
 			         (size_t)ASN1_STRING_length(s));
+			if (d->dns_name[0] == '\0')
+				copy_bounded(d->dns_name, CERT_NAME_LEN, text,
+				             strlen(text));
 		} else if (type == GEN_IPADD) {
 			int l = ASN1_STRING_length(s);
 			if (l == 4 || l == 16) {
@@ -143,6 +146,28 @@ describe_sans(struct cert_desc *d, X509 *x)
 		d->nsan++;
 	}
 	GENERAL_NAMES_free(gens);
+}
+
+/* Without a dNSName SAN, the subject's first common name names it. */
+static void
+describe_cn(struct cert_desc *d, X509 *x)
+{
+	const X509_NAME *n = X509_get_subject_name(x);
+	const X509_NAME_ENTRY *e;
+	unsigned char *utf8 = NULL;
+	int i, len;
+
+	if (d->dns_name[0] != '\0' || n == NULL)
+		return;
+	i = X509_NAME_get_index_by_NID(n, NID_commonName, -1);
+	e = i >= 0 ? X509_NAME_get_entry(n, i) : NULL;
+	if (e == NULL)
+		return;
+	len = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(e));
+	if (len > 0 && utf8 != NULL)
+		san_text(d->dns_name, sizeof d->dns_name, utf8, (size_t)len);
+	OPENSSL_free(utf8);
+	ERR_clear_error();
 }
 
 /* "RSA 2048", "EC 256 (prime256v1)"; *small for RSA/DSA < 2048, EC < 224. */
@@ -313,6 +338,7 @@ describe(struct certchain *ctx, struct cert_desc *d, X509 *x,
 	d->not_before = chain_asn1_time_secs(X509_get0_notBefore(x));
 	d->not_after = chain_asn1_time_secs(X509_get0_notAfter(x));
 	describe_sans(d, x);
+	describe_cn(d, x);
 	describe_key(d, x, small);
 	describe_sig(d, x, weak);
 	d->is_ca = (X509_get_extension_flags(x) & EXFLAG_CA) != 0;

@@ -1,5 +1,6 @@
-/* report.c: dispatch to the text or JSON renderer (and the HTML page),
- * and count. */
+/* report.c: dispatch to the text, JSON or CSV renderer (and the HTML
+ * page), and count. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,9 @@
 /* A connection's JSON line never grows past this (hostile certificate
  * chains included); the writer keeps the line valid if it would. */
 #define TA_CAP_JSON_LINE (1024u * 1024u)
+/* The summary line: every watched port and up to SERVER_SUMMARY_MAX
+ * servers with their SNI stay far below it. */
+#define TA_CAP_SUMMARY_LINE (16u * 1024u * 1024u)
 
 struct report {
 	FILE *out, *err;
@@ -25,6 +29,10 @@ struct report {
 	struct server_summary *servers;
 	struct html *html;       /* --html, or NULL */
 	struct text_groups *groups; /* text offline: reports held till the end */
+	FILE *summary_json;      /* --summary-json, or NULL */
+	char *summary_path;
+	int summary_errno;       /* why a write to it failed, or 0 */
+	bool csv_header;         /* --csv: the header row is written */
 	struct diag_result diag; /* large: kept here, not on the stack */
 };
 
@@ -41,9 +49,9 @@ report_new(FILE *out, FILE *err, const struct report_opts *o)
 	json_init(&r->json, TA_CAP_JSON_LINE);
 	r->servers = server_summary_new();
 	/* Text reports are grouped; JSON lines are one per connection. */
-	if (!o->json)
+	if (!o->json && !o->csv)
 		r->groups = text_groups_new();
-	if (r->servers == NULL || (!o->json && r->groups == NULL)) {
+	if (r->servers == NULL || (!o->json && !o->csv && r->groups == NULL)) {
 		server_summary_free(r->servers);
 		free(r);
 		return NULL;
@@ -63,6 +71,36 @@ report_iface(const struct capture *cap, const struct conn *c,
 	*name = capture_iface_name(cap, TA_FRAME_FILE(c->first_frame),
 	                           c->iface);
 	return true;
+}
+
+const char *
+report_server_name(const struct conn_facts *f, const uint8_t **name,
+                   size_t *len)
+{
+	const struct tls_client_hello *ch;
+	const struct cert_desc *leaf;
+
+	if (f->tls != NULL && f->tls->client_hello_seen) {
+		ch = &f->tls->client_hello;
+		if (ch->has_sni && ch->sni_len > 0) {
+			*name = ch->sni;
+			*len = ch->sni_len < TLS_HS_SNI_MAX ? ch->sni_len
+			                                    : TLS_HS_SNI_MAX;
+			return "sni";
+		}
+	}
+	if (f->cert != NULL && f->cert->visible && f->cert->chain != NULL &&
+	    f->cert->chain->nchain > 0) {
+		leaf = &f->cert->chain->chain[0];
+		if (leaf->parsed && leaf->dns_name[0] != '\0') {
+			*name = (const uint8_t *)leaf->dns_name;
+			*len = strlen(leaf->dns_name);
+			return "certificate";
+		}
+	}
+	*name = NULL;
+	*len = 0;
+	return NULL;
 }
 
 void
@@ -226,6 +264,54 @@ done:
 	free(key);
 }
 
+bool
+report_open_summary_json(struct report *r, const char *path, char *err,
+                         size_t errlen)
+{
+	r->summary_path = strdup(path);
+	if (r->summary_path == NULL) {
+		snprintf(err, errlen, "--summary-json %s: out of memory", path);
+		return false;
+	}
+	r->summary_json = fopen(path, "w");
+	if (r->summary_json == NULL) {
+		snprintf(err, errlen, "--summary-json %s: %s", path,
+		         strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+bool
+report_close_summary_json(struct report *r, char *err, size_t errlen)
+{
+	int e = r->summary_errno;
+
+	if (r->summary_json == NULL)
+		return true;
+	if (e == 0 && ferror(r->summary_json))
+		e = EIO;
+	errno = 0;
+	if (fclose(r->summary_json) != 0 && e == 0)
+		e = errno != 0 ? errno : EIO;
+	r->summary_json = NULL;
+	if (e != 0)
+		snprintf(err, errlen, "--summary-json %s: %s", r->summary_path,
+		         strerror(e));
+	return e == 0;
+}
+
+/* First on stdout, rows or none: written with the first row, or at the
+ * end of a run that had none. */
+static void
+csv_header(struct report *r)
+{
+	if (r->csv_header)
+		return;
+	report_csv_header(r->out);
+	r->csv_header = true;
+}
+
 const char *
 report_conn(struct report *r, const struct conn_facts *f)
 {
@@ -265,7 +351,10 @@ report_conn(struct report *r, const struct conn_facts *f)
 	if (!show || r->o.quiet)
 		goto out;
 	r->counts.shown++;
-	if (r->o.json) {
+	if (r->o.csv) {
+		csv_header(r);
+		report_csv_conn(r->out, r->cap, f, d);
+	} else if (r->o.json) {
 		json_begin(&r->json);
 		report_json_conn(&r->json, r->cap, f, d);
 		fputs(json_end(&r->json), r->out);
@@ -280,12 +369,41 @@ out:
 	return problem ? diag_verdict_str(d->verdict) : NULL;
 }
 
+/* The summary line, last on stdout with --json, and in --summary-json. */
+static void
+summary_line(struct report *r, const struct analyzer_stats *st,
+             const struct cap_stats *cs)
+{
+	struct json j;
+	const char *line;
+
+	if (!r->o.json && r->summary_json == NULL)
+		return;
+	json_init(&j, TA_CAP_SUMMARY_LINE);
+	json_begin(&j);
+	report_json_summary(&j, r->cap, &r->counts, r->servers, st, cs);
+	line = json_end(&j);
+	if (r->o.json) {
+		fputs(line, r->out);
+		fputc('\n', r->out);
+		fflush(r->out);
+	}
+	errno = 0;
+	if (r->summary_json != NULL &&
+	    (fputs(line, r->summary_json) == EOF ||
+	     fputc('\n', r->summary_json) == EOF) && r->summary_errno == 0)
+		r->summary_errno = errno != 0 ? errno : EIO;
+	json_free(&j);
+}
+
 void
 report_summary(struct report *r, const struct analyzer_stats *st,
                const struct cap_stats *cs)
 {
-	/* In JSON mode stdout carries connection objects only. */
-	FILE *dst = r->o.json ? r->err : r->out;
+	/* With --json or --csv, stdout carries JSON lines or CSV rows
+	 * only: the text summary goes to stderr, for a person watching the
+	 * run. */
+	FILE *dst = r->o.json || r->o.csv ? r->err : r->out;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *mem;
@@ -293,11 +411,15 @@ report_summary(struct report *r, const struct analyzer_stats *st,
 	flush_groups(r);
 	/* --only/--conn chose none: say so rather than print nothing. */
 	if (select_active(&r->o.sel) && r->counts.shown == 0 && !r->o.quiet &&
-	    !r->o.json)
+	    !r->o.json && !r->o.csv)
 		fprintf(r->out, "No connection matches --only/--conn (of %llu "
 		                "analysed).\n\n",
 		        (unsigned long long)r->counts.conns);
 
+	if (r->o.csv) {
+		csv_header(r);
+		fflush(r->out);
+	}
 	/*
 	 * Built in memory and written in one go: stderr is unbuffered, and
 	 * the server table alone is thousands of small writes.
@@ -305,14 +427,17 @@ report_summary(struct report *r, const struct analyzer_stats *st,
 	mem = open_memstream(&buf, &len);
 	if (mem == NULL) {
 		report_text_summary(dst, &r->o, &r->counts, r->servers, st, cs);
-		return;
+	} else {
+		report_text_summary(mem, &r->o, &r->counts, r->servers, st, cs);
+		if (fclose(mem) == 0 && buf != NULL)
+			wrap_write(dst, buf, len,
+			           dst == r->out ? r->o.width : 0);
+		else
+			report_text_summary(dst, &r->o, &r->counts, r->servers,
+			                    st, cs);
+		free(buf);
 	}
-	report_text_summary(mem, &r->o, &r->counts, r->servers, st, cs);
-	if (fclose(mem) == 0 && buf != NULL)
-		wrap_write(dst, buf, len, r->o.json ? 0 : r->o.width);
-	else
-		report_text_summary(dst, &r->o, &r->counts, r->servers, st, cs);
-	free(buf);
+	summary_line(r, st, cs);
 }
 
 const struct report_counts *
@@ -329,6 +454,9 @@ report_free(struct report *r)
 	json_free(&r->json);
 	html_free(r->html);
 	text_groups_free(r->groups);
+	if (r->summary_json != NULL)
+		fclose(r->summary_json);
+	free(r->summary_path);
 	server_summary_free(r->servers);
 	free(r);
 }

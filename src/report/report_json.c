@@ -19,6 +19,29 @@ endpoint(struct json *j, const char *key, const struct pkt_addr *a,
 	json_close(j);
 }
 
+/* The server's endpoint, and the name it goes by (report_server_name). */
+static void
+server_endpoint(struct json *j, const struct conn_facts *f)
+{
+	const struct conn *c = f->conn;
+	char ip[FMT_ADDR_LEN];
+	const uint8_t *name;
+	size_t len;
+	const char *from = report_server_name(f, &name, &len);
+
+	json_obj(j, "server");
+	json_str(j, "ip", fmt_addr(ip, sizeof ip, &c->saddr));
+	json_uint(j, "port", c->sport);
+	if (from != NULL) {
+		json_strn(j, "name", name, len);
+		json_str(j, "name_from", from);
+	} else {
+		json_null(j, "name");
+		json_null(j, "name_from");
+	}
+	json_close(j);
+}
+
 void
 report_json_frame_file(struct json *j, const char *key,
                        const struct capture *cap, const struct conn *c,
@@ -282,6 +305,8 @@ report_json_conn(struct json *j, const struct capture *cap,
 	const struct conn *c = f->conn;
 	char ts[FMT_TIME_LEN];
 
+	/* First, so that a reader can tell the line's kind before the rest. */
+	json_str(j, "type", "connection");
 	json_str(j, "ts", fmt_time_iso(ts, sizeof ts, c->first_ts));
 	json_str(j, "end_ts", fmt_time_iso(ts, sizeof ts, f->tcp.end_ts));
 	frame_ref(j, "first_frame", c->first_frame);
@@ -292,7 +317,7 @@ report_json_conn(struct json *j, const struct capture *cap,
 		json_null(j, "file");
 	interface_object(j, cap, c);
 	endpoint(j, "client", &c->caddr, c->cport);
-	endpoint(j, "server", &c->saddr, c->sport);
+	server_endpoint(j, f);
 	json_str(j, "service", service_name(c->svc));
 	verdict(j, d);
 	encapsulation(j, c);

@@ -96,12 +96,31 @@ client_hello(struct json *j, const struct capture *cap, const struct conn *c,
 	json_close(j);
 }
 
+void
+report_tls_cipher(const struct tls_server_hello *sh,
+                  char hex[TLS_NAMES_HEX_LEN], const char **id,
+                  const char **name)
+{
+	if (sh->sslv2 && sh->ssl2_cipher == 0) {
+		/* SSL 2.0: the client chooses in its CLIENT-MASTER-KEY,
+		 * which was not read. */
+		*id = *name = NULL;
+	} else if (sh->sslv2) {
+		*id = tls_hex24(sh->ssl2_cipher, hex);
+		*name = tls_ssl2_cipher_name(sh->ssl2_cipher);
+	} else {
+		*id = tls_hex16(sh->cipher, hex);
+		*name = iana_cipher_name(sh->cipher);
+	}
+}
+
 static void
 server_hello(struct json *j, const struct capture *cap, const struct conn *c,
              const struct tls_facts *t)
 {
 	const struct tls_server_hello *sh = &t->server_hello;
 	char hex[TLS_NAMES_HEX_LEN], fp[FINGERPRINT_JA3_LEN];
+	const char *id, *name;
 
 	if (!t->server_hello_seen && !t->hello_retry) {
 		json_null(j, "server_hello");
@@ -115,19 +134,9 @@ server_hello(struct json *j, const struct capture *cap, const struct conn *c,
 		json_str(j, "version", tls_version_str(sh->version, hex));
 		json_str(j, "legacy_version",
 		         tls_version_str(sh->legacy_version, hex));
-		if (sh->sslv2 && sh->ssl2_cipher == 0) {
-			/* SSL 2.0: the client chooses in its CLIENT-MASTER-KEY,
-			 * which was not read. */
-			json_null(j, "cipher_id");
-			json_null(j, "cipher_name");
-		} else if (sh->sslv2) {
-			json_str(j, "cipher_id", tls_hex24(sh->ssl2_cipher, hex));
-			json_str(j, "cipher_name",
-			         tls_ssl2_cipher_name(sh->ssl2_cipher));
-		} else {
-			json_str(j, "cipher_id", tls_hex16(sh->cipher, hex));
-			json_str(j, "cipher_name", iana_cipher_name(sh->cipher));
-		}
+		report_tls_cipher(sh, hex, &id, &name);
+		json_str(j, "cipher_id", id);
+		json_str(j, "cipher_name", name);
 		u16_names(j, "extensions", sh->exts.v, sh->exts.count,
 		          tls_ext_str);
 		if (fingerprint_ja3s(sh, fp))

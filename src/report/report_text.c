@@ -12,6 +12,7 @@
 #include "util/utf8.h"
 #include "report/ladder.h"
 #include "report/report.h"
+#include "report/run_summary.h"
 #include "report/server_summary.h"
 #include "service.h"
 #include "tcp/encap.h"
@@ -547,15 +548,12 @@ counts_line(FILE *out, const struct report_counts *rc)
 	fprintf(out, "\n");
 }
 
-/* Sources listed by name in the summary's probe lines. */
-#define PROBES_SUMMARY_SOURCES 5
-
 /* Scan probes and lone packets: by kind, then the busiest sources. */
 static void
 probes_lines(FILE *out, const struct probes *pr)
 {
-	const struct probe_source *top[PROBES_SUMMARY_SOURCES];
-	unsigned ntop = 0, listed = 0;
+	const struct probe_source *top[RUN_SUMMARY_TOP];
+	unsigned ntop, listed;
 	uint64_t shown = 0;
 	bool first = true;
 	char addr[FMT_ADDR_LEN];
@@ -571,23 +569,7 @@ probes_lines(FILE *out, const struct probes *pr)
 		first = false;
 	}
 	fprintf(out, ")\n");
-	/* The sources with the most probes, most first. */
-	for (unsigned i = 0; i < PROBES_SOURCES; i++) {
-		const struct probe_source *p = &pr->src[i];
-		unsigned j;
-
-		if (!p->used || p->probes == 0)
-			continue;
-		listed++;
-		for (j = ntop; j > 0 && top[j - 1]->probes < p->probes; j--)
-			if (j < PROBES_SUMMARY_SOURCES)
-				top[j] = top[j - 1];
-		if (j < PROBES_SUMMARY_SOURCES) {
-			top[j] = p;
-			if (ntop < PROBES_SUMMARY_SOURCES)
-				ntop++;
-		}
-	}
+	ntop = run_probe_sources(pr, top, RUN_SUMMARY_TOP, &listed);
 	for (unsigned i = 0; i < ntop; i++) {
 		fmt_addr(addr, sizeof addr, &top[i]->addr);
 		fprintf(out, "    from %s: %" PRIu64 " (", addr, top[i]->probes);
@@ -662,39 +644,6 @@ sniff_what(unsigned kind)
 	return "streams on";
 }
 
-static const char *
-sniff_service(unsigned kind, uint16_t port)
-{
-	/* A ClientHello on a mail port with implicit TLS: that service. */
-	if ((kind == SNIFF_CLIENT_HELLO || kind == SNIFF_SERVER_HELLO) &&
-	    port == 993)
-		return "imaps";
-	switch (kind) {
-	case SNIFF_IMAP_GREETING:
-		return "imap";
-	case SNIFF_POP3_GREETING:
-		return "pop3";
-	case SNIFF_SMTP_GREETING:
-		return "smtp";
-	}
-	return "tls";
-}
-
-/* A ServerHello from a port whose ClientHellos are counted too: the
- * same streams seen from the other side, not more of them. */
-static bool
-hello_answered(const struct port_census *pc,
-               const struct port_census_entry *e)
-{
-	if (e->kind != SNIFF_SERVER_HELLO)
-		return false;
-	for (unsigned i = 0; i < pc->n; i++)
-		if (pc->e[i].kind == SNIFF_CLIENT_HELLO &&
-		    pc->e[i].port == e->port)
-			return true;
-	return false;
-}
-
 /*
  * Streams that started on ports nobody watched: where the capture's TLS
  * (or mail) is, and the -p that analyses it. The busiest first.
@@ -702,8 +651,9 @@ hello_answered(const struct port_census *pc,
 static void
 census_lines(FILE *out, const struct port_census *pc, bool nothing)
 {
-	const struct port_census_entry *top[5];
-	unsigned ntop = 0, listed = 0;
+	const struct port_census_entry *top[RUN_SUMMARY_TOP];
+	unsigned ntop, listed;
+	char rerun[RUN_SUMMARY_TOP * 24];
 
 	if (pc == NULL || pc->n == 0) {
 		if (nothing)
@@ -713,21 +663,7 @@ census_lines(FILE *out, const struct port_census *pc, bool nothing)
 			             "stream on any other port\n");
 		return;
 	}
-	for (unsigned i = 0; i < pc->n; i++) {
-		unsigned j;
-
-		if (hello_answered(pc, &pc->e[i]))
-			continue;
-		listed++;
-		for (j = ntop; j > 0 && top[j - 1]->count < pc->e[i].count; j--)
-			if (j < TA_ELEMENTS(top))
-				top[j] = top[j - 1];
-		if (j < TA_ELEMENTS(top)) {
-			top[j] = &pc->e[i];
-			if (ntop < TA_ELEMENTS(top))
-				ntop++;
-		}
-	}
+	ntop = run_census_ports(pc, top, RUN_SUMMARY_TOP, &listed);
 	fprintf(out, "  %s on other ports:", nothing ? "nothing analysed; the "
 	        "capture holds streams" : "the capture also holds streams");
 	for (unsigned i = 0; i < ntop; i++)
@@ -737,12 +673,8 @@ census_lines(FILE *out, const struct port_census *pc, bool nothing)
 	if (listed > ntop || pc->others > 0)
 		fprintf(out, "; and more");
 	/* Something was analysed: "+" keeps the ports that found it. */
-	fprintf(out, "\n  to analyse them, rerun with");
-	for (unsigned i = 0; i < ntop; i++)
-		fprintf(out, " -p %s%u/%s", nothing ? "" : "+",
-		        (unsigned)top[i]->port,
-		        sniff_service(top[i]->kind, top[i]->port));
-	fprintf(out, "\n");
+	fprintf(out, "\n  to analyse them, rerun with %s\n",
+	        run_census_rerun(rerun, sizeof rerun, top, ntop, !nothing));
 }
 
 /* A count worth a line of its own, only when there is one. */

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """jsondiff.py EXPECTED ACTUAL: compare two JSON-lines files object by object
 and field by field; print one line per difference, naming the connection
-(line number, client and server) and the field path. Exit 1 on difference."""
+(line number, client and server), or the summary line, and the field path.
+Exit 1 on difference."""
 import json
 import sys
 
@@ -42,6 +43,8 @@ def walk(exp, act, path, out):
 
 
 def name(r):
+    if r.get("type") == "summary":
+        return "the summary line"
     c, s = r.get("client", {}), r.get("server", {})
     return f"{c.get('ip')}:{c.get('port')} -> {s.get('ip')}:{s.get('port')}"
 
@@ -50,12 +53,12 @@ def main():
     exp, act = load(sys.argv[1]), load(sys.argv[2])
     out = []
     if len(exp) != len(act):
-        out.append(f"{len(act)} connections, expected {len(exp)}")
+        out.append(f"{len(act)} lines, expected {len(exp)}")
     for i, (e, a) in enumerate(zip(exp, act), 1):
         diffs = []
         walk(e, a, "", diffs)
         for d in diffs:
-            out.append(f"connection {i} ({name(e)}): {d}")
+            out.append(f"line {i} ({name(e)}): {d}")
     for line in out:
         print(line)
     return 1 if out else 0

@@ -1,13 +1,17 @@
 /*
  * fuzz_emit.c: hostile strings (an SNI, a certificate subject, an IMAP
- * response text can hold any bytes) through both emitters: the JSON writer
+ * response text can hold any bytes) through the emitters: the JSON writer
  * must always produce valid JSON in valid UTF-8, even at its size ceiling,
- * and the terminal sanitiser must let no control character through.
+ * the terminal sanitiser must let no control character through, and the
+ * CSV writer must produce one RFC 4180 row of valid UTF-8 whose cells no
+ * spreadsheet takes for a formula.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/csv.h"
 #include "report/json.h"
 #include "util/utf8.h"
 
@@ -31,6 +35,91 @@ check_utf8(const char *s, size_t n, int text)
 		}
 		i += l;
 	}
+}
+
+/* A cell must not start a formula once its quotes are taken off. */
+static void
+check_cell_start(const char *p, const char *end)
+{
+	if (p < end && *p != '\0' && strchr("=+-@\t\r", *p) != NULL)
+		abort();
+}
+
+/* row is exactly ncells RFC 4180 cells and a CRLF. */
+static void
+check_csv_row(const char *row, size_t n, unsigned ncells)
+{
+	const char *p = row, *end = row + n;
+	unsigned cells = 0;
+	size_t i = 0;
+
+	/* Valid UTF-8; no control character but tab, CR and LF. */
+	while (i < n) {
+		uint32_t cp;
+		size_t l = utf8_seq((const uint8_t *)row + i, n - i, &cp);
+
+		if (l == 0 || ((cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) &&
+		               cp != '\t' && cp != '\r' && cp != '\n'))
+			abort();
+		i += l;
+	}
+	for (;;) {
+		cells++;
+		if (p < end && *p == '"') {
+			p++;
+			check_cell_start(p, end);
+			for (;;) {
+				if (p >= end)
+					abort(); /* unterminated quotes */
+				if (*p == '"') {
+					if (p + 1 < end && p[1] == '"') {
+						p += 2;
+						continue;
+					}
+					p++;
+					break;
+				}
+				p++;
+			}
+		} else {
+			check_cell_start(p, end);
+			while (p < end && *p != ',' && *p != '\r' && *p != '\n') {
+				if (*p == '"')
+					abort(); /* a bare quote */
+				p++;
+			}
+		}
+		if (p < end && *p == ',') {
+			p++;
+			continue;
+		}
+		break;
+	}
+	if (cells != ncells || end - p != 2 || p[0] != '\r' || p[1] != '\n')
+		abort();
+}
+
+static void
+check_csv(const uint8_t *data, size_t size)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	struct csv c;
+
+	if (mem == NULL)
+		return;
+	csv_begin(&c, mem);
+	csv_strn(&c, data, size);
+	csv_strn(&c, data + size / 2, size - size / 2);
+	csv_uint(&c, size);
+	csv_end(&c);
+	if (fclose(mem) != 0) {
+		free(buf);
+		return;
+	}
+	check_csv_row(buf, len, 3);
+	free(buf);
 }
 
 int
@@ -92,5 +181,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (strlen(term) >= sizeof term)
 		abort();
 	check_utf8(term, strlen(term), 1);
+	check_csv(data, size);
 	return 0;
 }

@@ -1,7 +1,7 @@
 /*
  * fuzz_flow.c: the whole packet path on hostile input: decode, flow table,
- * TCP tracking, reassembly, IMAP/TLS session layers, diagnosis and both
- * report renderers. The input is a sequence of frames:
+ * TCP tracking, reassembly, IMAP/TLS session layers, diagnosis and the
+ * text, JSON and CSV renderers. The input is a sequence of frames:
  *   u8 link (modulo the link types), u8 time step (ms), u16 length, bytes
  * so that the fuzzer can build connections packet by packet. Every JSON
  * line must be valid UTF-8 (checked); everything else is for the
@@ -64,6 +64,7 @@ on_conn(void *ctx, const struct conn_facts *f)
 		i += l;
 	}
 	report_text_conn(s->devnull, &o, NULL, f, d);
+	report_csv_conn(s->devnull, NULL, f, d);
 	free(d);
 	return problem;
 }

@@ -21,6 +21,7 @@
 #include "cert/inspection_products.h"
 #include "cert/trust_history.h"
 #include "report/json.h"
+#include "report/report.h"
 #include "scratch.h"
 
 #define MAX_DER 8192
@@ -647,6 +648,9 @@ test_valid_chain(void **state)
 	assert_true(inter->is_ca);
 	assert_int_equal(inter->pathlen, 0);
 	assert_string_equal(inter->subject, "CN=Test Issuing CA 1,O=tlsautopsy test");
+	/* The name each is for: the first dNSName, else (no SAN) the CN. */
+	assert_string_equal(leaf->dns_name, "imap.test.example");
+	assert_string_equal(inter->dns_name, "Test Issuing CA 1");
 	assert_true(evidence_has(&f, t2025, "frame 12: the chain verifies to "
 	                         "CN=Test Root CA,O=tlsautopsy test and covers "
 	                         "imap.test.example"));
@@ -1693,6 +1697,55 @@ test_report_json(void **state)
 	free(h);
 }
 
+/* The name reports give the server: SNI first, else the leaf's name. */
+static void
+test_report_server_name(void **state)
+{
+	struct certchain *ctx = ctx_root();
+	struct chain *c = make("leaf", "inter", NULL);
+	struct cert_facts cf;
+	struct tls_facts *tls = calloc(1, sizeof *tls);
+	struct conn_facts f;
+	const uint8_t *name;
+	size_t len;
+
+	(void)state;
+	assert_non_null(tls);
+	memset(&f, 0, sizeof f);
+	assert_null(report_server_name(&f, &name, &len));
+	assert_null(name);
+
+	analyse(ctx, c, "mail.test.example", t2025, &cf);
+	f.cert = &cf;
+	assert_string_equal(report_server_name(&f, &name, &len), "certificate");
+	assert_int_equal(len, strlen("imap.test.example"));
+	assert_memory_equal(name, "imap.test.example", len);
+
+	/* An empty server_name names nothing: the certificate still does. */
+	tls->client_hello_seen = true;
+	tls->client_hello.has_sni = true;
+	f.tls = tls;
+	assert_string_equal(report_server_name(&f, &name, &len), "certificate");
+
+	memcpy(tls->client_hello.sni, "mail.test.example", 17);
+	tls->client_hello.sni_len = 17;
+	assert_string_equal(report_server_name(&f, &name, &len), "sni");
+	assert_int_equal(len, 17);
+	assert_memory_equal(name, "mail.test.example", 17);
+
+	/* TLS 1.3: no chain in sight, no SNI: no name. */
+	tls->client_hello.has_sni = false;
+	cf.visible = false;
+	assert_null(report_server_name(&f, &name, &len));
+	assert_int_equal(len, 0);
+
+	cf.visible = true;
+	certchain_release(ctx, &cf);
+	certchain_free(ctx);
+	free(tls);
+	free(c);
+}
+
 static void
 test_report_text(void **state)
 {
@@ -1967,6 +2020,7 @@ main(void)
 		cmocka_unit_test(test_builtin_table),
 		cmocka_unit_test(test_report_json),
 		cmocka_unit_test(test_report_text),
+		cmocka_unit_test(test_report_server_name),
 		cmocka_unit_test(test_captured_classes),
 		cmocka_unit_test(test_captured_interception),
 	};
