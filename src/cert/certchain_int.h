@@ -140,11 +140,13 @@ copy_bounded(char *dst, size_t len, const char *src, size_t n)
 	dst[n] = '\0';
 }
 
-/* Certificate text for evidence lines: escaped, bounded. */
+/* Certificate text for evidence lines: escaped, bounded. Names are RFC
+ * 4514 strings already (their backslashes are their escapes): kept
+ * single. */
 static inline const char *
 safe(char *buf, size_t len, const char *s)
 {
-	return utf8_sanitize(buf, len, (const uint8_t *)s, strlen(s));
+	return utf8_sanitize_text(buf, len, (const uint8_t *)s, strlen(s));
 }
 
 /* chain_build.c: the certificates as sent */

@@ -87,6 +87,20 @@ safe(char *buf, size_t len, const char *s)
 	return utf8_sanitize(buf, len, (const uint8_t *)s, n);
 }
 
+/* The diagnosis's sentences: their network bytes are inert already, and
+ * the certificate names they quote are RFC 4514 strings whose backslashes
+ * are escapes. Control bytes and bidirectional controls are still shown
+ * as escapes. */
+static const char *
+said(char *buf, size_t len, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < len && plain_ascii(s, n))
+		return s;
+	return utf8_sanitize_text(buf, len, (const uint8_t *)s, n);
+}
+
 static void
 timeline_text(FILE *out, const struct timeline *tl)
 {
@@ -444,7 +458,7 @@ report_text_line(FILE *out, const struct report_opts *o,
 		                          ? ch->sni_len
 		                          : TLS_HS_SNI_MAX));
 	}
-	fprintf(out, "  %s", safe(text, sizeof text, d->summary));
+	fprintf(out, "  %s", said(text, sizeof text, d->summary));
 }
 
 void
@@ -465,7 +479,7 @@ report_text_conn(FILE *out, const struct report_opts *o,
 	        endpoint_str(ca, sizeof ca, &c->caddr, c->cport),
 	        endpoint_str(sa, sizeof sa, &c->saddr, c->sport),
 	        service_name(c->svc));
-	fprintf(out, "  %s\n", safe(text, sizeof text, d->summary));
+	fprintf(out, "  %s\n", said(text, sizeof text, d->summary));
 	fprintf(out, "  %s UTC", fmt_time_human(ts, sizeof ts, c->first_ts));
 	if (cap != NULL)
 		fprintf(out, ", %s frames %" PRIu64 "..%" PRIu64 " (%u frames)",
@@ -493,7 +507,7 @@ report_text_conn(FILE *out, const struct report_opts *o,
 		fprintf(out, "  evidence:\n");
 		for (unsigned i = 0; i < d->nevidence && i < DIAG_MAX_EVIDENCE; i++)
 			fprintf(out, "    - %s\n",
-			        safe(text, sizeof text, d->evidence[i].text));
+			        said(text, sizeof text, d->evidence[i].text));
 		if (d->evidence_dropped > 0)
 			fprintf(out, "    (%u more lines not kept)\n",
 			        d->evidence_dropped);
@@ -502,7 +516,7 @@ report_text_conn(FILE *out, const struct report_opts *o,
 		fprintf(out, "  likely causes (inferred, most likely first):\n");
 		for (unsigned i = 0; i < d->ncauses && i < DIAG_MAX_CAUSES; i++)
 			fprintf(out, "    %u. %s\n", i + 1,
-			        safe(text, sizeof text, d->causes[i]));
+			        said(text, sizeof text, d->causes[i]));
 	}
 	if (d->findings != 0) {
 		bool first = true;
@@ -519,7 +533,7 @@ report_text_conn(FILE *out, const struct report_opts *o,
 	tcp_line(out, o, &f->tcp);
 	if (d->advice[0] != '\0' && detail) {
 		fprintf(out, "  advice:\n");
-		wrapped(out, "    ", safe(text, sizeof text, d->advice), 76);
+		wrapped(out, "    ", said(text, sizeof text, d->advice), 76);
 	}
 	fprintf(out, "\n");
 }

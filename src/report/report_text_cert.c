@@ -10,7 +10,8 @@
 static const char *
 safe(char *buf, size_t len, const char *s)
 {
-	return utf8_sanitize(buf, len, (const uint8_t *)s, strlen(s));
+	/* RFC 4514 names: their backslashes are escapes already */
+	return utf8_sanitize_text(buf, len, (const uint8_t *)s, strlen(s));
 }
 
 /* "2026-11-27" of a certificate time. */

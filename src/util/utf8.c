@@ -1,4 +1,5 @@
 /* utf8.c: UTF-8 validation and terminal-safe text (RFC 3629). */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -43,8 +44,17 @@ utf8_seq(const uint8_t *p, size_t n, uint32_t *cp)
 	return len;
 }
 
-char *
-utf8_sanitize(char *dst, size_t max, const uint8_t *s, size_t n)
+/* Bidirectional controls (Unicode UAX #9): they reorder what a terminal
+ * shows after them, so a name could read as another (CVE-2021-42574). */
+static bool
+is_bidi_control(uint32_t cp)
+{
+	return cp == 0x061c || cp == 0x200e || cp == 0x200f ||
+	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+static char *
+sanitize(char *dst, size_t max, const uint8_t *s, size_t n, bool keep_bs)
 {
 	size_t o = 0, i = 0;
 	size_t mark = 0; /* the last boundary after which "..." still fits */
@@ -54,7 +64,7 @@ utf8_sanitize(char *dst, size_t max, const uint8_t *s, size_t n)
 	while (i < n) {
 		uint32_t cp;
 		size_t len = utf8_seq(s + i, n - i, &cp);
-		char esc[5];
+		char esc[12];
 		const char *out;
 		size_t olen;
 
@@ -64,7 +74,11 @@ utf8_sanitize(char *dst, size_t max, const uint8_t *s, size_t n)
 			out = esc;
 			olen = 4;
 			len = 1;
-		} else if (cp == '\\') {
+		} else if (is_bidi_control(cp)) {
+			snprintf(esc, sizeof esc, "\\u%04x", (unsigned)(cp & 0xffff));
+			out = esc;
+			olen = 6;
+		} else if (cp == '\\' && !keep_bs) {
 			out = "\\\\";
 			olen = 2;
 		} else {
@@ -89,4 +103,16 @@ utf8_sanitize(char *dst, size_t max, const uint8_t *s, size_t n)
 	}
 	dst[o] = '\0';
 	return dst;
+}
+
+char *
+utf8_sanitize(char *dst, size_t max, const uint8_t *s, size_t n)
+{
+	return sanitize(dst, max, s, n, false);
+}
+
+char *
+utf8_sanitize_text(char *dst, size_t max, const uint8_t *s, size_t n)
+{
+	return sanitize(dst, max, s, n, true);
 }

@@ -15,10 +15,18 @@ size_t utf8_seq(const uint8_t *p, size_t n, uint32_t *cp);
 
 /*
  * For a terminal: printable ASCII and valid non-control UTF-8 stay; control
- * characters (C0, DEL, C1) and invalid bytes become \xNN, so no escape
- * sequence from the network reaches the terminal. At most max output bytes
+ * characters (C0, DEL, C1) and invalid bytes become \xNN, bidirectional
+ * controls \uNNNN, so no escape sequence or reordering from the network
+ * reaches the terminal; a backslash becomes \\. At most max output bytes
  * (including the NUL); a cut ends in "...". Returns dst.
  */
 char *utf8_sanitize(char *dst, size_t max, const uint8_t *s, size_t n);
+/*
+ * The same for text that is escaped already (RFC 4514 names, whose
+ * backslashes are their own escapes, and the diagnosis's sentences that
+ * quote them): backslashes stay single. Bidirectional controls become
+ * \uNNNN in both.
+ */
+char *utf8_sanitize_text(char *dst, size_t max, const uint8_t *s, size_t n);
 
 #endif

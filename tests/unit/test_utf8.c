@@ -281,6 +281,49 @@ test_sanitize_tiny_max(void **state)
 	assert_ptr_equal(utf8_sanitize(b, sizeof b, (const uint8_t *)"x", 1), b);
 }
 
+/* Bidirectional controls would reorder what follows them on a terminal
+ * (CVE-2021-42574): shown as escapes, in both forms. */
+static void
+test_sanitize_bidi_controls(void **state)
+{
+	static const char rlo[] = "evil\xe2\x80\xaegnp.exe";
+	char b[128];
+
+	(void)state;
+	assert_string_equal(SAN(b, 100, "evil\xe2\x80\xaegnp.exe"),
+	                    "evil\\u202egnp.exe");
+	assert_string_equal(utf8_sanitize_text(b, sizeof b,
+	                                       (const uint8_t *)rlo,
+	                                       sizeof rlo - 1),
+	                    "evil\\u202egnp.exe");
+	assert_string_equal(SAN(b, 100, "a\xe2\x81\xa6" "b\xe2\x81\xa9" "c"),
+	                    "a\\u2066b\\u2069c");
+	assert_string_equal(SAN(b, 100, "\xd8\x9c\xe2\x80\x8f"),
+	                    "\\u061c\\u200f");
+	/* their neighbours are ordinary characters */
+	assert_string_equal(SAN(b, 100, "\xe2\x80\xaf\xe2\x80\x8d"),
+	                    "\xe2\x80\xaf\xe2\x80\x8d");
+	/* an escape is never cut in half */
+	assert_string_equal(SAN(b, 8, "ab\xe2\x80\xae"), "ab...");
+}
+
+/* Text escaped already (RFC 4514 names): backslashes stay single, the rest
+ * is as utf8_sanitize() makes it. */
+static void
+test_sanitize_text_keeps_backslashes(void **state)
+{
+	static const char name[] = "O=Facebook\\, Inc.,CN=a\x1b" "b";
+	char b[128];
+
+	(void)state;
+	assert_string_equal(utf8_sanitize_text(b, sizeof b,
+	                                       (const uint8_t *)name,
+	                                       sizeof name - 1),
+	                    "O=Facebook\\, Inc.,CN=a\\x1bb");
+	assert_string_equal(SAN(b, 100, "O=Facebook\\, Inc."),
+	                    "O=Facebook\\\\, Inc.");
+}
+
 int
 main(void)
 {
@@ -298,6 +341,8 @@ main(void)
 		cmocka_unit_test(test_sanitize_cut),
 		cmocka_unit_test(test_sanitize_fits_exactly),
 		cmocka_unit_test(test_sanitize_tiny_max),
+		cmocka_unit_test(test_sanitize_bidi_controls),
+		cmocka_unit_test(test_sanitize_text_keeps_backslashes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
