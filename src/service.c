@@ -63,7 +63,7 @@ service_of_bare_port(unsigned long port)
 static bool
 was_added(const struct service_map *m, unsigned port)
 {
-	return (m->added[port / 8] >> (port % 8)) & 1u;
+	return ((unsigned)m->added[port / 8] >> (port % 8)) & 1u;
 }
 
 /*
