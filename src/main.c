@@ -14,6 +14,7 @@
 #include "analyzer.h"
 #include "capture/capture.h"
 #include "capture/decap.h"
+#include "capture/inputs.h"
 #include "cert/certchain.h"
 #include "diag/explain.h"
 #include "report/export.h"
@@ -22,8 +23,6 @@
 #include "report/report.h"
 #include "service.h"
 #include "util/wrap.h"
-
-#define MAX_INPUTS 256
 
 enum exit_code {
 	EXIT_HEALTHY = 0,
@@ -52,6 +51,7 @@ enum long_opt {
 	OPT_HTML,
 	OPT_HTML_CARDS,
 	OPT_FULL,
+	OPT_EACH,
 	OPT_COMPACT,
 	OPT_ONLY,
 	OPT_CONN,
@@ -61,8 +61,8 @@ enum long_opt {
 };
 
 struct cli {
-	const char *inputs[MAX_INPUTS];
-	unsigned ninputs;
+	struct inputs in;       /* -r, directories opened */
+	bool each;              /* --each: every file on its own */
 	const char *iface;
 	const char *filter;
 	const char *user;
@@ -104,8 +104,11 @@ usage(FILE *f)
 	    "Explains why TLS connections to mail servers (IMAP, POP3, SMTP) "
 	    "fail, from\ncaptured traffic.\n"
 	    "\n"
-	    "  -r FILE             read a pcap/pcapng file ('-' is stdin); several are\n"
-	    "                      merged in time order\n"
+	    "  -r FILE             read a pcap/pcapng file ('-' is stdin), or every\n"
+	    "                      file of a directory; several are merged in time\n"
+	    "                      order\n"
+	    "  --each              analyse each -r file on its own (a folder of\n"
+	    "                      customer captures), with a summary per file\n"
 	    "  -i IFACE            capture live; SIGINT/SIGTERM end it cleanly\n"
 	    "  -p PORT/SERVICE     a port to watch: SERVICE is imap, pop3, smtp or\n"
 	    "                      submission (STARTTLS), imaps, pop3s, smtps or tls\n"
@@ -253,6 +256,7 @@ parse_args(int argc, char **argv, struct cli *cli)
 	    {"html", required_argument, NULL, OPT_HTML},
 	    {"html-max-cards", required_argument, NULL, OPT_HTML_CARDS},
 	    {"full", no_argument, NULL, OPT_FULL},
+	    {"each", no_argument, NULL, OPT_EACH},
 	    {"compact", no_argument, NULL, OPT_COMPACT},
 	    {"only", required_argument, NULL, OPT_ONLY},
 	    {"conn", required_argument, NULL, OPT_CONN},
@@ -272,12 +276,10 @@ parse_args(int argc, char **argv, struct cli *cli)
 	                         NULL)) != -1) {
 		switch (ch) {
 		case 'r':
-			if (cli->ninputs == MAX_INPUTS) {
-				fprintf(stderr, "tlsautopsy: at most %d -r files\n",
-				        MAX_INPUTS);
+			if (!inputs_add(&cli->in, optarg, err, sizeof err)) {
+				fprintf(stderr, "tlsautopsy: -r %s\n", err);
 				return EXIT_USAGE;
 			}
-			cli->inputs[cli->ninputs++] = optarg;
 			break;
 		case 'i':
 			cli->iface = optarg;
@@ -315,6 +317,9 @@ parse_args(int argc, char **argv, struct cli *cli)
 			break;
 		case OPT_LADDER:
 			cli->ropts.ladder = true;
+			break;
+		case OPT_EACH:
+			cli->each = true;
 			break;
 		case OPT_FULL:
 			cli->ropts.full = true;
@@ -455,9 +460,18 @@ parse_args(int argc, char **argv, struct cli *cli)
 		                "connections to stdout: give one\n");
 		return EXIT_USAGE;
 	}
-	if ((cli->ninputs == 0) == (cli->iface == NULL)) {
+	if ((cli->in.n == 0) == (cli->iface == NULL)) {
 		fprintf(stderr, "tlsautopsy: give -r FILE (offline) or -i IFACE "
 		                "(live), not both; -h for help\n");
+		return EXIT_USAGE;
+	}
+	/* --each runs one analysis per file: what writes one file for the
+	 * whole run would be overwritten by each. */
+	if (cli->each && (cli->iface != NULL || cli->write != NULL ||
+	                  cli->html != NULL || cli->summary_json != NULL ||
+	                  cli->user != NULL)) {
+		fprintf(stderr, "tlsautopsy: --each reads files one by one: "
+		                "not with -i, -w, --html, --summary-json or -Z\n");
 		return EXIT_USAGE;
 	}
 	report_to_terminal(cli);
@@ -669,11 +683,12 @@ analyse_files(struct capture *cap, struct analyzer *an, bool show_progress)
 	return true;
 }
 
+/* One analysis: the files given (merged in time order), or the live
+ * interface; certificates judged with cli->acfg.certs. */
 static int
-run(struct cli *cli)
+run_inputs(struct cli *cli, const char *const *paths, unsigned npaths)
 {
 	char err[CAP_ERRLEN], filter[4096], ports[4096];
-	char cerr[CERTCHAIN_ERR_LEN];
 	struct cap_filter flt;
 	struct capture *cap;
 	struct analyzer *an;
@@ -684,8 +699,6 @@ run(struct cli *cli)
 	const char *bpf;
 	int code;
 
-	if (cli->iface == NULL)
-		buffer_stdout();
 	if (!service_map_filter(&cli->acfg.svc, cli->filter, filter,
 	                        sizeof filter) ||
 	    !service_map_filter(&cli->acfg.svc, NULL, ports, sizeof ports)) {
@@ -702,8 +715,7 @@ run(struct cli *cli)
 		cap = capture_open_live(cli->iface, &flt, &cli->acfg.decap, err,
 		                        sizeof err);
 	else
-		cap = capture_open_files(cli->inputs, cli->ninputs, bpf, err,
-		                         sizeof err);
+		cap = capture_open_files(paths, npaths, bpf, err, sizeof err);
 	/* Offline too, -f is tried on the packet inside a tunnel. */
 	if (cap != NULL && cli->iface == NULL &&
 	    !capture_filter_inner(cap, &flt, &cli->acfg.decap, err, sizeof err)) {
@@ -714,17 +726,7 @@ run(struct cli *cli)
 		fprintf(stderr, "tlsautopsy: %s\n", err);
 		return EXIT_USAGE;
 	}
-	/* Trust stores and data files are read before privileges go (the
-	 * trust history, world-readable, when a chain first needs it). */
-	cli->certs.warn = warn_line;
-	cli->acfg.certs = certchain_new(&cli->certs, cerr);
-	if (cli->acfg.certs == NULL) {
-		fprintf(stderr, "tlsautopsy: %s\n", cerr);
-		capture_close(cap);
-		return EXIT_USAGE;
-	}
 	if (cli->user != NULL && !drop_privileges(cli->user)) {
-		certchain_free(cli->acfg.certs);
 		capture_close(cap);
 		return EXIT_USAGE;
 	}
@@ -738,8 +740,7 @@ run(struct cli *cli)
 		                               sizeof err);
 		if (cli->acfg.export == NULL) {
 			fprintf(stderr, "tlsautopsy: %s\n", err);
-			certchain_free(cli->acfg.certs);
-			capture_close(cap);
+				capture_close(cap);
 			return EXIT_USAGE;
 		}
 		names.file = export_file_name;
@@ -757,7 +758,6 @@ run(struct cli *cli)
 		fprintf(stderr, "tlsautopsy: out of memory\n");
 		report_free(rep);
 		export_close(cli->acfg.export, err, sizeof err);
-		certchain_free(cli->acfg.certs);
 		capture_close(cap);
 		return EXIT_USAGE;
 	}
@@ -773,7 +773,6 @@ run(struct cli *cli)
 		analyzer_free(an);
 		report_free(rep);
 		export_close(cli->acfg.export, err, sizeof err);
-		certchain_free(cli->acfg.certs);
 		capture_close(cap);
 		return EXIT_USAGE;
 	}
@@ -791,7 +790,6 @@ run(struct cli *cli)
 		analyzer_free(an);
 		report_free(rep);
 		export_close(cli->acfg.export, err, sizeof err);
-		certchain_free(cli->acfg.certs);
 		capture_close(cap);
 		return EXIT_USAGE;
 	}
@@ -825,10 +823,81 @@ run(struct cli *cli)
 	}
 	fflush(stdout);
 	analyzer_free(an);
-	/* Every connection has released its chain by now. */
-	certchain_free(cli->acfg.certs);
 	report_free(rep);
 	capture_close(cap);
+	return code;
+}
+
+/*
+ * --each: every file analysed on its own, with its own summary, then one
+ * line for all. The exit status: 2 when a file could not be read, else 1
+ * when one had a problem, else 0 when one was analysed, else 3.
+ */
+static int
+run_each(struct cli *cli)
+{
+	unsigned problems = 0, healthy = 0, nothing = 0, unreadable = 0;
+	bool text = !cli->ropts.json && !cli->ropts.csv;
+	FILE *last = text ? stdout : stderr;
+
+	for (unsigned i = 0; i < cli->in.n && !interrupted; i++) {
+		int code;
+
+		if (text)
+			printf("=== %s (file %u of %u)\n\n", cli->in.path[i], i + 1,
+			       cli->in.n);
+		fflush(stdout);
+		code = run_inputs(cli, &cli->in.path[i], 1);
+		switch (code) {
+		case EXIT_HEALTHY:
+			healthy++;
+			break;
+		case EXIT_PROBLEM:
+			problems++;
+			break;
+		case EXIT_NOTHING:
+			nothing++;
+			break;
+		default:
+			unreadable++;
+			break;
+		}
+		/* one header row for the whole CSV, by the first file read */
+		if (code != EXIT_USAGE)
+			cli->ropts.csv_header_done = true;
+		if (text && i + 1 < cli->in.n)
+			printf("\n");
+		fflush(stdout);
+	}
+	fprintf(last, "Each file: %u file%s: %u with problems, %u healthy, %u "
+	              "with nothing analysed, %u unreadable\n",
+	        cli->in.n, cli->in.n == 1 ? "" : "s", problems, healthy,
+	        nothing, unreadable);
+	return unreadable > 0 ? EXIT_USAGE :
+	       problems > 0 ? EXIT_PROBLEM :
+	       healthy > 0 ? EXIT_HEALTHY : EXIT_NOTHING;
+}
+
+static int
+run(struct cli *cli)
+{
+	char cerr[CERTCHAIN_ERR_LEN];
+	int code;
+
+	if (cli->iface == NULL)
+		buffer_stdout();
+	/* Trust stores and data files are read before privileges go (the
+	 * trust history, world-readable, when a chain first needs it). */
+	cli->certs.warn = warn_line;
+	cli->acfg.certs = certchain_new(&cli->certs, cerr);
+	if (cli->acfg.certs == NULL) {
+		fprintf(stderr, "tlsautopsy: %s\n", cerr);
+		return EXIT_USAGE;
+	}
+	code = cli->each ? run_each(cli)
+	                 : run_inputs(cli, cli->in.path, cli->in.n);
+	/* Every connection has released its chain by now. */
+	certchain_free(cli->acfg.certs);
 	return code;
 }
 
@@ -840,7 +909,8 @@ main(int argc, char **argv)
 
 	memset(&cli, 0, sizeof cli);
 	rc = parse_args(argc, argv, &cli);
-	if (rc != EXIT_HEALTHY)
-		return rc;
-	return run(&cli);
+	if (rc == EXIT_HEALTHY)
+		rc = run(&cli);
+	inputs_free(&cli.in);
+	return rc;
 }

@@ -46,6 +46,7 @@ report_new(FILE *out, FILE *err, const struct report_opts *o)
 	r->out = out;
 	r->err = err;
 	r->o = *o;
+	r->csv_header = o->csv_header_done;
 	json_init(&r->json, TA_CAP_JSON_LINE);
 	r->servers = server_summary_new();
 	/* Text reports are grouped; JSON lines are one per connection. */

@@ -26,6 +26,7 @@
 struct report_opts {
 	bool json;
 	bool csv;        /* --csv: one row per connection (not with json) */
+	bool csv_header_done; /* --each: an earlier file wrote the header */
 	bool all;        /* -a: healthy connections too */
 	unsigned verbose;
 	bool quiet;      /* -q: only the summary */
