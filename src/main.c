@@ -140,7 +140,8 @@ usage(FILE *f)
 	    "  -v                  more detail (every offered suite, the ladder);\n"
 	    "                      implies --full\n"
 	    "  --full              full reports on a terminal too (by default more\n"
-	    "                      than 5 reports show as one line each there)\n"
+	    "                      than 5, or more than a screenful, show as one\n"
+	    "                      line each there)\n"
 	    "  --compact           one line per report, however few (identical\n"
 	    "                      reports are one group in either form)\n"
 	    "  --only VERDICT      show only connections with this verdict or\n"
@@ -192,19 +193,26 @@ parse_uint(const char *s, unsigned long long max, unsigned long long *v)
 	return errno == 0 && *end == '\0' && *v <= max;
 }
 
-/* The terminal's width: the window's, else $COLUMNS, else 80. */
-static unsigned
-terminal_width(void)
+/* The terminal's width and height: the window's, else $COLUMNS and
+ * $LINES, else 80 by 24. */
+static void
+terminal_size(unsigned *cols, unsigned *rows)
 {
 	struct winsize ws;
-	const char *env = getenv("COLUMNS");
+	const char *ec = getenv("COLUMNS"), *er = getenv("LINES");
 	unsigned long long v;
+	bool win = ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0;
 
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
-		return ws.ws_col;
-	if (env != NULL && parse_uint(env, 10000, &v) && v > 0)
-		return (unsigned)v;
-	return 80;
+	*cols = 80;
+	*rows = 24;
+	if (win && ws.ws_col > 0)
+		*cols = ws.ws_col;
+	else if (ec != NULL && parse_uint(ec, 10000, &v) && v > 0)
+		*cols = (unsigned)v;
+	if (win && ws.ws_row > 0)
+		*rows = ws.ws_row;
+	else if (er != NULL && parse_uint(er, 100000, &v) && v > 0)
+		*rows = (unsigned)v;
 }
 
 /*
@@ -216,6 +224,7 @@ static void
 report_to_terminal(struct cli *cli)
 {
 	const char *nc = getenv("NO_COLOR");
+	unsigned cols = 0;
 	bool tty = isatty(STDOUT_FILENO) && !cli->ropts.json && !cli->ropts.csv &&
 	           (cli->write == NULL || strcmp(cli->write, "-") != 0);
 
@@ -225,10 +234,12 @@ report_to_terminal(struct cli *cli)
 	cli->ropts.terminal = tty;
 	if (cli->ropts.verbose > 0 && !cli->ropts.compact)
 		cli->ropts.full = true;
+	if (tty)
+		terminal_size(&cols, &cli->ropts.rows);
 	if (cli->width >= 0)
 		cli->ropts.width = (unsigned)cli->width;
 	else
-		cli->ropts.width = tty ? terminal_width() : 0;
+		cli->ropts.width = tty ? cols : 0;
 }
 
 static int

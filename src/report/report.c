@@ -184,7 +184,9 @@ compact_now(const struct report *r)
 	if (r->o.compact)
 		return true;
 	return r->o.terminal && !select_active(&r->o.sel) &&
-	       text_groups_reports(r->groups) > REPORT_HANDFUL;
+	       (text_groups_reports(r->groups) > REPORT_HANDFUL ||
+	        (text_groups_reports(r->groups) > 1 && r->o.rows > 0 &&
+	         text_groups_lines(r->groups) > r->o.rows));
 }
 
 static const char compact_hint[] =

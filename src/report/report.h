@@ -19,7 +19,8 @@
 #include "report/select.h"
 
 /* Reports shown in full on a terminal before the one-line form takes
- * over: more than this many (after grouping) do not fit a screen. */
+ * over: more than this many (after grouping) do not fit a screen, nor
+ * several whose lines would not fit the terminal's height. */
 #define REPORT_HANDFUL 5
 #include "tls/tls_names.h"
 
@@ -36,6 +37,8 @@ struct report_opts {
 	bool compact;    /* --compact: one line per report, however few */
 	bool terminal;   /* stdout is a terminal: one line each when many */
 	unsigned width;  /* text folded at this width; 0: not folded */
+	unsigned rows;   /* the terminal's height: more than one report that
+	                  * would not fit it goes one line each */
 	struct report_select sel; /* --only, --conn */
 };
 

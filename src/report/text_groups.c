@@ -22,6 +22,7 @@ struct text_groups {
 	uint32_t *slots; /* open addressing: index + 1, 0 empty */
 	size_t nslots;
 	size_t bytes;
+	size_t lines;    /* of the full reports, a group's line included */
 	uint64_t conns;
 };
 
@@ -163,6 +164,8 @@ text_groups_add(struct text_groups *t, const struct text_member *m)
 			group_free(g);
 			return false;
 		}
+		for (size_t i = 0; i < m->block_len; i++)
+			t->lines += m->block[i] == '\n';
 		g->key_len = m->key_len;
 		g->block_len = m->block_len;
 		g->hash = h;
@@ -179,6 +182,8 @@ text_groups_add(struct text_groups *t, const struct text_member *m)
 		}
 	}
 	/* A group that lost a frame or a client to memory still counts it. */
+	if (g->count == 1)
+		t->lines++; /* "N connections like this" */
 	(void)add_frame(t, g, m->frame);
 	(void)note_client(t, g, m->client);
 	t->conns++;
@@ -195,6 +200,12 @@ size_t
 text_groups_reports(const struct text_groups *t)
 {
 	return t->n;
+}
+
+size_t
+text_groups_lines(const struct text_groups *t)
+{
+	return t->lines;
 }
 
 size_t
@@ -268,6 +279,7 @@ text_groups_flush(struct text_groups *t, FILE *out, bool compact,
 	}
 	t->n = 0;
 	t->bytes = 0;
+	t->lines = 0;
 	t->conns = 0;
 	if (t->slots != NULL)
 		memset(t->slots, 0, t->nslots * sizeof *t->slots);

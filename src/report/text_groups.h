@@ -43,6 +43,8 @@ bool text_groups_add(struct text_groups *g, const struct text_member *m);
 uint64_t text_groups_conns(const struct text_groups *g);
 /* Reports held: one per group. */
 size_t text_groups_reports(const struct text_groups *g);
+/* Lines their full reports take, unfolded. */
+size_t text_groups_lines(const struct text_groups *g);
 size_t text_groups_bytes(const struct text_groups *g);
 /* Print every group, then forget them: full reports, or one line per
  * group when compact; lines folded at width (0: not folded). */
