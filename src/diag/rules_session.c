@@ -595,6 +595,15 @@ dg_rule_not_protocol(struct ctx *c)
 	    dg_fr(c, e.frame).s, dg_dside(by), how,
 	    dg_after(c, e.frame, s->unparsed_frame).s,
 	    client ? "client" : "server", dg_fr(c, s->unparsed_frame).s);
+	/* A client that never spoke the protocol began no session, let
+	 * alone a handshake: what it sent is the cause, not how it ended. */
+	if (client) {
+		verdict(c, DIAG_NOT_TLS, false, "The client sent something "
+		    "that is not %s (%s), so no %s session, and no TLS, "
+		    "began; then the %s %s.", p->label,
+		    dg_fr(c, s->unparsed_frame).s, p->label, dg_dside(by), how);
+		return true;
+	}
 	verdict(c, e.kind == END_RST ? DIAG_TCP_RESET :
 	    DIAG_CLOSED_DURING_HANDSHAKE, false, "The %s's %s is not "
 	    "%s (%s); then the %s %s.", client ? "client" : "server", what.s,

@@ -306,8 +306,10 @@ test_not_protocol(void **state)
 	text(s->unparsed_excerpt, &s->unparsed_len, "\x01\x02binary");
 	end_tcp(TCP_END_FIN, TCP_SIDE_CLIENT, 12);
 	decide();
-	assert_verdict("closed-during-handshake");
-	assert_in(X->r.summary, "client's line is not SMTP");
+	/* no session began: what the client sent is the cause */
+	assert_verdict("not-tls");
+	assert_in(X->r.summary, "The client sent something that is not SMTP "
+	    "(frame 5), so no SMTP session, and no TLS, began");
 	assert_in(X->r.advice, "no SMTP client of this port");
 }
 
