@@ -515,11 +515,13 @@ certchain_analyse(struct certchain *ctx, const struct tls_certificate *certs,
 		                  out->leaf_age <= CERTCHAIN_FRESH_SECS;
 	}
 	/* A leaf forged for this very connection: only under an issuer that is
-	 * not public, for the name asked, and not a self-signed one (a server
-	 * that made itself a certificate at start-up). */
+	 * not public, for the name asked, not a self-signed one (a server
+	 * that made itself a certificate at start-up), and not a proxy
+	 * certificate (made by its user just before use, RFC 3820). */
 	out->intercepted = e->chain.interception.suspected ||
 	                   (out->leaf_fresh && !e->chain.public_issuer &&
 	                    !e->public_unknown && !e->leaf_self_signed &&
+	                    !e->leaf_proxy &&
 	                    (e->chain.name[0] == '\0' || e->chain.name_covered));
 }
 

@@ -66,6 +66,10 @@ struct certchain_entry {
 	struct path_el path[PATH_MAX_LEN];
 	uint8_t npath;
 	bool leaf_self_signed;
+	/* the leaf is an RFC 3820 proxy certificate (proxyCertInfo): grid
+	 * middleware issues one from the user's own certificate just before
+	 * use, so a fresh not_before is its nature, not a forgery's */
+	bool leaf_proxy;
 	/* whether the issuer is a public CA cannot be told: the leaf's issuer
 	 * is missing, so no store could verify it */
 	bool public_unknown;

@@ -417,6 +417,8 @@ chain_build_entry(struct certchain *ctx, const struct tls_certificate *certs,
 		e->code = X509_V_ERR_UNSPECIFIED;
 	} else {
 		e->leaf_self_signed = c->chain[0].self_signed;
+		e->leaf_proxy = (X509_get_extension_flags(x[0]) &
+		                 EXFLAG_PROXY) != 0;
 		chain_verify_entry(ctx, e, x, n, certs);
 	}
 	for (uint16_t i = 0; i < n; i++)

@@ -455,7 +455,12 @@ interception_lines(struct lines *ls, const struct cert_facts *f)
 		     ic->product[0] ? ")" : "");
 	for (unsigned i = 0; i < ic->nevidence && i < CERT_EVIDENCE_MAX; i++)
 		line(ls, "%s", ic->evidence[i]);
-	if (f->leaf_fresh) {
+	if (f->leaf_fresh && f->entry != NULL && f->entry->leaf_proxy)
+		line(ls, "the leaf is an RFC 3820 proxy certificate "
+		     "(proxyCertInfo), issued by its user's own certificate just "
+		     "before use, as grid middleware does: its fresh not_before "
+		     "is no sign of interception");
+	else if (f->leaf_fresh) {
 		fresh_text(fresh, sizeof fresh, f);
 		line(ls, "%s", fresh);
 	}

@@ -1410,6 +1410,39 @@ test_intercept_trusted(void **state)
 	free(c);
 }
 
+/*
+ * A grid's proxy certificate (RFC 3820, proxyCertInfo) is issued by its
+ * user minutes before use, under a private CA, and sent without SNI, as
+ * Globus does: fresh, yet no forgery. The evidence says what it is.
+ */
+static void
+test_proxy_cert_not_interception(void **state)
+{
+	struct certchain *ctx = ctx_root();
+	struct chain *c = make("proxy", "griduser", "gridca", NULL);
+	struct chain *plain = make("griduser", "gridca", NULL);
+	struct cert_facts f;
+	ta_time soon = at(2025, 3, 1, 12, 5, 0);
+
+	(void)state;
+	analyse(ctx, c, NULL, soon, &f);
+	assert_true(f.leaf_fresh);
+	assert_false(f.intercepted);
+	assert_false(f.verify_ok);
+	assert_true(evidence_has(&f, soon, "the leaf is an RFC 3820 proxy "
+	                         "certificate (proxyCertInfo)"));
+	assert_false(evidence_has(&f, soon, "as inspection proxies forge"));
+	certchain_release(ctx, &f);
+	/* the user's own certificate, were it fresh, is judged as before */
+	analyse(ctx, plain, NULL, at(2024, 1, 1, 0, 5, 0), &f);
+	assert_true(f.leaf_fresh);
+	assert_true(f.intercepted);
+	certchain_release(ctx, &f);
+	certchain_free(ctx);
+	free(c);
+	free(plain);
+}
+
 /* A leaf issued minutes before the connection, under a non-public issuer. */
 static void
 test_intercept_fresh(void **state)
@@ -2015,6 +2048,7 @@ main(void)
 		cmocka_unit_test(test_intercept_untrusted),
 		cmocka_unit_test(test_intercept_trusted),
 		cmocka_unit_test(test_intercept_fresh),
+		cmocka_unit_test(test_proxy_cert_not_interception),
 		cmocka_unit_test(test_intercept_product),
 		cmocka_unit_test(test_intercept_pin),
 		cmocka_unit_test(test_builtin_table),
