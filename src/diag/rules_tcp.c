@@ -29,6 +29,13 @@ static const char advice_close_server_hello[] =
 	"tls1_2 tls1_3`, Courier `TLS_PROTOCOL=TLS1_2:TLS1_3`) or add modern "
 	"suites such as ECDHE-RSA-AES128-GCM-SHA256. Only as the last resort, "
 	"loosen the migration host for this one source server, temporarily.";
+static const char advice_too_large[] =
+	"A handshake message declares a length this analysis does not "
+	"follow (over 256 KiB): real certificate chains are far smaller, so "
+	"the capture was most likely edited, anonymised or damaged on its "
+	"way. Ask for the original capture; if it is the original, the "
+	"server sends an unusual handshake that its TLS library's log "
+	"explains.";
 static const char advice_timeout_client[] =
 	"The server waited for the client, which never spoke. Check the "
 	"migration tool's configuration (it may expect the server to speak "
@@ -335,7 +342,7 @@ bool
 dg_rule_missing(struct ctx *c)
 {
 	const struct tls_facts *t = c->tls;
-	bool hit = false;
+	bool hit = false, lost = false, too_large = false;
 
 	if (c->f->why == TCP_FINISH_EVICTED) {
 		ev(c, c->f->tcp.end_frame, "%s: the analyser's connection table "
@@ -349,7 +356,7 @@ dg_rule_missing(struct ctx *c)
 	if (c->st != NULL && c->st->gap && !c->st->requested) {
 		ev(c, 0, "bytes of the %s plaintext phase are missing from "
 		    "the capture", starttls_proto(c->st->protocol)->label);
-		hit = true;
+		hit = lost = true;
 	}
 	/* Whose turn it was rests on what a side did not send: with bytes
 	 * of a side missing, that cannot be told. */
@@ -371,7 +378,7 @@ dg_rule_missing(struct ctx *c)
 		    r->cut_bytes == r->gap_bytes ? "cut by the snap length" :
 		    "lost, or cut by the snap length",
 		    (unsigned)r->gaps, r->gaps == 1 ? "" : "s");
-		hit = true;
+		hit = lost = true;
 	}
 	for (int i = 0; t != NULL && i < 2; i++) {
 		const struct tls_facts_side *s = &t->side[i];
@@ -398,7 +405,7 @@ dg_rule_missing(struct ctx *c)
 			    "side: lost by the capture" : g != NULL && g->cut ?
 			    "cut by the capture's snap length" :
 			    "lost, or cut by the capture's snap length");
-			hit = true;
+			hit = lost = true;
 			break;
 		}
 		case TLS_STOP_TRUNCATED:
@@ -406,7 +413,7 @@ dg_rule_missing(struct ctx *c)
 			    "TLS record (%llu bytes held)",
 			    dg_fr(c, s->stop_frame).s, w,
 			    (unsigned long long)s->stop_len);
-			hit = true;
+			hit = lost = true;
 			break;
 		case TLS_STOP_OVERSIZED:
 		case TLS_STOP_NO_BUFFER:
@@ -415,6 +422,7 @@ dg_rule_missing(struct ctx *c)
 			    dg_fr(c, s->stop_frame).s, w,
 			    (unsigned long long)s->stop_len);
 			hit = true;
+			too_large = true;
 			break;
 		case TLS_STOP_NOT_TLS:
 		case TLS_STOP_BAD_RECORD:
@@ -426,6 +434,16 @@ dg_rule_missing(struct ctx *c)
 		return false;
 	if (t != NULL && t->client_hello_seen)
 		dg_ev_client_hello(c);
+	/* Nothing was lost: a message declared more than is followed (an
+	 * edited or damaged capture, or one beyond TLS_REC_HS_MAX). */
+	if (too_large && !lost) {
+		c->advice = advice_too_large;
+		verdict(c, DIAG_INCOMPLETE_CAPTURE, false, "A handshake message "
+		    "declares more bytes than this analysis follows (a damaged "
+		    "or edited capture, or an unusually large message), so no "
+		    "verdict is given rather than a guess.");
+		return true;
+	}
 	verdict(c, DIAG_INCOMPLETE_CAPTURE, false, "The capture lacks part of "
 	    "the handshake (bytes lost or cut by the snap length), so no "
 	    "verdict is given rather than a guess.");

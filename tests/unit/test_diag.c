@@ -1778,6 +1778,23 @@ test_gap_and_truncation(void **state)
 	s->stop = TLS_STOP_TRUNCATED;
 	decide();
 	assert_verdict("incomplete-capture");
+	assert_non_null(strstr(X->r.summary,
+	                       "bytes lost or cut by the snap length"));
+
+	/* A message that declares too much lost no byte: the summary and the
+	 * advice say so, and do not send anyone to capture again. */
+	s->stop = TLS_STOP_OVERSIZED;
+	s->stop_len = 3214128;
+	decide();
+	assert_verdict("incomplete-capture");
+	assert_true(has_evidence("handshake message (3214128 bytes) was too "
+	                         "large to follow"));
+	assert_non_null(strstr(X->r.summary,
+	                       "declares more bytes than this analysis follows"));
+	assert_false(strstr(X->r.summary, "lost") != NULL);
+	assert_non_null(strstr(X->r.advice, "Ask for the original capture"));
+	assert_false(strstr(X->r.advice, "tcpdump -s 0") != NULL);
+	s->stop = TLS_STOP_TRUNCATED;
 
 	/* Facts seen before the hole still decide. */
 	alert(7, TLS_SIDE_SERVER, TLS_ALERT_FATAL, 70);
