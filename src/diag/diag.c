@@ -335,6 +335,22 @@ static const struct rule rules[] = {
 /* ------------------------------------------------------------------ */
 /* Findings */
 
+/*
+ * Every frame of a connection with exchanges both ways stamped alike: no
+ * network answers in no time (a round trip takes microseconds even on
+ * loopback, and capture clocks count them), so the trace was generated
+ * or its times rewritten.
+ */
+static bool
+frozen_clock(const struct conn_facts *f)
+{
+	const struct conn *k = f->conn;
+
+	return k != NULL && f->tcp.frames >= 4 &&
+	       k->tcp.ep[TCP_DIR_C2S].pkts > 0 &&
+	       k->tcp.ep[TCP_DIR_S2C].pkts > 0 && k->first_ts == k->last_ts;
+}
+
 static void
 add_findings(struct ctx *c)
 {
@@ -400,6 +416,13 @@ add_findings(struct ctx *c)
 		    c->tls->client_hello_again_after_server_hello ? " after the "
 		    "ServerHello, in clear (a renegotiation)" : "",
 		    (unsigned)c->tls->client_hellos);
+	if (frozen_clock(c->f)) {
+		o->findings |= DIAG_F_TIMESTAMPS_DAMAGED;
+		ev(c, 0, "all %u frames of this connection, both sides', carry "
+		    "the same time stamp: the capture's clock is not a real one "
+		    "(a generated or rewritten trace), so its times and "
+		    "durations say nothing", (unsigned)c->f->tcp.frames);
+	}
 	if (c->f->tcp.ts_damaged) {
 		o->findings |= DIAG_F_TIMESTAMPS_DAMAGED;
 		ev(c, c->f->tcp.ts_damage_frame, "%s: the capture's clock steps "

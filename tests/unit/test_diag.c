@@ -1808,6 +1808,40 @@ test_gap_and_truncation(void **state)
 	assert_verdict("ok");
 }
 
+/* A generated trace: every frame, both sides', at one time stamp. The
+ * finding says the clock is not real; two frames alike are no sign. */
+static void
+test_frozen_clock(void **state)
+{
+	(void)state;
+	fx_init(SVC_IMAPS);
+	modern_hello(6);
+	complete(12, 0);
+	X->conn.first_ts = X->conn.last_ts = T0;
+	X->conn.tcp.ep[TCP_DIR_C2S].pkts = 5;
+	X->conn.tcp.ep[TCP_DIR_S2C].pkts = 5;
+	end_tcp(TCP_END_FIN, TCP_SIDE_CLIENT, 30, T0);
+	decide();
+	assert_verdict("ok");
+	assert_true(X->r.findings & DIAG_F_TIMESTAMPS_DAMAGED);
+	assert_true(has_evidence("all 10 frames of this connection, both "
+	                         "sides', carry the same time stamp"));
+
+	/* one side only, or a few frames: a fast capture, not a frozen one */
+	X->conn.tcp.ep[TCP_DIR_S2C].pkts = 0;
+	decide();
+	assert_false(X->r.findings & DIAG_F_TIMESTAMPS_DAMAGED);
+	X->conn.tcp.ep[TCP_DIR_S2C].pkts = 5;
+	X->f.tcp.frames = 3;
+	decide();
+	assert_false(X->r.findings & DIAG_F_TIMESTAMPS_DAMAGED);
+	/* a real clock: the last frame later than the first */
+	X->f.tcp.frames = 10;
+	X->conn.last_ts = T0 + 1;
+	decide();
+	assert_false(X->r.findings & DIAG_F_TIMESTAMPS_DAMAGED);
+}
+
 static void
 test_snaplen_no_hello(void **state)
 {
@@ -2063,6 +2097,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_close_notify_hangup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_midstream, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gap_and_truncation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_frozen_clock, setup,
+		                                teardown),
 		cmocka_unit_test_setup_teardown(test_snaplen_no_hello, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evicted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_starttls_gap, setup, teardown),
