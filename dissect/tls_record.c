@@ -622,6 +622,30 @@ on_ccs(struct run *run, const uint8_t *p, size_t n)
 	emit(run, &ev);
 	if (!compat)
 		d->encrypted = true;
+	else if (!run->c->server_hello_seen)
+		d->compat_ccs = true;
+}
+
+/*
+ * A handshake record from a client after a ChangeCipherSpec taken for TLS
+ * 1.3's compatibility one, while no ServerHello is known (the server's
+ * side not captured): under TLS 1.3 the only handshake record a client
+ * sends in clear after it is a second ClientHello, whole (RFC 8446 4.1.2,
+ * 5.1: its encrypted ones are application_data records). Anything else
+ * is a TLS 1.2 Finished, encrypted: the key change was real.
+ */
+static bool
+ccs_was_real(const struct run *run, const uint8_t *p, size_t n)
+{
+	uint32_t len;
+
+	if (!run->d->compat_ccs || run->c->server_hello_seen ||
+	    run->d->hs.len > 0)
+		return false;
+	if (n < TLS_HS_HDR_LEN || p[0] != TLS_HS_CLIENT_HELLO)
+		return true;
+	len = (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	return len > n - TLS_HS_HDR_LEN;
 }
 
 /*
@@ -861,6 +885,10 @@ on_record(struct run *run, const uint8_t *r, size_t total, enum frm frm)
 		on_alert(run, body, n);
 		break;
 	case TLS_CT_HANDSHAKE:
+		if (!d->encrypted && ccs_was_real(run, body, n)) {
+			d->encrypted = true;
+			d->compat_ccs = false;
+		}
 		if (d->encrypted)
 			opaque(run, n);
 		else if (!continues_lost_message(run, body, n))

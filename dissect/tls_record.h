@@ -111,6 +111,10 @@ struct tls_rec_dir {
 	uint16_t last_version;    /* record version of its last whole record */
 	bool started;             /* its first record header has been read */
 	bool encrypted;           /* its records are opaque from now on */
+	bool compat_ccs;          /* it sent a ChangeCipherSpec taken for TLS
+	                           * 1.3's compatibility one (no ServerHello
+	                           * known), which a later record may prove a
+	                           * TLS 1.2 key change */
 	bool stopped;
 	uint64_t offset;          /* stream bytes consumed (or skipped) */
 	uint64_t records;

@@ -1701,6 +1701,34 @@ test_compat_ccs_before_server_hello(void **state)
 	shape(&la, TLS_SIDE_CLIENT, got, sizeof got);
 	assert_string_equal(got, "CcO");
 	conn_free(&c);
+	/*
+	 * The server's side not captured, a client that offered 1.3: after
+	 * its CCS, a handshake record that is no whole ClientHello is its
+	 * TLS 1.2 Finished (abbreviated handshake, one-sided capture): opaque,
+	 * never a plaintext message that is "too large to follow".
+	 */
+	{
+		static const uint8_t fin[] = {0x16, 0x03, 0x03, 0x00, 0x28,
+		    0xc7, 0x51, 0x9e, 0x02, 0x44, 0x10, 0x8f, 0x3a, 0x61, 0x0d,
+		    0x92, 0x5b, 0xe0, 0x07, 0x33, 0x18, 0xaa, 0x4c, 0x21, 0x90,
+		    0x6e, 0x35, 0xd8, 0x7f, 0x02, 0xbc, 0x48, 0x11, 0x5e, 0xf3,
+		    0x0a, 0x67, 0x93, 0xc2, 0x2d, 0x84, 0x19, 0x76, 0xe5, 0x3b};
+		static const uint8_t data[] = {0x17, 0x03, 0x03, 0x00, 0x03,
+		    0x01, 0x02, 0x03};
+
+		memset(&la, 0, sizeof la);
+		tls_rec_init(&c);
+		feed(&c, &la, TLS_SIDE_CLIENT,
+		     tls_samples[SAMPLE_TLS13].stream[0], 323, 1);
+		feed(&c, &la, TLS_SIDE_CLIENT, ccs, sizeof ccs, 2);
+		feed(&c, &la, TLS_SIDE_CLIENT, fin, sizeof fin, 2);
+		feed(&c, &la, TLS_SIDE_CLIENT, data, sizeof data, 3);
+		shape(&la, TLS_SIDE_CLIENT, got, sizeof got);
+		assert_string_equal(got, "CcOO");
+		assert_true(c.dir[TLS_SIDE_CLIENT].encrypted);
+		assert_false(c.dir[TLS_SIDE_CLIENT].stopped);
+		conn_free(&c);
+	}
 }
 
 static void
