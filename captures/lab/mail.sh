@@ -12,6 +12,11 @@ MAIL_SCENARIOS=(
 	smtp-tls12-only smtp-cert-chain-incomplete smtp-cert-expired
 	smtp-cert-self-signed smtps-plaintext-on-465 smtp-421-closing
 	smtp-pipelined-injection smtp-intercept-starttls
+	pop3s-version-mismatch-close pop3s-no-shared-cipher-close
+	pop3s-tls13-rejected pop3s-hello-retry pop3s-vlan-tagged pop3-snaplen-96
+	pop3s-mail-session smtp-version-mismatch-alert smtp-no-shared-cipher-alert
+	submission-tls13-rejected smtp-hello-retry smtp-vlan-tagged
+	smtp-snaplen-96 submission-mail-session
 )
 
 mailclient() {
@@ -315,4 +320,166 @@ sc_smtp_intercept_starttls() {
 		    "try $try of 3"
 		sslsplit_restart
 	done
+}
+
+# The counterparts of tls.sh's handshake failures. Dovecot rejects a
+# ClientHello with a bare FIN, Postfix (OpenSSL's own I/O) with an alert:
+# the POP3 ones show the close, the SMTP ones the alert.
+
+# A TLS 1.0-only Dovecot on 995 and a client whose floor is TLS 1.2.
+sc_pop3s_version_mismatch_close() {
+	tls10_env
+	pop3_dovecot ssl_min_protocol=TLSv1 'ssl_cipher_list=DEFAULT:@SECLEVEL=0'
+	SRV_ENV=
+	cap_start pop3s-version-mismatch-close
+	curl_lab --tlsv1.2 -u "$USER_NAME:$USER_PASS" "pop3s://$NAME/" || true
+	cap_stop
+}
+
+# Only the legacy kRSA suite AES256-SHA, TLS 1.2 at most, on 995; poplib
+# with ECDHE AEAD suites only (and TLS 1.3).
+sc_pop3s_no_shared_cipher_close() {
+	tls12_env
+	pop3_dovecot ssl_cipher_list=AES256-SHA
+	SRV_ENV=
+	cap_start pop3s-no-shared-cipher-close
+	mailclient pop3 --tls --ciphers "$HARDENED" --cafile "$PKI/root.crt" \
+	    "$NAME" 995 || true
+	cap_stop
+}
+
+# A TLS 1.3 client that does not trust the lab root: gnutls-cli sends its
+# alert encrypted, right after the server's encrypted flight.
+sc_pop3s_tls13_rejected() {
+	pop3_dovecot
+	cap_start pop3s-tls13-rejected
+	client gnutls-cli -p 995 "$NAME" </dev/null || true
+	cap_stop
+}
+
+# Dovecot accepts only P-256; OpenSSL's client sends an x25519 share only.
+sc_pop3s_hello_retry() {
+	pop3_dovecot ssl_curve_list=P-256
+	cap_start pop3s-hello-retry
+	mailclient pop3 --tls --cafile "$PKI/root.crt" "$NAME" 995 ||
+	    die "pop3s-hello-retry: poplib did not log in"
+	cap_stop
+}
+
+# pop3s-ok's kind of session on a link tagged with VLAN 100.
+sc_pop3s_vlan_tagged() {
+	pop3_dovecot
+	vlan_up 100
+	CAP_FILTER='not (vlan and ip6 and ip6[6] == 0)' cap_start pop3s-vlan-tagged
+	mailclient pop3 --tls --cafile "$PKI/root.crt" "$NAME" 995 ||
+	    die "pop3s-vlan-tagged: poplib did not log in"
+	cap_stop
+}
+
+# A poplib STLS session recorded with 96 bytes a frame: the short POP3
+# lines fit, the CAPA answer and every TLS record past its first bytes not.
+sc_pop3_snaplen_96() {
+	pop3_dovecot
+	cap_start pop3-snaplen-96 -s 96
+	mailclient pop3 --starttls --cafile "$PKI/root.crt" "$NAME" 110 ||
+	    die "pop3-snaplen-96: poplib did not log in"
+	cap_stop
+}
+
+# A user reading mail over POP3S: poplib downloads the whole INBOX (12
+# messages, 462 KB, mkmail.py), checks every size against LIST, QUITs and
+# lets Dovecot close first. A larger capture buffer keeps tcpdump from
+# dropping.
+sc_pop3s_mail_session() {
+	pop3_dovecot inbox=12
+	cap_start pop3s-mail-session -B 16384
+	mailclient pop3 --tls --read --cafile "$PKI/root.crt" "$NAME" 995 ||
+	    die "pop3s-mail-session: poplib did not read the INBOX"
+	cap_stop
+	grep -q '^0 packets dropped by kernel' "$LAB_TMP/tcpdump.err" ||
+	    die "pop3s-mail-session: tcpdump lost packets: $(cat "$LAB_TMP/tcpdump.err")"
+}
+
+# Postfix limited to TLS 1.0 (OPENSSL_CONF and smtpd_tls_protocols), and
+# curl with a floor of TLS 1.2 (--tlsv1.2: swaks, smtplib and curl itself
+# offer TLS 1.0 too and then fail on its signature algorithm instead, as
+# in tls10-server-default-client).
+sc_smtp_version_mismatch_alert() {
+	tls10_env
+	postfix_start 'smtpd_tls_protocols = >=TLSv1, <=TLSv1'
+	SRV_ENV=
+	printf 'Subject: lab\r\n\r\nA line.\r\n' >"$LAB_TMP/mail.txt"
+	cap_start smtp-version-mismatch-alert
+	curl_lab --ssl-reqd --tlsv1.2 --mail-from labuser@lab.example \
+	    --mail-rcpt postmaster@lab.example -T "$LAB_TMP/mail.txt" \
+	    "smtp://$NAME/" || true
+	cap_stop
+}
+
+# Postfix with the legacy kRSA suite AES256-SHA only (its opportunistic
+# "medium" list), TLS 1.2 at most; smtplib with ECDHE AEAD suites only.
+sc_smtp_no_shared_cipher_alert() {
+	postfix_start 'smtpd_tls_protocols = >=TLSv1.2, <=TLSv1.2' \
+	    'tls_medium_cipherlist = AES256-SHA'
+	cap_start smtp-no-shared-cipher-alert
+	mailclient smtp --starttls --ciphers "$HARDENED" --cafile "$PKI/root.crt" \
+	    "$NAME" 25 || true
+	cap_stop
+}
+
+# gnutls-cli's STARTTLS on 587, without the lab root: it aborts after the
+# encrypted flight with an encrypted alert.
+sc_submission_tls13_rejected() {
+	postfix_start
+	cap_start submission-tls13-rejected
+	client gnutls-cli --starttls-proto=smtp -p 587 "$NAME" </dev/null || true
+	cap_stop
+}
+
+# Postfix offers P-256 only; smtplib's OpenSSL sends an x25519 share only.
+sc_smtp_hello_retry() {
+	postfix_start 'tls_eecdh_auto_curves = prime256v1'
+	cap_start smtp-hello-retry
+	mailclient smtp --starttls --cafile "$PKI/root.crt" "$NAME" 25 ||
+	    die "smtp-hello-retry: smtplib did not send the message"
+	cap_stop
+}
+
+# smtp-starttls-ok on a link tagged with VLAN 100.
+sc_smtp_vlan_tagged() {
+	postfix_start
+	vlan_up 100
+	CAP_FILTER='not (vlan and ip6 and ip6[6] == 0)' cap_start smtp-vlan-tagged
+	swaks_lab --port 25 --tls --tls-verify --tls-ca-path "$PKI/root.crt" ||
+	    die "smtp-vlan-tagged: swaks did not send the message"
+	cap_stop
+}
+
+# smtp-starttls-ok recorded with 96 bytes a frame: the EHLO answer and
+# the TLS records are cut.
+sc_smtp_snaplen_96() {
+	postfix_start
+	cap_start smtp-snaplen-96 -s 96
+	swaks_lab --port 25 --tls --tls-verify --tls-ca-path "$PKI/root.crt" ||
+	    die "smtp-snaplen-96: swaks did not send the message"
+	cap_stop
+}
+
+# A user sending mail: smtplib on 587, STARTTLS, AUTH PLAIN, then six
+# messages (88 KB, mkmail.py's first six, attachments among them) in one
+# session; QUIT, and Postfix closes first.
+sc_submission_mail_session() {
+	local made
+	sasl_dovecot
+	POSTFIX_587='-o smtpd_tls_security_level=encrypt -o smtpd_sasl_auth_enable=yes' \
+	    postfix_start
+	made=$("$PY" "$LAB_DIR/mkmail.py" --count 6 "$LAB_TMP/outbox")
+	log "outbox: $made"
+	cap_start submission-mail-session -B 16384
+	mailclient smtp --starttls --login --send "$LAB_TMP/outbox" \
+	    --cafile "$PKI/root.crt" "$NAME" 587 ||
+	    die "submission-mail-session: smtplib did not send the messages"
+	cap_stop
+	grep -q '^0 packets dropped by kernel' "$LAB_TMP/tcpdump.err" ||
+	    die "submission-mail-session: tcpdump lost packets: $(cat "$LAB_TMP/tcpdump.err")"
 }

@@ -47,6 +47,18 @@ offers_tls13_draft(const struct tls_client_hello *ch)
 	return false;
 }
 
+/* The verdicts' own advice names the IMAP and POP3 servers' settings
+ * (Dovecot, Cyrus, Courier); an SMTP server has its own. */
+static const char advice_version_smtp[] =
+	"Upgrade TLS on the SMTP server rather than lowering the client's "
+	"minimum: enable TLS 1.2 and 1.3 there (remove any MaxProtocol cap "
+	"from its OpenSSL configuration and use an OpenSSL that has them), "
+	"then Postfix `smtpd_tls_protocols = >=TLSv1.2` and "
+	"`smtpd_tls_mandatory_protocols = >=TLSv1.2`; Exim: no "
+	"`openssl_options` (OpenSSL) or `tls_require_ciphers` (GnuTLS) that "
+	"excludes them. Only as the last resort, allow the old version on the "
+	"client for this one server, temporarily.";
+
 static void
 version_advice(struct ctx *c)
 {
@@ -161,12 +173,17 @@ cipher_advice(struct ctx *c)
 	ci = m != 0 ? iana_cipher(m) : NULL;
 	o = (size_t)fmt_snprintf(c->advice_buf, sizeof c->advice_buf,
 	    "The server shares none of the %u suite%s the client offered%s%s%s: "
-	    "enable at least one of the client's on the server (Dovecot "
-	    "ssl_cipher_list, Cyrus tls_ciphers, Courier TLS_CIPHER_LIST, "
-	    "Postfix tls_high_cipherlist) rather than weakening the client.",
+	    "enable at least one of the client's on the server (%s) rather "
+	    "than weakening the client.",
 	    s.n, s.n == 1 ? "" : "s", ci != NULL ? ", modern ones among them "
 	    "(first: " : "",
-	    ci != NULL ? ci->name : "", ci != NULL ? ")" : "");
+	    ci != NULL ? ci->name : "", ci != NULL ? ")" : "",
+	    dg_protocol(c) == STARTTLS_PROTO_SMTP ?
+	    "Postfix smtpd_tls_ciphers, or smtpd_tls_mandatory_ciphers where "
+	    "TLS is required, and the tls_medium_cipherlist or "
+	    "tls_high_cipherlist it names; Exim tls_require_ciphers" :
+	    "Dovecot ssl_cipher_list, Cyrus tls_ciphers, Courier "
+	    "TLS_CIPHER_LIST, Postfix tls_high_cipherlist");
 	if (!ch->has_sni && o < sizeof c->advice_buf)
 		(void)fmt_snprintf(c->advice_buf + o, sizeof c->advice_buf - o,
 		    " The client sent no server name (SNI): a server or load "
@@ -181,8 +198,11 @@ dg_side_advice(struct ctx *c)
 {
 	if (c->quick || c->advice != NULL)
 		return;
-	if (c->out->verdict == DIAG_TLS_VERSION_MISMATCH)
+	if (c->out->verdict == DIAG_TLS_VERSION_MISMATCH) {
 		version_advice(c);
-	else if (c->out->verdict == DIAG_NO_SHARED_CIPHER)
+		/* Left to the verdict's own advice: the server is too old. */
+		if (c->advice == NULL && dg_protocol(c) == STARTTLS_PROTO_SMTP)
+			c->advice = advice_version_smtp;
+	} else if (c->out->verdict == DIAG_NO_SHARED_CIPHER)
 		cipher_advice(c);
 }

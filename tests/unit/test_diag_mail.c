@@ -17,6 +17,7 @@
 struct fx {
 	struct conn conn;
 	struct starttls_facts st;
+	struct tls_facts tls;
 	struct conn_facts f;
 	struct diag_result r;
 };
@@ -344,6 +345,92 @@ test_client_side_only(void **state)
 	assert_verdict("incomplete-capture");
 }
 
+/* After the upgrade: a ClientHello offering TLS 1.2 and 1.3 with modern
+ * suites only at frame 13, answered by the server's fatal alert desc. */
+static void
+hello_refused(uint8_t desc)
+{
+	static const uint16_t vers[] = { TLS_V_TLS13, TLS_V_TLS12 };
+	static const uint16_t suites[] = { 0x1301, 0x1302, 0xc02f, 0xc030 };
+	struct tls_client_hello *ch = &X->tls.client_hello;
+	struct tls_facts_alert *a = &X->tls.alerts[0];
+
+	X->st.requested = true;
+	X->st.request_frame = F(11);
+	X->st.response = STARTTLS_RESP_OK;
+	X->st.response_frame = F(12);
+	if (X->st.protocol == STARTTLS_PROTO_SMTP)
+		X->st.response_code = 220;
+	X->f.tls = &X->tls;
+	X->tls.client_hello_seen = true;
+	X->tls.client_hello_frame = F(13);
+	X->tls.client_hellos = 1;
+	X->tls.side[TLS_SIDE_CLIENT].bytes = 517;
+	ch->record_version = TLS_V_TLS10;
+	ch->legacy_version = TLS_V_TLS12;
+	ch->has_supported_versions = true;
+	memcpy(ch->versions.v, vers, sizeof vers);
+	ch->versions.count = 2;
+	memcpy(ch->ciphers.v, suites, sizeof suites);
+	ch->ciphers.count = 4;
+	ch->has_sni = true;
+	memcpy(ch->sni, "mail.example.com", 16);
+	ch->sni_len = 16;
+	X->tls.alert_count = 1;
+	X->tls.fatal_alert = true;
+	a->frame = F(14);
+	a->from = TLS_SIDE_SERVER;
+	a->level = TLS_ALERT_FATAL;
+	a->description = desc;
+	end_tcp(TCP_END_FIN, TCP_SIDE_SERVER, 15);
+}
+
+/* A server too old for the client, or sharing none of its suites, is
+ * told in its own settings: Postfix's on SMTP, Dovecot's on POP3. */
+static void
+test_version_and_cipher_advice(void **state)
+{
+	(void)state;
+	fx_init(SVC_SMTP, STARTTLS_PROTO_SMTP, true);
+	hello_refused(70);
+	decide();
+	assert_verdict("tls-version-mismatch");
+	assert_in(X->r.advice, "smtpd_tls_protocols = >=TLSv1.2");
+	assert_in(X->r.advice, "smtpd_tls_mandatory_protocols");
+	assert_not_in(X->r.advice, "Dovecot");
+	assert_not_in(X->r.advice, "migration");
+
+	fx_init(SVC_SMTP, STARTTLS_PROTO_SMTP, true);
+	hello_refused(40);
+	decide();
+	assert_verdict("no-shared-cipher");
+	assert_in(X->r.advice, "Postfix smtpd_tls_ciphers");
+	assert_in(X->r.advice, "tls_medium_cipherlist");
+	assert_not_in(X->r.advice, "Dovecot");
+
+	/* Implicit TLS on 465: no STARTTLS facts, the port says SMTP. */
+	fx_init(SVC_SMTPS, STARTTLS_PROTO_SMTP, true);
+	hello_refused(70);
+	X->f.starttls = NULL;
+	decide();
+	assert_verdict("tls-version-mismatch");
+	assert_in(X->r.advice, "smtpd_tls_protocols");
+
+	fx_init(SVC_POP3, STARTTLS_PROTO_POP3, true);
+	hello_refused(70);
+	decide();
+	assert_verdict("tls-version-mismatch");
+	assert_in(X->r.advice, "Dovecot `ssl_min_protocol = TLSv1.2`");
+	assert_not_in(X->r.advice, "smtpd_");
+
+	fx_init(SVC_POP3, STARTTLS_PROTO_POP3, true);
+	hello_refused(40);
+	decide();
+	assert_verdict("no-shared-cipher");
+	assert_in(X->r.advice, "Dovecot ssl_cipher_list");
+	assert_not_in(X->r.advice, "smtpd_");
+}
+
 /* IMAP keeps its own words on the same rules. */
 static void
 test_imap_unchanged(void **state)
@@ -379,6 +466,8 @@ main(void)
 		                                teardown),
 		cmocka_unit_test_setup_teardown(test_imap_unchanged, setup,
 		                                teardown),
+		cmocka_unit_test_setup_teardown(test_version_and_cipher_advice,
+		                                setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
