@@ -547,6 +547,24 @@ port_advice(char *buf, size_t len, const struct ctx *c, uint32_t what)
 	return buf;
 }
 
+/* legacy-version in the words of the server's software: the mail
+ * servers', Postfix's and Exim's on SMTP ports, none on a port watched
+ * as tls. */
+static const char *
+legacy_advice(const struct ctx *c, enum starttls_protocol p)
+{
+	if (c->f->conn != NULL &&
+	    service_info(c->f->conn->svc)->label == NULL)
+		return "TLS 1.1 or lower was chosen: upgrade TLS on the server "
+		    "to 1.2 and 1.3 (RFC 8996).";
+	if (p == STARTTLS_PROTO_SMTP)
+		return "TLS 1.1 or lower was chosen: upgrade TLS on the SMTP "
+		    "server (Postfix `smtpd_tls_protocols = >=TLSv1.2`; Exim: "
+		    "no `openssl_options` or `tls_require_ciphers` that keeps "
+		    "TLS 1.2 and 1.3 out).";
+	return findings[2].advice; /* legacy-version's own */
+}
+
 static void
 write_advice(struct ctx *c)
 {
@@ -593,6 +611,9 @@ write_advice(struct ctx *c)
 		if ((1u << i) == DIAG_F_INTERCEPTED &&
 		    (own = port_advice(fbuf, sizeof fbuf, c, 0)) != NULL)
 			append(o->advice, sizeof o->advice, own);
+		else if ((1u << i) == DIAG_F_LEGACY_VERSION)
+			append(o->advice, sizeof o->advice,
+			    legacy_advice(c, p));
 		else
 			append(o->advice, sizeof o->advice,
 			    (1u << i) == DIAG_F_INTERCEPTED &&

@@ -431,6 +431,49 @@ test_version_and_cipher_advice(void **state)
 	assert_not_in(X->r.advice, "smtpd_");
 }
 
+/* legacy-version in the words of the server's software: Postfix's and
+ * Exim's on SMTP, the mail servers' on POP3, none on a port watched as
+ * tls. */
+static void
+test_legacy_advice(void **state)
+{
+	static const enum service svcs[] = { SVC_SMTP, SVC_POP3S, SVC_TLS };
+	static const enum starttls_protocol protos[] = { STARTTLS_PROTO_SMTP,
+		STARTTLS_PROTO_POP3, STARTTLS_PROTO_IMAP };
+
+	(void)state;
+	for (size_t i = 0; i < 3; i++) {
+		fx_init(svcs[i], protos[i], true);
+		hello_refused(70);
+		X->tls.alert_count = 0;
+		X->tls.fatal_alert = false;
+		if (svcs[i] != SVC_SMTP)
+			X->f.starttls = NULL;
+		X->tls.server_hello_seen = true;
+		X->tls.server_hello_frame = F(14);
+		X->tls.server_hello.version = TLS_V_TLS10;
+		X->tls.server_hello.legacy_version = TLS_V_TLS10;
+		X->tls.server_hello.cipher = 0xc014;
+		X->tls.handshake_complete = true;
+		X->tls.handshake_complete_frame = F(16);
+		X->tls.side[TLS_SIDE_CLIENT].finished = true;
+		X->tls.side[TLS_SIDE_SERVER].finished = true;
+		decide();
+		assert_verdict("ok");
+		assert_true(X->r.findings & DIAG_F_LEGACY_VERSION);
+		if (svcs[i] == SVC_SMTP) {
+			assert_in(X->r.advice, "Postfix `smtpd_tls_protocols");
+			assert_not_in(X->r.advice, "Dovecot");
+		} else if (svcs[i] == SVC_POP3S) {
+			assert_in(X->r.advice, "Dovecot `ssl_min_protocol");
+		} else {
+			assert_in(X->r.advice, "upgrade TLS on the server to 1.2");
+			assert_not_in(X->r.advice, "Dovecot");
+			assert_not_in(X->r.advice, "Postfix");
+		}
+	}
+}
+
 /* IMAP keeps its own words on the same rules. */
 static void
 test_imap_unchanged(void **state)
@@ -468,6 +511,8 @@ main(void)
 		                                teardown),
 		cmocka_unit_test_setup_teardown(test_version_and_cipher_advice,
 		                                setup, teardown),
+		cmocka_unit_test_setup_teardown(test_legacy_advice, setup,
+		                                teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
