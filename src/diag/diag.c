@@ -565,6 +565,49 @@ legacy_advice(const struct ctx *c, enum starttls_protocol p)
 	return findings[2].advice; /* legacy-version's own */
 }
 
+/*
+ * The shared advice speaks of the migration tool and host that IMAP and
+ * POP3 moves use; on SMTP ports the client is a sending server or a mail
+ * program: said so, in place.
+ */
+static void
+smtp_words(char *advice, size_t cap)
+{
+	static const struct {
+		const char *from, *to;
+	} words[] = {
+		{ "the migration tool", "the sending client" },
+		{ "the migration host", "the sending host" },
+		{ "migration tool", "sending client" },
+		{ "migration host", "sending host" },
+	};
+	char out[DIAG_ADVICE_LEN];
+	size_t o = 0;
+	const char *p = advice;
+
+	while (*p != '\0' && o + 1 < sizeof out) {
+		size_t k;
+
+		for (k = 0; k < TA_ELEMENTS(words); k++)
+			if (strncmp(p, words[k].from,
+			            strlen(words[k].from)) == 0)
+				break;
+		if (k < TA_ELEMENTS(words)) {
+			size_t n = strlen(words[k].to);
+
+			if (o + n + 1 > sizeof out)
+				break;
+			memcpy(out + o, words[k].to, n);
+			o += n;
+			p += strlen(words[k].from);
+			continue;
+		}
+		out[o++] = *p++;
+	}
+	out[o] = '\0';
+	(void)fmt_snprintf(advice, cap, "%s", out);
+}
+
 static void
 write_advice(struct ctx *c)
 {
@@ -620,6 +663,10 @@ write_advice(struct ctx *c)
 			    intercepted_mail[p] != NULL ? intercepted_mail[p] :
 			    findings[i].advice);
 	}
+	/* SMTP has senders, not a migration: the same advice in their
+	 * words. */
+	if (p == STARTTLS_PROTO_SMTP)
+		smtp_words(o->advice, sizeof o->advice);
 }
 
 /* ------------------------------------------------------------------ */
