@@ -1,100 +1,20 @@
-/* capture.c: offline files merged by time (plain pcap and pcapng files
- * read by savefile.c, the others by libpcap; compressed ones and standard
- * input through decomp.c), or a live interface. */
-#include <errno.h>
-#include <fcntl.h>
+/* capture.c: frames handed out in time order from the open inputs
+ * (offline files merged, or a live interface), filtered, with the link and
+ * name of their pcapng interface (opening: capture_files.c, capture_live.c). */
 #include <pcap/pcap.h>
 #include <stdio.h>
-#ifdef HAVE_STDIO_EXT_H
-#include <stdio_ext.h>
-#endif
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "capture/capture.h"
-#include "capture/decap.h"
+#include "capture/capture_int.h"
 #include "capture/decomp.h"
 #include "capture/savefile.h"
 
-/*
- * What is known of a pcapng file's interfaces, in chunks that never move:
- * the analysis thread reads the name of a frame's interface while the
- * reader thread describes the next ones. Interfaces past the last chunk
- * get no description (their frames still get their link).
- */
-#define IF_CHUNK 64u
-#define IF_CHUNKS 1024u
-
-struct cap_if {
-	bool known;
-	enum pkt_link link;
-	char name[SAVEFILE_IFNAME_MAX];
-};
-
-/* -f compiled for one link type (pcapng interfaces may differ). */
-struct link_filter {
-	int dlt;
-	bool ok;
-	bool warned;
-	struct bpf_program prog;
-};
-
-struct cap_file {
-	pcap_t *pcap;
-	struct savefile *sf;       /* reads a plain pcap or pcapng file */
-	struct decomp *dc;         /* a compressed file or standard input */
-	struct savefile_stream stream; /* savefile's view of dc */
-	int fd;                    /* ours to close, or -1 */
-	int rfd;                   /* what dc reads */
-	struct pcap_pkthdr sf_hdr;
-	const char *name;
-	enum pkt_link link;        /* the (first) interface's */
-	uint64_t frames;           /* frames read from this file */
-	uint64_t size;             /* file size, 0 if unknown */
-	bool has_pkt;              /* a packet is waiting in hdr/data */
-	bool has_filter;           /* prog filters what we hand out (offline;
-	                            * live after capture_filter_inner) */
-	struct bpf_program prog;
-	/* For the packet inside a tunnel (capture_filter_inner): the port
-	 * filter on it as raw IP, -f on the frame and on it. */
-	bool has_inner, has_user, has_user_inner;
-	struct bpf_program ports_inner, user_outer, user_inner;
-	bool done;
-	struct pcap_pkthdr *hdr;
-	const u_char *data;
-	/* pcapng read by savefile: frames come on several interfaces. */
-	bool ng;
-	bool several_told;         /* reader side: said it has several */
-	bool several;              /* reporting side: knows it has several */
-	uint32_t cur_if;           /* interface of the frame in hdr/data */
-	bool cur_known;
-	enum pkt_link cur_link;
-	const struct bpf_program *cur_prog; /* NULL: its frames are left out */
-	struct cap_if **ifs;       /* IF_CHUNKS chunk pointers */
-	struct link_filter *filters;
-	unsigned nfilters;
-	const char *filter_expr;
-};
-
-struct capture {
-	struct cap_file *files;
-	unsigned nfiles;
-	bool live;
-	volatile int stop;
-	int last;                  /* file whose packet was handed out, -1 */
-	struct cap_stats st;
-	void (*warn)(void *ctx, const char *msg);
-	void *warn_ctx;
-	const struct pkt_decap *decap; /* tunnel ports, for the inner test */
-	void (*several)(void *ctx, unsigned file);
-	void *several_ctx;
-};
-
 /* Map libpcap's DLT to the link layers pkt_decode knows. */
-static bool
-map_link(int dlt, enum pkt_link *out)
+bool
+cap_map_link(int dlt, enum pkt_link *out)
 {
 	switch (dlt) {
 	case DLT_EN10MB:
@@ -142,14 +62,14 @@ map_link(int dlt, enum pkt_link *out)
 	}
 }
 
-static bool
-link_check(pcap_t *p, const char *name, enum pkt_link *link, char *err,
-           size_t errlen)
+bool
+cap_link_check(pcap_t *p, const char *name, enum pkt_link *link,
+               char *err, size_t errlen)
 {
 	int dlt = pcap_datalink(p);
 	const char *dname;
 
-	if (map_link(dlt, link))
+	if (cap_map_link(dlt, link))
 		return true;
 	dname = pcap_datalink_val_to_name(dlt);
 	snprintf(err, errlen,
@@ -157,334 +77,6 @@ link_check(pcap_t *p, const char *name, enum pkt_link *link, char *err,
 	         "Linux cooked (SLL, SLL2), raw IP, BSD loopback, Linux NFLOG",
 	         name, dname ? dname : "unknown", dlt);
 	return false;
-}
-
-static bool
-apply_filter(pcap_t *p, const char *name, const char *filter, char *err,
-             size_t errlen)
-{
-	struct bpf_program prog;
-
-	if (filter == NULL)
-		return true;
-	if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
-		snprintf(err, errlen, "%s: bad filter '%s': %s", name, filter,
-		         pcap_geterr(p));
-		return false;
-	}
-	if (pcap_setfilter(p, &prog) != 0) {
-		snprintf(err, errlen, "%s: cannot set filter: %s", name,
-		         pcap_geterr(p));
-		pcap_freecode(&prog);
-		return false;
-	}
-	pcap_freecode(&prog);
-	return true;
-}
-
-/* libpcap's messages for a non-capture are terse; say what it means. */
-static void
-open_error(const char *name, const char *perr, char *err, size_t errlen)
-{
-	if (strstr(perr, "file header bytes, only got 0") != NULL)
-		snprintf(err, errlen, "%s: empty, not a capture", name);
-	else if (strstr(perr, "unknown file format") != NULL ||
-	    strstr(perr, "truncated dump file") != NULL)
-		snprintf(err, errlen, "%s: not a pcap or pcapng capture (%s)",
-		         name, perr);
-	else
-		snprintf(err, errlen, "%s: %s", name, perr);
-}
-
-static ssize_t
-fd_read(void *ctx, void *buf, size_t n)
-{
-	return read(*(const int *)ctx, buf, n);
-}
-
-/* Up to n bytes from the start of a stream that cannot be read again. */
-static size_t
-peek(int fd, uint8_t *b, size_t n, int *eno)
-{
-	size_t got = 0;
-
-	*eno = 0;
-	while (got < n) {
-		ssize_t r = read(fd, b + got, n - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			*eno = errno;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	return got;
-}
-
-/*
- * libpcap opens f from its first bytes. A regular file that is not
- * compressed is handed to it as it is (and read by savefile at offsets);
- * anything else goes through a decomp stream, which keeps what stdio took
- * so that savefile can read on from there.
- */
-static bool
-open_input(struct cap_file *f, const char *name, char *err, size_t errlen)
-{
-	uint8_t magic[DECOMP_MAGIC_LEN];
-	char perr[PCAP_ERRBUF_SIZE];
-	bool stdin_in = strcmp(name, "-") == 0;
-	enum decomp_format fmt;
-	struct stat st;
-	bool regular;
-	size_t got;
-	int eno = 0, fd;
-	FILE *fp;
-
-	fd = stdin_in ? STDIN_FILENO : open(name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: cannot open: %s", name,
-		         strerror(errno));
-		return false;
-	}
-	if (!stdin_in)
-		f->fd = fd;
-	if (fstat(fd, &st) != 0) {
-		snprintf(err, errlen, "%s: cannot read: %s", name,
-		         strerror(errno));
-		return false;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "%s: cannot read: %s", name,
-		         strerror(EISDIR));
-		return false;
-	}
-	/* Standard input is read as a stream even when it is a file: it
-	 * starts where its offset is, not at the file's first byte. */
-	regular = S_ISREG(st.st_mode) && !stdin_in;
-	if (regular) {
-		ssize_t r = pread(fd, magic, sizeof magic, 0);
-		got = r > 0 ? (size_t)r : 0;
-		eno = r < 0 ? errno : 0;
-	} else {
-		got = peek(fd, magic, sizeof magic, &eno);
-	}
-	if (eno != 0) {
-		snprintf(err, errlen, "%s: cannot read: %s", name,
-		         strerror(eno));
-		return false;
-	}
-	fmt = decomp_detect(magic, got);
-	perr[0] = '\0';
-	if (regular && fmt == DECOMP_NONE) {
-		f->size = (uint64_t)st.st_size;
-		fp = fdopen(fd, "rb");
-		if (fp == NULL) {
-			snprintf(err, errlen, "%s: cannot open: %s", name,
-			         strerror(errno));
-			return false;
-		}
-		f->fd = -1; /* the FILE has it now */
-		f->pcap = pcap_fopen_offline_with_tstamp_precision(
-		    fp, PCAP_TSTAMP_PRECISION_NANO, perr);
-		if (f->pcap == NULL) {
-			fclose(fp);
-			open_error(name, perr, err, errlen);
-			return false;
-		}
-		return true;
-	}
-	if (regular)
-		f->size = (uint64_t)st.st_size;
-	/* A regular file is read from its start; a stream's first bytes
-	 * were taken already. */
-	f->rfd = fd;
-	f->dc = decomp_new(fmt, fd_read, &f->rfd, regular ? NULL : magic,
-	                   regular ? 0 : got);
-	fp = f->dc != NULL ? decomp_fopen(f->dc) : NULL;
-	if (fp == NULL) {
-		snprintf(err, errlen, "%s: out of memory", name);
-		return false;
-	}
-	f->pcap = pcap_fopen_offline_with_tstamp_precision(
-	    fp, PCAP_TSTAMP_PRECISION_NANO, perr);
-	if (f->pcap == NULL) {
-		fclose(fp);
-		if (decomp_failed(f->dc))
-			snprintf(err, errlen, "%s: %s", name,
-			         decomp_error(f->dc));
-		else
-			open_error(name, perr, err, errlen);
-		return false;
-	}
-	return true;
-}
-
-/* savefile takes over where it can; the first interface must be one
- * pkt_decode knows unless savefile reads every interface of a pcapng. */
-static bool
-take_over(struct cap_file *f, char *err, size_t errlen)
-{
-	if (f->dc == NULL) {
-		f->sf = savefile_open(f->pcap);
-	} else {
-		const uint8_t *head;
-		size_t n;
-
-		if (decomp_recorded(f->dc, &head, &n)) {
-			f->stream.head = head;
-			f->stream.head_len = n;
-			f->stream.read = decomp_read_cb;
-			f->stream.error = decomp_error_cb;
-			f->stream.ctx = f->dc;
-			f->sf = savefile_open_stream(f->pcap, &f->stream);
-		}
-	}
-	if (f->sf != NULL && savefile_is_pcapng(f->sf)) {
-		f->ng = true;
-		if (!map_link(pcap_datalink(f->pcap), &f->link))
-			f->link = CAP_LINK_OTHER;
-		f->ifs = calloc(IF_CHUNKS, sizeof *f->ifs);
-		if (f->ifs == NULL) {
-			snprintf(err, errlen, "%s: out of memory", f->name);
-			return false;
-		}
-		return true;
-	}
-	return link_check(f->pcap, f->name, &f->link, err, errlen);
-}
-
-struct capture *
-capture_open_files(const char *const *files, unsigned n, const char *filter,
-                   char *err, size_t errlen)
-{
-	struct capture *c;
-	unsigned stdin_uses = 0;
-
-	c = calloc(1, sizeof *c);
-	if (c == NULL || n == 0) {
-		snprintf(err, errlen, "no input");
-		free(c);
-		return NULL;
-	}
-	c->files = calloc(n, sizeof *c->files);
-	if (c->files == NULL) {
-		snprintf(err, errlen, "out of memory");
-		free(c);
-		return NULL;
-	}
-	c->last = -1;
-	for (unsigned i = 0; i < n; i++) {
-		c->files[i].fd = -1;
-		if (strcmp(files[i], "-") == 0 && ++stdin_uses > 1) {
-			snprintf(err, errlen, "-: standard input given twice");
-			free(c->files);
-			free(c);
-			return NULL;
-		}
-	}
-	for (unsigned i = 0; i < n; i++) {
-		struct cap_file *f = &c->files[i];
-
-		f->name = files[i];
-		c->nfiles = i + 1;
-		if (!open_input(f, files[i], err, errlen))
-			goto fail;
-#ifdef HAVE___FSETLOCKING
-		/* Only the reader thread (src/capture/reader.c) reads the file: stdio
-		 * need not lock it twice per frame. */
-		if (pcap_file(f->pcap) != NULL)
-			__fsetlocking(pcap_file(f->pcap), FSETLOCKING_BYCALLER);
-#endif
-		if (!take_over(f, err, errlen))
-			goto fail;
-		/* Offline the filter runs here, not in libpcap, so that
-		 * frames it rejects are still counted: frame numbers must be
-		 * the file's own, as Wireshark shows them. */
-		if (filter != NULL) {
-			if (pcap_compile(f->pcap, &f->prog, filter, 1,
-			                 PCAP_NETMASK_UNKNOWN) != 0) {
-				snprintf(err, errlen, "%s: bad filter '%s': %s",
-				         f->name, filter, pcap_geterr(f->pcap));
-				goto fail;
-			}
-			f->has_filter = true;
-			f->filter_expr = filter;
-		}
-	}
-	return c;
-fail:
-	capture_close(c);
-	return NULL;
-}
-
-struct capture *
-capture_open_live(const char *iface, const struct cap_filter *flt,
-                  const struct pkt_decap *decap, char *err, size_t errlen)
-{
-	struct capture *c;
-	char perr[PCAP_ERRBUF_SIZE], kfilter[8192];
-	enum pkt_link link;
-	pcap_t *p;
-	int rc;
-
-	c = calloc(1, sizeof *c);
-	if (c == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	c->files = calloc(1, sizeof *c->files);
-	if (c->files == NULL) {
-		snprintf(err, errlen, "out of memory");
-		free(c);
-		return NULL;
-	}
-	c->live = true;
-	c->last = -1;
-	c->files[0].fd = -1;
-	c->files[0].name = iface;
-	perr[0] = '\0';
-	p = pcap_create(iface, perr);
-	if (p == NULL) {
-		snprintf(err, errlen, "%s: %s", iface, perr);
-		goto fail;
-	}
-	c->files[0].pcap = p;
-	c->nfiles = 1;
-	/* Full snaplen: a certificate chain must not be cut. A large ring so
-	 * bursts do not become kernel drops; a short timeout so idle
-	 * connections are swept and signals noticed. */
-	pcap_set_snaplen(p, CAP_SNAPLEN);
-	pcap_set_promisc(p, 1);
-	pcap_set_timeout(p, 200);
-	pcap_set_buffer_size(p, 32 << 20);
-	pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
-	rc = pcap_activate(p);
-	if (rc < 0) {
-		snprintf(err, errlen, "%s: %s", iface,
-		         rc == PCAP_ERROR ? pcap_geterr(p) : pcap_statustostr(rc));
-		goto fail;
-	}
-	if (!link_check(p, iface, &c->files[0].link, err, errlen))
-		goto fail;
-	/* The kernel sees the outer headers: it lets every tunnel in, and
-	 * the exact test is made here (capture_filter_inner). */
-	link = c->files[0].link;
-	if (!decap_kernel_filter(decap, flt->all, link == PKT_LINK_ETHERNET ||
-	                                            link == PKT_LINK_SLL ||
-	                                            link == PKT_LINK_SLL2,
-	                         kfilter, sizeof kfilter)) {
-		snprintf(err, errlen, "%s: filter expression too long", iface);
-		goto fail;
-	}
-	if (!apply_filter(p, iface, kfilter, err, errlen) ||
-	    !capture_filter_inner(c, flt, decap, err, errlen))
-		goto fail;
-	return c;
-fail:
-	capture_close(c);
-	return NULL;
 }
 
 /* A one-line warning about the input, counted for the run summary. */
@@ -635,7 +227,7 @@ iface_enter(struct capture *c, struct cap_file *f, uint32_t i)
 	if (e != NULL && e->known) {
 		f->cur_link = e->link;
 	} else {
-		if (!map_link(dlt, &link))
+		if (!cap_map_link(dlt, &link))
 			link = CAP_LINK_OTHER;
 		f->cur_link = link;
 		if (e != NULL) {
@@ -854,14 +446,6 @@ fail:
 }
 
 void
-capture_stop(struct capture *c)
-{
-	c->stop = 1;
-	if (c->live && c->files[0].pcap != NULL)
-		pcap_breakloop(c->files[0].pcap);
-}
-
-void
 capture_progress(const struct capture *c, uint64_t *done, uint64_t *total)
 {
 	*done = 0;
@@ -891,21 +475,6 @@ capture_progress(const struct capture *c, uint64_t *done, uint64_t *total)
 		pos = fp ? ftell(fp) : -1;
 		if (pos > 0)
 			*done += (uint64_t)pos;
-	}
-}
-
-void
-capture_stats(struct capture *c, struct cap_stats *st)
-{
-	*st = c->st;
-	if (c->live && c->files[0].pcap != NULL) {
-		struct pcap_stat ps;
-		if (pcap_stats(c->files[0].pcap, &ps) == 0) {
-			st->kernel_known = true;
-			st->kernel_recv = ps.ps_recv;
-			st->kernel_drop = ps.ps_drop;
-			st->ifdrop = ps.ps_ifdrop;
-		}
 	}
 }
 
