@@ -11,8 +11,6 @@
 /* Below this, handshake round trips are lost in clock resolution. */
 #define RTT_MIN_NS TA_NS_PER_MS
 
-#define NSIGNALS 7
-
 /* A connect scan resets within this long of completing the handshake. */
 #define PROBE_RST_NS TA_NS_PER_SEC
 
