@@ -132,19 +132,6 @@ report_finish_html(struct report *r, const struct analyzer_stats *st,
 	       html_finish(r->html, &r->counts, r->servers, st, cs, err, errlen);
 }
 
-static uint64_t
-hash_bytes(const void *p, size_t n)
-{
-	const unsigned char *b = p;
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-
 /* What makes two reports say the same: the server, the verdict, the
  * findings, how TCP ended and by whom, and the sentences a person reads
  * (never frames, times or the client's port). */
@@ -254,7 +241,8 @@ text_conn(struct report *r, const struct conn_facts *f,
 	    .block_len = blen,
 	    .line = line,
 	    .frame = frame,
-	    .client = hash_bytes(&f->conn->caddr, sizeof f->conn->caddr),
+	    .client = text_groups_hash(&f->conn->caddr,
+	                               sizeof f->conn->caddr),
 	    .severity = d->severity,
 	};
 	if (!text_groups_add(r->groups, &m))

@@ -75,16 +75,24 @@ plain_ascii(const char *s, size_t n)
 	return true;
 }
 
-/* Network bytes on a terminal: escaped, bounded. A string that is plain
- * and fits is already what utf8_sanitize() would make of it. */
+/* Text for a terminal: escaped, bounded. A string that is plain and fits
+ * is already what the sanitizers would make of it. */
 static const char *
-safe(char *buf, size_t len, const char *s)
+inert(char *buf, size_t len, const char *s,
+      char *(*sanitize)(char *, size_t, const uint8_t *, size_t))
 {
 	size_t n = strlen(s);
 
 	if (n < len && plain_ascii(s, n))
 		return s;
-	return utf8_sanitize(buf, len, (const uint8_t *)s, n);
+	return sanitize(buf, len, (const uint8_t *)s, n);
+}
+
+/* Network bytes: a backslash doubled, so that \xNN reads unambiguously. */
+static const char *
+safe(char *buf, size_t len, const char *s)
+{
+	return inert(buf, len, s, utf8_sanitize);
 }
 
 /* The diagnosis's sentences: their network bytes are inert already, and
@@ -94,11 +102,7 @@ safe(char *buf, size_t len, const char *s)
 static const char *
 said(char *buf, size_t len, const char *s)
 {
-	size_t n = strlen(s);
-
-	if (n < len && plain_ascii(s, n))
-		return s;
-	return utf8_sanitize_text(buf, len, (const uint8_t *)s, n);
+	return inert(buf, len, s, utf8_sanitize_text);
 }
 
 static void

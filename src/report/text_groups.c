@@ -32,13 +32,14 @@ text_groups_new(void)
 	return calloc(1, sizeof(struct text_groups));
 }
 
-static uint64_t
-fnv1a(const char *s, size_t n)
+uint64_t
+text_groups_hash(const void *p, size_t n)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
+	const unsigned char *b = p;
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
 
 	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
+		h ^= b[i];
 		h *= 0x100000001b3ull;
 	}
 	return h;
@@ -140,7 +141,7 @@ group_free(struct group *g)
 bool
 text_groups_add(struct text_groups *t, const struct text_member *m)
 {
-	uint64_t h = fnv1a(m->key, m->key_len);
+	uint64_t h = text_groups_hash(m->key, m->key_len);
 	struct group *g = find(t, m->key, m->key_len, h);
 
 	if (g == NULL) {

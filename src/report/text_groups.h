@@ -33,11 +33,13 @@ struct text_member {
 	size_t block_len;
 	const char *line;   /* its one-line form, without '\n' */
 	const char *frame;  /* "17", or "other.pcap frame 17" */
-	uint64_t client;    /* a hash of the client's address */
+	uint64_t client;    /* the client's address, text_groups_hash()ed */
 	enum diag_severity severity;
 };
 
 struct text_groups *text_groups_new(void);
+/* The hash the groups are found by (FNV-1a), for a member's client too. */
+uint64_t text_groups_hash(const void *p, size_t n);
 /* false: out of memory (the caller prints the connection alone). */
 bool text_groups_add(struct text_groups *g, const struct text_member *m);
 uint64_t text_groups_conns(const struct text_groups *g);
