@@ -305,10 +305,21 @@ account(struct analyzer *a, const struct cap_pkt *cp, enum dis_status rc,
 	if (a->st.frames == 1)
 		a->st.first_ts = cp->ts;
 	/* Capture time only moves forward, even if a file's clock stepped
-	 * back: expiry must never run backwards. */
-	if (cp->ts > a->now)
+	 * back a little: expiry must never run backwards. A step back by more
+	 * than the idle timeout is another clock (pcapng interfaces whose
+	 * blocks were written one after the other, days apart): expiry follows
+	 * it, or every connection on it would be found idle at its first
+	 * packet and cut into one piece per packet. */
+	if (cp->ts > a->now || cp->ts + a->cfg.idle_timeout < a->now)
 		a->now = cp->ts;
-	a->st.last_ts = a->now;
+	if (cp->ts > a->st.last_ts)
+		a->st.last_ts = cp->ts;
+	else if (cp->ts + TCP_TS_BACK_NS < a->st.last_ts) {
+		if (a->st.clock_back++ == 0)
+			a->st.clock_back_frame = cp->frame;
+		if (a->st.last_ts - cp->ts > a->st.clock_back_ns)
+			a->st.clock_back_ns = a->st.last_ts - cp->ts;
+	}
 
 	if (anomalies & PKT_A_VLAN)
 		a->st.vlan++;

@@ -61,6 +61,11 @@ struct analyzer_stats {
 	uint64_t payload_cut;   /* TCP payload cut by the snaplen */
 	uint64_t lying_len;     /* IP length beyond a frame captured whole */
 	uint64_t vlan;          /* frames with VLAN tags */
+	uint64_t clock_back;    /* frames stamped over a second before the
+	                         * latest time seen: the capture's clock (or
+	                         * its interfaces' order) steps back */
+	uint64_t clock_back_ns; /* the largest such step */
+	ta_frame clock_back_frame; /* the first such frame */
 	uint64_t tunnelled;     /* frames inside a tunnel (any layer but VLAN
 	                         * tags) */
 	uint64_t by_encap[PKT_ENC_LAST + 1]; /* frames with a layer of that

@@ -127,6 +127,7 @@ frames(struct json *j, const struct analyzer_stats *st)
 	json_uint(j, "malformed", st->malformed + st->lying_len);
 	json_uint(j, "payload_cut", st->payload_cut);
 	json_uint(j, "vlan_tagged", st->vlan);
+	json_uint(j, "clock_back", st->clock_back);
 	json_close(j);
 }
 

@@ -716,7 +716,8 @@ run_lines(FILE *out, const struct report_opts *o,
 	fprintf(out, "Run: %" PRIu64 " frame%s read (%" PRIu64 " bytes)",
 	        st->frames, st->frames == 1 ? "" : "s", st->bytes);
 	/* a clock that jumped years makes no span worth saying */
-	if (st->frames > 1 && st->last_ts >= st->first_ts &&
+	if (st->frames > 1 && st->clock_back == 0 &&
+	    st->last_ts >= st->first_ts &&
 	    st->last_ts - st->first_ts < (ta_time)30 * 86400 * TA_NS_PER_SEC)
 		fprintf(out, " over %s",
 		        fmt_duration(span, sizeof span,
@@ -757,6 +758,17 @@ run_lines(FILE *out, const struct report_opts *o,
 	        "(--max-connections)",
 	        "connections were dropped from the full connection table "
 	        "(--max-connections)");
+	if (st->clock_back > 0) {
+		char d[32], fr[48];
+
+		fmt_frame(fr, sizeof fr, st->clock_back_frame, 0);
+		fprintf(out, "  %" PRIu64 " frame%s stamped before the latest "
+		        "time seen (by up to %s, the first at %s): the capture's "
+		        "clock, or the order of its interfaces' blocks, steps "
+		        "back\n",
+		        st->clock_back, st->clock_back == 1 ? "" : "s",
+		        fmt_duration(d, sizeof d, st->clock_back_ns), fr);
+	}
 	notable(out, st->flow.midstream,
 	        "connection was followed without its start (no SYN or "
 	        "SYN-ACK seen)",
