@@ -46,6 +46,24 @@ labtun_up() {
 	bg "$NSC" "$PY" "$LAB_DIR/labtun.py" "$kind" tl0 198.18.1.2 "$SRV4" "$id" "$back"
 	bg "$NSS" "$PY" "$LAB_DIR/labtun.py" "$kind" tl0 "$SRV4" 198.18.1.2 "$back" "$id"
 	tun_addrs tl0
+	tun_ready tl0
+}
+
+# tun_ready DEV: both user-space ends hold their device (its carrier is on
+# once a process has it open, and the end opens its socket right after):
+# on a loaded machine Python takes seconds to start, longer than the
+# client's first SYNs wait.
+tun_ready() {
+	local dev=$1 ns i
+	for ns in "$NSC" "$NSS"; do
+		for ((i = 0; i < 100; i++)); do
+			[ "$(ip netns exec "$ns" cat "/sys/class/net/$dev/carrier" \
+			    2>/dev/null)" = 1 ] && break
+			sleep 0.1
+		done
+		[ "$i" -lt 100 ] || die "$dev in $ns: the tunnel end never started"
+	done
+	sleep 0.3
 }
 
 # The handshake itself: curl, IMAPS, TLS 1.3, through the tunnel; the
