@@ -149,8 +149,7 @@ static bool
 endpoint_is(const struct select_endpoint *e, const struct pkt_addr *a,
             uint16_t port)
 {
-	return e->addr.family == a->family &&
-	       memcmp(e->addr.a, a->a, sizeof a->a) == 0 &&
+	return pkt_addr_eq(&e->addr, a) &&
 	       (e->port == 0 || e->port == port);
 }
 

@@ -44,8 +44,7 @@ static bool
 same(const struct server_entry *e, const struct pkt_addr *a, uint16_t port,
      const uint8_t *sni, size_t sni_len)
 {
-	return e->port == port && e->addr.family == a->family &&
-	       memcmp(e->addr.a, a->a, sizeof a->a) == 0 &&
+	return e->port == port && pkt_addr_eq(&e->addr, a) &&
 	       e->sni_len == sni_len && memcmp(e->sni, sni, sni_len) == 0;
 }
 

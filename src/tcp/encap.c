@@ -7,7 +7,7 @@
 static bool
 addr_eq(const struct pkt_addr *x, const struct pkt_addr *y)
 {
-	return x->family == y->family && memcmp(x->a, y->a, sizeof x->a) == 0;
+	return pkt_addr_eq(x, y);
 }
 
 /* The same layers, each tunnel's end points swapped: the way back. */

@@ -225,8 +225,7 @@ flow_hash(const struct flow_table *ft, const struct pkt *p)
 static bool
 addr_eq(const struct pkt_addr *x, const struct pkt_addr *y)
 {
-	return x->family == y->family &&
-	       memcmp(x->a, y->a, x->family == 4 ? 4 : 16) == 0;
+	return pkt_addr_eq(x, y);
 }
 
 static bool

@@ -12,17 +12,33 @@ probes_init(struct probes *pr)
 static bool
 same_addr(const struct pkt_addr *a, const struct pkt_addr *b)
 {
-	return a->family == b->family && memcmp(a->a, b->a, sizeof a->a) == 0;
+	return pkt_addr_eq(a, b);
+}
+
+/* An address and a salt (its family, a port) mixed a word at a time: run
+ * for every SYN, where a byte-wise hash was a measurable share. */
+static uint64_t
+addr_hash(const struct pkt_addr *a, uint64_t salt)
+{
+	uint64_t w0, w1, h;
+
+	memcpy(&w0, a->a, 8);
+	memcpy(&w1, a->a + 8, 8);
+	/* The second word in after a multiply, then a full finaliser: an
+	 * IPv6 prefix shared by every client and hosts told apart only in
+	 * the last bytes must still spread over the low bits. */
+	h = (w0 ^ salt) * 0x9e3779b97f4a7c15ull ^ w1;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 33);
 }
 
 static unsigned
 addr_bucket(const struct pkt_addr *a)
 {
-	uint32_t h = 2166136261u ^ a->family;
-
-	for (size_t i = 0; i < sizeof a->a; i++)
-		h = (h ^ a->a[i]) * 16777619u;
-	return (h ^ (h >> 16)) & (PROBES_BUCKETS - 1);
+	return (unsigned)addr_hash(a, a->family) & (PROBES_BUCKETS - 1);
 }
 
 static void
@@ -92,16 +108,11 @@ age(struct probe_source *s, ta_time ts)
 		s->last_ts = ts;
 }
 
-/* FNV-1a over the target's address and port. */
+/* The target's address and port. */
 static uint32_t
 target_hash(const struct pkt_addr *dst, uint16_t dport)
 {
-	uint32_t h = 2166136261u;
-
-	for (size_t i = 0; i < sizeof dst->a; i++)
-		h = (h ^ dst->a[i]) * 16777619u;
-	h = (h ^ (uint32_t)(dport >> 8)) * 16777619u;
-	return (h ^ (uint32_t)(dport & 0xff)) * 16777619u;
+	return (uint32_t)addr_hash(dst, ((uint64_t)dport << 8) | dst->family);
 }
 
 static void

@@ -67,8 +67,7 @@ is_loopback(const struct pkt *p)
 
 	if (p->src.family != 4 && p->src.family != 6)
 		return false;
-	if (p->src.family == p->dst.family &&
-	    memcmp(p->src.a, p->dst.a, sizeof p->src.a) == 0)
+	if (pkt_addr_eq(&p->src, &p->dst))
 		return true;
 	if (p->src.family == 4)
 		return p->src.a[0] == 127 && p->dst.a[0] == 127;
