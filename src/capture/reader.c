@@ -47,6 +47,7 @@ struct reader {
 
 	/* The reader thread's side. */
 	struct block *fill;
+	bool decode_ahead; /* the analysis lags: decode service frames here */
 
 	/* The analysis side. */
 	struct block *cur;
@@ -65,6 +66,10 @@ take_empty(struct reader *r)
 	while (r->filled - r->freed == READER_BLOCKS)
 		pthread_cond_wait(&r->freed_cv, &r->lock);
 	b = r->blocks[r->filled % READER_BLOCKS];
+	/* A full block waits behind the one being analysed: the analysis is
+	 * the slower thread, so this block's service frames are decoded
+	 * here. Decided per block, from counts already under the lock. */
+	r->decode_ahead = r->filled - r->freed >= 2;
 	pthread_mutex_unlock(&r->lock);
 	b->n = 0;
 	b->used = 0;
@@ -155,6 +160,20 @@ copy_frame(struct reader *r, struct reader_item *it, const struct cap_pkt *cp)
 	it->p = &r->fill->pkts[it - r->fill->items];
 }
 
+/* A service frame decoded in place, from its copy: by the reader when the
+ * analysis lags, else by the analysis when it gets there (reader_pkt). */
+static void
+decode_item(const struct reader *r, struct reader_item *it)
+{
+	/* pkt_quick vouched for DIS_OK; the decoder has the last word all
+	 * the same. */
+	it->rc = (uint8_t)pkt_decode_opts(it->cp.link, it->cp.data,
+	                                  it->cp.caplen, r->decap, it->p);
+	it->anomalies = it->p->anomalies;
+	it->skip = (uint8_t)it->p->skip;
+	it->decoded = true;
+}
+
 /* A segment of no watched port: does it start a TLS or mail stream? */
 static void
 sniff_item(struct reader_item *it, const uint8_t *p, size_t n,
@@ -206,9 +225,10 @@ add_decoded(struct reader *r, const struct cap_pkt *cp)
 }
 
 /*
- * Reading is the slower thread: the common frame is only looked at
- * (ports, truncation) and a service frame decoded later by the analysis.
- * Any other frame is decoded here, as it counts for more.
+ * Reading is usually the slower thread: the common frame is only looked at
+ * (ports, truncation) and a service frame decoded later by the analysis,
+ * unless the analysis lags (a capture of many short connections), when it
+ * is decoded here. Any other frame is decoded here, as it counts for more.
  */
 static void
 add_frame(struct reader *r, const struct cap_pkt *cp)
@@ -232,6 +252,8 @@ add_frame(struct reader *r, const struct cap_pkt *cp)
 	it->decoded = false;
 	if (service) {
 		copy_frame(r, it, cp);
+		if (r->decode_ahead)
+			decode_item(r, it);
 	} else {
 		it->cp = *cp;
 		it->cp.data = NULL;
@@ -355,15 +377,8 @@ reader_next(struct reader *r)
 const struct pkt *
 reader_pkt(struct reader *r, struct reader_item *it)
 {
-	if (!it->decoded) {
-		/* pkt_quick vouched for DIS_OK; the decoder has the last
-		 * word all the same. */
-		it->rc = (uint8_t)pkt_decode_opts(it->cp.link, it->cp.data,
-		                                  it->cp.caplen, r->decap, it->p);
-		it->anomalies = it->p->anomalies;
-		it->skip = (uint8_t)it->p->skip;
-		it->decoded = true;
-	}
+	if (!it->decoded)
+		decode_item(r, it);
 	return it->p;
 }
 
