@@ -246,16 +246,20 @@ feed_streams(struct analyzer *a, struct conn *c, enum tcp_dir dir,
 		return;
 	session_set_time(s, ts);
 	/* Each packet runs down the grace of holes already acknowledged;
-	 * the segment that fills one is read in its place. */
-	reasm_tick(&c->reasm[TCP_DIR_C2S], session_sink(),
-	           session_sink_ctx(s, TCP_DIR_C2S));
-	reasm_tick(&c->reasm[TCP_DIR_S2C], session_sink(),
-	           session_sink_ctx(s, TCP_DIR_S2C));
-	if (session_done(s)) {
-		reasm_stop(&c->reasm[0]);
-		reasm_stop(&c->reasm[1]);
-		c->payload_done = true;
-		return;
+	 * the segment that fills one is read in its place. Without such a
+	 * hole nothing was read since the last packet's check below. */
+	if (c->reasm[TCP_DIR_C2S].acked_hole ||
+	    c->reasm[TCP_DIR_S2C].acked_hole) {
+		reasm_tick(&c->reasm[TCP_DIR_C2S], session_sink(),
+		           session_sink_ctx(s, TCP_DIR_C2S));
+		reasm_tick(&c->reasm[TCP_DIR_S2C], session_sink(),
+		           session_sink_ctx(s, TCP_DIR_S2C));
+		if (session_done(s)) {
+			reasm_stop(&c->reasm[0]);
+			reasm_stop(&c->reasm[1]);
+			c->payload_done = true;
+			return;
+		}
 	}
 	if (p->payload_len > 0 || (p->flags & PKT_TCP_FIN)) {
 		start_stream(c, s, dir, p, frame);
@@ -372,7 +376,7 @@ segment(struct analyzer *a, const struct cap_pkt *cp, const struct pkt *p)
 		                      p);
 	/* Which interface it was seen on (several, in a pcapng file; past
 	 * 2^31 interfaces they are not told apart). */
-	if (c->first_frame == cp->frame)
+	if (c->tcp.frames == 0)
 		c->iface = cp->iface & 0x7fffffffu;
 	else if ((cp->iface & 0x7fffffffu) != c->iface)
 		c->iface_mixed = 1;
