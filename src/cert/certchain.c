@@ -373,7 +373,21 @@ judge_then(struct certchain *ctx, struct certchain_entry *e,
 		out->history_error = ctx->history_err;
 		return;
 	}
-	store = trust_history_store_at(ctx->history, now, &id);
+	if (!e->hist_cand_known) {
+		const uint8_t *der[TLS_HS_MAX_CERTS];
+		size_t len[TLS_HS_MAX_CERTS];
+		unsigned n = certs->count < TLS_HS_MAX_CERTS ? certs->count :
+		             TLS_HS_MAX_CERTS;
+
+		for (unsigned i = 0; i < n; i++) {
+			der[i] = certs->der[i].p;
+			len[i] = certs->der[i].n;
+		}
+		trust_history_candidates(ctx->history, der, len, n,
+		                         e->hist_cand);
+		e->hist_cand_known = true;
+	}
+	store = trust_history_store_at(ctx->history, now, e->hist_cand, &id);
 	if (store == NULL)
 		return;
 	if (e->hist_id != id)

@@ -82,6 +82,10 @@ struct certchain_entry {
 	 * store of roots hist_id (0: none yet), whether it verified, the root
 	 * reached and the path built. */
 	uint32_t hist_id;
+	/* The roots this chain could end at (trust_history_candidates),
+	 * once worked out. */
+	bool hist_cand_known;
+	uint64_t hist_cand[TH_SET_WORDS];
 	bool hist_ok;
 	const struct th_root *hist_root;
 	struct path_el hist_path[PATH_MAX_LEN];

@@ -1,9 +1,11 @@
 /* trust_history.c: Mozilla's root store over time (data/trust-history/), read lazily and fail-closed; the store of the roots trusted on a date. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/asn1.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -15,7 +17,7 @@
 /* A line of roots.csv longer than this is not one of ours. */
 #define LINE_MAX_LEN 4096
 #define NFIELDS 16
-#define SET_WORDS ((TH_MAX_ROOTS + 63) / 64)
+#define SET_WORDS TH_SET_WORDS
 
 static const char header[] =
 	"label,subject,first_seen,last_seen,removed,trusted_intervals,"
@@ -62,8 +64,12 @@ trust_history_new(const char *dir)
 static void
 drop_roots(struct trust_history *th)
 {
-	for (size_t i = 0; i < th->nroots; i++)
+	for (size_t i = 0; i < th->nroots; i++) {
 		X509_free(th->roots[i].x);
+		X509_NAME_free(th->roots[i].subject);
+		X509_NAME_free(th->roots[i].issuer);
+		OPENSSL_free(th->roots[i].der);
+	}
 	free(th->roots);
 	th->roots = NULL;
 	th->nroots = 0;
@@ -411,12 +417,114 @@ der_sha256(X509 *x, uint8_t h[32])
 	return X509_digest(x, EVP_sha256(), h, &len) == 1 && len == 32;
 }
 
+/* The next element of a DER SEQUENCE's body [*p, end): its whole encoding
+ * in [*start, *p) afterwards. */
+static bool
+der_next(const unsigned char **p, const unsigned char *end,
+         const unsigned char **start, int *tag, int *cls)
+{
+	long len;
+	int rc;
+
+	*start = *p;
+	if (*p >= end)
+		return false;
+	rc = ASN1_get_object(p, &len, tag, cls, end - *p);
+	if ((rc & 0x80) != 0 || (rc & 0x01) != 0 || len > end - *p)
+		return false;
+	*p += len;
+	return true;
+}
+
+/* A Name read from its DER encoding [start, p). */
+static X509_NAME *
+der_name(const unsigned char *start, const unsigned char *p)
+{
+	const unsigned char *q = start;
+	X509_NAME *n = d2i_X509_NAME(NULL, &q, p - start);
+
+	if (n != NULL && q != p) {
+		X509_NAME_free(n);
+		n = NULL;
+	}
+	return n;
+}
+
+/*
+ * The issuer and subject of a certificate, read from its DER without
+ * decoding the rest (RFC 5280 4.1: Certificate ::= SEQUENCE {
+ * tbsCertificate SEQUENCE { [0] version OPTIONAL, serialNumber, signature,
+ * issuer, validity, subject, ... } ... }). Either may be NULL (not asked).
+ */
+static bool
+der_names(const uint8_t *der, size_t n, X509_NAME **issuer,
+          X509_NAME **subject)
+{
+	const unsigned char *p = der, *end = der + n, *start;
+	const unsigned char *iss_start, *iss_end, *sub_start;
+	long len;
+	int tag, cls, rc;
+
+	if (n == 0 || n > LONG_MAX)
+		return false;
+	/* Certificate, then tbsCertificate: descend into each. */
+	for (int depth = 0; depth < 2; depth++) {
+		rc = ASN1_get_object(&p, &len, &tag, &cls, end - p);
+		if ((rc & 0x80) != 0 || (rc & 0x21) != 0x20 ||
+		    tag != V_ASN1_SEQUENCE || len > end - p)
+			return false;
+		end = p + len;
+	}
+	if (!der_next(&p, end, &start, &tag, &cls))
+		return false;
+	if (cls == V_ASN1_CONTEXT_SPECIFIC && tag == 0 &&
+	    !der_next(&p, end, &start, &tag, &cls))
+		return false;                   /* version, then serial */
+	if (!der_next(&p, end, &start, &tag, &cls) ||   /* signature */
+	    !der_next(&p, end, &iss_start, &tag, &cls) || tag != V_ASN1_SEQUENCE)
+		return false;
+	iss_end = p;
+	if (!der_next(&p, end, &start, &tag, &cls) ||   /* validity */
+	    !der_next(&p, end, &sub_start, &tag, &cls) || tag != V_ASN1_SEQUENCE)
+		return false;
+	if (issuer != NULL && (*issuer = der_name(iss_start, iss_end)) == NULL)
+		return false;
+	if (subject != NULL && (*subject = der_name(sub_start, p)) == NULL) {
+		if (issuer != NULL) {
+			X509_NAME_free(*issuer);
+			*issuer = NULL;
+		}
+		return false;
+	}
+	return true;
+}
+
+/* The certificate of a root, decoded the first time it is asked for. */
+static X509 *
+root_x509(struct th_root *r)
+{
+	const unsigned char *p = r->der;
+
+	if (r->x == NULL && r->der != NULL && r->der_len <= LONG_MAX) {
+		r->x = d2i_X509(NULL, &p, (long)r->der_len);
+		if (r->x != NULL && p != r->der + r->der_len) {
+			X509_free(r->x);
+			r->x = NULL;
+		}
+		ERR_clear_error();
+	}
+	return r->x;
+}
+
 static bool
 read_pem(struct trust_history *th)
 {
 	char path[4096];
 	BIO *b;
-	X509 *x;
+	char *name = NULL, *hdr = NULL;
+	unsigned char *data = NULL;
+	X509_NAME *issuer = NULL, *subject = NULL;
+	long len;
 	unsigned n = 0;
 	bool ok = false;
 
@@ -428,26 +536,45 @@ read_pem(struct trust_history *th)
 		ERR_clear_error();
 		return false;
 	}
-	while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
+	/* Only base64 is undone here: each certificate's DER is kept and
+	 * its names read; the certificate itself is decoded when needed. */
+	while (PEM_read_bio(b, &name, &hdr, &data, &len) == 1) {
 		uint8_t h[32];
 		struct th_root *r;
 
+		/* Its names are read first: a block that is no certificate
+		 * is told as such, before its hash is looked for. A root
+		 * damaged further in has a hash that roots.csv does not
+		 * list. */
+		if (strcmp(name, PEM_STRING_X509) != 0 || len <= 0 ||
+		    !der_names(data, (size_t)len, &issuer, &subject)) {
+			fmt_snprintf(th->err, sizeof th->err, "%s: after certificate "
+			         "%u: not a PEM certificate", path, n);
+			goto out;
+		}
 		n++;
-		if (!der_sha256(x, h)) {
+		if (EVP_Digest(data, (size_t)len, h, NULL, EVP_sha256(),
+		               NULL) != 1) {
 			fmt_snprintf(th->err, sizeof th->err, "%s: certificate %u: "
 			         "no SHA-256", path, n);
-			X509_free(x);
 			goto out;
 		}
 		r = by_hash(th, h);
-		if (r == NULL || r->x != NULL) {
+		if (r == NULL || r->der != NULL) {
 			fmt_snprintf(th->err, sizeof th->err, "%s: certificate %u: "
 			         "%s roots.csv", path, n, r == NULL ?
 			         "its sha256 is not in" : "listed twice for one line of");
-			X509_free(x);
 			goto out;
 		}
-		r->x = x;
+		r->issuer = issuer;
+		r->subject = subject;
+		issuer = subject = NULL;
+		r->der = data;
+		r->der_len = (size_t)len;
+		data = NULL;
+		OPENSSL_free(name);
+		OPENSSL_free(hdr);
+		name = hdr = NULL;
 	}
 	/* the loop ends on the end of the file, or on a block that is not a
 	 * certificate */
@@ -457,13 +584,18 @@ read_pem(struct trust_history *th)
 		goto out;
 	}
 	for (size_t i = 0; i < th->nroots; i++)
-		if (th->roots[i].x == NULL) {
+		if (th->roots[i].der == NULL) {
 			csv_fail(th, th->roots[i].line, "its certificate is not in "
 			         "roots.pem");
 			goto out;
 		}
 	ok = true;
 out:
+	X509_NAME_free(issuer);
+	X509_NAME_free(subject);
+	OPENSSL_free(name);
+	OPENSSL_free(hdr);
+	OPENSSL_free(data);
 	ERR_clear_error();
 	BIO_free(b);
 	return ok;
@@ -509,8 +641,70 @@ trusted_at(const struct th_root *r, int64_t t)
 	       trust_history_interval(r, t) != NULL;
 }
 
+static bool
+in_set(const uint64_t set[SET_WORDS], size_t i)
+{
+	return ((set[i / 64] >> (i % 64)) & 1) != 0;
+}
+
+/* Mark the roots whose subject is name; true when one was new. */
+static bool
+mark_subject(const struct trust_history *th, const X509_NAME *name,
+             uint64_t set[SET_WORDS])
+{
+	bool added = false;
+
+	for (size_t i = 0; i < th->nroots; i++)
+		if (!in_set(set, i) && th->roots[i].subject != NULL &&
+		    X509_NAME_cmp(th->roots[i].subject, name) == 0) {
+			set[i / 64] |= (uint64_t)1 << (i % 64);
+			added = true;
+		}
+	return added;
+}
+
+size_t
+trust_history_decoded(const struct trust_history *th)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < th->nroots; i++)
+		n += th->roots[i].x != NULL;
+	return n;
+}
+
+void
+trust_history_candidates(const struct trust_history *th,
+                         const uint8_t *const *der, const size_t *len,
+                         unsigned n, uint64_t set[TH_SET_WORDS])
+{
+	bool added;
+
+	memset(set, 0, SET_WORDS * sizeof set[0]);
+	if (!th->ok)
+		return;
+	for (unsigned c = 0; c < n; c++) {
+		X509_NAME *issuer = NULL;
+
+		if (der[c] == NULL || !der_names(der[c], len[c], &issuer, NULL))
+			continue;
+		(void)mark_subject(th, issuer, set);
+		X509_NAME_free(issuer);
+	}
+	ERR_clear_error();
+	/* Roots issued by other roots, until no more come in. */
+	do {
+		added = false;
+		for (size_t i = 0; i < th->nroots; i++)
+			if (in_set(set, i) && th->roots[i].issuer != NULL &&
+			    mark_subject(th, th->roots[i].issuer, set))
+				added = true;
+	} while (added);
+}
+
 X509_STORE *
-trust_history_store_at(struct trust_history *th, int64_t t, uint32_t *id)
+trust_history_store_at(struct trust_history *th, int64_t t,
+                       const uint64_t candidates[TH_SET_WORDS], uint32_t *id)
 {
 	uint64_t set[SET_WORDS] = {0};
 	struct th_store *s, *victim = NULL;
@@ -520,7 +714,7 @@ trust_history_store_at(struct trust_history *th, int64_t t, uint32_t *id)
 	if (!th->ok)
 		return NULL;
 	for (size_t i = 0; i < th->nroots; i++)
-		if (trusted_at(&th->roots[i], t)) {
+		if (in_set(candidates, i) && trusted_at(&th->roots[i], t)) {
 			set[i / 64] |= (uint64_t)1 << (i % 64);
 			any = true;
 		}
@@ -542,9 +736,12 @@ trust_history_store_at(struct trust_history *th, int64_t t, uint32_t *id)
 	victim->store = X509_STORE_new();
 	if (victim->store == NULL)
 		return NULL;
-	for (size_t i = 0; i < th->nroots; i++)
-		if ((set[i / 64] >> (i % 64)) & 1)
-			(void)X509_STORE_add_cert(victim->store, th->roots[i].x);
+	for (size_t i = 0; i < th->nroots; i++) {
+		X509 *x = in_set(set, i) ? root_x509(&th->roots[i]) : NULL;
+
+		if (x != NULL)
+			(void)X509_STORE_add_cert(victim->store, x);
+	}
 	ERR_clear_error();
 	memcpy(victim->set, set, sizeof set);
 	victim->id = ++th->next_id;

@@ -49,7 +49,13 @@ struct th_interval {
 };
 
 struct th_root {
-	X509 *x;
+	/* The certificate is decoded only when a chain may end at it (its
+	 * subject is a chain's issuer): decoding all of them cost more than
+	 * most captures' whole analysis. */
+	X509 *x;                     /* NULL until then */
+	uint8_t *der;                /* its DER, from roots.pem */
+	size_t der_len;
+	X509_NAME *subject, *issuer; /* read from the DER at load */
 	char label[TH_LABEL_LEN];    /* the CSV's label, e.g. "DST Root CA X3" */
 	int64_t not_before, not_after;
 	uint8_t sha256[32];          /* of the DER */
@@ -76,13 +82,31 @@ bool trust_history_load(struct trust_history *th, char err[TH_ERR_LEN],
 /* The directory the history is read from. */
 const char *trust_history_dir(const struct trust_history *th);
 
+/* Roots decoded so far: only those a chain could end at are. */
+size_t trust_history_decoded(const struct trust_history *th);
+
+/* A set of roots, one bit per root in roots.csv order. */
+#define TH_SET_WORDS ((TH_MAX_ROOTS + 63) / 64)
+
 /*
- * The store of the roots trusted at t (an interval, slack included, holds
- * t, and the root itself is valid at t). *id names the set of roots: the
- * same id, the same store. NULL when none or out of memory. The store
- * belongs to the history and lives until the next call.
+ * The roots a chain could end at: those whose subject is the issuer of one
+ * of the chain's certificates (DER views der[i], len[i]), and the issuers
+ * of those in turn (a root cross-signed by another). A certificate whose
+ * issuer cannot be read marks none. Another root cannot be on a path built
+ * from these certificates, so a store of these verifies as the whole one.
+ */
+void trust_history_candidates(const struct trust_history *th,
+                              const uint8_t *const *der, const size_t *len,
+                              unsigned n, uint64_t set[TH_SET_WORDS]);
+
+/*
+ * The store of the roots among candidates trusted at t (an interval, slack
+ * included, holds t, and the root itself is valid at t). *id names the set
+ * of roots: the same id, the same store. NULL when none or out of memory.
+ * The store belongs to the history and lives until the next call.
  */
 X509_STORE *trust_history_store_at(struct trust_history *th, int64_t t,
+                                   const uint64_t candidates[TH_SET_WORDS],
                                    uint32_t *id);
 
 /* The root with x's DER, or NULL. */

@@ -310,6 +310,90 @@ test_history_since_start(void **state)
 	assert_null(trust_history_interval(&r, secs(2026, 1, 1, 0, 0, 0)));
 }
 
+/*
+ * The shipped history is read without decoding its roots: a chain's
+ * candidates are the roots named as its issuers (here a root itself, so its
+ * own subject), and only those are decoded, once a store of a date holds
+ * them. An issuer no root has gives none.
+ */
+static void
+test_history_lazy_roots(void **state)
+{
+	char dir[1024], pem[1100], err[TH_ERR_LEN];
+	struct trust_history *th;
+	uint64_t cand[TH_SET_WORDS], none[TH_SET_WORDS];
+	const struct th_root *r;
+	unsigned char *der = NULL;
+	const uint8_t *views[1];
+	size_t lens[1], bits = 0;
+	X509_STORE *store;
+	X509 *x;
+	FILE *f;
+	uint32_t id;
+	bool first;
+	int len;
+
+	(void)state;
+	path_of(dir, sizeof dir, "data/trust-history");
+	snprintf(pem, sizeof pem, "%s/roots.pem", dir);
+	th = trust_history_new(dir);
+	assert_non_null(th);
+	assert_true(trust_history_load(th, err, &first));
+	assert_true(first);
+	assert_int_equal(trust_history_decoded(th), 0);
+
+	f = fopen(pem, "r");
+	assert_non_null(f);
+	x = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	assert_non_null(x);
+	len = i2d_X509(x, &der);
+	assert_true(len > 0);
+	views[0] = der;
+	lens[0] = (size_t)len;
+	trust_history_candidates(th, views, lens, 1, cand);
+	for (unsigned w = 0; w < TH_SET_WORDS; w++)
+		bits += (size_t)__builtin_popcountll(cand[w]);
+	/* This root, and at most a few others of the same name. */
+	assert_true(bits >= 1 && bits <= 4);
+	assert_int_equal(trust_history_decoded(th), 0);
+
+	r = trust_history_find(th, x);
+	assert_non_null(r);
+	assert_true(r->niv > 0);
+	store = trust_history_store_at(th, r->iv[0].from + 86400, cand, &id);
+	assert_non_null(store);
+	assert_true(id != 0);
+	assert_true(trust_history_decoded(th) >= 1);
+	assert_true(trust_history_decoded(th) <= bits);
+	assert_true(sk_X509_OBJECT_num(X509_STORE_get0_objects(store)) >= 1);
+
+	/* A certificate of this project's test PKI: no Mozilla root issued
+	 * it, so nothing is a candidate and no store is made. */
+	{
+		struct chain *c = make("leaf", "inter", NULL);
+
+		views[0] = c->tc.der[0].p;
+		lens[0] = c->tc.der[0].n;
+		trust_history_candidates(th, views, lens, 1, none);
+		for (unsigned w = 0; w < TH_SET_WORDS; w++)
+			assert_int_equal(none[w], 0);
+		assert_null(trust_history_store_at(th, r->iv[0].from + 86400,
+		                                   none, &id));
+		free(c);
+	}
+	/* Bytes that are no certificate mark nothing either. */
+	views[0] = (const uint8_t *)"\x30\x03\x02\x01\x00";
+	lens[0] = 5;
+	trust_history_candidates(th, views, lens, 1, none);
+	for (unsigned w = 0; w < TH_SET_WORDS; w++)
+		assert_int_equal(none[w], 0);
+
+	OPENSSL_free(der);
+	X509_free(x);
+	trust_history_free(th);
+}
+
 /* A chain that fails here for want of a root verifies against the roots
  * of its date: within the interval, within the slack after the removal,
  * not after it. */
@@ -2052,6 +2136,7 @@ main(void)
 		cmocka_unit_test(test_intercept_product),
 		cmocka_unit_test(test_intercept_pin),
 		cmocka_unit_test(test_builtin_table),
+		cmocka_unit_test(test_history_lazy_roots),
 		cmocka_unit_test(test_report_json),
 		cmocka_unit_test(test_report_text),
 		cmocka_unit_test(test_report_server_name),
