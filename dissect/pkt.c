@@ -1246,20 +1246,39 @@ bool
 pkt_quick(enum pkt_link link, const uint8_t *frame, size_t caplen,
           struct pkt_quick *out)
 {
-	const uint8_t *ip = frame + ETH_HDR, *tcp = ip + IP4_HDR;
-	size_t tot, wire, avail, hl;
+	const uint8_t *ip = frame + ETH_HDR, *tcp;
+	size_t iphl, tot, wire, avail, hl;
 
 	if (link != PKT_LINK_ETHERNET || caplen < ETH_HDR + IP4_HDR + TCP_HDR)
 		return false;
-	/* Untagged IPv4; IHL 5; no MF, no offset; TCP. */
-	if (be16(frame + 12) != ETYPE_IPV4 || ip[0] != 0x45 ||
-	    (be16(ip + 6) & 0x3fff) != 0 || ip[9] != NH_TCP)
+	switch (be16(frame + 12)) {
+	case ETYPE_IPV4:
+		/* Untagged IPv4; IHL 5; no MF, no offset; TCP. */
+		if (ip[0] != 0x45 || (be16(ip + 6) & 0x3fff) != 0 ||
+		    ip[9] != NH_TCP)
+			return false;
+		tot = be16(ip + 2);
+		if (tot < IP4_HDR + TCP_HDR)
+			return false;
+		iphl = IP4_HDR;
+		wire = tot - IP4_HDR;
+		break;
+	case ETYPE_IPV6:
+		/* Untagged IPv6, TCP right after the fixed header (no
+		 * extension header, so no jumbogram either). */
+		if (caplen < ETH_HDR + IP6_HDR + TCP_HDR || ip[0] >> 4 != 6 ||
+		    ip[6] != NH_TCP)
+			return false;
+		wire = be16(ip + 4);
+		if (wire < TCP_HDR)
+			return false;
+		iphl = IP6_HDR;
+		break;
+	default:
 		return false;
-	tot = be16(ip + 2);
-	if (tot < IP4_HDR + TCP_HDR)
-		return false;
-	wire = tot - IP4_HDR;
-	avail = caplen - ETH_HDR - IP4_HDR;
+	}
+	tcp = ip + iphl;
+	avail = caplen - ETH_HDR - iphl;
 	if (avail > wire)
 		avail = wire;
 	hl = (size_t)(tcp[12] >> 4) * 4;
@@ -1268,7 +1287,7 @@ pkt_quick(enum pkt_link link, const uint8_t *frame, size_t caplen,
 	out->sport = be16(tcp);
 	out->dport = be16(tcp + 2);
 	out->truncated = avail - hl < wire - hl;
-	out->payload_off = (uint16_t)(ETH_HDR + IP4_HDR + hl);
+	out->payload_off = (uint16_t)(ETH_HDR + iphl + hl);
 	out->payload_n = (uint16_t)(avail - hl);
 	return true;
 }

@@ -736,6 +736,47 @@ test_quick(void **state)
 	build_eth4(&f);
 	f.b[14 + 20 + 12] = 0xf0; /* 60-byte header in a shorter segment */
 	quick_agrees(&f, false);
+
+	/* IPv6 with TCP right after the fixed header: answered, cut or
+	 * padded too; an extension header, a jumbogram's zero length, a
+	 * version that is not 6, a segment shorter than a TCP header: left
+	 * to pkt_decode. */
+	f.n = 0;
+	eth(&f, NULL, NULL, 0, 0x86dd);
+	ip = ip6(&f, 6);
+	tcp(&f, PKT_TCP_ACK, NULL, 0, hello, HELLO_LEN);
+	ip6_done(&f, ip);
+	quick_agrees(&f, true);
+	assert_true(pkt_quick(PKT_LINK_ETHERNET, f.b, f.n, &q));
+	assert_int_equal(q.payload_off, 14 + 40 + 20);
+	assert_int_equal(q.payload_n, HELLO_LEN);
+	f.n -= 7;
+	quick_agrees(&f, true);
+	assert_true(pkt_quick(PKT_LINK_ETHERNET, f.b, f.n, &q) && q.truncated);
+	f.n += 7;
+	fill(&f, 0, 3);
+	quick_agrees(&f, true);
+	f.n = 0;
+	eth(&f, NULL, NULL, 0, 0x86dd);
+	ip = ip6(&f, 0);
+	ip6_ext(&f, 6, 0);
+	tcp(&f, PKT_TCP_ACK, NULL, 0, hello, HELLO_LEN);
+	ip6_done(&f, ip);
+	quick_agrees(&f, false);
+	f.b[14 + 4] = 0;
+	f.b[14 + 5] = 0;
+	quick_agrees(&f, false);
+	f.n = 0;
+	eth(&f, NULL, NULL, 0, 0x86dd);
+	ip = ip6(&f, 6);
+	tcp(&f, PKT_TCP_ACK, NULL, 0, hello, HELLO_LEN);
+	ip6_done(&f, ip);
+	f.b[14] = 0x40;
+	quick_agrees(&f, false);
+	f.b[14] = 0x60;
+	f.b[14 + 4] = 0;
+	f.b[14 + 5] = 19;
+	quick_agrees(&f, false);
 }
 
 static void
