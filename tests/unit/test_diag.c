@@ -1976,7 +1976,7 @@ test_strings(void **state)
 		"capture-one-sided", "capture-midstream", "capture-gap",
 		"timestamps-damaged",
 		"chain-unverified-here", "expired-accepted",
-		"explicit-ec-params",
+		"explicit-ec-params", "invalid-record",
 	};
 
 	(void)state;
