@@ -559,7 +559,7 @@ on_handshake_bytes(struct run *run, const uint8_t *p, size_t n, uint16_t recver)
 		if (!rd_u8(&hdr, &type) || !rd_u24(&hdr, &len))
 			return;
 		if (len > TLS_REC_HS_MAX) {
-			if (d->lost) {
+			if (d->lost || d->astray) {
 				lose_footing(run, run->rec_offset);
 				return;
 			}
@@ -658,7 +658,8 @@ ccs_was_real(const struct run *run, const uint8_t *p, size_t n)
 static bool
 alert_readable(const struct run *run, size_t n)
 {
-	return n == 2 || (!run->d->encrypted && !run->d->lost);
+	return n == 2 || (!run->d->encrypted && !run->d->lost &&
+	                  !run->d->astray);
 }
 
 /* Alert (RFC 8446 6, RFC 5246 7.2): level and description. */
@@ -940,10 +941,14 @@ lose_footing(struct run *run, uint64_t at)
 		reject_candidate(d);
 		return;
 	}
-	/* It had its footing, and that record is not one. */
-	d->lost_frame = run->frame;
-	d->lost_offset = at;
-	d->lost_gap_bytes = 0;
+	/* It had its footing, and that record is not one. On a side that
+	 * lost no byte, where it stops if it never finds it again stays the
+	 * first invalid header (its TLS_EV_BAD_HEADER has the bytes). */
+	if (d->lost || !d->astray) {
+		d->lost_frame = run->frame;
+		d->lost_offset = at;
+		d->lost_gap_bytes = 0;
+	}
 	memset(&ev, 0, sizeof ev);
 	ev.type = TLS_EV_DESYNC;
 	emit_at(run, &ev, run->frame, at);
@@ -977,6 +982,43 @@ take_footing(struct run *run, const uint8_t *after, size_t n)
 	return true;
 }
 
+/*
+ * An invalid header on a side that lost no byte (see tls_record.h): after
+ * a whole record of TLS 1.0-style framing it is reported and the side
+ * hunts from its next delivery (the caller skips the rest of this one);
+ * before that, or once the connection speaks SSL 2.0 (whose records
+ * cannot be found again), it is not TLS and the caller stops the side.
+ * a/b are the offending bytes, as for stop_header; run->rec_offset is
+ * the header's offset.
+ */
+static bool
+go_astray(struct run *run, enum hdr v, uint64_t declared, const uint8_t *a,
+          size_t an, const uint8_t *b, size_t bn)
+{
+	struct tls_rec_dir *d = run->d;
+	struct tls_ev ev;
+
+	if (d->records == 0 || run->c->ssl2 ||
+	    (v != HDR_BAD && v != HDR_TOO_LONG))
+		return false;
+	memset(&ev, 0, sizeof ev);
+	ev.type = TLS_EV_BAD_HEADER;
+	ev.u.stop.reason = v == HDR_TOO_LONG ? TLS_STOP_RECORD_TOO_LONG
+	                                     : TLS_STOP_BAD_RECORD;
+	ev.u.stop.len = v == HDR_TOO_LONG ? declared : 0;
+	excerpt_add(&ev, a, an);
+	excerpt_add(&ev, b, bn);
+	emit(run, &ev);
+	d->astray = true;
+	d->astray_stop = (uint8_t)ev.u.stop.reason;
+	d->astray_len = ev.u.stop.len;
+	d->lost_frame = run->frame;
+	d->lost_offset = run->rec_offset;
+	d->lost_gap_bytes = 0;
+	start_hunting(d);
+	return true;
+}
+
 /* The stream is at a record boundary: parse what is whole, keep the rest. */
 static size_t
 fresh(struct run *run, const uint8_t *p, size_t n)
@@ -998,12 +1040,16 @@ fresh(struct run *run, const uint8_t *p, size_t n)
 		return total;
 	}
 	if (v != HDR_OK && v != HDR_MORE) {
-		if (d->lost) {
+		if (d->lost || d->astray) {
 			lose_footing(run, d->offset);
 			skip(run, n);
 			return n;
 		}
 		run->rec_offset = d->offset;
+		if (go_astray(run, v, declared, p, n, NULL, 0)) {
+			skip(run, n);
+			return n;
+		}
 		stop_header(run, v, declared, p, n, NULL, 0);
 		return n;
 	}
@@ -1062,12 +1108,17 @@ resume(struct run *run, const uint8_t *p, size_t n)
 	if (v == HDR_OK && total < d->rec.len)
 		v = HDR_BAD;
 	if (v != HDR_OK) {
-		if (d->lost) {
+		if (d->lost || d->astray) {
 			lose_footing(run, d->offset - d->rec.len);
 			skip(run, n - used);
 			return n;
 		}
 		run->rec_offset = d->offset - d->rec.len;
+		if (go_astray(run, v, declared, d->rec.p, d->rec.len, p + used,
+		              n - used)) {
+			skip(run, n - used);
+			return n;
+		}
 		stop_header(run, v, declared, d->rec.p, d->rec.len, p + used,
 		            n - used);
 		return n;
@@ -1403,10 +1454,22 @@ tls_rec_end(struct tls_rec_conn *c, enum tls_side side, ta_frame frame,
 	if (d->hunting || d->tentative) {
 		/* Never found its footing again. A mid-stream side that got
 		 * no byte at all has nothing to say. */
-		if (d->gap_bytes == 0 && d->skipped == 0 && !d->tentative)
+		if (d->gap_bytes == 0 && d->skipped == 0 && !d->tentative &&
+		    !d->astray)
 			return;
 		memset(&ev, 0, sizeof ev);
 		ev.type = TLS_EV_STOP;
+		if (d->astray && !d->lost) {
+			/* Nothing was lost: what followed the header that
+			 * made it hunt was never TLS again. */
+			ev.u.stop.reason = (enum tls_stop)d->astray_stop;
+			ev.u.stop.len = d->astray_len;
+			d->stopped = true;
+			d->rec.len = 0;
+			d->hs.len = 0;
+			emit_at(&run, &ev, d->lost_frame, d->lost_offset);
+			return;
+		}
 		ev.u.stop.reason = TLS_STOP_GAP;
 		ev.u.stop.len = d->lost_gap_bytes != 0 ? d->lost_gap_bytes
 		                                       : d->gap_bytes;

@@ -48,15 +48,30 @@
  * (TLS_EV_DESYNC), never a stop; a side that never finds its footing again
  * stops with TLS_STOP_GAP when its stream ends (tls_rec_end).
  *
+ * Invalid record headers on a stream captured whole: a header that is
+ * not one (or declares a record longer than TLS_REC_MAX_LEN) after at
+ * least one whole record of the side was read is reported
+ * (TLS_EV_BAD_HEADER, with the offending bytes), and the side hunts as
+ * after a gap, from its next delivery: captures edited by hand, or a
+ * corrupting device on the path, damage one record while the peer's
+ * answers show the stream went on. Such a side is `astray`: what follows
+ * is read again only where a plausible record starts a delivery, later
+ * faults make it hunt again (TLS_EV_DESYNC), and its alerts longer than
+ * 2 bytes are opaque (its ChangeCipherSpec may be among the bytes passed
+ * over). A side that never finds its footing again stops with
+ * TLS_STOP_BAD_RECORD (or TLS_STOP_RECORD_TOO_LONG) at that header when
+ * its stream ends, unless it also lost bytes to a gap (TLS_STOP_GAP): a
+ * stream that turned into something else is not TLS.
+ *
  * A side stops for good (TLS_EV_STOP, once) on: bytes that are not TLS at
- * the start of its stream, a later record header that is invalid, a record
- * longer than TLS_REC_MAX_LEN, a handshake message longer than
- * TLS_REC_HS_MAX (these four only while the side has lost no byte: the
- * sender wrote them), a buffer the caller refused to grow, the end of the
- * stream inside a record, or the end of a stream whose footing was lost
- * to a gap and never found again. Smaller faults (one message that does
- * not parse, an empty record) are TLS_EV_MALFORMED and parsing goes on
- * with the next unit.
+ * the start of its stream, a record header that is invalid or declares a
+ * record longer than TLS_REC_MAX_LEN before any whole record of the side,
+ * a handshake message longer than TLS_REC_HS_MAX (these only while the
+ * side has lost no byte: the sender wrote them), a buffer the caller
+ * refused to grow, the end of the stream inside a record, or the end of a
+ * stream whose footing was lost to a gap or an invalid header and never
+ * found again. Smaller faults (one message that does not parse, an empty
+ * record) are TLS_EV_MALFORMED and parsing goes on with the next unit.
  *
  * Preambles (only when tls_rec_conn.preambles is set, for services that
  * are TLS on any port): a client stream that starts with PostgreSQL's
@@ -135,6 +150,11 @@ struct tls_rec_dir {
 	uint64_t lost_gap_bytes;  /* bytes missing since then */
 	uint64_t gap_bytes;       /* bytes missing in all */
 	uint64_t skipped;         /* bytes passed over while hunting */
+	bool astray;              /* an invalid record header made it hunt
+	                           * although no byte was lost (see above) */
+	uint8_t astray_stop;      /* the enum tls_stop it ends with if it
+	                           * never finds its footing again */
+	uint64_t astray_len;      /* ... and that header's declared length */
 
 	uint8_t pre[8];           /* a preamble being read (client) */
 	uint8_t pre_len;
@@ -180,8 +200,9 @@ enum tls_ev_type {
 	                            * records are read again from here (offset:
 	                            * the first record; frame: the packet that
 	                            * began it) */
-	TLS_EV_DESYNC,             /* on a side that lost bytes, a header that
-	                            * is not a record: it hunts again */
+	TLS_EV_DESYNC,             /* on a side that lost bytes (or went
+	                            * astray), a header that is not a record:
+	                            * it hunts again */
 	TLS_EV_CUT,                /* u.cut: a record or handshake message that a
 	                            * gap cut (frame: the packet that began it) */
 	TLS_EV_CONTINUATION,       /* u.opaque: a handshake record after a gap
@@ -190,6 +211,11 @@ enum tls_ev_type {
 	TLS_EV_PREAMBLE,           /* u.preamble */
 	TLS_EV_SSL2_MASTER_KEY,    /* u.ssl2_cipher: the client's choice */
 	TLS_EV_SSL2_ERROR,         /* u.ssl2_error: an SSL 2.0 ERROR in clear */
+	TLS_EV_BAD_HEADER,         /* u.stop: on a side captured whole, after
+	                            * a whole record, a record header that is
+	                            * not one (reason TLS_STOP_BAD_RECORD or
+	                            * TLS_STOP_RECORD_TOO_LONG, len, excerpt):
+	                            * the side hunts (see above) */
 };
 
 /* TLS_EV_PREAMBLE: another protocol's way into TLS. */
@@ -213,7 +239,10 @@ enum tls_bad {
 
 enum tls_stop {
 	/* The first four only on a side that lost no byte before them: the
-	 * sender wrote those bytes (tls_ev.after_gap is false). */
+	 * sender wrote those bytes (tls_ev.after_gap is false). Bad-record
+	 * and record-too-long after a whole record of the side come at the
+	 * stream's end (tls_rec_end), when no record was found after the
+	 * header (TLS_EV_BAD_HEADER). */
 	TLS_STOP_NOT_TLS,          /* the stream does not start with a record */
 	TLS_STOP_BAD_RECORD,       /* a later record header is invalid */
 	TLS_STOP_RECORD_TOO_LONG,  /* record length > TLS_REC_MAX_LEN */
@@ -325,7 +354,10 @@ bool tls_rec_plausible_start(const uint8_t *p, size_t n);
  * stops it with TLS_STOP_TRUNCATED; a side still hunting stops with
  * TLS_STOP_GAP (u.stop.len: the bytes missing since it lost its footing,
  * 0 when unknown: a mid-stream start; frame and offset: where it lost
- * it). */
+ * it), or, when it lost no byte but went astray on an invalid header,
+ * with that header's reason (bad-record, record-too-long; frame and
+ * offset: the last header that made it hunt; no excerpt: the
+ * TLS_EV_BAD_HEADER had it). */
 void tls_rec_end(struct tls_rec_conn *c, enum tls_side side, ta_frame frame,
                  const struct tls_rec_sink *sink, void *ctx);
 

@@ -173,6 +173,8 @@ count_skip(struct analyzer *a, enum pkt_skip skip, enum dis_status rc)
  * mid-stream: its parsers are told so rather than fed bytes from the
  * middle as if they were the start.
  */
+/* Where a direction's stream starts; s NULL: the payload is no longer
+ * read (only counted), so the session is not told of a mid-stream start. */
 static void
 start_stream(struct conn *c, struct session *s, enum tcp_dir dir,
              const struct pkt *p, ta_frame frame)
@@ -196,7 +198,8 @@ start_stream(struct conn *c, struct session *s, enum tcp_dir dir,
 		return;
 	}
 	reasm_start(r, p->seq);
-	session_midstream(s, dir, frame);
+	if (s != NULL)
+		session_midstream(s, dir, frame);
 }
 
 /*
@@ -211,6 +214,16 @@ wire_len(const struct pkt *p, bool whole)
 	if (whole && (p->anomalies & PKT_A_TRUNCATED))
 		return (uint32_t)p->payload.n;
 	return p->payload_len;
+}
+
+/* The session needs no more payload: reassembly keeps no byte from here
+ * on, but goes on counting what the capture lacks (count_streams). */
+static void
+payload_read(struct conn *c)
+{
+	reasm_blind(&c->reasm[0]);
+	reasm_blind(&c->reasm[1]);
+	c->payload_done = true;
 }
 
 /* Hand a segment's payload, FIN and ACK to reassembly and the session.
@@ -255,9 +268,7 @@ feed_streams(struct analyzer *a, struct conn *c, enum tcp_dir dir,
 		reasm_tick(&c->reasm[TCP_DIR_S2C], session_sink(),
 		           session_sink_ctx(s, TCP_DIR_S2C));
 		if (session_done(s)) {
-			reasm_stop(&c->reasm[0]);
-			reasm_stop(&c->reasm[1]);
-			c->payload_done = true;
+			payload_read(c);
 			return;
 		}
 	}
@@ -273,11 +284,36 @@ feed_streams(struct analyzer *a, struct conn *c, enum tcp_dir dir,
 	if ((p->flags & PKT_TCP_ACK) && c->reasm[other].started)
 		reasm_ack(&c->reasm[other], p->ack, frame, session_sink(),
 		          session_sink_ctx(s, other));
-	if (session_done(s)) {
-		reasm_stop(&c->reasm[0]);
-		reasm_stop(&c->reasm[1]);
-		c->payload_done = true;
+	if (session_done(s))
+		payload_read(c);
+}
+
+/*
+ * After payload_read: the sequence and acknowledgement bookkeeping alone
+ * (no byte kept or parsed; a segment ahead of a hole costs its range),
+ * so that bytes the other side acknowledged and the capture never had
+ * still become the connection's gaps (capture-gap), whatever the verdict.
+ */
+static void
+count_streams(struct conn *c, enum tcp_dir dir, const struct pkt *p,
+              bool whole, ta_frame frame)
+{
+	enum tcp_dir other = dir == TCP_DIR_C2S ? TCP_DIR_S2C : TCP_DIR_C2S;
+	uint32_t seq = p->seq + ((p->flags & PKT_TCP_SYN) ? 1u : 0u);
+
+	reasm_tick(&c->reasm[TCP_DIR_C2S], NULL, NULL);
+	reasm_tick(&c->reasm[TCP_DIR_S2C], NULL, NULL);
+	if (p->payload_len > 0 || (p->flags & PKT_TCP_FIN)) {
+		start_stream(c, NULL, dir, p, frame);
+		if (p->payload_len > 0)
+			reasm_segment(&c->reasm[dir], seq, p->payload.p,
+			              p->payload.n, wire_len(p, whole), frame,
+			              NULL, NULL);
+		if (p->flags & PKT_TCP_FIN)
+			reasm_fin(&c->reasm[dir], seq + p->payload_len);
 	}
+	if ((p->flags & PKT_TCP_ACK) && c->reasm[other].started)
+		reasm_ack(&c->reasm[other], p->ack, frame, NULL, NULL);
 }
 
 /*
@@ -389,6 +425,8 @@ segment(struct analyzer *a, const struct cap_pkt *cp, const struct pkt *p)
 	if (!c->payload_done)
 		feed_streams(a, c, dir, p, cp->caplen >= cp->len, cp->ts,
 		             cp->frame);
+	else
+		count_streams(c, dir, p, cp->caplen >= cp->len, cp->frame);
 	export_packet(a, c, cp);
 	flow_touch(a->flows, c, cp->ts);
 expire:

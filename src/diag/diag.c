@@ -47,6 +47,12 @@
  *                 any close or alert of the server's (whoever sent the
  *                 first FIN), or its own FIN/RST first -> cert-*
  *  9 complete     -> ok
+ * 9a unreadable   a side's stream held an invalid record header after
+ *                 valid records and was read again after it: TLS <= 1.2,
+ *                 the other side's Finished after it and then its
+ *                 application data -> ok (inferred); else, unless a gap
+ *                 stopped a side (12 says what is missing),
+ *                 incomplete-capture
  * 10 tls13-abort  TLS 1.3: the client hung up (FIN, RST, close_notify) on
  *                 its turn after the server's encrypted flight ->
  *                 tls13-rejected (inferred)
@@ -72,7 +78,8 @@
  *
  * Where they are: rules_tcp.c holds 1 tcp, 2 mid-stream, 12 missing and
  * 14 turn, with whose turn it was and how the connection ended (10, 11 and
- * 13 ask it too); rules_capture.c 3 one-sided; rules_session.c 4 starttls
+ * 13 ask it too); rules_capture.c 3 one-sided and 9a
+ * unreadable; rules_session.c 4 starttls
  * and 13 not-protocol; rules_tls.c 5 not-tls, 6 alert, 7 version, 9 complete
  * and 10 tls13-abort, with the alert helpers; rules_cert.c 8 cert-late and
  * 11 cert-abort, with the chain's evidence and verdict (6 and 9 use them).
@@ -304,6 +311,13 @@ static const struct finding_info findings[DIAG_FINDING_COUNT] = {
 	  "(\"CurveBall\"), with which unpatched Windows CryptoAPI accepted "
 	  "forged roots: public CAs never issue these, so treat the chain as "
 	  "forged until shown otherwise, and patch Windows clients." },
+	{ "invalid-record",
+	  "A record header of this connection is not valid TLS although the "
+	  "records around it are, and the connection went on: the bytes were "
+	  "damaged where they were captured (a capture file edited by hand, "
+	  "a faulty tap or mirror port) or by a device on the path that "
+	  "rewrites payload. Capture again at another point of the path to "
+	  "tell which." },
 };
 
 /* ------------------------------------------------------------------ */
@@ -325,6 +339,7 @@ static const struct rule rules[] = {
 	{ "version", dg_rule_sh_version },
 	{ "cert-late", dg_rule_cert_late },
 	{ "complete", dg_rule_complete },
+	{ "unreadable", dg_rule_unreadable },
 	{ "tls13-abort", dg_rule_tls13_abort },
 	{ "cert-abort", dg_rule_cert_abort },
 	{ "missing", dg_rule_missing },
@@ -407,6 +422,13 @@ add_findings(struct ctx *c)
 	if (c->f->conn != NULL && (c->f->conn->reasm[0].gaps > 0 ||
 	    c->f->conn->reasm[1].gaps > 0))
 		o->findings |= DIAG_F_CAPTURE_GAP;
+	/* A record header that is not one, in a stream read on after it. */
+	for (unsigned i = 0; i < 2; i++) {
+		if (!dg_read_past_bad_header(c, (enum tls_side)i))
+			continue;
+		o->findings |= DIAG_F_INVALID_RECORD;
+		dg_ev_bad_header(c, (enum tls_side)i);
+	}
 	/* A client that sends a ClientHello again, unasked: say so on any
 	 * verdict (renegotiation, or a client restarting its handshake). */
 	if (c->tls != NULL && c->tls->client_hello_again)

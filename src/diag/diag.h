@@ -82,8 +82,11 @@ enum diag_finding {
 	/* a certificate of the chain has an EC key with explicit parameters
 	 * (CVE-2020-0601 class) */
 	DIAG_F_EXPLICIT_EC_PARAMS = 1u << 14,
+	/* a side's stream, valid TLS around it, held a record header that is
+	 * not one; its records were read again after it */
+	DIAG_F_INVALID_RECORD = 1u << 15,
 };
-#define DIAG_FINDING_COUNT 15
+#define DIAG_FINDING_COUNT 16
 
 enum diag_severity {
 	DIAG_SEV_OK = 0,

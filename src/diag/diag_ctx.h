@@ -141,6 +141,10 @@ bool dg_tls13(const struct ctx *c);
 /* Bytes of that direction are missing from the capture: nothing may be
  * inferred from what it did not send. */
 bool dg_stream_gapped(const struct ctx *c, enum tls_side side);
+/* rules_capture.c: a side went on past an invalid record header (it was
+ * not stopped on it), and the evidence that says what was wrong. */
+bool dg_read_past_bad_header(const struct ctx *c, enum tls_side side);
+void dg_ev_bad_header(struct ctx *c, enum tls_side side);
 
 /* ------------------------------------------------------------------ */
 /* Shared by the rule files */
@@ -199,6 +203,7 @@ bool dg_rule_alert(struct ctx *c);         /* rules_tls.c */
 bool dg_rule_sh_version(struct ctx *c);    /* rules_tls.c */
 bool dg_rule_cert_late(struct ctx *c);     /* rules_cert.c */
 bool dg_rule_complete(struct ctx *c);      /* rules_tls.c */
+bool dg_rule_unreadable(struct ctx *c);    /* rules_capture.c */
 bool dg_rule_tls13_abort(struct ctx *c);   /* rules_tls.c */
 bool dg_rule_cert_abort(struct ctx *c);    /* rules_cert.c */
 bool dg_rule_missing(struct ctx *c);       /* rules_tcp.c */

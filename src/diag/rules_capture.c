@@ -1,5 +1,6 @@
-/* rules_capture.c: rule one-sided: a verdict from the direction the capture holds. */
+/* rules_capture.c: rule one-sided: a verdict from the direction the capture holds; rule unreadable: a side's records past an invalid record header. */
 #include "diag/diag_ctx.h"
+#include "util/fmt.h"
 
 /*
  * A record of the side after its Finished, in its last records: the
@@ -112,5 +113,156 @@ dg_rule_one_sided(struct ctx *c)
 	    "this connection is in the capture, and it does not show how the "
 	    "handshake ended; what the %s sent is not in the capture, so no "
 	    "verdict is given rather than a guess.", sw, gw);
+	return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Invalid record headers in a stream read on after them */
+
+bool
+dg_read_past_bad_header(const struct ctx *c, enum tls_side side)
+{
+	const struct tls_facts_side *s;
+
+	if (c->tls == NULL)
+		return false;
+	s = &c->tls->side[side];
+	if (s->bad_headers == 0)
+		return false;
+	/* Stopped on it at the stream's end: no record came after it, and
+	 * the not-tls rule reads it. */
+	return !(s->stopped && s->stop_frame == s->bad_header_frame &&
+	         s->stop_offset == s->bad_header_offset &&
+	         (s->stop == TLS_STOP_BAD_RECORD ||
+	          s->stop == TLS_STOP_RECORD_TOO_LONG));
+}
+
+/* What is wrong with the header (RFC 5246 6.2.1, RFC 8446 5.1): its
+ * bytes, then the first field TLS does not allow. */
+static struct lbuf
+bad_header_desc(const struct tls_facts_side *s)
+{
+	const uint8_t *h = s->bad_header_excerpt;
+	size_t n = s->bad_header_excerpt_len;
+	struct lbuf b;
+	size_t o;
+	unsigned len;
+
+	o = (size_t)fmt_snprintf(b.s, sizeof b.s, "header");
+	for (size_t i = 0; i < n && i < TLS_REC_HDR_LEN; i++)
+		o += (size_t)fmt_snprintf(b.s + o, sizeof b.s - o, " %02x",
+		    (unsigned)h[i]);
+	if (n < TLS_REC_HDR_LEN)
+		return b;
+	len = (unsigned)h[3] << 8 | h[4];
+	if (h[0] < TLS_CT_CHANGE_CIPHER_SPEC || h[0] > TLS_CT_HEARTBEAT)
+		(void)fmt_snprintf(b.s + o, sizeof b.s - o, ": content type %u "
+		    "is none of TLS's (20 to 24)", (unsigned)h[0]);
+	else if (h[1] != 3)
+		(void)fmt_snprintf(b.s + o, sizeof b.s - o, ": version 0x%02x%02x "
+		    "is no SSL or TLS version", (unsigned)h[1], (unsigned)h[2]);
+	else if (len > TLS_REC_MAX_LEN)
+		(void)fmt_snprintf(b.s + o, sizeof b.s - o, ": length %u is "
+		    "more than the %u bytes TLS allows", len,
+		    (unsigned)TLS_REC_MAX_LEN);
+	return b;
+}
+
+void
+dg_ev_bad_header(struct ctx *c, enum tls_side side)
+{
+	const struct tls_facts_side *s = &c->tls->side[side];
+	struct lbuf then;
+
+	if (s->bad_header_resynced)
+		(void)fmt_snprintf(then.s, sizeof then.s, "its records were "
+		    "read again from %s on, %llu byte%s passed over",
+		    dg_fr(c, s->bad_header_resync_frame).s,
+		    (unsigned long long)s->bad_header_skipped,
+		    s->bad_header_skipped == 1 ? "" : "s");
+	else
+		(void)fmt_snprintf(then.s, sizeof then.s, "no record of it was "
+		    "found after it");
+	ev(c, s->bad_header_frame, "%s: the %s's record at byte %llu of its "
+	    "stream is not valid TLS (%s); %s%s",
+	    dg_fr(c, s->bad_header_frame).s, dg_side_word(side),
+	    (unsigned long long)s->bad_header_offset,
+	    bad_header_desc(s).s, then.s,
+	    s->bad_headers > 1 ? ", and later headers were not valid either" :
+	    "");
+}
+
+/*
+ * A side went astray on an invalid record header before the handshake
+ * was seen to complete: the records it sent there (a ChangeCipherSpec and
+ * Finished, say) cannot be read. TLS <= 1.2: the other side's Finished
+ * after that header, then its application data, show the handshake went
+ * on as completed_from() reads it (inferred). Otherwise nothing tells how
+ * the handshake went; a gap explains itself (rule missing).
+ */
+bool
+dg_rule_unreadable(struct ctx *c)
+{
+	const struct tls_facts *t = c->tls;
+	const struct tls_facts_record *r;
+	enum tls_side bad, other;
+	bool cli, srv;
+
+	if (t == NULL || t->handshake_complete)
+		return false;
+	cli = dg_read_past_bad_header(c, TLS_SIDE_CLIENT);
+	srv = dg_read_past_bad_header(c, TLS_SIDE_SERVER);
+	if (!cli && !srv)
+		return false;
+	if (cli && srv)
+		bad = t->side[TLS_SIDE_CLIENT].bad_header_frame <=
+		    t->side[TLS_SIDE_SERVER].bad_header_frame ?
+		    TLS_SIDE_CLIENT : TLS_SIDE_SERVER;
+	else
+		bad = cli ? TLS_SIDE_CLIENT : TLS_SIDE_SERVER;
+	other = bad == TLS_SIDE_CLIENT ? TLS_SIDE_SERVER : TLS_SIDE_CLIENT;
+	if (c->ch != NULL)
+		dg_ev_client_hello(c);
+	if (c->sh != NULL)
+		dg_ev_server_hello(c);
+	r = completed_from(c, other);
+	if (r != NULL && !dg_read_past_bad_header(c, other) &&
+	    t->side[other].finished_frame >= t->side[bad].bad_header_frame) {
+		ev(c, t->side[other].finished_frame, "%s: the %s's Finished "
+		    "(its first handshake record after its ChangeCipherSpec), "
+		    "after the %s's record that is not valid TLS",
+		    dg_fr(c, t->side[other].finished_frame).s,
+		    dg_side_word(other), dg_side_word(bad));
+		if (other == TLS_SIDE_SERVER)
+			ev(c, r->frame, "%s: the server sent application data "
+			    "after it, which it does only once it has the "
+			    "client's Finished: the handshake completed, and the "
+			    "client's ChangeCipherSpec and Finished are among "
+			    "the bytes that could not be read",
+			    dg_fr(c, r->frame).s);
+		else
+			ev(c, r->frame, "%s: the client sent application data "
+			    "after it: it had the server's Finished, or (False "
+			    "Start) sent it right after its own and saw no "
+			    "failure", dg_fr(c, r->frame).s);
+		verdict(c, DIAG_OK, true, "The TLS handshake completed "
+		    "(inferred), as the %s's Finished and application data "
+		    "show; the %s's records from %s on could not be read (an "
+		    "invalid record header).", dg_side_word(other),
+		    dg_side_word(bad), dg_fr(c, t->side[bad].bad_header_frame).s);
+		return true;
+	}
+	/* Lost bytes: the missing rule says what the capture lacks. */
+	if ((t->side[TLS_SIDE_CLIENT].stopped &&
+	     t->side[TLS_SIDE_CLIENT].stop == TLS_STOP_GAP) ||
+	    (t->side[TLS_SIDE_SERVER].stopped &&
+	     t->side[TLS_SIDE_SERVER].stop == TLS_STOP_GAP))
+		return false;
+	c->advice = "";
+	verdict(c, DIAG_INCOMPLETE_CAPTURE, false, "The %s's stream holds a "
+	    "record header that is not valid TLS (%s) before the handshake "
+	    "was seen to complete: what it sent there cannot be read, so no "
+	    "verdict is given rather than a guess.", dg_side_word(bad),
+	    dg_fr(c, t->side[bad].bad_header_frame).s);
 	return true;
 }

@@ -346,7 +346,8 @@ dg_rule_not_tls(struct ctx *c)
 	else
 		ev(c, s->stop_frame, "%s: after %llu bytes of TLS the %s sent "
 		    "an invalid record header, %s",
-		    dg_fr(c, s->stop_frame).s, (unsigned long long)s->bytes,
+		    dg_fr(c, s->stop_frame).s,
+		    (unsigned long long)s->stop_offset,
 		    dg_side_word(who),
 		    not_tls_quote(s->stop_excerpt, s->stop_excerpt_len,
 		    NT_BINARY).s);

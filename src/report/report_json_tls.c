@@ -221,6 +221,21 @@ streams(struct json *j, const struct tls_facts *t)
 			json_uint(j, "first_malformed_frame",
 			          TA_FRAME_NO(sd->first_bad_frame));
 		}
+		if (sd->bad_headers > 0) {
+			json_uint(j, "invalid_headers", sd->bad_headers);
+			json_str(j, "first_invalid_header",
+			         stop_str(sd->bad_header_reason));
+			json_uint(j, "first_invalid_header_frame",
+			          TA_FRAME_NO(sd->bad_header_frame));
+			json_strn(j, "invalid_header_excerpt",
+			          sd->bad_header_excerpt,
+			          sd->bad_header_excerpt_len);
+			if (sd->bad_header_resynced)
+				json_uint(j, "read_again_frame",
+				          TA_FRAME_NO(sd->bad_header_resync_frame));
+			else
+				json_null(j, "read_again_frame");
+		}
 		json_close(j);
 	}
 	json_close(j);

@@ -23,7 +23,8 @@ struct reasm_seg {
 	ta_frame frame; /* the packet that carried it: runs of different
 	                 * packets are not joined, so each keeps its own */
 	bool gap;       /* no bytes: the capture never had them */
-	uint8_t data[]; /* len bytes, unless gap */
+	bool blind;     /* no bytes: captured, not kept (reasm_blind) */
+	uint8_t data[]; /* len bytes, unless gap or blind */
 };
 
 /* What one segment turned out to be, tallied once into the counters. */
@@ -70,6 +71,8 @@ emit_data(struct reasm *r, const uint8_t *p, uint32_t n, ta_frame frame,
           const struct reasm_sink *sink, void *ctx)
 {
 	r->next += n;
+	if (r->blind)
+		return true;
 	r->delivered += n;
 	if (sink != NULL && sink->data != NULL)
 		sink->data(ctx, p, n, frame);
@@ -101,7 +104,7 @@ emit_gap_as(struct reasm *r, uint32_t n, enum gap_kind kind, ta_frame frame,
 	r->next += n;
 	r->gap_bytes += n;
 	r->gaps++;
-	if (sink != NULL && sink->gap != NULL)
+	if (!r->blind && sink != NULL && sink->gap != NULL)
 		sink->gap(ctx, n, frame);
 	return !r->stopped;
 }
@@ -138,12 +141,14 @@ release_as(struct reasm *r, ta_frame frame, bool own,
 		skip = r->next - s->seq;
 		r->ooo = s->next;
 		r->ooo_count--;
-		if (!s->gap)
+		if (!s->gap && !s->blind)
 			r->ooo_bytes -= s->len;
 		if (skip < s->len) {
 			ta_frame f = own && s->frame != 0 ? s->frame : frame;
 
-			if (s->gap)
+			if (s->blind)
+				r->next += s->len - skip;
+			else if (s->gap)
 				ok = emit_gap_as(r, s->len - skip, GAP_CUT,
 				                 f, sink, ctx);
 			else
@@ -195,7 +200,7 @@ survey(const struct reasm *r, uint32_t a, uint32_t b, const uint8_t *p,
 		oa = ns > pos ? ns : pos;
 		ob = min32(ne, b);
 		v->overlapped = true;
-		if (p != NULL && !s->gap &&
+		if (p != NULL && !s->gap && !s->blind &&
 		    memcmp(p + (oa - a), s->data + (oa - ns), ob - oa) != 0)
 			v->conflicted = true;
 		pos = ob;
@@ -216,27 +221,30 @@ survey(const struct reasm *r, uint32_t a, uint32_t b, const uint8_t *p,
  */
 static struct reasm_seg **
 place(struct reasm *r, struct reasm_seg **prev_link, struct reasm_seg **link,
-      uint32_t a, uint32_t b, const uint8_t *p, ta_frame frame)
+      uint32_t a, uint32_t b, const uint8_t *p, bool blind, ta_frame frame)
 {
 	struct reasm_seg *prev = prev_link != NULL ? *prev_link : NULL;
 	struct reasm_seg *nxt = *link;
 	struct reasm_seg *s;
 	struct reasm_seg **holder;
-	bool gap = p == NULL;
+	bool gap = p == NULL && !blind;
+	bool bytes = p != NULL && !blind;
 	bool join_prev, join_next;
 	uint32_t n = b - a;
 	uint32_t at, total;
 
-	join_prev = prev != NULL && prev->gap == gap && prev->frame == frame &&
+	/* Blind runs are never told at a packet: any two that touch join. */
+	join_prev = prev != NULL && prev->gap == gap && prev->blind == blind &&
+	    (blind || prev->frame == frame) &&
 	    rel(r, prev->seq) + prev->len == a;
-	join_next = nxt != NULL && nxt->gap == gap && nxt->frame == frame &&
-	    rel(r, nxt->seq) == b;
+	join_next = nxt != NULL && nxt->gap == gap && nxt->blind == blind &&
+	    (blind || nxt->frame == frame) && rel(r, nxt->seq) == b;
 	total = n + (join_prev ? prev->len : 0) + (join_next ? nxt->len : 0);
 
 	if (join_prev) {
 		at = prev->len;
 		s = prev;
-		if (!gap) {
+		if (bytes) {
 			s = realloc(prev, sizeof(*s) + (size_t)total);
 			if (s == NULL)
 				return NULL;
@@ -245,23 +253,24 @@ place(struct reasm *r, struct reasm_seg **prev_link, struct reasm_seg **link,
 		holder = prev_link;
 	} else {
 		at = 0;
-		s = malloc(sizeof(*s) + (gap ? 0 : (size_t)total));
+		s = malloc(sizeof(*s) + (bytes ? (size_t)total : 0));
 		if (s == NULL)
 			return NULL;
 		s->seq = r->next + a;
 		s->gap = gap;
+		s->blind = blind;
 		s->frame = frame;
 		s->next = nxt;
 		*link = s;
 		holder = link;
 		r->ooo_count++;
 	}
-	if (!gap) {
+	if (bytes) {
 		memcpy(s->data + at, p, n);
 		r->ooo_bytes += n;
 	}
 	if (join_next) {
-		if (!gap)
+		if (bytes)
 			memcpy(s->data + at + n, nxt->data, nxt->len);
 		s->next = nxt->next;
 		free(nxt);
@@ -273,7 +282,7 @@ place(struct reasm *r, struct reasm_seg **prev_link, struct reasm_seg **link,
 
 /* Store the run [a, b) ahead of next; bytes already buffered win. */
 static void
-insert(struct reasm *r, uint32_t a, uint32_t b, const uint8_t *p,
+insert(struct reasm *r, uint32_t a, uint32_t b, const uint8_t *p, bool blind,
        ta_frame frame)
 {
 	struct reasm_seg **prev_link = NULL;
@@ -299,7 +308,7 @@ insert(struct reasm *r, uint32_t a, uint32_t b, const uint8_t *p,
 			pe = min32(ns, b);
 		}
 		holder = place(r, prev_link, link, pos, pe,
-		               p != NULL ? p + (pos - a) : NULL, frame);
+		               p != NULL ? p + (pos - a) : NULL, blind, frame);
 		if (holder == NULL) {
 			pos = pe;
 			continue;
@@ -446,13 +455,16 @@ reasm_segment(struct reasm *r, uint32_t seq, const uint8_t *p,
 		}
 		v.need_bytes = 0;
 		v.need_runs = 0;
-		survey(r, off, off + cap, cap > 0 ? p : NULL, &v);
+		/* Blind: the captured part is noted, its bytes not kept. */
+		survey(r, off, off + cap, cap > 0 && !r->blind ? p : NULL, &v);
 		survey(r, off + cap, off + wirelen, NULL, &v);
 		if (r->ooo_bytes + v.need_bytes <= TA_CAP_REASM_DIR &&
-		    r->ooo_count + v.need_runs <= TA_CAP_REASM_SEGS) {
+		    r->ooo_count + v.need_runs <= (r->blind ? REASM_BLIND_SEGS :
+		                                   TA_CAP_REASM_SEGS)) {
 			tally(r, &v);
-			insert(r, off, off + cap, cap > 0 ? p : NULL, frame);
-			insert(r, off + cap, off + wirelen, NULL, frame);
+			insert(r, off, off + cap, cap > 0 && !r->blind ? p : NULL,
+			       r->blind, frame);
+			insert(r, off + cap, off + wirelen, NULL, false, frame);
 			return;
 		}
 		/*
@@ -591,6 +603,32 @@ reasm_stop(struct reasm *r)
 {
 	free_store(r);
 	r->stopped = true;
+}
+
+void
+reasm_blind(struct reasm *r)
+{
+	struct reasm_seg **link = &r->ooo;
+
+	if (r->stopped || r->blind)
+		return;
+	r->blind = true;
+	/* What the store holds stays known as captured; its bytes go. */
+	while (*link != NULL) {
+		struct reasm_seg *s = *link;
+
+		if (!s->gap && !s->blind) {
+			struct reasm_seg *t;
+
+			r->ooo_bytes -= s->len;
+			t = realloc(s, sizeof(*s));
+			if (t != NULL)
+				s = t;
+			s->blind = true;
+			*link = s;
+		}
+		link = &s->next;
+	}
 }
 
 void

@@ -23,6 +23,11 @@
  * the packet that carried it; parts of one segment are merged): bounds the
  * bookkeeping when a hostile sender scatters tiny segments. */
 #define TA_CAP_REASM_SEGS 1024u
+/* Runs kept per direction once blind (reasm_blind): ranges only, so a
+ * connection whose verdict's facts were read costs little even while its
+ * later segments arrive out of order; past it a hole is declared as when
+ * the store is full. */
+#define REASM_BLIND_SEGS 8u
 /*
  * An acknowledgement can be captured before the segment it acknowledges: a
  * span port that merges two directions, or a mirror that load-balances,
@@ -58,6 +63,7 @@ struct reasm {
 	uint32_t next;       /* next expected sequence number */
 	bool started;        /* next is known */
 	bool stopped;        /* the consumer wants no more payload */
+	bool blind;          /* ... but the bookkeeping goes on (reasm_blind) */
 	struct reasm_seg *ooo; /* buffered segments, sorted by sequence */
 	uint32_t ooo_bytes;    /* captured bytes held in the store */
 	uint32_t ooo_count;    /* runs in the store, at most TA_CAP_REASM_SEGS */
@@ -138,6 +144,20 @@ void reasm_flush(struct reasm *r, ta_frame frame,
 /* The consumer needs no more payload: free the store, ignore what comes.
  * May be called from within the sink's callbacks. */
 void reasm_stop(struct reasm *r);
+
+/*
+ * The consumer needs no more payload, but the stream's sequence numbers
+ * are still followed so that holes (bytes the other side acknowledged
+ * that the capture lacks, the tail the snap length cut, bytes missing
+ * before the FIN) are still counted as gaps: the connection's report
+ * says what its capture lacks even after its verdict's facts were read.
+ * From here on no byte is kept or handed to a sink (sink arguments are
+ * ignored) and `delivered` stops counting; a segment ahead of a hole is
+ * remembered by its range only (touching ranges join, REASM_BLIND_SEGS
+ * runs at most, nothing counted against TA_CAP_REASM_DIR), as are the
+ * bytes the store held. Not after reasm_stop.
+ */
+void reasm_blind(struct reasm *r);
 
 /* Release memory (idempotent). */
 void reasm_free(struct reasm *r);

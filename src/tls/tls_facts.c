@@ -462,14 +462,40 @@ on_malformed(struct tls_facts_side *s, const struct tls_ev *ev)
 }
 
 static void
+on_bad_header(struct tls_facts_side *s, const struct tls_ev *ev)
+{
+	if (s->bad_headers < UINT32_MAX)
+		s->bad_headers++;
+	if (s->bad_headers > 1)
+		return;
+	s->bad_header_frame = ev->frame;
+	s->bad_header_offset = ev->offset;
+	s->bad_header_reason = ev->u.stop.reason;
+	s->bad_header_len = ev->u.stop.len;
+	s->bad_header_excerpt_len = ev->u.stop.excerpt_len;
+	memcpy(s->bad_header_excerpt, ev->u.stop.excerpt,
+	       ev->u.stop.excerpt_len);
+}
+
+static void
 on_stop(struct tls_facts_side *s, const struct tls_ev *ev)
 {
 	s->stopped = true;
 	s->stop = ev->u.stop.reason;
 	s->stop_frame = ev->frame;
+	s->stop_offset = ev->offset;
 	s->stop_len = ev->u.stop.len;
 	s->stop_excerpt_len = ev->u.stop.excerpt_len;
 	memcpy(s->stop_excerpt, ev->u.stop.excerpt, ev->u.stop.excerpt_len);
+	/* The stream's end, on a side that went astray on an invalid header
+	 * and found no record after it: the stop is that header's. */
+	if (s->bad_headers > 0 && ev->u.stop.excerpt_len == 0 &&
+	    ev->frame == s->bad_header_frame &&
+	    ev->offset == s->bad_header_offset) {
+		s->stop_excerpt_len = s->bad_header_excerpt_len;
+		memcpy(s->stop_excerpt, s->bad_header_excerpt,
+		       s->bad_header_excerpt_len);
+	}
 	switch (ev->u.stop.reason) {
 	case TLS_STOP_NOT_TLS:
 	case TLS_STOP_BAD_RECORD:
@@ -495,6 +521,11 @@ on_resync(struct tls_facts_side *s, const struct tls_ev *ev)
 	if (s->resyncs < UINT32_MAX)
 		s->resyncs++;
 	s->skipped_bytes += ev->u.resync.skipped;
+	if (s->bad_headers > 0 && !s->bad_header_resynced) {
+		s->bad_header_resynced = true;
+		s->bad_header_resync_frame = ev->frame;
+		s->bad_header_skipped = ev->u.resync.skipped;
+	}
 }
 
 static void
@@ -534,7 +565,8 @@ on_event(void *ctx, const struct tls_ev *ev)
 
 	/* Only records count for "its last record was ...". */
 	if (ev->type != TLS_EV_STOP && ev->type != TLS_EV_RESYNC &&
-	    ev->type != TLS_EV_DESYNC && ev->type != TLS_EV_PREAMBLE)
+	    ev->type != TLS_EV_DESYNC && ev->type != TLS_EV_PREAMBLE &&
+	    ev->type != TLS_EV_BAD_HEADER)
 		s->last_opaque = ev->type == TLS_EV_OPAQUE;
 	switch (ev->type) {
 	case TLS_EV_CLIENT_HELLO:
@@ -593,6 +625,9 @@ on_event(void *ctx, const struct tls_ev *ev)
 	case TLS_EV_DESYNC:
 		if (s->desyncs < UINT32_MAX)
 			s->desyncs++;
+		break;
+	case TLS_EV_BAD_HEADER:
+		on_bad_header(s, ev);
 		break;
 	case TLS_EV_CUT:
 		add_cut(s, ev);
@@ -725,6 +760,7 @@ keep_gap_stop(struct tls_facts *f, enum tls_side side)
 	/* The first hole is where the handshake's facts stop being whole,
 	 * whatever was found after it. */
 	s->stop_frame = s->first_gap_frame;
+	s->stop_offset = s->first_gap_offset;
 	s->stop_len = s->first_gap_bytes;
 	s->gap_stop_kept = !s->stopped && s->resynced;
 	s->bytes_after_stop = s->bytes - s->bytes_before_gap;

@@ -147,6 +147,8 @@ struct tls_facts_side {
 	bool stopped;            /* parsing ended early on this side */
 	enum tls_stop stop;
 	ta_frame stop_frame;
+	uint64_t stop_offset;    /* stream offset of the record (or gap)
+	                          * it stopped on */
 	uint64_t stop_len;       /* see tls_ev.u.stop.len; for gap, 0 means
 	                          * unknown (a mid-stream start) */
 	uint8_t stop_excerpt_len;
@@ -192,6 +194,22 @@ struct tls_facts_side {
 
 	bool ccs_after_gap;
 	uint64_t ccs_offset;
+
+	/* Invalid record headers on a stream captured whole, after a whole
+	 * record (TLS_EV_BAD_HEADER): the side was read again from the next
+	 * record found at a delivery's start (resynced), or, if none came,
+	 * stopped on the first of them at its end (bad-record,
+	 * record-too-long: the excerpt below is then the stop's). */
+	uint32_t bad_headers;
+	ta_frame bad_header_frame;   /* the first one */
+	uint64_t bad_header_offset;
+	enum tls_stop bad_header_reason; /* bad-record or record-too-long */
+	uint64_t bad_header_len;     /* declared length (too long) */
+	uint8_t bad_header_excerpt_len;
+	uint8_t bad_header_excerpt[TLS_REC_EXCERPT];
+	bool bad_header_resynced;    /* a record was found after the first */
+	ta_frame bad_header_resync_frame; /* the packet that began it */
+	uint64_t bad_header_skipped; /* bytes passed over until then */
 };
 
 /* Called with the server's (or client's) certificates, DER views valid

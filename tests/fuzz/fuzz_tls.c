@@ -10,7 +10,8 @@
  * the last chunk, which must then change nothing; bit 1 allows preambles
  * (PostgreSQL SSLRequest, as on a tls port); bits 2 and 3 start the
  * client's and the server's stream mid-stream (the hunting state from the
- * first byte). Gaps and mid-stream starts drive the resynchronisation;
+ * first byte). Gaps, mid-stream starts and invalid headers after a whole record drive
+ * the resynchronisation;
  * the message parsers are also run on the raw bytes: drafts' ServerHello
  * and HelloRetryRequest, the SSL 2.0 messages, and the plausibility
  * checks.
@@ -40,7 +41,11 @@ check_buffers(const struct tls_facts *f)
 		if (d->hunting && (d->rec.len != 0 || d->hs.len != 0 ||
 		                   d->tentative))
 			abort();
-		if ((d->hunting || d->tentative) && !d->lost)
+		/* Hunting needs lost bytes, or an invalid header after a
+		 * whole record on a stream captured whole (astray). */
+		if ((d->hunting || d->tentative) && !d->lost && !d->astray)
+			abort();
+		if (d->astray && d->records == 0)
 			abort();
 		if (d->skipped > d->offset || d->gap_bytes > d->offset)
 			abort();
@@ -55,9 +60,16 @@ check_buffers(const struct tls_facts *f)
 	for (size_t i = 0; i < 2; i++) {
 		const struct tls_facts_side *s = &f->side[i];
 
-		/* A resynchronisation needs lost bytes; a sender's fault a
-		 * stream without them. */
-		if (s->resynced && s->gaps == 0 && !s->midstream)
+		/* A resynchronisation needs lost bytes or an invalid header;
+		 * a sender's fault a stream without lost bytes. */
+		if (s->resynced && s->gaps == 0 && !s->midstream &&
+		    s->bad_headers == 0)
+			abort();
+		if (s->bad_header_resynced && !s->resynced)
+			abort();
+		if (s->bad_headers > 0 &&
+		    (s->bad_header_reason != TLS_STOP_BAD_RECORD &&
+		     s->bad_header_reason != TLS_STOP_RECORD_TOO_LONG))
 			abort();
 		if (s->stop_by_sender && (!s->stopped || s->stop == TLS_STOP_GAP ||
 		                          s->stop == TLS_STOP_TRUNCATED ||

@@ -780,6 +780,76 @@ test_not_tls_kinds(void **state)
 	assert_null(strstr(X->r.advice, "inet_listener"));
 }
 
+/* ---- an invalid record header between valid records (rule 9a) ---- */
+
+/* The client's CCS header damaged, its records read again from frame 13:
+ * the server's Finished and data after it prove the handshake (inferred);
+ * without them nothing tells; with no record after it, it is not TLS. */
+static void
+test_invalid_record(void **state)
+{
+	static const uint8_t hdr[] = {0x14, 0xff, 0xff, 0xff, 0x01};
+	struct tls_facts_side *c, *s;
+
+	(void)state;
+	fx_init(SVC_TLS);
+	modern_hello(4);
+	server_hello(5, TLS_V_TLS12, 0xc02f);
+	tls12_flight(8);
+	c = &X->tls.side[TLS_SIDE_CLIENT];
+	c->bad_headers = 1;
+	c->bad_header_frame = F(10);
+	c->bad_header_offset = 589;
+	c->bad_header_reason = TLS_STOP_BAD_RECORD;
+	memcpy(c->bad_header_excerpt, hdr, sizeof hdr);
+	c->bad_header_excerpt_len = sizeof hdr;
+	c->bad_header_resynced = true;
+	c->bad_header_resync_frame = F(13);
+	c->bad_header_skipped = 43;
+	c->resynced = true;
+	s = &X->tls.side[TLS_SIDE_SERVER];
+	s->ccs = true;
+	s->finished = true;
+	s->finished_frame = F(11);
+	s->tail_count = 2;
+	s->tail[0] = (struct tls_facts_record){ F(11), TLS_CT_HANDSHAKE, 40 };
+	s->tail[1] = (struct tls_facts_record){ F(18), TLS_CT_APPLICATION_DATA,
+	    700 };
+	end_tcp(TCP_END_FIN, TCP_SIDE_SERVER, 18, T0 + 3000 * MS);
+	decide();
+	assert_verdict("ok");
+	assert_true(X->r.inferred);
+	assert_true(X->r.findings & DIAG_F_INVALID_RECORD);
+	assert_true(has_evidence("header 14 ff ff ff 01: version 0xffff is no "
+	    "SSL or TLS version"));
+	assert_true(has_evidence("read again from frame 13"));
+	assert_true(has_evidence_frame(18));
+	assert_non_null(strstr(X->r.advice, "another point of the path"));
+
+	/* No Finished from the server: nothing tells how it went. */
+	s->ccs = false;
+	s->finished = false;
+	s->tail_count = 0;
+	decide();
+	assert_verdict("incomplete-capture");
+	assert_true(X->r.findings & DIAG_F_INVALID_RECORD);
+	assert_non_null(strstr(X->r.summary, "not valid TLS (frame 10)"));
+
+	/* No record after it: the client's stream stopped on it. */
+	c->bad_header_resynced = false;
+	c->stopped = true;
+	c->stop = TLS_STOP_BAD_RECORD;
+	c->stop_frame = F(10);
+	c->stop_offset = 589;
+	memcpy(c->stop_excerpt, hdr, sizeof hdr);
+	c->stop_excerpt_len = sizeof hdr;
+	decide();
+	assert_verdict("not-tls");
+	assert_false(X->r.findings & DIAG_F_INVALID_RECORD);
+	assert_true(has_evidence("after 589 bytes of TLS the client sent an "
+	    "invalid record header"));
+}
+
 /* ---- one direction only ---- */
 
 /* The client's side alone, with its Finished and data after it. */
@@ -1976,7 +2046,7 @@ test_strings(void **state)
 		"capture-one-sided", "capture-midstream", "capture-gap",
 		"timestamps-damaged",
 		"chain-unverified-here", "expired-accepted",
-		"explicit-ec-params",
+		"explicit-ec-params", "invalid-record",
 	};
 
 	(void)state;
@@ -2107,6 +2177,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_not_tls_kinds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_advice_side, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_alert_shapes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_invalid_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_sided_completed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_sided_server_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_silence_across_a_gap, setup, teardown),

@@ -1153,6 +1153,79 @@ test_random_lossy_flush(void **state)
 	free(stream);
 }
 
+/*
+ * Blind (reasm_blind: the payload was read, the bookkeeping goes on): no
+ * byte reaches the sink or is kept, but a hole the other side
+ * acknowledges is still a gap, the captured segments around it are not,
+ * and one filled late is none.
+ */
+static void
+test_blind(void **state)
+{
+	struct reasm r;
+	struct rec *c = rec_new();
+
+	(void)state;
+	reasm_init(&r);
+	reasm_start(&r, 1000);
+	feed(&r, 1000, 0, 4, 1, c);
+	/* "ij" waits ahead of the hole "efgh" */
+	feed(&r, 1000, 8, 2, 2, c);
+	assert_int_equal(r.ooo_bytes, 2);
+	reasm_blind(&r);
+	/* the bytes it held are let go, their range kept */
+	assert_int_equal(r.ooo_bytes, 0);
+	assert_int_equal(r.ooo_count, 1);
+	assert_true(r.blind);
+	assert_false(r.stopped);
+	/* in order ("ef"): counted, not handed on; "gh" is still missing */
+	feed(&r, 1000, 4, 2, 3, c);
+	assert_int_equal(r.next, 1006);
+	/* ahead of another hole ("kl"): a range, no bytes */
+	feed(&r, 1000, 12, 3, 4, c);
+	assert_int_equal(r.ooo_count, 2);
+	assert_int_equal(r.ooo_bytes, 0);
+	/* "kl" arrives late: no gap there */
+	feed(&r, 1000, 10, 2, 5, c);
+	/* the receiver had everything up to "o": "gh" was lost by the
+	 * capture */
+	reasm_ack(&r, 1015, 6, &rec_sink, c);
+	reasm_flush(&r, 7, &rec_sink, c);
+	/* the sink saw only what came before reasm_blind */
+	assert_int_equal(c->nev, 1);
+	expect_text(c, "abcd");
+	assert_int_equal(r.next, 1015);
+	assert_int_equal(r.gaps, 1);
+	assert_int_equal(r.gap_bytes, 2);
+	assert_int_equal(r.acked_gap_bytes, 2);
+	assert_int_equal(r.gap_list[0].frame, 6);
+	assert_true(r.gap_list[0].acked);
+	assert_int_equal(r.delivered, 4);
+	assert_null(r.ooo);
+	/* a cut tail is a gap too */
+	reasm_segment(&r, 1015, (const uint8_t *)S + 15, 2, 5, 8, &rec_sink, c);
+	assert_int_equal(r.gaps, 2);
+	assert_int_equal(r.cut_bytes, 3);
+	assert_int_equal(c->nev, 1);
+	/* after a stop nothing more is counted */
+	reasm_stop(&r);
+	feed(&r, 1000, 30, 2, 9, c);
+	reasm_ack(&r, 1040, 10, &rec_sink, c);
+	reasm_flush(&r, 11, &rec_sink, c);
+	assert_int_equal(r.gaps, 2);
+	assert_null(r.ooo);
+	reasm_free(&r);
+
+	/* reasm_blind after reasm_stop changes nothing */
+	reasm_init(&r);
+	reasm_start(&r, 1000);
+	reasm_stop(&r);
+	reasm_blind(&r);
+	assert_false(r.blind);
+	reasm_free(&r);
+	rec_del(c);
+}
+
 int
 main(void)
 {
@@ -1179,6 +1252,7 @@ main(void)
 		cmocka_unit_test(test_start_rules),
 		cmocka_unit_test(test_random_shuffled),
 		cmocka_unit_test(test_random_lossy_flush),
+		cmocka_unit_test(test_blind),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -851,9 +851,46 @@ test_stop_by_sender(void **state)
 	tls_facts_init(&f);
 	data(&f, TLS_SIDE_SERVER, unrecognized_name, sizeof unrecognized_name, 4);
 	data(&f, TLS_SIDE_SERVER, too_long, sizeof too_long, 5);
+	/* after a whole record: reported, and read on in case a record
+	 * follows; none does, so it ends stopped on that header */
+	assert_false(f.side[TLS_SIDE_SERVER].stopped);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].bad_headers, 1);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].bad_header_frame, 5);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].bad_header_offset,
+	                 sizeof unrecognized_name);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].bad_header_reason,
+	                 TLS_STOP_RECORD_TOO_LONG);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].bad_header_len, 0x4801);
+	tls_facts_end(&f, 6);
 	assert_true(f.side[TLS_SIDE_SERVER].stopped);
 	assert_int_equal(f.side[TLS_SIDE_SERVER].stop, TLS_STOP_RECORD_TOO_LONG);
 	assert_true(f.side[TLS_SIDE_SERVER].stop_by_sender);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].stop_frame, 5);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].stop_offset,
+	                 sizeof unrecognized_name);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].stop_len, 0x4801);
+	/* the header's bytes are the stop's excerpt */
+	assert_int_equal(f.side[TLS_SIDE_SERVER].stop_excerpt_len,
+	                 sizeof too_long);
+	assert_memory_equal(f.side[TLS_SIDE_SERVER].stop_excerpt, too_long,
+	                    sizeof too_long);
+	assert_false(f.side[TLS_SIDE_SERVER].bad_header_resynced);
+	tls_facts_free(&f);
+
+	/* a record in the next delivery: read again from there */
+	tls_facts_init(&f);
+	data(&f, TLS_SIDE_SERVER, unrecognized_name, sizeof unrecognized_name, 4);
+	data(&f, TLS_SIDE_SERVER, too_long, sizeof too_long, 5);
+	data(&f, TLS_SIDE_SERVER, unrecognized_name, sizeof unrecognized_name, 7);
+	tls_facts_end(&f, 8);
+	assert_false(f.side[TLS_SIDE_SERVER].stopped);
+	assert_true(f.side[TLS_SIDE_SERVER].bad_header_resynced);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].bad_header_resync_frame, 7);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].bad_header_skipped,
+	                 sizeof too_long);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].gaps, 0);
+	assert_int_equal(f.alert_count, 2);
+	assert_false(f.alerts[1].after_gap);
 	tls_facts_free(&f);
 
 	/* the same header after a gap: the footing was wrong, not the sender */

@@ -97,6 +97,7 @@ record(void *ctx, const struct tls_ev *ev)
 		r->b = ev->u.bad.status;
 		break;
 	case TLS_EV_STOP:
+	case TLS_EV_BAD_HEADER:
 		r->a = ev->u.stop.reason;
 		r->b = (uint32_t)ev->u.stop.len;
 		r->excerpt_len = ev->u.stop.excerpt_len;
@@ -161,7 +162,7 @@ end(struct tls_rec_conn *c, struct log *l, enum tls_side side)
 static void
 shape(const struct log *l, enum tls_side side, char *out, size_t cap)
 {
-	static const char letters[] = "CSXTKRHcAOMZYDUNPkE";
+	static const char letters[] = "CSXTKRHcAOMZYDUNPkEB";
 	size_t k = 0;
 
 	for (size_t i = 0; i < l->n && k + 1 < cap; i++)
@@ -502,22 +503,42 @@ test_record_length_limit(void **state)
 	assert_int_equal(la.n, 1);
 	assert_int_equal(la.ev[0].type, TLS_EV_OPAQUE);
 	assert_int_equal(la.ev[0].a, TLS_REC_MAX_LEN);
-	/* one more byte is not TLS */
+	/* one more byte is not TLS: after a whole record the side hunts */
 	b->n = 0;
 	rec(b, TLS_CT_APPLICATION_DATA, 0x0303, big, TLS_REC_MAX_LEN + 1);
 	feed(&c, &la, TLS_SIDE_SERVER, b->b, b->n, 2);
 	assert_int_equal(la.n, 2);
-	assert_int_equal(la.ev[1].type, TLS_EV_STOP);
+	assert_int_equal(la.ev[1].type, TLS_EV_BAD_HEADER);
 	assert_int_equal(la.ev[1].a, TLS_STOP_RECORD_TOO_LONG);
 	assert_int_equal(la.ev[1].b, TLS_REC_MAX_LEN + 1);
 	assert_int_equal(la.ev[1].offset, TLS_REC_HDR_LEN + TLS_REC_MAX_LEN);
 	assert_int_equal(la.ev[1].excerpt_len, TLS_REC_EXCERPT);
 	assert_int_equal(la.ev[1].excerpt[0], TLS_CT_APPLICATION_DATA);
-	/* the side is stopped: nothing more */
+	assert_false(tls_rec_stopped(&c, TLS_SIDE_SERVER));
+	/* the same header again is no record to find */
 	feed(&c, &la, TLS_SIDE_SERVER, b->b, 5, 3);
 	assert_int_equal(la.n, 2);
+	/* no record after it: at the end it stops on that header */
+	end(&c, &la, TLS_SIDE_SERVER);
+	assert_int_equal(la.n, 3);
+	assert_int_equal(la.ev[2].type, TLS_EV_STOP);
+	assert_int_equal(la.ev[2].a, TLS_STOP_RECORD_TOO_LONG);
+	assert_int_equal(la.ev[2].b, TLS_REC_MAX_LEN + 1);
+	assert_int_equal(la.ev[2].frame, 2);
+	assert_int_equal(la.ev[2].offset, TLS_REC_HDR_LEN + TLS_REC_MAX_LEN);
+	assert_false(la.ev[2].after_gap);
 	assert_true(tls_rec_stopped(&c, TLS_SIDE_SERVER));
 	assert_false(tls_rec_stopped(&c, TLS_SIDE_CLIENT));
+	conn_free(&c);
+
+	/* before any whole record, a header too long stops the side */
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	feed(&c, &la, TLS_SIDE_SERVER, b->b, 5, 1);
+	assert_int_equal(la.n, 1);
+	assert_int_equal(la.ev[0].type, TLS_EV_STOP);
+	assert_int_equal(la.ev[0].a, TLS_STOP_RECORD_TOO_LONG);
+	assert_true(tls_rec_stopped(&c, TLS_SIDE_SERVER));
 	conn_free(&c);
 	free(b);
 }
@@ -582,10 +603,82 @@ test_bad_record_later(void **state)
 	feed(&c, &la, TLS_SIDE_SERVER, b.b, b.n, 1);
 	assert_int_equal(la.n, 2);
 	assert_int_equal(la.ev[0].type, TLS_EV_ALERT);
-	assert_int_equal(la.ev[1].type, TLS_EV_STOP);
+	assert_int_equal(la.ev[1].type, TLS_EV_BAD_HEADER);
 	assert_int_equal(la.ev[1].a, TLS_STOP_BAD_RECORD);
 	assert_int_equal(la.ev[1].offset, 7);
 	assert_int_equal(la.ev[1].excerpt_len, sizeof junk);
+	assert_false(la.ev[1].after_gap);
+	/* text after it never becomes a record: it stops there at the end */
+	feed(&c, &la, TLS_SIDE_SERVER, "HTTP/1.1 200 OK\r\n", 17, 2);
+	end(&c, &la, TLS_SIDE_SERVER);
+	assert_int_equal(la.n, 3);
+	assert_int_equal(la.ev[2].type, TLS_EV_STOP);
+	assert_int_equal(la.ev[2].a, TLS_STOP_BAD_RECORD);
+	assert_int_equal(la.ev[2].frame, 1);
+	assert_int_equal(la.ev[2].offset, 7);
+	assert_int_equal(la.ev[2].excerpt_len, 0);
+	assert_false(la.ev[2].after_gap);
+	conn_free(&c);
+}
+
+/*
+ * An edited or damaged record header in a stream captured whole, between
+ * valid records: reported, then the side is read again from the next
+ * delivery that starts with a record (a CCS is among the bytes passed
+ * over, so its alerts longer than 2 bytes are opaque from then on).
+ */
+static void
+test_bad_header_resync(void **state)
+{
+	static const uint8_t hello[] = {TLS_HS_SERVER_HELLO_DONE, 0, 0, 0};
+	static const uint8_t bad[] = {0x14, 0xff, 0xff, 0xff, 0x01, 0x01,
+	                              0x16, 0x03, 0x03, 0x00, 0x02, 0xaa, 0xbb};
+	static const uint8_t data[32] = {0};
+	static const uint8_t alerts[4] = {1, 0, 1, 0};
+	struct tls_rec_conn c;
+	struct bb b = {.n = 0};
+	char got[16];
+
+	(void)state;
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	rec(&b, TLS_CT_HANDSHAKE, 0x0303, hello, sizeof hello);
+	put(&b, bad, sizeof bad);
+	feed(&c, &la, TLS_SIDE_CLIENT, b.b, b.n, 10);
+	b.n = 0;
+	/* the next delivery: application data, then an alert record */
+	rec(&b, TLS_CT_APPLICATION_DATA, 0x0303, data, sizeof data);
+	rec(&b, TLS_CT_ALERT, 0x0303, alerts, sizeof alerts);
+	feed(&c, &la, TLS_SIDE_CLIENT, b.b, b.n, 13);
+	end(&c, &la, TLS_SIDE_CLIENT);
+	shape(&la, TLS_SIDE_CLIENT, got, sizeof got);
+	assert_string_equal(got, "HBYOO");
+	assert_int_equal(la.ev[1].a, TLS_STOP_BAD_RECORD);
+	assert_int_equal(la.ev[1].frame, 10);
+	assert_int_equal(la.ev[1].offset, TLS_REC_HDR_LEN + sizeof hello);
+	assert_int_equal(la.ev[1].excerpt_len, sizeof bad);
+	assert_memory_equal(la.ev[1].excerpt, bad, sizeof bad);
+	/* found again at the next delivery, the bytes passed over counted */
+	assert_int_equal(la.ev[2].frame, 13);
+	assert_int_equal(la.ev[2].offset,
+	                 TLS_REC_HDR_LEN + sizeof hello + sizeof bad);
+	assert_int_equal(la.ev[2].a, sizeof bad);
+	assert_int_equal(la.ev[2].b, 0);
+	/* nothing was lost from the capture */
+	for (size_t i = 0; i < la.n; i++)
+		assert_false(la.ev[i].after_gap);
+	assert_int_equal(la.ev[4].content_type, TLS_CT_ALERT);
+	assert_int_equal(la.ev[4].a, sizeof alerts);
+	assert_false(tls_rec_stopped(&c, TLS_SIDE_CLIENT));
+	conn_free(&c);
+
+	/* the first header of a stream is never passed over: not TLS */
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	feed(&c, &la, TLS_SIDE_CLIENT, bad, sizeof bad, 1);
+	assert_int_equal(la.n, 1);
+	assert_int_equal(la.ev[0].type, TLS_EV_STOP);
+	assert_int_equal(la.ev[0].a, TLS_STOP_NOT_TLS);
 	conn_free(&c);
 }
 
@@ -1373,15 +1466,22 @@ test_framing_after_gap(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < TA_ELEMENTS(faults); i++) {
-		/* whole stream: the sender malformed it */
+		/* whole stream: the sender (or whatever damaged the bytes)
+		 * malformed it; a record header is reported and the side
+		 * read again from the next record, an oversized message
+		 * stops it */
 		memset(&la, 0, sizeof la);
 		tls_rec_init(&c);
 		feed(&c, &la, TLS_SIDE_SERVER, alert_rec, sizeof alert_rec, 1);
 		feed(&c, &la, TLS_SIDE_SERVER, faults[i], lens[i], 2);
 		assert_int_equal(la.n, 2);
-		assert_int_equal(la.ev[1].type, TLS_EV_STOP);
+		assert_int_equal(la.ev[1].type, faults[i] == oversized ?
+		                 TLS_EV_STOP : TLS_EV_BAD_HEADER);
 		assert_int_equal(la.ev[1].a, stops[i]);
 		assert_false(la.ev[1].after_gap);
+		feed(&c, &la, TLS_SIDE_SERVER, alert_rec, sizeof alert_rec, 3);
+		shape(&la, TLS_SIDE_SERVER, got, sizeof got);
+		assert_string_equal(got, faults[i] == oversized ? "AZ" : "ABYA");
 		conn_free(&c);
 
 		/* after a gap and a resync: lost footing, found again */
@@ -1777,6 +1877,7 @@ main(void)
 		cmocka_unit_test(test_record_length_limit),
 		cmocka_unit_test(test_not_tls),
 		cmocka_unit_test(test_bad_record_later),
+		cmocka_unit_test(test_bad_header_resync),
 		cmocka_unit_test(test_ssl2_hello),
 		cmocka_unit_test(test_ssl2_session),
 		cmocka_unit_test(test_pg_preamble),
