@@ -301,8 +301,11 @@ count_streams(struct conn *c, enum tcp_dir dir, const struct pkt *p,
 	enum tcp_dir other = dir == TCP_DIR_C2S ? TCP_DIR_S2C : TCP_DIR_C2S;
 	uint32_t seq = p->seq + ((p->flags & PKT_TCP_SYN) ? 1u : 0u);
 
-	reasm_tick(&c->reasm[TCP_DIR_C2S], NULL, NULL);
-	reasm_tick(&c->reasm[TCP_DIR_S2C], NULL, NULL);
+	if (c->reasm[TCP_DIR_C2S].acked_hole ||
+	    c->reasm[TCP_DIR_S2C].acked_hole) {
+		reasm_tick(&c->reasm[TCP_DIR_C2S], NULL, NULL);
+		reasm_tick(&c->reasm[TCP_DIR_S2C], NULL, NULL);
+	}
 	if (p->payload_len > 0 || (p->flags & PKT_TCP_FIN)) {
 		start_stream(c, NULL, dir, p, frame);
 		if (p->payload_len > 0)

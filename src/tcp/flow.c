@@ -24,8 +24,21 @@ struct conn_list {
 	uint32_t head, tail; /* head: least recently active */
 };
 
+/* Connections on cache-line boundaries (the chunk is allocated so), so
+ * that the layout planned in struct conn holds for every one. */
+#define CONN_LINES ((sizeof(struct conn) + FLOW_LINE - 1) / FLOW_LINE)
+union pool_slot {
+	struct conn c;
+	unsigned char lines[CONN_LINES * FLOW_LINE];
+};
+_Static_assert(offsetof(struct conn, reasm) % FLOW_LINE == 0,
+               "the client's reassembly head begins a cache line");
+_Static_assert((offsetof(struct conn, reasm) + sizeof(struct reasm)) %
+                   FLOW_LINE + REASM_HOT_BYTES <= FLOW_LINE,
+               "the server's reassembly head fits one cache line");
+
 struct pool_chunk {
-	struct conn conns[FLOW_CHUNK];
+	union pool_slot slots[FLOW_CHUNK];
 };
 
 struct flow_table {
@@ -50,7 +63,7 @@ struct flow_table {
 static struct conn *
 slot_conn(const struct flow_table *ft, uint32_t slot)
 {
-	return &ft->chunks[slot / FLOW_CHUNK]->conns[slot % FLOW_CHUNK];
+	return &ft->chunks[slot / FLOW_CHUNK]->slots[slot % FLOW_CHUNK].c;
 }
 
 static void
@@ -148,16 +161,16 @@ pool_grow(struct flow_table *ft)
 	if (links == NULL)
 		return false;
 	ft->links = links;
-	ch = malloc(sizeof *ch);
+	ch = aligned_alloc(FLOW_LINE, sizeof *ch);
 	if (ch == NULL)
 		return false;
 	tab[n] = ch;
 	ft->nchunks = n + 1;
 	base = (uint32_t)(n * FLOW_CHUNK);
 	for (uint32_t i = 0; i < FLOW_CHUNK; i++) {
-		ch->conns[i].slot = base + i;
-		ch->conns[i].hnext = ft->free_list;
-		ft->free_list = &ch->conns[i];
+		ch->slots[i].c.slot = base + i;
+		ch->slots[i].c.hnext = ft->free_list;
+		ft->free_list = &ch->slots[i].c;
 		links[base + i].prev = links[base + i].next = NO_SLOT;
 	}
 	return true;

@@ -67,12 +67,18 @@ struct conn {
 	enum service svc;
 	uint64_t id;               /* creation order, for deterministic output */
 	ta_time first_ts, closed_ts;
-	ta_frame first_frame;
 
+	/* From the third line: the table keeps connections on line
+	 * boundaries (flow.c), so each direction's reassembly head below is
+	 * one line. */
 	struct tcp_track tcp;
-	struct frame_times times;
 	struct reasm reasm[2];     /* indexed by enum tcp_dir */
+	struct frame_times times;
+	ta_frame first_frame;
 };
+
+/* The cache line the offsets above are planned for. */
+#define FLOW_LINE 64
 
 struct flow_stats {
 	uint64_t conns;        /* connections created */

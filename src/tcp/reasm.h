@@ -14,6 +14,7 @@
 #define REASM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "ta.h"
 
@@ -60,22 +61,26 @@ struct reasm_gap {
 };
 
 struct reasm {
+	/* What an in-order segment or a plain ACK reads, first and within
+	 * REASM_HOT_BYTES, so that it is one cache line (struct conn places
+	 * both directions' so). */
 	uint32_t next;       /* next expected sequence number */
 	bool started;        /* next is known */
 	bool stopped;        /* the consumer wants no more payload */
 	bool blind;          /* ... but the bookkeeping goes on (reasm_blind) */
+	bool fin_known;        /* the sender's FIN was seen */
+	bool acked_hole;       /* the other side acknowledged bytes not here */
 	struct reasm_seg *ooo; /* buffered segments, sorted by sequence */
+	uint64_t delivered;     /* in-order bytes handed to the sink */
+
 	uint32_t ooo_bytes;    /* captured bytes held in the store */
 	uint32_t ooo_count;    /* runs in the store, at most TA_CAP_REASM_SEGS */
-	bool fin_known;        /* the sender's FIN was seen */
 	uint32_t fin_seq;      /* the sequence number its FIN occupies */
-	bool acked_hole;       /* the other side acknowledged bytes not here */
 	uint32_t acked_to;     /* ... up to this sequence number */
 	uint32_t acked_wait;   /* packets seen since, hole still open */
 	ta_frame acked_frame;  /* the packet that first acknowledged them */
 
-	/* Counters, reported as flow facts. */
-	uint64_t delivered;     /* in-order bytes handed to the sink */
+	/* Counters, reported as flow facts (delivered above too). */
 	uint64_t gap_bytes;     /* bytes declared missing */
 	uint32_t gaps;          /* holes declared */
 	uint32_t retrans;       /* segments wholly already delivered (or,
@@ -92,6 +97,8 @@ struct reasm {
 	                         * arrived, then filled by it */
 	struct reasm_gap gap_list[REASM_GAPS_KEPT]; /* the first gaps */
 };
+
+#define REASM_HOT_BYTES (offsetof(struct reasm, delivered) + sizeof(uint64_t))
 
 void reasm_init(struct reasm *r);
 

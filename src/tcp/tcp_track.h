@@ -100,30 +100,50 @@ struct tcp_rst {
 	bool ip_df;
 };
 
+/* Fields in two groups: what every packet reads or writes first, packed
+ * (with a few thousand connections open each packet's state is a cache
+ * miss, so the fewer lines it spans the better), then what only the
+ * first packet, a FIN or a RST writes. */
 struct tcp_endpoint {
+	/* Every packet. */
+	uint64_t payload_bytes;
+	ta_time last_ts;
+	ta_frame last_frame;
+	ta_frame ack_max_frame;
 	uint32_t pkts;
 	uint32_t ts_pkts;      /* non-RST packets carrying TCP timestamps */
-	uint64_t payload_bytes;
-	bool syn_seen;
-	bool rst_sent;         /* a RST carrying its address was seen */
-	uint32_t isn;
-	bool seq_known;
-	uint8_t last_flags;    /* PKT_TCP_* of its last packet */
 	uint32_t snd_next;     /* highest seq + len (+SYN/FIN) sent */
-	uint8_t ttl_first;     /* TTL of its first non-RST packet */
-	uint8_t ttl_min, ttl_max; /* over its non-RST packets */
 	uint32_t ttl_samples;
-	bool ipid_known;
+	uint32_t last_len;     /* payload length of its last packet */
+	/* What it acknowledged of the other side's stream (non-RST, non-SYN
+	 * packets with ACK): proof of what the other side sent, captured
+	 * or not. ack_first, below, is the first of them. */
+	uint32_t ack_max;
+	uint32_t ack_pkts;
 	uint16_t ipid_last;    /* IP-ID of its last non-RST IPv4 packet; packets
 	                        * with IP-ID 0 are left out (stateless replies
 	                        * such as a Linux SYN-ACK carry 0) */
+	bool syn_seen;
+	bool rst_sent;         /* a RST carrying its address was seen */
+	bool seq_known;
+	bool fin_seen;
+	bool ack_known;
+	bool ipid_known;
 	bool ipid_zero;        /* its packets carry IP-ID 0 (DF, no counter) */
+	bool probe_only;       /* every packet of it so far was a FIN, NULL or
+	                        * Xmas probe: no SYN, no ACK, no payload */
+	uint8_t last_flags;    /* PKT_TCP_* of its last packet */
+	uint8_t ttl_first;     /* TTL of its first non-RST packet */
+	uint8_t ttl_min, ttl_max; /* over its non-RST packets */
 	uint8_t ipid_steps_ok;  /* steps of +1..+512 between nonzero IP-IDs */
 	uint8_t ipid_steps_bad; /* other steps (both saturate at 255) */
-	ta_time first_ts, last_ts;
-	ta_frame first_frame, last_frame;
-	bool fin_seen;
-	uint32_t last_len;     /* payload length of its last packet */
+
+	/* Its first packet, FIN and RSTs. */
+	uint8_t probe_flags;   /* the flags of its first packet */
+	uint32_t isn;
+	uint32_t ack_first;
+	ta_time first_ts;
+	ta_frame first_frame;
 	ta_frame fin_frame;
 	ta_time fin_ts;
 	/* Packets it sent after a RST carrying its address: RSTs and
@@ -132,26 +152,13 @@ struct tcp_endpoint {
 	uint32_t pkts_after_rst;
 	uint32_t data_after_rst; /* ... of which carried payload */
 	ta_frame after_rst_frame; /* the first of them */
-	/* What it acknowledged of the other side's stream (non-RST, non-SYN
-	 * packets with ACK): proof of what the other side sent, captured
-	 * or not. */
-	bool ack_known;
-	uint32_t ack_first, ack_max;
-	ta_frame ack_max_frame;
-	uint32_t ack_pkts;
-	bool probe_only;       /* every packet of it so far was a FIN, NULL or
-	                        * Xmas probe: no SYN, no ACK, no payload */
-	uint8_t probe_flags;   /* the flags of its first packet */
 };
 
 struct tcp_track {
-	struct tcp_endpoint ep[2]; /* indexed by enum tcp_dir */
+	/* What every packet reads first, before the endpoints (see
+	 * struct tcp_endpoint). */
 	uint32_t frames;
-	uint32_t syns;             /* client SYNs, retransmissions included */
-	ta_time syn_ts;            /* first client SYN */
-	ta_frame syn_frame;
-	ta_time synack_ts;         /* first SYN-ACK */
-	ta_frame synack_frame;
+	uint32_t nrst;             /* RSTs seen (may exceed the array) */
 	ta_time last_ts;
 	ta_frame last_frame;
 	bool handshake_seen;       /* SYN, SYN-ACK both captured */
@@ -162,8 +169,13 @@ struct tcp_track {
 	uint8_t first_close;       /* PKT_TCP_FIN/_RST, whichever came first */
 	uint8_t first_close_dir;   /* enum tcp_dir of that packet */
 	bool rst0_established;     /* established when the first RST came */
+	struct tcp_endpoint ep[2]; /* indexed by enum tcp_dir */
+	uint32_t syns;             /* client SYNs, retransmissions included */
+	ta_time syn_ts;            /* first client SYN */
+	ta_frame syn_frame;
+	ta_time synack_ts;         /* first SYN-ACK */
+	ta_frame synack_frame;
 	struct tcp_rst rst[TCP_TRACK_MAX_RST];
-	uint32_t nrst;             /* RSTs seen (may exceed the array) */
 	uint32_t rst0_seq_ref;     /* its sender's snd_next at the first RST */
 	/* The last packet the client / server sent before the first RST:
 	 * what the RST could have been an answer to. */
