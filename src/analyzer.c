@@ -111,6 +111,13 @@ conn_ended(void *ctx, struct conn *c, enum tcp_finish why, ta_time now)
 	c->session = NULL;
 }
 
+static void
+conn_soon(void *ctx, const struct conn *c)
+{
+	(void)ctx;
+	session_prefetch(c->session);
+}
+
 struct analyzer *
 analyzer_new(const struct analyzer_config *cfg, analyzer_conn_fn out,
              void *ctx)
@@ -131,6 +138,7 @@ analyzer_new(const struct analyzer_config *cfg, analyzer_conn_fn out,
 		free(a);
 		return NULL;
 	}
+	flow_set_soon(a->flows, conn_soon);
 	return a;
 }
 

@@ -339,6 +339,17 @@ session_in_tls(const struct session *s, enum tcp_dir dir)
 }
 
 void
+session_prefetch(const struct session *s)
+{
+	const char *p = (const char *)s;
+
+	if (s == NULL)
+		return;
+	for (size_t o = 0; o < sizeof *s; o += 64)
+		__builtin_prefetch(p + o);
+}
+
+void
 session_free(struct session *s)
 {
 	if (s == NULL)

@@ -36,6 +36,8 @@ unsigned session_spare(void);
  * certificate chain is judged as of then) take this time. */
 void session_set_time(struct session *s, ta_time now);
 void session_free(struct session *s);
+/* A hint: s will be ended soon; fetch it towards the cache. */
+void session_prefetch(const struct session *s);
 
 /* The reassembly sink and its context for one direction. */
 const struct reasm_sink *session_sink(void);

@@ -56,6 +56,8 @@ struct flow_table {
 	uint64_t next_id;
 	uint64_t seed;
 	flow_end_fn end;
+	flow_soon_fn soon;
+	const struct conn *soon_done; /* the one last announced */
 	void *ctx;
 	struct flow_stats st;
 };
@@ -276,6 +278,8 @@ end_conn(struct flow_table *ft, struct conn *c, enum tcp_finish why,
          ta_time now)
 {
 	unlink_conn(ft, c);
+	if (ft->soon_done == c)
+		ft->soon_done = NULL;
 	/* The callback also releases the session layer's state. */
 	ft->end(ft->ctx, c, why, now);
 	reasm_free(&c->reasm[0]);
@@ -459,15 +463,44 @@ flow_touch(struct flow_table *ft, struct conn *c, ta_time ts)
 }
 
 void
+flow_set_soon(struct flow_table *ft, flow_soon_fn soon)
+{
+	ft->soon = soon;
+}
+
+/* The next lingering connection to end, fetched towards the cache once
+ * (see flow_soon_fn). */
+static void
+announce(struct flow_table *ft, const struct conn *c)
+{
+	const char *p = (const char *)c;
+
+	if (c == NULL || c == ft->soon_done)
+		return;
+	ft->soon_done = c;
+	for (size_t o = 0; o < sizeof *c; o += FLOW_LINE)
+		__builtin_prefetch(p + o);
+	if (ft->soon != NULL)
+		ft->soon(ft->ctx, c);
+}
+
+void
 flow_expire(struct flow_table *ft, ta_time now)
 {
 	struct conn *c;
+	bool ended = false;
 
 	/* Lingering ones are ordered by their last packet; the linger runs
 	 * from the last packet, so the head is always the first due. */
 	while ((c = list_head(ft, &ft->closing)) != NULL &&
-	       c->last_ts + FLOW_LINGER_NS <= now)
+	       c->last_ts + FLOW_LINGER_NS <= now) {
 		end_conn(ft, c, TCP_FINISH_CLOSED, now);
+		ended = true;
+	}
+	/* Connections end at about the rate they start: the next one is due
+	 * within a few dozen packets, while its lines can stay cached. */
+	if (ended)
+		announce(ft, list_head(ft, &ft->closing));
 	while ((c = list_head(ft, &ft->active)) != NULL &&
 	       c->last_ts + ft->idle <= now)
 		end_conn(ft, c, TCP_FINISH_IDLE, now);

@@ -122,6 +122,17 @@ void flow_count_ignored(struct flow_table *ft);
  * move it to the closing list once it ended on the wire. */
 void flow_touch(struct flow_table *ft, struct conn *c, ta_time ts);
 
+/*
+ * A hint, no effect on the result: c is the next connection to end (the
+ * first due of those that ended on the wire). Its state has not been
+ * touched since its last packet and ending it reads most of it, one cache
+ * miss after another; fetched now, while other packets are processed,
+ * the misses overlap. The table fetches the connection itself; the
+ * callback, the state it points to.
+ */
+typedef void (*flow_soon_fn)(void *ctx, const struct conn *c);
+void flow_set_soon(struct flow_table *ft, flow_soon_fn soon);
+
 /* Expire what lingered or idled past its time at capture time now. */
 void flow_expire(struct flow_table *ft, ta_time now);
 
