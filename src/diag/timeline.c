@@ -246,6 +246,16 @@ tls_events(struct timeline *tl, const struct conn *c,
 		    "Certificate: %u certificate%s, %llu bytes", t->cert_count,
 		    t->cert_count == 1 ? "" : "s",
 		    (unsigned long long)t->cert_bytes);
+	else if (t->certs_unreadable)
+		add(tl, c, t->certs_unreadable_frame, TL_SERVER,
+		    "Certificate: not readable (%lu bytes)",
+		    (unsigned long)t->certs_unreadable_len);
+	for (int s = 0; s < 2; s++)
+		if (t->side[s].hs_too_long > 0)
+			add(tl, c, t->side[s].hs_too_long_frame,
+			    tls_side((enum tls_side)s), "a %lu-byte handshake "
+			    "message declared: not followed",
+			    (unsigned long)t->side[s].hs_too_long_len);
 	if (t->cert_request)
 		add(tl, c, t->cert_request_frame, TL_SERVER,
 		    "CertificateRequest (client certificate asked)");

@@ -449,8 +449,27 @@ on_alert(struct tls_facts *f, const struct tls_ev *ev)
 }
 
 static void
-on_malformed(struct tls_facts_side *s, const struct tls_ev *ev)
+on_malformed(struct tls_facts *f, struct tls_facts_side *s,
+             const struct tls_ev *ev)
 {
+	if (ev->u.bad.reason == TLS_BAD_HS_TOO_LONG) {
+		if (s->hs_too_long == 0) {
+			s->hs_too_long_frame = ev->frame;
+			s->hs_too_long_type = ev->hs_type;
+			s->hs_too_long_len = ev->hs_len;
+		}
+		if (s->hs_too_long < UINT32_MAX)
+			s->hs_too_long++;
+	}
+	if (ev->u.bad.reason == TLS_BAD_MESSAGE &&
+	    ev->hs_type == TLS_HS_CERTIFICATE && ev->side == TLS_SIDE_SERVER &&
+	    !f->certs_seen && !f->certs_unreadable) {
+		f->certs_unreadable = true;
+		f->certs_unreadable_frame = ev->frame;
+		f->certs_unreadable_len = ev->hs_len;
+		f->certs_unreadable_list_known = ev->u.bad.list_known;
+		f->certs_unreadable_list_len = ev->u.bad.list_len;
+	}
 	if (s->malformed == 0) {
 		s->first_bad = ev->u.bad.reason;
 		s->first_bad_hs_type = ev->hs_type;
@@ -614,7 +633,7 @@ on_event(void *ctx, const struct tls_ev *ev)
 		on_opaque(f, ev);
 		break;
 	case TLS_EV_MALFORMED:
-		on_malformed(s, ev);
+		on_malformed(f, s, ev);
 		break;
 	case TLS_EV_STOP:
 		on_stop(s, ev);

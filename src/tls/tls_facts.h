@@ -139,6 +139,14 @@ struct tls_facts_side {
 	uint8_t tail_count;
 
 	uint32_t malformed;      /* units skipped (TLS_EV_MALFORMED) */
+	/* Handshake messages not followed on a stream captured whole
+	 * (TLS_BAD_HS_TOO_LONG: a header declaring more than TLS_REC_HS_MAX;
+	 * the side's records were read on): how many, and the first one's
+	 * header. */
+	uint32_t hs_too_long;
+	ta_frame hs_too_long_frame;
+	uint8_t hs_too_long_type;
+	uint32_t hs_too_long_len;
 	enum tls_bad first_bad;
 	uint8_t first_bad_hs_type;
 	enum dis_status first_bad_status;
@@ -212,6 +220,7 @@ struct tls_facts_side {
 	uint64_t bad_header_skipped; /* bytes passed over until then */
 };
 
+
 /* Called with the server's (or client's) certificates, DER views valid
  * during the call only. */
 typedef void (*tls_facts_cert_fn)(void *arg, enum tls_side from,
@@ -281,6 +290,15 @@ struct tls_facts {
 	ta_frame certs_frame;
 	uint16_t cert_count;                    /* dropped ones included */
 	uint64_t cert_bytes;
+	/* The server's first Certificate message did not parse: its chain
+	 * was not read (an edited or damaged capture, or a malformed
+	 * message). Its declared body length, and what its certificate_list
+	 * declares when that was there. */
+	bool certs_unreadable;
+	ta_frame certs_unreadable_frame;
+	uint32_t certs_unreadable_len;
+	bool certs_unreadable_list_known;
+	uint32_t certs_unreadable_list_len;
 	bool client_certs_seen;
 	ta_frame client_certs_frame;
 	uint16_t client_cert_count;

@@ -1878,6 +1878,50 @@ test_gap_and_truncation(void **state)
 	assert_verdict("ok");
 }
 
+/* An unreadable Certificate and a message header declaring too much on
+ * a stream captured whole: with both Finished seen the handshake
+ * completed (ok, cert-unreadable); without, no verdict is guessed. */
+static void
+test_unreadable_certificate(void **state)
+{
+	struct tls_facts_side *s;
+
+	(void)state;
+	fx_init(SVC_IMAPS);
+	modern_hello(6);
+	X->tls.certs_unreadable = true;
+	X->tls.certs_unreadable_frame = F(8);
+	X->tls.certs_unreadable_len = 256;
+	X->tls.certs_unreadable_list_known = true;
+	X->tls.certs_unreadable_list_len = 3820;
+	s = &X->tls.side[TLS_SIDE_SERVER];
+	s->hs_too_long = 1;
+	s->hs_too_long_frame = F(8);
+	s->hs_too_long_type = 0x30;
+	s->hs_too_long_len = 3214128;
+	end_tcp(TCP_END_FIN, TCP_SIDE_SERVER, 30, T0 + 50 * MS);
+	decide();
+	assert_verdict("incomplete-capture");
+	assert_true(X->r.findings & DIAG_F_CERT_UNREADABLE);
+	assert_non_null(strstr(X->r.summary,
+	                       "declares more bytes than this analysis follows"));
+
+	complete(12, 0);
+	decide();
+	assert_verdict("ok");
+	assert_true(X->r.findings & DIAG_F_CERT_UNREADABLE);
+	assert_true(has_evidence("certificate list declares 3820 bytes, more "
+	                         "than the 256 of the message"));
+	assert_true(has_evidence("declare a 3214128-byte message"));
+	assert_non_null(strstr(X->r.advice, "Certificate message could not "
+	                       "be read"));
+
+	/* a chain that was read is no unreadable one */
+	X->tls.certs_seen = true;
+	decide();
+	assert_false(X->r.findings & DIAG_F_CERT_UNREADABLE);
+}
+
 /* A generated trace: every frame, both sides', at one time stamp. The
  * finding says the clock is not real; two frames alike are no sign. */
 static void
@@ -2046,7 +2090,7 @@ test_strings(void **state)
 		"capture-one-sided", "capture-midstream", "capture-gap",
 		"timestamps-damaged",
 		"chain-unverified-here", "expired-accepted",
-		"explicit-ec-params", "invalid-record",
+		"explicit-ec-params", "invalid-record", "cert-unreadable",
 	};
 
 	(void)state;
@@ -2167,6 +2211,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_close_notify_hangup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_midstream, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gap_and_truncation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unreadable_certificate,
+		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(test_frozen_clock, setup,
 		                                teardown),
 		cmocka_unit_test_setup_teardown(test_snaplen_no_hello, setup, teardown),

@@ -369,6 +369,67 @@ test_truncated_and_malformed(void **state)
 	tls_facts_free(&f);
 }
 
+/*
+ * The server's Certificate message length edited down (as in a capture
+ * whose bytes were changed): the message does not parse, the bytes after
+ * its declared end declare a message beyond what is followed, and the
+ * records after it are still read: the handshake completes.
+ */
+static void
+test_unreadable_certificate(void **state)
+{
+	static const uint8_t cert_hdr[] = {0x0b, 0x00, 0x03, 0x41, 0x00, 0x03,
+	                                   0x3e};
+	const struct tls_sample *smp = &tls_samples[SAMPLE_TLS12];
+	const uint8_t *srv = smp->stream[TLS_SIDE_SERVER];
+	size_t srv_len = 0, at = 0;
+	uint8_t *edited;
+	struct tls_facts f;
+
+	(void)state;
+	for (size_t i = 0; i < smp->nsegs; i++)
+		if (smp->segs[i].side == TLS_SIDE_SERVER &&
+		    smp->segs[i].off + smp->segs[i].len > srv_len)
+			srv_len = smp->segs[i].off + smp->segs[i].len;
+	while (at + sizeof cert_hdr <= srv_len &&
+	       memcmp(srv + at, cert_hdr, sizeof cert_hdr) != 0)
+		at++;
+	assert_true(at + 4 + 256 + 4 <= srv_len);
+	edited = malloc(srv_len);
+	assert_non_null(edited);
+	memcpy(edited, srv, srv_len);
+	edited[at + 2] = 0x01;
+	edited[at + 3] = 0x00;
+	memcpy(edited + at + 4 + 256, "\x0b\x31\x0b\x30", 4);
+
+	tls_facts_init(&f);
+	for (size_t i = 0; i < smp->nsegs; i++) {
+		const struct tls_sample_seg *g = &smp->segs[i];
+		const uint8_t *p = g->side == TLS_SIDE_SERVER ? edited + g->off :
+		    smp->stream[g->side] + g->off;
+
+		if (g->frame >= 10)
+			break;
+		data(&f, (enum tls_side)g->side, p, g->len, g->frame);
+	}
+	assert_false(f.certs_seen);
+	assert_true(f.certs_unreadable);
+	assert_int_equal(f.certs_unreadable_frame, 6);
+	assert_int_equal(f.certs_unreadable_len, 256);
+	assert_true(f.certs_unreadable_list_known);
+	assert_int_equal(f.certs_unreadable_list_len, 830);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].hs_too_long, 1);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].hs_too_long_frame, 6);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].hs_too_long_len, 0x310b30);
+	assert_false(f.side[TLS_SIDE_SERVER].stopped);
+	assert_true(f.handshake_complete);
+	assert_int_equal(f.handshake_complete_frame, 9);
+	tls_facts_end(&f, 10);
+	assert_false(f.side[TLS_SIDE_SERVER].stopped);
+	tls_facts_free(&f);
+	free(edited);
+}
+
 struct hook_log {
 	unsigned calls;
 	enum tls_side from;
@@ -934,6 +995,7 @@ main(void)
 		cmocka_unit_test(test_tls13_plaintext_alert),
 		cmocka_unit_test(test_not_tls),
 		cmocka_unit_test(test_truncated_and_malformed),
+		cmocka_unit_test(test_unreadable_certificate),
 		cmocka_unit_test(test_cert_hook),
 		cmocka_unit_test(test_long_chain_buffers),
 		cmocka_unit_test(test_done_releases_buffers),
