@@ -19,7 +19,10 @@
  *                 incomplete-capture
  *  3 one-sided    one direction not in the capture: TLS <= 1.2, the
  *                 visible side's Finished and then its application
- *                 data -> ok (inferred); else incomplete-capture, unless
+ *                 data -> ok (inferred); TLS 1.3 from the server, its
+ *                 acks of a Finished's worth of the client's bytes after
+ *                 its flight, then a record of its own longer than an
+ *                 alert -> ok (inferred); else incomplete-capture, unless
  *                 its plaintext alert, not-TLS bytes or clear-text
  *                 login leave it to the rules that read those
  *  4 starttls     a STARTTLS port (IMAP 143, POP3 110, SMTP 25 and 587):

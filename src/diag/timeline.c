@@ -302,6 +302,24 @@ tls_events(struct timeline *tl, const struct conn *c,
 			    tls_alert_str(a->description, hex));
 		set_pos(tl, a->frame, a->offset);
 	}
+	/* The client's side not captured: what the server acknowledged of
+	 * it after its TLS 1.3 flight stands in for it. */
+	if (t->side[TLS_SIDE_CLIENT].bytes == 0 && t->tls13_acks.fin_frame != 0) {
+		add(tl, c, t->tls13_acks.fin_frame, TL_SERVER,
+		    "acknowledges %llu bytes from the client since its flight "
+		    "(not in the capture)",
+		    (unsigned long long)t->tls13_acks.fin_bytes);
+		if (t->tls13_acks.answer_frame != 0 &&
+		    t->tls13_acks.answer_ack_frame != t->tls13_acks.fin_frame)
+			add(tl, c, t->tls13_acks.answer_ack_frame, TL_SERVER,
+			    "acknowledges %llu bytes from the client since its "
+			    "flight (not in the capture)",
+			    (unsigned long long)t->tls13_acks.answer_acked);
+		if (t->tls13_acks.answer_frame != 0)
+			add(tl, c, t->tls13_acks.answer_frame, TL_SERVER,
+			    "%u-byte encrypted record",
+			    (unsigned)t->tls13_acks.answer_len);
+	}
 	if (t->handshake_complete)
 		add(tl, c, t->handshake_complete_frame, TL_NONE,
 		    "handshake complete");

@@ -912,6 +912,56 @@ test_one_sided_server_only(void **state)
 	assert_int_not_equal(X->r.verdict, DIAG_INCOMPLETE_CAPTURE);
 }
 
+/*
+ * TLS 1.3 from the server's side only: its acknowledgements show a
+ * Finished's worth of the client's bytes after its flight, then it sent
+ * a record longer than an alert: ok, inferred, still one-sided. Without
+ * the answer (or with fewer bytes: the facts record no fin_frame) no
+ * verdict is guessed.
+ */
+static void
+test_one_sided_tls13_acks(void **state)
+{
+	struct tls_facts_tls13_acks *a;
+
+	(void)state;
+	fx_init(SVC_IMAPS);
+	X->f.tcp.missing = TCP_SIDE_CLIENT;
+	server_hello(3, TLS_V_TLS13, 0x1301);
+	tls13_flight(3);
+	X->tls.side[TLS_SIDE_SERVER].finished = true;
+	X->tls.side[TLS_SIDE_SERVER].finished_frame = F(3);
+	a = &X->tls.tls13_acks;
+	a->flight_known = true;
+	a->flight_acked = 564;
+	a->fin_frame = F(4);
+	a->fin_bytes = 64;
+	end_tcp(TCP_END_FIN, TCP_SIDE_SERVER, 7, T0 + 50 * MS);
+	decide();
+	assert_verdict("incomplete-capture");
+
+	a->answer_frame = F(6);
+	a->answer_len = 553;
+	a->answer_acked = 298;
+	a->answer_ack_frame = F(5);
+	decide();
+	assert_verdict("ok");
+	assert_true(X->r.inferred);
+	assert_true(X->r.findings & DIAG_F_CAPTURE_ONE_SIDED);
+	assert_non_null(strstr(X->r.summary, "(inferred)"));
+	assert_true(has_evidence("acknowledges 64 more bytes from the client, "
+	                         "the size of a Finished record (58 bytes"));
+	assert_true(has_evidence("and a ChangeCipherSpec (6)"));
+	assert_true(has_evidence("then 234 more bytes from the client (298 "
+	                         "since the flight)"));
+	assert_true(has_evidence_frame(6));
+
+	/* the client's side captured: the one-sided rule does not run */
+	X->f.tcp.missing = TCP_SIDE_NONE;
+	decide();
+	assert_int_not_equal(X->r.verdict, DIAG_OK);
+}
+
 /* Silence cannot be told where the silent side's bytes are missing. */
 static void
 test_no_silence_across_a_gap(void **state)
@@ -2226,6 +2276,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_invalid_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_sided_completed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_sided_server_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_one_sided_tls13_acks, setup,
+		                                teardown),
 		cmocka_unit_test_setup_teardown(test_no_silence_across_a_gap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_strings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evidence_capacity, setup, teardown),

@@ -430,6 +430,84 @@ test_unreadable_certificate(void **state)
 	free(edited);
 }
 
+/*
+ * TLS 1.3 with the client's direction not captured: the server's
+ * acknowledgements of the client's stream stand in for it. The sample's
+ * server segments are fed, each after an acknowledgement of what the
+ * client had sent before it (alert_only: the client sent a 24-byte
+ * encrypted alert after the flight instead of its Finished).
+ */
+static void
+server_only(struct tls_facts *f, bool alert_only)
+{
+	const struct tls_sample *smp = &tls_samples[SAMPLE_TLS13];
+	uint64_t client = 0;
+
+	tls_facts_init(f);
+	for (size_t i = 0; i < smp->nsegs; i++) {
+		const struct tls_sample_seg *g = &smp->segs[i];
+
+		if (g->side == TLS_SIDE_CLIENT) {
+			if (!alert_only)
+				client += g->len;
+			else if (g->frame < 8)
+				client += g->len;
+			else if (g->frame == 8)
+				client += 24;
+			continue;
+		}
+		tls_facts_acked(f, TLS_SIDE_CLIENT, client, g->frame);
+		data(f, TLS_SIDE_SERVER, smp->stream[1] + g->off, g->len,
+		     g->frame);
+	}
+}
+
+static void
+test_tls13_server_acks(void **state)
+{
+	struct tls_facts f;
+
+	(void)state;
+	server_only(&f, false);
+	assert_true(f.side[TLS_SIDE_CLIENT].acked_known);
+	assert_int_equal(f.side[TLS_SIDE_CLIENT].acked, 323 + 80 + 32 + 24);
+	assert_int_equal(f.side[TLS_SIDE_CLIENT].acked_frame, 17);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].finished_frame, 6);
+	assert_true(f.tls13_acks.flight_known);
+	assert_int_equal(f.tls13_acks.flight_acked, 323);
+	/* CCS and a SHA-384 Finished: 6 + 74 */
+	assert_int_equal(tls_facts_tls13_finished_len(0x1302), 74);
+	assert_int_equal(f.tls13_acks.fin_frame, 9);
+	assert_int_equal(f.tls13_acks.fin_bytes, 80);
+	assert_int_equal(f.tls13_acks.answer_frame, 9);
+	assert_int_equal(f.tls13_acks.answer_len, 250);
+	assert_int_equal(f.tls13_acks.answer_acked, 80);
+	assert_int_equal(f.tls13_acks.answer_ack_frame, 9);
+	/* the facts do not call it complete: the diagnosis infers */
+	assert_false(f.handshake_complete);
+	tls_facts_end(&f, 18);
+	tls_facts_free(&f);
+
+	/* an alert's worth after the flight is no Finished */
+	server_only(&f, true);
+	assert_int_equal(f.tls13_acks.flight_acked, 323);
+	assert_int_equal(f.side[TLS_SIDE_CLIENT].acked, 323 + 24);
+	assert_int_equal(f.tls13_acks.fin_frame, 0);
+	assert_int_equal(f.tls13_acks.answer_frame, 0);
+	tls_facts_free(&f);
+
+	/* an acknowledgement that goes back changes nothing */
+	tls_facts_init(&f);
+	tls_facts_acked(&f, TLS_SIDE_CLIENT, 100, 3);
+	tls_facts_acked(&f, TLS_SIDE_CLIENT, 90, 4);
+	assert_int_equal(f.side[TLS_SIDE_CLIENT].acked, 100);
+	assert_int_equal(f.side[TLS_SIDE_CLIENT].acked_frame, 3);
+	assert_int_equal(tls_facts_tls13_finished_len(0x1301), 58);
+	assert_int_equal(tls_facts_tls13_finished_len(0x1305), 50);
+	assert_int_equal(tls_facts_tls13_finished_len(0xfafa), 50);
+	tls_facts_free(&f);
+}
+
 struct hook_log {
 	unsigned calls;
 	enum tls_side from;
@@ -996,6 +1074,7 @@ main(void)
 		cmocka_unit_test(test_not_tls),
 		cmocka_unit_test(test_truncated_and_malformed),
 		cmocka_unit_test(test_unreadable_certificate),
+		cmocka_unit_test(test_tls13_server_acks),
 		cmocka_unit_test(test_cert_hook),
 		cmocka_unit_test(test_long_chain_buffers),
 		cmocka_unit_test(test_done_releases_buffers),
