@@ -454,11 +454,12 @@ segment(struct analyzer *a, const struct cap_pkt *cp, const struct pkt *p)
 	if ((!c->payload_done && p->payload_len > 0) ||
 	    (p->flags & (PKT_TCP_SYN | PKT_TCP_FIN | PKT_TCP_RST)))
 		flow_note_time(c, cp->frame, cp->ts);
-	/* So is an acknowledgement that says the other side sent more, when
-	 * nothing of the other side is in the capture: it stands in for the
-	 * other side's packets (session_acked). */
-	else if (!c->payload_done && c->tcp.ep[dir].ack_max_frame == cp->frame &&
-	         c->tcp.ep[dir == TCP_DIR_C2S ? TCP_DIR_S2C : TCP_DIR_C2S].pkts == 0)
+	/* So is a server's acknowledgement that says the client sent more,
+	 * when nothing of the client is in the capture: it stands in for
+	 * the client's packets (session_acked; the one-sided rule). */
+	else if (!c->payload_done && dir == TCP_DIR_S2C &&
+	         c->tcp.ep[TCP_DIR_S2C].ack_max_frame == cp->frame &&
+	         c->tcp.ep[TCP_DIR_C2S].pkts == 0)
 		flow_note_time(c, cp->frame, cp->ts);
 	if (!c->payload_done)
 		feed_streams(a, c, dir, p, cp->caplen >= cp->len, cp->ts,
