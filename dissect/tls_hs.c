@@ -1004,6 +1004,19 @@ tls_hs_parse_certificate(const uint8_t *p, size_t n, bool tls13,
 	return DIS_OK;
 }
 
+bool
+tls_hs_certificate_list_len(const uint8_t *p, size_t n, bool tls13,
+                            uint32_t *len)
+{
+	struct rd r, ctx;
+
+	*len = 0;
+	rd_init(&r, p, n);
+	if (tls13 && !rd_vec8(&r, &ctx))
+		return false;
+	return rd_u24(&r, len);
+}
+
 enum dis_status
 tls_hs_parse_cert_status(const uint8_t *p, size_t n, struct tls_cert_status *out)
 {

@@ -403,6 +403,11 @@ enum dis_status tls_hs_parse_ssl2_error(const uint8_t *p, size_t n,
                                         uint16_t *code) TA_MUST_CHECK;
 enum dis_status tls_hs_parse_certificate(const uint8_t *p, size_t n, bool tls13,
                                          struct tls_certificate *out) TA_MUST_CHECK;
+/* For a Certificate body that did not parse, to say why: the length its
+ * certificate_list declares (RFC 5246 7.4.2; RFC 8446 4.4.2, after the
+ * certificate_request_context), true when those bytes are there. */
+bool tls_hs_certificate_list_len(const uint8_t *p, size_t n, bool tls13,
+                                 uint32_t *len) TA_MUST_CHECK;
 enum dis_status tls_hs_parse_cert_status(const uint8_t *p, size_t n,
                                          struct tls_cert_status *out) TA_MUST_CHECK;
 /* version: the negotiated version (decides whether a signature algorithm

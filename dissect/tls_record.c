@@ -445,6 +445,24 @@ on_server_hello(struct run *run, const uint8_t *p, size_t n, uint8_t type)
  */
 static void lose_footing(struct run *run, uint64_t at);
 
+/* A Certificate that did not parse: say what its list declared. */
+static void
+bad_certificate(const struct run *run, const uint8_t *p, size_t n,
+                enum dis_status st)
+{
+	struct tls_ev ev;
+
+	memset(&ev, 0, sizeof ev);
+	ev.type = TLS_EV_MALFORMED;
+	ev.hs_type = TLS_HS_CERTIFICATE;
+	ev.hs_len = (uint32_t)n;
+	ev.u.bad.reason = TLS_BAD_MESSAGE;
+	ev.u.bad.status = st;
+	ev.u.bad.list_known = tls_hs_certificate_list_len(p, n,
+	    tls_rec_is_tls13(run->c->version), &ev.u.bad.list_len);
+	emit(run, &ev);
+}
+
 /* One complete plaintext handshake message. */
 static void
 on_message(struct run *run, uint8_t type, const uint8_t *p, size_t n,
@@ -480,6 +498,10 @@ on_message(struct run *run, uint8_t type, const uint8_t *p, size_t n,
 	case TLS_HS_CERTIFICATE:
 		st = tls_hs_parse_certificate(p, n,
 		                              tls_rec_is_tls13(run->c->version), &cert);
+		if (st != DIS_OK) {
+			bad_certificate(run, p, n, st);
+			return;
+		}
 		ev.type = TLS_EV_CERTIFICATE;
 		ev.u.cert = &cert;
 		break;
@@ -563,7 +585,13 @@ on_handshake_bytes(struct run *run, const uint8_t *p, size_t n, uint16_t recver)
 				lose_footing(run, run->rec_offset);
 				return;
 			}
-			stop(run, TLS_STOP_OVERSIZED, len, type);
+			/* The records are still framed by their own headers:
+			 * only the handshake layer lost its footing (see
+			 * tls_record.h). The rest of this record is passed
+			 * over. */
+			bad(run, TLS_BAD_HS_TOO_LONG, DIS_LIMIT, type, len);
+			d->hs.len = 0;
+			d->hs_unsynced = true;
 			return;
 		}
 		total = TLS_HS_HDR_LEN + (size_t)len;
@@ -1539,6 +1567,8 @@ tls_rec_bad_str(enum tls_bad b)
 		return "interleaved";
 	case TLS_BAD_SSL2:
 		return "bad-ssl2-hello";
+	case TLS_BAD_HS_TOO_LONG:
+		return "hs-too-long";
 	}
 	return "unknown";
 }

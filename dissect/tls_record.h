@@ -65,13 +65,24 @@
  *
  * A side stops for good (TLS_EV_STOP, once) on: bytes that are not TLS at
  * the start of its stream, a record header that is invalid or declares a
- * record longer than TLS_REC_MAX_LEN before any whole record of the side,
- * a handshake message longer than TLS_REC_HS_MAX (these only while the
- * side has lost no byte: the sender wrote them), a buffer the caller
- * refused to grow, the end of the stream inside a record, or the end of a
- * stream whose footing was lost to a gap or an invalid header and never
- * found again. Smaller faults (one message that does not parse, an empty
- * record) are TLS_EV_MALFORMED and parsing goes on with the next unit.
+ * record longer than TLS_REC_MAX_LEN before any whole record of the side
+ * (only while the side has lost no byte: the sender wrote it), a buffer
+ * the caller refused to grow, the end of the stream inside a record, or
+ * the end of a stream whose footing was lost to a gap or an invalid
+ * header and never found again. Smaller faults (one message that does not
+ * parse, an empty record) are TLS_EV_MALFORMED and parsing goes on with
+ * the next unit.
+ *
+ * A handshake message header that declares more than TLS_REC_HS_MAX on a
+ * side that lost no byte (an edited or damaged capture: a message before
+ * it declared too little, or its own length was changed) does not stop
+ * the side: its records are still framed by their own headers. It is
+ * TLS_EV_MALFORMED (TLS_BAD_HS_TOO_LONG, hs_type and hs_len from that
+ * header), the rest of its record is passed over, and the side's
+ * handshake messages are looked for again as after a gap: the next
+ * plaintext handshake record that begins with a plausible message header
+ * (tls_hs_plausible) is read, one that does not is a TLS_EV_CONTINUATION.
+ * ChangeCipherSpec, alerts and encrypted records are read on as before.
  *
  * Preambles (only when tls_rec_conn.preambles is set, for services that
  * are TLS on any port): a client stream that starts with PostgreSQL's
@@ -235,10 +246,14 @@ enum tls_bad {
 	TLS_BAD_SSL2,              /* an SSL 2.0 message in clear (CLIENT-HELLO,
 	                            * SERVER-HELLO, CLIENT-MASTER-KEY, ERROR)
 	                            * that did not parse */
+	TLS_BAD_HS_TOO_LONG,       /* a handshake message header declaring
+	                            * more than TLS_REC_HS_MAX on a side that
+	                            * lost no byte (see above): hs_type and
+	                            * hs_len are that header's */
 };
 
 enum tls_stop {
-	/* The first four only on a side that lost no byte before them: the
+	/* The first three only on a side that lost no byte before them: the
 	 * sender wrote those bytes (tls_ev.after_gap is false). Bad-record
 	 * and record-too-long after a whole record of the side come at the
 	 * stream's end (tls_rec_end), when no record was found after the
@@ -246,7 +261,9 @@ enum tls_stop {
 	TLS_STOP_NOT_TLS,          /* the stream does not start with a record */
 	TLS_STOP_BAD_RECORD,       /* a later record header is invalid */
 	TLS_STOP_RECORD_TOO_LONG,  /* record length > TLS_REC_MAX_LEN */
-	TLS_STOP_OVERSIZED,        /* handshake message > TLS_REC_HS_MAX */
+	TLS_STOP_OVERSIZED,        /* no longer produced (a handshake message
+	                            * > TLS_REC_HS_MAX is TLS_BAD_HS_TOO_LONG):
+	                            * kept for its name in reports */
 	TLS_STOP_NO_BUFFER,        /* the sink refused to grow a buffer */
 	TLS_STOP_GAP,              /* bytes missing, and no record boundary
 	                            * found again until the stream ended */
@@ -301,6 +318,11 @@ struct tls_ev {
 		struct {
 			enum tls_bad reason;
 			enum dis_status status;
+			/* TLS_BAD_MESSAGE of a Certificate: the length its
+			 * certificate_list declares, when its header is
+			 * there (list_known) */
+			bool list_known;
+			uint32_t list_len;
 		} bad;
 		struct {
 			enum tls_stop reason;

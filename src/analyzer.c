@@ -211,6 +211,27 @@ start_stream(struct conn *c, struct session *s, enum tcp_dir dir,
 }
 
 /*
+ * Where dir's stream begins in sequence space, when the capture says:
+ * after its SYN; the server's at what the client acknowledged of it
+ * (server_start); the client's at what the SYN-ACK acknowledged.
+ */
+static bool
+stream_base(const struct conn *c, enum tcp_dir dir, uint32_t *seq)
+{
+	const struct tcp_endpoint *ep = &c->tcp.ep[dir];
+
+	if (ep->syn_seen) {
+		*seq = ep->isn + 1;
+		return true;
+	}
+	if (dir == TCP_DIR_S2C) {
+		*seq = c->server_start;
+		return c->server_start_known;
+	}
+	return tcp_track_client_start(&c->tcp, seq);
+}
+
+/*
  * The payload's length on the wire: what the IP header says, unless the
  * frame was captured whole (whole) and still holds less: then the header
  * lies (the run summary counts it), and no uncaptured bytes are invented
@@ -243,6 +264,7 @@ feed_streams(struct analyzer *a, struct conn *c, enum tcp_dir dir,
 	enum tcp_dir other = dir == TCP_DIR_C2S ? TCP_DIR_S2C : TCP_DIR_C2S;
 	struct session *s = c->session;
 	uint32_t seq = p->seq + ((p->flags & PKT_TCP_SYN) ? 1u : 0u);
+	uint32_t base;
 
 	/* The client's first ACK after its SYN says where the server's
 	 * stream begins, even if the SYN-ACK itself was not captured. */
@@ -280,6 +302,13 @@ feed_streams(struct analyzer *a, struct conn *c, enum tcp_dir dir,
 			return;
 		}
 	}
+	/* What this packet acknowledges of the other stream, before its own
+	 * payload: proof of what the other side sent, captured or not. An
+	 * ack behind the stream's start or 2^31 ahead of it is no count. */
+	if ((p->flags & (PKT_TCP_ACK | PKT_TCP_SYN | PKT_TCP_RST)) ==
+	    PKT_TCP_ACK && stream_base(c, other, &base) &&
+	    p->ack - base < 0x80000000u)
+		session_acked(s, other, p->ack - base, frame);
 	if (p->payload_len > 0 || (p->flags & PKT_TCP_FIN)) {
 		start_stream(c, s, dir, p, frame);
 		if (p->payload_len > 0)
@@ -432,6 +461,13 @@ segment(struct analyzer *a, const struct cap_pkt *cp, const struct pkt *p)
 	 * interest gets a time, and the hot path stays cheap. */
 	if ((!c->payload_done && p->payload_len > 0) ||
 	    (p->flags & (PKT_TCP_SYN | PKT_TCP_FIN | PKT_TCP_RST)))
+		flow_note_time(c, cp->frame, cp->ts);
+	/* So is a server's acknowledgement that says the client sent more,
+	 * when nothing of the client is in the capture: it stands in for
+	 * the client's packets (session_acked; the one-sided rule). */
+	else if (!c->payload_done && dir == TCP_DIR_S2C &&
+	         c->tcp.ep[TCP_DIR_S2C].ack_max_frame == cp->frame &&
+	         c->tcp.ep[TCP_DIR_C2S].pkts == 0)
 		flow_note_time(c, cp->frame, cp->ts);
 	if (!c->payload_done)
 		feed_streams(a, c, dir, p, cp->caplen >= cp->len, cp->ts,

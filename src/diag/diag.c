@@ -19,7 +19,10 @@
  *                 incomplete-capture
  *  3 one-sided    one direction not in the capture: TLS <= 1.2, the
  *                 visible side's Finished and then its application
- *                 data -> ok (inferred); else incomplete-capture, unless
+ *                 data -> ok (inferred); TLS 1.3 from the server, its
+ *                 acks of a Finished's worth of the client's bytes after
+ *                 its flight, then a record of its own longer than an
+ *                 alert -> ok (inferred); else incomplete-capture, unless
  *                 its plaintext alert, not-TLS bytes or clear-text
  *                 login leave it to the rules that read those
  *  4 starttls     a STARTTLS port (IMAP 143, POP3 110, SMTP 25 and 587):
@@ -318,6 +321,12 @@ static const struct finding_info findings[DIAG_FINDING_COUNT] = {
 	  "a faulty tap or mirror port) or by a device on the path that "
 	  "rewrites payload. Capture again at another point of the path to "
 	  "tell which." },
+	{ "cert-unreadable",
+	  "The server's Certificate message could not be read, so its chain "
+	  "was not checked: if the capture was edited, anonymised or damaged "
+	  "on its way, ask for the original; if it is the original, the "
+	  "server sends a malformed Certificate, which its TLS library's log "
+	  "explains." },
 };
 
 /* ------------------------------------------------------------------ */
@@ -364,6 +373,56 @@ frozen_clock(const struct conn_facts *f)
 	return k != NULL && f->tcp.frames >= 4 &&
 	       k->tcp.ep[TCP_DIR_C2S].pkts > 0 &&
 	       k->tcp.ep[TCP_DIR_S2C].pkts > 0 && k->first_ts == k->last_ts;
+}
+
+/*
+ * Handshake messages that could not be read on a stream captured whole:
+ * the server's Certificate (a finding: its chain was not checked), and a
+ * message header declaring more than is followed, after which the side's
+ * records were read on and its messages looked for again (doc/tls.md).
+ */
+static void
+unreadable_messages(struct ctx *c)
+{
+	const struct tls_facts *t = c->tls;
+
+	if (t == NULL)
+		return;
+	if (t->certs_unreadable && !t->certs_seen) {
+		c->out->findings |= DIAG_F_CERT_UNREADABLE;
+		if (t->certs_unreadable_list_known &&
+		    t->certs_unreadable_list_len + 3u > t->certs_unreadable_len)
+			ev(c, t->certs_unreadable_frame, "%s: the server's "
+			    "Certificate is not readable: its certificate list "
+			    "declares %lu bytes, more than the %lu of the "
+			    "message (an edited or damaged capture, or a "
+			    "malformed message); the chain was not checked",
+			    dg_fr(c, t->certs_unreadable_frame).s,
+			    (unsigned long)t->certs_unreadable_list_len,
+			    (unsigned long)t->certs_unreadable_len);
+		else
+			ev(c, t->certs_unreadable_frame, "%s: the server's "
+			    "Certificate (%lu bytes) is not readable (an edited "
+			    "or damaged capture, or a malformed message); the "
+			    "chain was not checked",
+			    dg_fr(c, t->certs_unreadable_frame).s,
+			    (unsigned long)t->certs_unreadable_len);
+	}
+	for (int i = 0; i < 2; i++) {
+		const struct tls_facts_side *s = &t->side[i];
+
+		if (s->hs_too_long == 0)
+			continue;
+		ev(c, s->hs_too_long_frame, "%s: the %s's handshake bytes "
+		    "declare a %lu-byte message, more than this analysis "
+		    "follows (%u KiB): its records were read on (framed by "
+		    "their own headers), its handshake messages again from the "
+		    "next record that begins with one",
+		    dg_fr(c, s->hs_too_long_frame).s,
+		    dg_side_word((enum tls_side)i),
+		    (unsigned long)s->hs_too_long_len,
+		    (unsigned)(TLS_REC_HS_MAX / 1024u));
+	}
 }
 
 static void
@@ -429,6 +488,7 @@ add_findings(struct ctx *c)
 		o->findings |= DIAG_F_INVALID_RECORD;
 		dg_ev_bad_header(c, (enum tls_side)i);
 	}
+	unreadable_messages(c);
 	/* A client that sends a ClientHello again, unasked: say so on any
 	 * verdict (renegotiation, or a client restarting its handshake). */
 	if (c->tls != NULL && c->tls->client_hello_again)

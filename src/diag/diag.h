@@ -85,8 +85,11 @@ enum diag_finding {
 	/* a side's stream, valid TLS around it, held a record header that is
 	 * not one; its records were read again after it */
 	DIAG_F_INVALID_RECORD = 1u << 15,
+	/* the server's Certificate message did not parse: its chain was
+	 * not read (an edited or damaged capture, or a malformed message) */
+	DIAG_F_CERT_UNREADABLE = 1u << 16,
 };
-#define DIAG_FINDING_COUNT 16
+#define DIAG_FINDING_COUNT 17
 
 enum diag_severity {
 	DIAG_SEV_OK = 0,

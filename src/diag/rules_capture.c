@@ -1,5 +1,6 @@
 /* rules_capture.c: rule one-sided: a verdict from the direction the capture holds; rule unreadable: a side's records past an invalid record header. */
 #include "diag/diag_ctx.h"
+#include "iana_tables.h"
 #include "util/fmt.h"
 
 /*
@@ -63,6 +64,68 @@ other_rule_reads_it(const struct ctx *c, enum tls_side seen)
 	return t->side[seen].stopped && t->side[seen].stop == TLS_STOP_NOT_TLS;
 }
 
+/*
+ * TLS 1.3, seen from the server only: its acknowledgements are the
+ * client's side. After the server's encrypted flight began, the client
+ * sent at least a Finished record's worth of bytes (an alert, with a
+ * ChangeCipherSpec before it, is at most 32), and the server then sent a
+ * record longer than an alert, in a later packet: a server answers so
+ * once it has the client's Finished (session tickets need it, RFC 8446
+ * 4.6.1; so does the answer to a request). Inferred: the client's bytes
+ * are counted, never seen.
+ */
+static bool
+tls13_server_saw_finished(struct ctx *c)
+{
+	const struct tls_facts *t = c->tls;
+	const struct tls_facts_tls13_acks *a;
+	const char *cn;
+	char h[TLS_NAMES_HEX_LEN];
+	uint32_t fin;
+	unsigned long long more;
+
+	if (t == NULL || !dg_tls13(c) || !t->side[TLS_SIDE_SERVER].finished)
+		return false;
+	a = &t->tls13_acks;
+	if (!a->flight_known || a->fin_frame == 0 || a->answer_frame == 0)
+		return false;
+	fin = tls_facts_tls13_finished_len(t->server_hello.cipher);
+	cn = iana_cipher_name(t->server_hello.cipher);
+	if (cn == NULL)
+		cn = tls_hex16(t->server_hello.cipher, h);
+	ev(c, t->side[TLS_SIDE_SERVER].finished_frame, "%s: the server's "
+	    "encrypted flight begins; it had acknowledged %llu bytes of the "
+	    "client's stream (not in the capture) by then",
+	    dg_fr(c, t->side[TLS_SIDE_SERVER].finished_frame).s,
+	    (unsigned long long)a->flight_acked);
+	ev(c, a->fin_frame, "%s: the server acknowledges %llu more bytes "
+	    "from the client, %s a Finished record (%u bytes under %s)%s; an "
+	    "alert and a ChangeCipherSpec take at most %u",
+	    dg_fr(c, a->fin_frame).s, (unsigned long long)a->fin_bytes,
+	    a->fin_bytes == fin || a->fin_bytes == fin + 6u ? "the size of" :
+	    "room for", (unsigned)fin, cn,
+	    a->fin_bytes == fin + 6u ? " and a ChangeCipherSpec (6)" : "",
+	    (unsigned)(6u + TLS_REC_HDR_LEN + TLS_FACTS_TLS13_ALERT_MAX));
+	more = (unsigned long long)(a->answer_acked - a->fin_bytes);
+	if (more > 0 && a->answer_ack_frame != a->fin_frame)
+		ev(c, a->answer_ack_frame, "%s: then %llu more bytes from the "
+		    "client (%llu since the flight)",
+		    dg_fr(c, a->answer_ack_frame).s, more,
+		    (unsigned long long)a->answer_acked);
+	ev(c, a->answer_frame, "%s: the server sends a %u-byte encrypted "
+	    "record after them, as a server does once it has the client's "
+	    "Finished: the handshake completed (inferred from its "
+	    "acknowledgements)", dg_fr(c, a->answer_frame).s,
+	    (unsigned)a->answer_len);
+	verdict(c, DIAG_OK, true, "The TLS handshake completed (inferred), "
+	    "as the server's side shows: after its encrypted flight (%s) it "
+	    "acknowledged a Finished's worth of the client's bytes (%s), then "
+	    "went on sending encrypted records (%s); the client's direction is "
+	    "not in the capture.", dg_fr(c, t->side[TLS_SIDE_SERVER].finished_frame).s,
+	    dg_fr(c, a->fin_frame).s, dg_fr(c, a->answer_frame).s);
+	return true;
+}
+
 bool
 dg_rule_one_sided(struct ctx *c)
 {
@@ -104,6 +167,8 @@ dg_rule_one_sided(struct ctx *c)
 		    sw, gw);
 		return true;
 	}
+	if (seen == TLS_SIDE_SERVER && tls13_server_saw_finished(c))
+		return true;
 	ev(c, 0, "only the %s's direction is in the capture; the %s's "
 	    "packets are missing, though the %s's acknowledgements prove it "
 	    "sent", sw, gw, sw);

@@ -384,6 +384,11 @@ dg_rule_missing(struct ctx *c)
 		const struct tls_facts_side *s = &t->side[i];
 		const char *w = dg_side_word((enum tls_side)i);
 
+		/* Its records were read on, but what the messages it could
+		 * not follow held is unknown (the evidence is the
+		 * findings'). */
+		if (s->hs_too_long > 0 && !t->handshake_complete)
+			hit = too_large = true;
 		if (!s->stopped)
 			continue;
 		switch (s->stop) {

@@ -246,6 +246,16 @@ tls_events(struct timeline *tl, const struct conn *c,
 		    "Certificate: %u certificate%s, %llu bytes", t->cert_count,
 		    t->cert_count == 1 ? "" : "s",
 		    (unsigned long long)t->cert_bytes);
+	else if (t->certs_unreadable)
+		add(tl, c, t->certs_unreadable_frame, TL_SERVER,
+		    "Certificate: not readable (%lu bytes)",
+		    (unsigned long)t->certs_unreadable_len);
+	for (int s = 0; s < 2; s++)
+		if (t->side[s].hs_too_long > 0)
+			add(tl, c, t->side[s].hs_too_long_frame,
+			    tls_side((enum tls_side)s), "a %lu-byte handshake "
+			    "message declared: not followed",
+			    (unsigned long)t->side[s].hs_too_long_len);
 	if (t->cert_request)
 		add(tl, c, t->cert_request_frame, TL_SERVER,
 		    "CertificateRequest (client certificate asked)");
@@ -291,6 +301,24 @@ tls_events(struct timeline *tl, const struct conn *c,
 			add(tl, c, a->frame, tls_side(a->from), "alert %s%s", lvl,
 			    tls_alert_str(a->description, hex));
 		set_pos(tl, a->frame, a->offset);
+	}
+	/* The client's side not captured: what the server acknowledged of
+	 * it after its TLS 1.3 flight stands in for it. */
+	if (t->side[TLS_SIDE_CLIENT].bytes == 0 && t->tls13_acks.fin_frame != 0) {
+		add(tl, c, t->tls13_acks.fin_frame, TL_SERVER,
+		    "acknowledges %llu bytes from the client since its flight "
+		    "(not in the capture)",
+		    (unsigned long long)t->tls13_acks.fin_bytes);
+		if (t->tls13_acks.answer_frame != 0 &&
+		    t->tls13_acks.answer_ack_frame != t->tls13_acks.fin_frame)
+			add(tl, c, t->tls13_acks.answer_ack_frame, TL_SERVER,
+			    "acknowledges %llu bytes from the client since its "
+			    "flight (not in the capture)",
+			    (unsigned long long)t->tls13_acks.answer_acked);
+		if (t->tls13_acks.answer_frame != 0)
+			add(tl, c, t->tls13_acks.answer_frame, TL_SERVER,
+			    "%u-byte encrypted record",
+			    (unsigned)t->tls13_acks.answer_len);
 	}
 	if (t->handshake_complete)
 		add(tl, c, t->handshake_complete_frame, TL_NONE,

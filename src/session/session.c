@@ -278,6 +278,14 @@ session_midstream(struct session *s, enum tcp_dir dir, ta_frame frame)
 	s->midstream_frame[dir] = frame;
 }
 
+void
+session_acked(struct session *s, enum tcp_dir dir, uint64_t n, ta_frame frame)
+{
+	if (s->proto != NULL)
+		return;
+	tls_facts_acked(&s->tls, side_of(dir), n, frame);
+}
+
 bool
 session_done(struct session *s)
 {

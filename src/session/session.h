@@ -50,6 +50,13 @@ void *session_sink_ctx(struct session *s, enum tcp_dir dir);
  * is a TLS record switches the direction to TLS (it is past STARTTLS). */
 void session_midstream(struct session *s, enum tcp_dir dir, ta_frame frame);
 
+/* The other side acknowledged the first n bytes of dir's stream, in the
+ * packet frame (before its payload is fed): passed to the TLS facts
+ * (tls_facts_acked) on a service that is TLS from the first byte, where
+ * the stream's bytes are the TLS layer's. */
+void session_acked(struct session *s, enum tcp_dir dir, uint64_t n,
+                   ta_frame frame);
+
 /* No more payload can change the facts: reassembly may stop. Releases
  * the parsers' buffers the first time it returns true. */
 bool session_done(struct session *s);

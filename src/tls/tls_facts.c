@@ -215,6 +215,60 @@ opaque_tls12(struct tls_facts *f, const struct tls_ev *ev)
 	}
 }
 
+uint32_t
+tls_facts_tls13_finished_len(uint16_t cipher)
+{
+	/* RFC 8446 B.4: the hash of each suite; every AEAD there has a
+	 * 16-byte tag but AES_128_CCM_8 (8 bytes). */
+	switch (cipher) {
+	case 0x1301:                /* TLS_AES_128_GCM_SHA256 */
+	case 0x1303:                /* TLS_CHACHA20_POLY1305_SHA256 */
+	case 0x1304:                /* TLS_AES_128_CCM_SHA256 */
+		return 5 + 4 + 32 + 1 + 16;
+	case 0x1302:                /* TLS_AES_256_GCM_SHA384 */
+		return 5 + 4 + 48 + 1 + 16;
+	default:                    /* 0x1305 TLS_AES_128_CCM_8_SHA256 */
+		return 5 + 4 + 32 + 1 + 8;
+	}
+}
+
+/* The client's bytes past the server's flight reached a Finished
+ * record's size (tls_facts.h). */
+static void
+tls13_acks_update(struct tls_facts *f)
+{
+	struct tls_facts_tls13_acks *a = &f->tls13_acks;
+	const struct tls_facts_side *cli = &f->side[TLS_SIDE_CLIENT];
+	uint64_t past;
+
+	if (!a->flight_known || a->fin_frame != 0 || !cli->acked_known ||
+	    cli->acked < a->flight_acked)
+		return;
+	past = cli->acked - a->flight_acked;
+	if (past < tls_facts_tls13_finished_len(f->server_hello.cipher))
+		return;
+	a->fin_frame = cli->acked_frame;
+	a->fin_bytes = past;
+}
+
+/* A server record after its flight: the first one longer than an alert,
+ * in a later packet, once the client's Finished-sized bytes were acked. */
+static void
+tls13_acks_answer(struct tls_facts *f, const struct tls_ev *ev)
+{
+	struct tls_facts_tls13_acks *a = &f->tls13_acks;
+	const struct tls_facts_side *cli = &f->side[TLS_SIDE_CLIENT];
+
+	if (a->fin_frame == 0 || a->answer_frame != 0 ||
+	    ev->frame <= f->side[TLS_SIDE_SERVER].finished_frame ||
+	    ev->u.opaque.len <= TLS_FACTS_TLS13_ALERT_MAX)
+		return;
+	a->answer_frame = ev->frame;
+	a->answer_len = ev->u.opaque.len;
+	a->answer_acked = cli->acked - a->flight_acked;
+	a->answer_ack_frame = cli->acked_frame;
+}
+
 /* TLS 1.3 rules for an opaque record (tls_facts.h). */
 static void
 opaque_tls13(struct tls_facts *f, const struct tls_ev *ev)
@@ -235,8 +289,15 @@ opaque_tls13(struct tls_facts *f, const struct tls_ev *ev)
 	if (ev->side == TLS_SIDE_SERVER) {
 		/* The server's encrypted flight ends with its Finished; where
 		 * is hidden, so the flight's first record stands for it. */
-		if (!srv->finished)
+		if (!srv->finished) {
 			set_finished(srv, ev->frame);
+			if (cli->acked_known) {
+				f->tls13_acks.flight_known = true;
+				f->tls13_acks.flight_acked = cli->acked;
+			}
+			return;
+		}
+		tls13_acks_answer(f, ev);
 		return;
 	}
 	if (cli->finished) {
@@ -449,8 +510,27 @@ on_alert(struct tls_facts *f, const struct tls_ev *ev)
 }
 
 static void
-on_malformed(struct tls_facts_side *s, const struct tls_ev *ev)
+on_malformed(struct tls_facts *f, struct tls_facts_side *s,
+             const struct tls_ev *ev)
 {
+	if (ev->u.bad.reason == TLS_BAD_HS_TOO_LONG) {
+		if (s->hs_too_long == 0) {
+			s->hs_too_long_frame = ev->frame;
+			s->hs_too_long_type = ev->hs_type;
+			s->hs_too_long_len = ev->hs_len;
+		}
+		if (s->hs_too_long < UINT32_MAX)
+			s->hs_too_long++;
+	}
+	if (ev->u.bad.reason == TLS_BAD_MESSAGE &&
+	    ev->hs_type == TLS_HS_CERTIFICATE && ev->side == TLS_SIDE_SERVER &&
+	    !f->certs_seen && !f->certs_unreadable) {
+		f->certs_unreadable = true;
+		f->certs_unreadable_frame = ev->frame;
+		f->certs_unreadable_len = ev->hs_len;
+		f->certs_unreadable_list_known = ev->u.bad.list_known;
+		f->certs_unreadable_list_len = ev->u.bad.list_len;
+	}
 	if (s->malformed == 0) {
 		s->first_bad = ev->u.bad.reason;
 		s->first_bad_hs_type = ev->hs_type;
@@ -614,7 +694,7 @@ on_event(void *ctx, const struct tls_ev *ev)
 		on_opaque(f, ev);
 		break;
 	case TLS_EV_MALFORMED:
-		on_malformed(s, ev);
+		on_malformed(f, s, ev);
 		break;
 	case TLS_EV_STOP:
 		on_stop(s, ev);
@@ -707,6 +787,21 @@ tls_facts_gap(struct tls_facts *f, enum tls_side side, uint64_t n,
 	s->gap_bytes += n;
 	tls_rec_gap(&f->rec, side, n, frame, &facts_sink, f);
 	after_input(f);
+}
+
+void
+tls_facts_acked(struct tls_facts *f, enum tls_side side, uint64_t n,
+                ta_frame frame)
+{
+	struct tls_facts_side *s = &f->side[side];
+
+	if (f->ended || f->settled || (s->acked_known && n <= s->acked))
+		return;
+	s->acked_known = true;
+	s->acked = n;
+	s->acked_frame = frame;
+	if (side == TLS_SIDE_CLIENT && is_tls13(f))
+		tls13_acks_update(f);
 }
 
 void

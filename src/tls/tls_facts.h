@@ -139,6 +139,14 @@ struct tls_facts_side {
 	uint8_t tail_count;
 
 	uint32_t malformed;      /* units skipped (TLS_EV_MALFORMED) */
+	/* Handshake messages not followed on a stream captured whole
+	 * (TLS_BAD_HS_TOO_LONG: a header declaring more than TLS_REC_HS_MAX;
+	 * the side's records were read on): how many, and the first one's
+	 * header. */
+	uint32_t hs_too_long;
+	ta_frame hs_too_long_frame;
+	uint8_t hs_too_long_type;
+	uint32_t hs_too_long_len;
 	enum tls_bad first_bad;
 	uint8_t first_bad_hs_type;
 	enum dis_status first_bad_status;
@@ -210,6 +218,38 @@ struct tls_facts_side {
 	bool bad_header_resynced;    /* a record was found after the first */
 	ta_frame bad_header_resync_frame; /* the packet that began it */
 	uint64_t bad_header_skipped; /* bytes passed over until then */
+
+	/* What the other side acknowledged of this side's stream
+	 * (tls_facts_acked): proof of bytes this side sent, captured or
+	 * not. acked counts bytes from the stream's start. */
+	bool acked_known;
+	uint64_t acked;
+	ta_frame acked_frame;    /* the packet that acknowledged the most */
+};
+
+/*
+ * TLS 1.3 seen through the server's acknowledgements of the client's
+ * stream, for a capture that lacks the client's direction: a client that
+ * sent at least a Finished record's worth of bytes after the server's
+ * encrypted flight began, which the server then answered with a record
+ * longer than an alert. The facts only; whether that proves a completed
+ * handshake is the diagnosis's to say (inferred).
+ */
+struct tls_facts_tls13_acks {
+	bool flight_known;       /* the client's acked count when the
+	                          * server's flight began is known */
+	uint64_t flight_acked;
+	ta_frame fin_frame;      /* the packet whose acknowledgement first
+	                          * reached tls_facts_tls13_finished_len()
+	                          * bytes past the flight (0: never) */
+	uint64_t fin_bytes;      /* the bytes past the flight it acked */
+	ta_frame answer_frame;   /* the server's first record longer than
+	                          * TLS_FACTS_TLS13_ALERT_MAX after that, in
+	                          * a later packet than its flight (0: none) */
+	uint16_t answer_len;
+	uint64_t answer_acked;   /* bytes past the flight acked by then */
+	ta_frame answer_ack_frame; /* the packet that acknowledged the last
+	                          * of them */
 };
 
 /* Called with the server's (or client's) certificates, DER views valid
@@ -281,6 +321,15 @@ struct tls_facts {
 	ta_frame certs_frame;
 	uint16_t cert_count;                    /* dropped ones included */
 	uint64_t cert_bytes;
+	/* The server's first Certificate message did not parse: its chain
+	 * was not read (an edited or damaged capture, or a malformed
+	 * message). Its declared body length, and what its certificate_list
+	 * declares when that was there. */
+	bool certs_unreadable;
+	ta_frame certs_unreadable_frame;
+	uint32_t certs_unreadable_len;
+	bool certs_unreadable_list_known;
+	uint32_t certs_unreadable_list_len;
 	bool client_certs_seen;
 	ta_frame client_certs_frame;
 	uint16_t client_cert_count;
@@ -296,6 +345,8 @@ struct tls_facts {
 	uint8_t alert_count;
 	uint8_t alerts_dropped;
 	bool fatal_alert;                       /* a plaintext fatal alert */
+
+	struct tls_facts_tls13_acks tls13_acks;
 
 	bool handshake_complete;
 	ta_frame handshake_complete_frame;
@@ -323,6 +374,24 @@ void tls_facts_data(struct tls_facts *f, enum tls_side side,
  * next record (tls_record.h). */
 void tls_facts_gap(struct tls_facts *f, enum tls_side side, uint64_t n,
                    ta_frame frame);
+/*
+ * The other side acknowledged the first n bytes of side's stream (counted
+ * from its start, as TCP sequence numbers say), in the packet frame:
+ * given before that packet's payload is fed, so that a record it carries
+ * is judged with what its sender had received. Only streams that are TLS
+ * from their first byte are given it. A smaller n than before changes
+ * nothing.
+ */
+void tls_facts_acked(struct tls_facts *f, enum tls_side side, uint64_t n,
+                     ta_frame frame);
+/*
+ * The fewest bytes a TLS 1.3 Finished record has under this cipher suite
+ * (RFC 8446 4.4.4, 5.2): a 5-byte record header, the 4-byte message
+ * header, the hash's length, the inner content type and the AEAD tag;
+ * for an unknown suite the smallest of the known ones (50).
+ */
+uint32_t tls_facts_tls13_finished_len(uint16_t cipher);
+
 /* That side's stream is fed from its middle (the capture began after it
  * started; frame: its first packet): it hunts from its first delivery,
  * with no gap size invented. */

@@ -912,6 +912,56 @@ test_one_sided_server_only(void **state)
 	assert_int_not_equal(X->r.verdict, DIAG_INCOMPLETE_CAPTURE);
 }
 
+/*
+ * TLS 1.3 from the server's side only: its acknowledgements show a
+ * Finished's worth of the client's bytes after its flight, then it sent
+ * a record longer than an alert: ok, inferred, still one-sided. Without
+ * the answer (or with fewer bytes: the facts record no fin_frame) no
+ * verdict is guessed.
+ */
+static void
+test_one_sided_tls13_acks(void **state)
+{
+	struct tls_facts_tls13_acks *a;
+
+	(void)state;
+	fx_init(SVC_IMAPS);
+	X->f.tcp.missing = TCP_SIDE_CLIENT;
+	server_hello(3, TLS_V_TLS13, 0x1301);
+	tls13_flight(3);
+	X->tls.side[TLS_SIDE_SERVER].finished = true;
+	X->tls.side[TLS_SIDE_SERVER].finished_frame = F(3);
+	a = &X->tls.tls13_acks;
+	a->flight_known = true;
+	a->flight_acked = 564;
+	a->fin_frame = F(4);
+	a->fin_bytes = 64;
+	end_tcp(TCP_END_FIN, TCP_SIDE_SERVER, 7, T0 + 50 * MS);
+	decide();
+	assert_verdict("incomplete-capture");
+
+	a->answer_frame = F(6);
+	a->answer_len = 553;
+	a->answer_acked = 298;
+	a->answer_ack_frame = F(5);
+	decide();
+	assert_verdict("ok");
+	assert_true(X->r.inferred);
+	assert_true(X->r.findings & DIAG_F_CAPTURE_ONE_SIDED);
+	assert_non_null(strstr(X->r.summary, "(inferred)"));
+	assert_true(has_evidence("acknowledges 64 more bytes from the client, "
+	                         "the size of a Finished record (58 bytes"));
+	assert_true(has_evidence("and a ChangeCipherSpec (6)"));
+	assert_true(has_evidence("then 234 more bytes from the client (298 "
+	                         "since the flight)"));
+	assert_true(has_evidence_frame(6));
+
+	/* the client's side captured: the one-sided rule does not run */
+	X->f.tcp.missing = TCP_SIDE_NONE;
+	decide();
+	assert_int_not_equal(X->r.verdict, DIAG_OK);
+}
+
 /* Silence cannot be told where the silent side's bytes are missing. */
 static void
 test_no_silence_across_a_gap(void **state)
@@ -1878,6 +1928,50 @@ test_gap_and_truncation(void **state)
 	assert_verdict("ok");
 }
 
+/* An unreadable Certificate and a message header declaring too much on
+ * a stream captured whole: with both Finished seen the handshake
+ * completed (ok, cert-unreadable); without, no verdict is guessed. */
+static void
+test_unreadable_certificate(void **state)
+{
+	struct tls_facts_side *s;
+
+	(void)state;
+	fx_init(SVC_IMAPS);
+	modern_hello(6);
+	X->tls.certs_unreadable = true;
+	X->tls.certs_unreadable_frame = F(8);
+	X->tls.certs_unreadable_len = 256;
+	X->tls.certs_unreadable_list_known = true;
+	X->tls.certs_unreadable_list_len = 3820;
+	s = &X->tls.side[TLS_SIDE_SERVER];
+	s->hs_too_long = 1;
+	s->hs_too_long_frame = F(8);
+	s->hs_too_long_type = 0x30;
+	s->hs_too_long_len = 3214128;
+	end_tcp(TCP_END_FIN, TCP_SIDE_SERVER, 30, T0 + 50 * MS);
+	decide();
+	assert_verdict("incomplete-capture");
+	assert_true(X->r.findings & DIAG_F_CERT_UNREADABLE);
+	assert_non_null(strstr(X->r.summary,
+	                       "declares more bytes than this analysis follows"));
+
+	complete(12, 0);
+	decide();
+	assert_verdict("ok");
+	assert_true(X->r.findings & DIAG_F_CERT_UNREADABLE);
+	assert_true(has_evidence("certificate list declares 3820 bytes, more "
+	                         "than the 256 of the message"));
+	assert_true(has_evidence("declare a 3214128-byte message"));
+	assert_non_null(strstr(X->r.advice, "Certificate message could not "
+	                       "be read"));
+
+	/* a chain that was read is no unreadable one */
+	X->tls.certs_seen = true;
+	decide();
+	assert_false(X->r.findings & DIAG_F_CERT_UNREADABLE);
+}
+
 /* A generated trace: every frame, both sides', at one time stamp. The
  * finding says the clock is not real; two frames alike are no sign. */
 static void
@@ -2046,7 +2140,7 @@ test_strings(void **state)
 		"capture-one-sided", "capture-midstream", "capture-gap",
 		"timestamps-damaged",
 		"chain-unverified-here", "expired-accepted",
-		"explicit-ec-params", "invalid-record",
+		"explicit-ec-params", "invalid-record", "cert-unreadable",
 	};
 
 	(void)state;
@@ -2167,6 +2261,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_close_notify_hangup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_midstream, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gap_and_truncation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unreadable_certificate,
+		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(test_frozen_clock, setup,
 		                                teardown),
 		cmocka_unit_test_setup_teardown(test_snaplen_no_hello, setup, teardown),
@@ -2180,6 +2276,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_invalid_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_sided_completed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_sided_server_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_one_sided_tls13_acks, setup,
+		                                teardown),
 		cmocka_unit_test_setup_teardown(test_no_silence_across_a_gap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_strings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evidence_capacity, setup, teardown),

@@ -369,6 +369,145 @@ test_truncated_and_malformed(void **state)
 	tls_facts_free(&f);
 }
 
+/*
+ * The server's Certificate message length edited down (as in a capture
+ * whose bytes were changed): the message does not parse, the bytes after
+ * its declared end declare a message beyond what is followed, and the
+ * records after it are still read: the handshake completes.
+ */
+static void
+test_unreadable_certificate(void **state)
+{
+	static const uint8_t cert_hdr[] = {0x0b, 0x00, 0x03, 0x41, 0x00, 0x03,
+	                                   0x3e};
+	const struct tls_sample *smp = &tls_samples[SAMPLE_TLS12];
+	const uint8_t *srv = smp->stream[TLS_SIDE_SERVER];
+	size_t srv_len = 0, at = 0;
+	uint8_t *edited;
+	struct tls_facts f;
+
+	(void)state;
+	for (size_t i = 0; i < smp->nsegs; i++)
+		if (smp->segs[i].side == TLS_SIDE_SERVER &&
+		    smp->segs[i].off + smp->segs[i].len > srv_len)
+			srv_len = smp->segs[i].off + smp->segs[i].len;
+	while (at + sizeof cert_hdr <= srv_len &&
+	       memcmp(srv + at, cert_hdr, sizeof cert_hdr) != 0)
+		at++;
+	assert_true(at + 4 + 256 + 4 <= srv_len);
+	edited = malloc(srv_len);
+	assert_non_null(edited);
+	memcpy(edited, srv, srv_len);
+	edited[at + 2] = 0x01;
+	edited[at + 3] = 0x00;
+	memcpy(edited + at + 4 + 256, "\x0b\x31\x0b\x30", 4);
+
+	tls_facts_init(&f);
+	for (size_t i = 0; i < smp->nsegs; i++) {
+		const struct tls_sample_seg *g = &smp->segs[i];
+		const uint8_t *p = g->side == TLS_SIDE_SERVER ? edited + g->off :
+		    smp->stream[g->side] + g->off;
+
+		if (g->frame >= 10)
+			break;
+		data(&f, (enum tls_side)g->side, p, g->len, g->frame);
+	}
+	assert_false(f.certs_seen);
+	assert_true(f.certs_unreadable);
+	assert_int_equal(f.certs_unreadable_frame, 6);
+	assert_int_equal(f.certs_unreadable_len, 256);
+	assert_true(f.certs_unreadable_list_known);
+	assert_int_equal(f.certs_unreadable_list_len, 830);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].hs_too_long, 1);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].hs_too_long_frame, 6);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].hs_too_long_len, 0x310b30);
+	assert_false(f.side[TLS_SIDE_SERVER].stopped);
+	assert_true(f.handshake_complete);
+	assert_int_equal(f.handshake_complete_frame, 9);
+	tls_facts_end(&f, 10);
+	assert_false(f.side[TLS_SIDE_SERVER].stopped);
+	tls_facts_free(&f);
+	free(edited);
+}
+
+/*
+ * TLS 1.3 with the client's direction not captured: the server's
+ * acknowledgements of the client's stream stand in for it. The sample's
+ * server segments are fed, each after an acknowledgement of what the
+ * client had sent before it (alert_only: the client sent a 24-byte
+ * encrypted alert after the flight instead of its Finished).
+ */
+static void
+server_only(struct tls_facts *f, bool alert_only)
+{
+	const struct tls_sample *smp = &tls_samples[SAMPLE_TLS13];
+	uint64_t client = 0;
+
+	tls_facts_init(f);
+	for (size_t i = 0; i < smp->nsegs; i++) {
+		const struct tls_sample_seg *g = &smp->segs[i];
+
+		if (g->side == TLS_SIDE_CLIENT) {
+			if (!alert_only)
+				client += g->len;
+			else if (g->frame < 8)
+				client += g->len;
+			else if (g->frame == 8)
+				client += 24;
+			continue;
+		}
+		tls_facts_acked(f, TLS_SIDE_CLIENT, client, g->frame);
+		data(f, TLS_SIDE_SERVER, smp->stream[1] + g->off, g->len,
+		     g->frame);
+	}
+}
+
+static void
+test_tls13_server_acks(void **state)
+{
+	struct tls_facts f;
+
+	(void)state;
+	server_only(&f, false);
+	assert_true(f.side[TLS_SIDE_CLIENT].acked_known);
+	assert_int_equal(f.side[TLS_SIDE_CLIENT].acked, 323 + 80 + 32 + 24);
+	assert_int_equal(f.side[TLS_SIDE_CLIENT].acked_frame, 17);
+	assert_int_equal(f.side[TLS_SIDE_SERVER].finished_frame, 6);
+	assert_true(f.tls13_acks.flight_known);
+	assert_int_equal(f.tls13_acks.flight_acked, 323);
+	/* CCS and a SHA-384 Finished: 6 + 74 */
+	assert_int_equal(tls_facts_tls13_finished_len(0x1302), 74);
+	assert_int_equal(f.tls13_acks.fin_frame, 9);
+	assert_int_equal(f.tls13_acks.fin_bytes, 80);
+	assert_int_equal(f.tls13_acks.answer_frame, 9);
+	assert_int_equal(f.tls13_acks.answer_len, 250);
+	assert_int_equal(f.tls13_acks.answer_acked, 80);
+	assert_int_equal(f.tls13_acks.answer_ack_frame, 9);
+	/* the facts do not call it complete: the diagnosis infers */
+	assert_false(f.handshake_complete);
+	tls_facts_end(&f, 18);
+	tls_facts_free(&f);
+
+	/* an alert's worth after the flight is no Finished */
+	server_only(&f, true);
+	assert_int_equal(f.tls13_acks.flight_acked, 323);
+	assert_int_equal(f.side[TLS_SIDE_CLIENT].acked, 323 + 24);
+	assert_int_equal(f.tls13_acks.fin_frame, 0);
+	assert_int_equal(f.tls13_acks.answer_frame, 0);
+	tls_facts_free(&f);
+
+	/* an acknowledgement that goes back changes nothing */
+	tls_facts_init(&f);
+	tls_facts_acked(&f, TLS_SIDE_CLIENT, 100, 3);
+	tls_facts_acked(&f, TLS_SIDE_CLIENT, 90, 4);
+	assert_int_equal(f.side[TLS_SIDE_CLIENT].acked, 100);
+	assert_int_equal(f.side[TLS_SIDE_CLIENT].acked_frame, 3);
+	assert_int_equal(tls_facts_tls13_finished_len(0x1301), 58);
+	assert_int_equal(tls_facts_tls13_finished_len(0x1305), 50);
+	assert_int_equal(tls_facts_tls13_finished_len(0xfafa), 50);
+	tls_facts_free(&f);
+}
+
 struct hook_log {
 	unsigned calls;
 	enum tls_side from;
@@ -934,6 +1073,8 @@ main(void)
 		cmocka_unit_test(test_tls13_plaintext_alert),
 		cmocka_unit_test(test_not_tls),
 		cmocka_unit_test(test_truncated_and_malformed),
+		cmocka_unit_test(test_unreadable_certificate),
+		cmocka_unit_test(test_tls13_server_acks),
 		cmocka_unit_test(test_cert_hook),
 		cmocka_unit_test(test_long_chain_buffers),
 		cmocka_unit_test(test_done_releases_buffers),

@@ -21,6 +21,7 @@ struct rev {
 	uint32_t hs_len;
 	uint32_t a, b, c;         /* per type, see record() */
 	bool after_gap;
+	bool list_known;          /* TLS_EV_MALFORMED: u.bad.list_known */
 	uint8_t excerpt[TLS_REC_EXCERPT];
 	uint8_t excerpt_len;
 };
@@ -95,6 +96,8 @@ record(void *ctx, const struct tls_ev *ev)
 	case TLS_EV_MALFORMED:
 		r->a = ev->u.bad.reason;
 		r->b = ev->u.bad.status;
+		r->c = ev->u.bad.list_len;
+		r->list_known = ev->u.bad.list_known;
 		break;
 	case TLS_EV_STOP:
 	case TLS_EV_BAD_HEADER:
@@ -1049,6 +1052,42 @@ test_draft_versions(void **state)
 	assert_false(tls_rec_is_tls13(0xfeff));
 }
 
+/* A Certificate whose list declares more than the message: the event
+ * says what the list declared. */
+static void
+test_bad_certificate_list(void **state)
+{
+	static const uint8_t msg[] = {11, 0x00, 0x00, 0x08,
+	                              0x00, 0x0e, 0xec, 0x00, 0x05, 0xa9,
+	                              0x30, 0x82};
+	static const uint8_t bare[] = {11, 0x00, 0x00, 0x02, 0x00, 0x0e};
+	struct tls_rec_conn c;
+	struct bb *b = malloc(sizeof *b);
+
+	(void)state;
+	assert_non_null(b);
+	b->n = 0;
+	rec(b, TLS_CT_HANDSHAKE, 0x0303, msg, sizeof msg);
+	rec(b, TLS_CT_HANDSHAKE, 0x0303, bare, sizeof bare);
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	feed(&c, &la, TLS_SIDE_SERVER, b->b, b->n, 3);
+	assert_int_equal(la.n, 2);
+	assert_int_equal(la.ev[0].type, TLS_EV_MALFORMED);
+	assert_int_equal(la.ev[0].a, TLS_BAD_MESSAGE);
+	assert_int_equal(la.ev[0].hs_type, TLS_HS_CERTIFICATE);
+	assert_int_equal(la.ev[0].hs_len, 8);
+	assert_true(la.ev[0].list_known);
+	assert_int_equal(la.ev[0].c, 0xeec);
+	/* too short to hold the list's length */
+	assert_int_equal(la.ev[1].type, TLS_EV_MALFORMED);
+	assert_false(la.ev[1].list_known);
+	assert_int_equal(la.ev[1].c, 0);
+	assert_false(tls_rec_stopped(&c, TLS_SIDE_SERVER));
+	conn_free(&c);
+	free(b);
+}
+
 static void
 test_oversized_message(void **state)
 {
@@ -1057,6 +1096,7 @@ test_oversized_message(void **state)
 	struct bb *b = malloc(sizeof *b);
 	uint8_t *msg;
 	size_t body = TLS_REC_HS_MAX, total = TLS_HS_HDR_LEN + body;
+	char got[16];
 
 	(void)state;
 	assert_non_null(b);
@@ -1066,10 +1106,42 @@ test_oversized_message(void **state)
 	tls_rec_init(&c);
 	feed(&c, &la, TLS_SIDE_SERVER, b->b, b->n, 1);
 	assert_int_equal(la.n, 1);
-	assert_int_equal(la.ev[0].type, TLS_EV_STOP);
-	assert_int_equal(la.ev[0].a, TLS_STOP_OVERSIZED);
-	assert_int_equal(la.ev[0].b, TLS_REC_HS_MAX + 1);
+	assert_int_equal(la.ev[0].type, TLS_EV_MALFORMED);
+	assert_int_equal(la.ev[0].a, TLS_BAD_HS_TOO_LONG);
+	assert_int_equal(la.ev[0].b, DIS_LIMIT);
+	assert_int_equal(la.ev[0].hs_len, TLS_REC_HS_MAX + 1);
 	assert_int_equal(la.ev[0].hs_type, 11);
+	assert_false(la.ev[0].after_gap);
+	/* the records go on: one that continues no message is passed
+	 * over, the next that begins one is read, and so are the key
+	 * change and the Finished after it */
+	assert_false(tls_rec_stopped(&c, TLS_SIDE_SERVER));
+	b->n = 0;
+	rec(b, TLS_CT_HANDSHAKE, 0x0303, "\x30\x82\x05\xa5\x30\x82", 6);
+	rec(b, TLS_CT_HANDSHAKE, 0x0303, "\x0e\x00\x00\x00", 4);
+	rec(b, TLS_CT_CHANGE_CIPHER_SPEC, 0x0303, "\x01", 1);
+	rec(b, TLS_CT_HANDSHAKE, 0x0303, "0123456789abcdef0123456789abcdef", 32);
+	feed(&c, &la, TLS_SIDE_SERVER, b->b, b->n, 2);
+	shape(&la, TLS_SIDE_SERVER, got, sizeof got);
+	assert_string_equal(got, "MNHcO");
+	assert_int_equal(la.ev[2].hs_type, TLS_HS_SERVER_HELLO_DONE);
+	assert_false(la.ev[2].after_gap);
+	end(&c, &la, TLS_SIDE_SERVER);
+	assert_int_equal(la.n, 5);
+	conn_free(&c);
+
+	/* the same header after a message in the same record: the rest of
+	 * that record is passed over */
+	memset(&la, 0, sizeof la);
+	tls_rec_init(&c);
+	b->n = 0;
+	rec(b, TLS_CT_HANDSHAKE, 0x0303,
+	    "\x0e\x00\x00\x00\x0b\x31\x0b\x30\x0e\x00\x00\x00", 12);
+	rec(b, TLS_CT_HANDSHAKE, 0x0303, "\x0e\x00\x00\x00", 4);
+	feed(&c, &la, TLS_SIDE_SERVER, b->b, b->n, 1);
+	shape(&la, TLS_SIDE_SERVER, got, sizeof got);
+	assert_string_equal(got, "HMH");
+	assert_int_equal(la.ev[1].hs_len, 0x310b30);
 	conn_free(&c);
 
 	/* exactly the maximum, over 17 records, is reassembled */
@@ -1475,13 +1547,19 @@ test_framing_after_gap(void **state)
 		feed(&c, &la, TLS_SIDE_SERVER, alert_rec, sizeof alert_rec, 1);
 		feed(&c, &la, TLS_SIDE_SERVER, faults[i], lens[i], 2);
 		assert_int_equal(la.n, 2);
-		assert_int_equal(la.ev[1].type, faults[i] == oversized ?
-		                 TLS_EV_STOP : TLS_EV_BAD_HEADER);
-		assert_int_equal(la.ev[1].a, stops[i]);
 		assert_false(la.ev[1].after_gap);
+		if (faults[i] == oversized) {
+			/* the record is framed: only the message is lost */
+			assert_int_equal(la.ev[1].type, TLS_EV_MALFORMED);
+			assert_int_equal(la.ev[1].a, TLS_BAD_HS_TOO_LONG);
+			assert_false(tls_rec_stopped(&c, TLS_SIDE_SERVER));
+		} else {
+			assert_int_equal(la.ev[1].type, TLS_EV_BAD_HEADER);
+			assert_int_equal(la.ev[1].a, stops[i]);
+		}
 		feed(&c, &la, TLS_SIDE_SERVER, alert_rec, sizeof alert_rec, 3);
 		shape(&la, TLS_SIDE_SERVER, got, sizeof got);
-		assert_string_equal(got, faults[i] == oversized ? "AZ" : "ABYA");
+		assert_string_equal(got, faults[i] == oversized ? "AMA" : "ABYA");
 		conn_free(&c);
 
 		/* after a gap and a resync: lost footing, found again */
@@ -1882,6 +1960,7 @@ main(void)
 		cmocka_unit_test(test_ssl2_session),
 		cmocka_unit_test(test_pg_preamble),
 		cmocka_unit_test(test_draft_versions),
+		cmocka_unit_test(test_bad_certificate_list),
 		cmocka_unit_test(test_oversized_message),
 		cmocka_unit_test(test_grow_refused),
 		cmocka_unit_test(test_gap),
