@@ -120,6 +120,8 @@ struct tcp_endpoint {
 	 * or not. ack_first, below, is the first of them. */
 	uint32_t ack_max;
 	uint32_t ack_pkts;
+	uint32_t isn;          /* where its stream starts (every ACK of the
+	                        * other side's stream is counted from it) */
 	uint16_t ipid_last;    /* IP-ID of its last non-RST IPv4 packet; packets
 	                        * with IP-ID 0 are left out (stateless replies
 	                        * such as a Linux SYN-ACK carry 0) */
@@ -140,7 +142,6 @@ struct tcp_endpoint {
 
 	/* Its first packet, FIN and RSTs. */
 	uint8_t probe_flags;   /* the flags of its first packet */
-	uint32_t isn;
 	uint32_t ack_first;
 	ta_time first_ts;
 	ta_frame first_frame;

@@ -127,6 +127,13 @@ struct tls_facts_record {
 
 struct tls_facts_side {
 	uint64_t bytes;          /* stream bytes fed */
+	/* What the other side acknowledged of this side's stream
+	 * (tls_facts_acked, every acknowledgement while the handshake is
+	 * read: kept beside bytes): proof of bytes this side sent, captured
+	 * or not. acked counts bytes from the stream's start. */
+	bool acked_known;
+	uint64_t acked;
+	ta_frame acked_frame;    /* the packet that acknowledged the most */
 	bool ccs;                /* sent a ChangeCipherSpec */
 	ta_frame ccs_frame;
 	bool finished;           /* its Finished went by (see above) */
@@ -218,13 +225,6 @@ struct tls_facts_side {
 	bool bad_header_resynced;    /* a record was found after the first */
 	ta_frame bad_header_resync_frame; /* the packet that began it */
 	uint64_t bad_header_skipped; /* bytes passed over until then */
-
-	/* What the other side acknowledged of this side's stream
-	 * (tls_facts_acked): proof of bytes this side sent, captured or
-	 * not. acked counts bytes from the stream's start. */
-	bool acked_known;
-	uint64_t acked;
-	ta_frame acked_frame;    /* the packet that acknowledged the most */
 };
 
 /*
@@ -259,6 +259,16 @@ typedef void (*tls_facts_cert_fn)(void *arg, enum tls_side from,
                                   ta_frame frame);
 
 struct tls_facts {
+	/* Read on every packet (tls_facts_done, tls_facts_acked): first,
+	 * beside the parser state, not after the large messages. */
+	bool settled;                /* done: buffers released, later
+	                              * payload ignored */
+	bool ended;                  /* tls_facts_end was called */
+	bool fatal_alert;            /* a plaintext fatal alert (alerts[]) */
+	bool handshake_complete;     /* its frame: handshake_complete_frame */
+	bool app_data;               /* application data flowed (app_data_frame) */
+	bool client_app_data;        /* ... from the client
+	                              * (client_app_data_frame) */
 	struct tls_rec_conn rec;     /* parser state and its buffers */
 	tls_facts_cert_fn cert_hook;
 	void *cert_arg;
@@ -344,19 +354,13 @@ struct tls_facts {
 	struct tls_facts_alert alerts[TLS_FACTS_MAX_ALERTS];
 	uint8_t alert_count;
 	uint8_t alerts_dropped;
-	bool fatal_alert;                       /* a plaintext fatal alert */
 
 	struct tls_facts_tls13_acks tls13_acks;
 
-	bool handshake_complete;
+	/* handshake_complete, app_data, client_app_data: at the top. */
 	ta_frame handshake_complete_frame;
-	bool app_data;                          /* application data flowed */
 	ta_frame app_data_frame;
-	bool client_app_data;                   /* ... from the client */
 	ta_frame client_app_data_frame;
-	bool settled;                           /* done: buffers released,
-	                                         * later payload ignored */
-	bool ended;                             /* tls_facts_end was called */
 };
 
 void tls_facts_init(struct tls_facts *f);
