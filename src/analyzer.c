@@ -430,13 +430,15 @@ is_service(const struct analyzer *a, const struct pkt *p)
 
 /* A TCP segment of a configured service. */
 static void
-segment(struct analyzer *a, const struct cap_pkt *cp, const struct pkt *p)
+segment(struct analyzer *a, const struct cap_pkt *cp, const struct pkt *p,
+        uint32_t hash)
 {
 	struct conn *c;
 	enum tcp_dir dir;
 
 	account(a, cp, DIS_OK, p->skip, p->anomalies);
-	c = flow_lookup(a->flows, &a->cfg.svc, p, cp->ts, cp->frame, &dir);
+	c = flow_lookup_hashed(a->flows, &a->cfg.svc, p, hash, cp->ts,
+	                       cp->frame, &dir);
 	if (c == NULL) {
 		/* The flow table starts nothing with a RST. */
 		if (p->flags & PKT_TCP_RST)
@@ -490,12 +492,13 @@ analyzer_packet(struct analyzer *a, const struct cap_pkt *cp)
 	analyzer_decoded(a, cp, rc, &p);
 }
 
-void
-analyzer_decoded(struct analyzer *a, const struct cap_pkt *cp,
-                 enum dis_status rc, const struct pkt *p)
+/* A decoded frame; hash: its flow hash when known (has_hash). */
+static void
+decoded(struct analyzer *a, const struct cap_pkt *cp, enum dis_status rc,
+        const struct pkt *p, bool has_hash, uint32_t hash)
 {
 	if (rc == DIS_OK && is_service(a, p)) {
-		segment(a, cp, p);
+		segment(a, cp, p, has_hash ? hash : flow_hash_of(a->flows, p));
 		return;
 	}
 	if (rc == DIS_OK && p->payload.n > 0) {
@@ -506,6 +509,33 @@ analyzer_decoded(struct analyzer *a, const struct cap_pkt *cp,
 		                                               : p->sport);
 	}
 	analyzer_other(a, cp, rc, p->skip, p->anomalies);
+}
+
+void
+analyzer_decoded(struct analyzer *a, const struct cap_pkt *cp,
+                 enum dis_status rc, const struct pkt *p)
+{
+	decoded(a, cp, rc, p, false, 0);
+}
+
+void
+analyzer_decoded_hashed(struct analyzer *a, const struct cap_pkt *cp,
+                        enum dis_status rc, const struct pkt *p,
+                        uint32_t hash)
+{
+	decoded(a, cp, rc, p, true, hash);
+}
+
+uint32_t
+analyzer_flow_hash(const struct analyzer *a, const struct pkt *p)
+{
+	return flow_hash_of(a->flows, p);
+}
+
+void
+analyzer_prefetch(const struct analyzer *a, uint32_t hash, bool deep)
+{
+	flow_prefetch(a->flows, hash, deep);
 }
 
 void

@@ -103,6 +103,14 @@ void analyzer_packet(struct analyzer *a, const struct cap_pkt *cp);
 /* The same for a frame decoded already (rc, p: what pkt_decode said). */
 void analyzer_decoded(struct analyzer *a, const struct cap_pkt *cp,
                       enum dis_status rc, const struct pkt *p);
+/* For a service frame a few frames ahead: the hash of its connection's
+ * key, and the hint that fetches its part of the table (flow_prefetch). */
+uint32_t analyzer_flow_hash(const struct analyzer *a, const struct pkt *p);
+void analyzer_prefetch(const struct analyzer *a, uint32_t hash, bool deep);
+/* analyzer_decoded for such a frame, its hash given. */
+void analyzer_decoded_hashed(struct analyzer *a, const struct cap_pkt *cp,
+                             enum dis_status rc, const struct pkt *p,
+                             uint32_t hash);
 /* A frame that is not a TCP segment of a configured service, sorted out
  * already: it is only counted (rc, skip, anomalies: what pkt_decode said). */
 void analyzer_other(struct analyzer *a, const struct cap_pkt *cp,

@@ -188,6 +188,33 @@ analyse_live(struct capture *cap, struct analyzer *an)
 	signal_capture = NULL;
 }
 
+/*
+ * The service frame this far ahead has its connection's hash bucket
+ * fetched towards the cache, the one half as far the connection itself
+ * (flow_prefetch): far enough for a fetch from memory to arrive, near
+ * enough that it is still cached when its frame's turn comes.
+ */
+#define PREFETCH_FAR 8
+#define PREFETCH_NEAR 4
+
+static void
+prefetch_ahead(struct reader *rd, const struct analyzer *an)
+{
+	struct reader_item *far = reader_peek(rd, PREFETCH_FAR);
+	struct reader_item *near = reader_peek(rd, PREFETCH_NEAR);
+
+	/* Decoding and hashing the far one now is work moved from its turn,
+	 * not added: its hash goes with it (analyzer_decoded_hashed). */
+	if (far != NULL && far->kind == READER_FRAME && far->service &&
+	    reader_pkt(rd, far) != NULL && far->rc == DIS_OK) {
+		far->flow_hash = analyzer_flow_hash(an, far->p);
+		far->hashed = true;
+		analyzer_prefetch(an, far->flow_hash, false);
+	}
+	if (near != NULL && near->hashed)
+		analyzer_prefetch(an, near->flow_hash, true);
+}
+
 /* Offline: frames read and decoded ahead by the reader thread. */
 static bool
 analyse_files(struct capture *cap, struct analyzer *an, bool show_progress)
@@ -219,8 +246,13 @@ analyse_files(struct capture *cap, struct analyzer *an, bool show_progress)
 			/* Decoded here first: reader_pkt settles rc. */
 			const struct pkt *p = reader_pkt(rd, it);
 
-			analyzer_decoded(an, &it->cp, (enum dis_status)it->rc,
-			                 p);
+			prefetch_ahead(rd, an);
+			if (it->hashed)
+				analyzer_decoded_hashed(an, &it->cp,
+				    (enum dis_status)it->rc, p, it->flow_hash);
+			else
+				analyzer_decoded(an, &it->cp,
+				                 (enum dis_status)it->rc, p);
 		} else {
 			if (it->sniff != 0)
 				analyzer_sniffed(an, it->sniff, it->sniff_port);

@@ -200,6 +200,7 @@ add_decoded(struct reader *r, const struct cap_pkt *cp)
 	it = room(r, service ? cp->caplen : 0);
 	it->kind = READER_FRAME;
 	it->sniff = SNIFF_NONE;
+	it->hashed = false;
 	it->service = service;
 	it->skip = (uint8_t)p.skip;
 	it->rc = (uint8_t)rc;
@@ -245,6 +246,7 @@ add_frame(struct reader *r, const struct cap_pkt *cp)
 	it = room(r, service ? cp->caplen : 0);
 	it->kind = READER_FRAME;
 	it->sniff = SNIFF_NONE;
+	it->hashed = false;
 	it->service = service;
 	it->skip = PKT_SKIP_NONE;
 	it->rc = (uint8_t)DIS_OK;
@@ -380,6 +382,16 @@ reader_pkt(struct reader *r, struct reader_item *it)
 	if (!it->decoded)
 		decode_item(r, it);
 	return it->p;
+}
+
+struct reader_item *
+reader_peek(struct reader *r, unsigned ahead)
+{
+	unsigned i = r->pos - 1 + ahead;
+
+	if (r->cur == NULL || r->pos == 0 || i >= r->cur->n)
+		return NULL;
+	return &r->cur->items[i];
 }
 
 void

@@ -52,6 +52,10 @@ struct reader_item {
 	                       * payload's first bytes */
 	uint16_t sniff_port;  /* the port it speaks for (the ClientHello's
 	                       * destination, the greeting's source) */
+	bool hashed;          /* flow_hash holds its connection key's hash,
+	                       * worked out ahead by the analysis (a hint
+	                       * it gives itself; the reader clears it) */
+	uint32_t flow_hash;
 	struct cap_pkt cp;
 	union {
 		struct pkt *p;    /* READER_FRAME of a service: where its
@@ -80,6 +84,11 @@ struct reader_item *reader_next(struct reader *r);
  * the analysis thread, which has time to spare. The first call decodes.
  */
 const struct pkt *reader_pkt(struct reader *r, struct reader_item *it);
+
+/* The item `ahead` items after the last one handed out, when it is in the
+ * same block; NULL otherwise. For hints only: it still comes out of
+ * reader_next in its turn. */
+struct reader_item *reader_peek(struct reader *r, unsigned ahead);
 
 /* Offline progress as of the last item handed out (see capture_progress). */
 void reader_progress(const struct reader *r, uint64_t *done, uint64_t *total);

@@ -371,6 +371,23 @@ new_conn(struct flow_table *ft, const struct pkt *p, uint32_t hash,
 	return c;
 }
 
+uint32_t
+flow_hash_of(const struct flow_table *ft, const struct pkt *p)
+{
+	return flow_hash(ft, p);
+}
+
+void
+flow_prefetch(const struct flow_table *ft, uint32_t hash, bool deep)
+{
+	struct conn *const *b = &ft->buckets[hash & ft->mask];
+
+	if (!deep)
+		__builtin_prefetch(b);
+	else if (*b != NULL)
+		__builtin_prefetch(*b);
+}
+
 void
 flow_count_ignored(struct flow_table *ft)
 {
@@ -382,10 +399,18 @@ flow_lookup(struct flow_table *ft, const struct service_map *svc,
             const struct pkt *p, ta_time ts, ta_frame frame,
             enum tcp_dir *dir)
 {
+	return flow_lookup_hashed(ft, svc, p, flow_hash(ft, p), ts, frame,
+	                          dir);
+}
+
+struct conn *
+flow_lookup_hashed(struct flow_table *ft, const struct service_map *svc,
+                   const struct pkt *p, uint32_t hash, ta_time ts,
+                   ta_frame frame, enum tcp_dir *dir)
+{
 	enum service ssvc = service_of_port(svc, p->sport);
 	enum service dsvc = service_of_port(svc, p->dport);
 	uint8_t syn = p->flags & (PKT_TCP_SYN | PKT_TCP_ACK | PKT_TCP_RST);
-	uint32_t hash;
 	struct conn *c;
 	bool src_is_client;
 
@@ -393,7 +418,6 @@ flow_lookup(struct flow_table *ft, const struct service_map *svc,
 		ft->st.ignored++;
 		return NULL;
 	}
-	hash = flow_hash(ft, p);
 	for (c = ft->buckets[hash & ft->mask]; c != NULL; c = c->hnext) {
 		if (c->hash != hash || !conn_match(c, p, dir))
 			continue;

@@ -114,6 +114,25 @@ void flow_table_free(struct flow_table *ft);
 struct conn *flow_lookup(struct flow_table *ft, const struct service_map *svc,
                          const struct pkt *p, ta_time ts, ta_frame frame,
                          enum tcp_dir *dir);
+/* The same with p's hash (flow_hash_of) computed already. */
+struct conn *flow_lookup_hashed(struct flow_table *ft,
+                                const struct service_map *svc,
+                                const struct pkt *p, uint32_t hash,
+                                ta_time ts, ta_frame frame,
+                                enum tcp_dir *dir);
+
+/*
+ * A hint, no effect on the result: the segment p will be looked up a few
+ * frames from now. With thousands of connections open a lookup is two
+ * cache misses, its hash bucket and then the connection; asked for early
+ * they arrive while the frames in between are processed. The first call
+ * (deep false) fetches the bucket, a later one (deep true) the connection
+ * the bucket names.
+ */
+void flow_prefetch(const struct flow_table *ft, uint32_t hash, bool deep);
+/* The hash flow_lookup computes for p: computed once ahead, it serves
+ * flow_prefetch and flow_lookup_hashed. */
+uint32_t flow_hash_of(const struct flow_table *ft, const struct pkt *p);
 
 /* A TCP segment of no configured service, counted without a lookup. */
 void flow_count_ignored(struct flow_table *ft);
