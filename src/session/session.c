@@ -39,7 +39,7 @@ struct pool {
 	size_t size;       /* of each; one of another size is not kept */
 };
 
-static struct pool session_pool, proto_pool;
+static struct pool session_pool, proto_pool, facts_pool;
 
 static void *
 pool_get(struct pool *p, size_t size)
@@ -77,7 +77,9 @@ struct session {
 	enum service svc;
 	const struct starttls_ops *proto; /* NULL: TLS from the first byte */
 	void *proto_state;                /* freed once its facts are kept */
-	struct starttls_facts st;         /* copy taken when state is freed */
+	/* Their copy, taken when the state is freed: a connection of a
+	 * protocol only (most are TLS from the first byte and need none). */
+	struct starttls_facts *st;
 	bool st_kept;
 	bool in_tls[2];                   /* the direction's TLS phase began */
 	bool midstream_pending[2];        /* plaintext port, started mid-stream:
@@ -145,7 +147,11 @@ session_new(enum service svc, struct certchain *certs)
 		/* One size for every protocol's state, so that a spare one
 		 * serves the next connection whatever its protocol. */
 		s->proto_state = pool_get(&proto_pool, starttls_state_max());
-		if (s->proto_state == NULL) {
+		s->st = pool_get(&facts_pool, sizeof *s->st);
+		if (s->proto_state == NULL || s->st == NULL) {
+			pool_put(&proto_pool, s->proto_state,
+			         starttls_state_max());
+			pool_put(&facts_pool, s->st, sizeof *s->st);
 			pool_put(&session_pool, s, sizeof *s);
 			return NULL;
 		}
@@ -169,7 +175,7 @@ session_new(enum service svc, struct certchain *certs)
 unsigned
 session_spare(void)
 {
-	return session_pool.n + proto_pool.n;
+	return session_pool.n + proto_pool.n + facts_pool.n;
 }
 
 void
@@ -184,7 +190,7 @@ keep_proto_facts(struct session *s)
 {
 	if (s->proto == NULL || s->proto_state == NULL)
 		return;
-	s->proto->facts(s->proto_state, &s->st);
+	s->proto->facts(s->proto_state, s->st);
 	s->st_kept = true;
 	pool_put(&proto_pool, s->proto_state, starttls_state_max());
 	s->proto_state = NULL;
@@ -331,7 +337,7 @@ session_cert(const struct session *s)
 const struct starttls_facts *
 session_starttls(const struct session *s)
 {
-	return s->st_kept ? &s->st : NULL;
+	return s->st_kept ? s->st : NULL;
 }
 
 bool
@@ -367,5 +373,6 @@ session_free(struct session *s)
 	tls_facts_free(&s->tls);
 	if (s->proto_state != NULL)
 		pool_put(&proto_pool, s->proto_state, starttls_state_max());
+	pool_put(&facts_pool, s->st, sizeof *s->st);
 	pool_put(&session_pool, s, sizeof *s);
 }

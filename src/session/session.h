@@ -28,7 +28,8 @@ struct certchain;
 struct session *session_new(enum service svc, struct certchain *certs);
 
 /* Spare objects kept for the next connections instead of being freed:
- * at most SESSION_POOL_MAX sessions and as many protocol states. */
+ * at most SESSION_POOL_MAX sessions, as many protocol states and as many
+ * copies of a protocol's facts. */
 #define SESSION_POOL_MAX 64
 unsigned session_spare(void);
 
