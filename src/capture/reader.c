@@ -14,8 +14,8 @@
  * Blocks circulate in a ring: the reader fills them in order, the analysis
  * empties them in the same order. One hand-over per block, not per frame,
  * keeps the two threads from trading locks at the packet rate. A block's
- * byte area holds the largest frame libpcap hands out, so any frame fits
- * an empty block.
+ * byte area holds the largest frame libpcap hands out with its decoded
+ * headers, so any frame fits an empty block.
  */
 #define READER_BLOCKS 4
 #define BLOCK_ITEMS 1024
@@ -27,11 +27,25 @@ struct block {
 	bool last;          /* the input ends after this block */
 	uint64_t done, total; /* progress when it was handed over */
 	struct reader_item items[BLOCK_ITEMS];
-	/* Decoded headers of service frames only, beside the items so that
-	 * the others' items stay small. */
-	struct pkt pkts[BLOCK_ITEMS];
-	uint8_t bytes[BLOCK_BYTES];
+	/* Service frames' bytes, each followed by its decoded headers (only
+	 * theirs: a struct pkt per item would be most of the block), and
+	 * warnings' text; every piece starts aligned for a struct pkt. */
+	_Alignas(struct pkt) uint8_t bytes[BLOCK_BYTES];
 };
+
+/* n bytes of the byte area, rounded so that the next piece is aligned. */
+static size_t
+aligned(size_t n)
+{
+	return (n + _Alignof(struct pkt) - 1) & ~(_Alignof(struct pkt) - 1);
+}
+
+/* What a service frame of caplen bytes takes of the byte area. */
+static size_t
+frame_room(size_t caplen)
+{
+	return aligned(caplen) + sizeof(struct pkt);
+}
 
 struct reader {
 	struct capture *cap;
@@ -118,11 +132,11 @@ on_warn(void *ctx, const char *msg)
 
 	if (len > CAP_ERRLEN)
 		len = CAP_ERRLEN;
-	it = room(r, len);
+	it = room(r, aligned(len));
 	text = (char *)r->fill->bytes + r->fill->used;
 	memcpy(text, msg, len - 1);
 	text[len - 1] = '\0';
-	r->fill->used += len;
+	r->fill->used += aligned(len);
 	memset(it, 0, sizeof *it);
 	it->kind = READER_WARN;
 	it->warn = text;
@@ -154,10 +168,10 @@ copy_frame(struct reader *r, struct reader_item *it, const struct cap_pkt *cp)
 	uint8_t *copy = r->fill->bytes + r->fill->used;
 
 	memcpy(copy, cp->data, cp->caplen);
-	r->fill->used += cp->caplen;
 	it->cp = *cp;
 	it->cp.data = copy;
-	it->p = &r->fill->pkts[it - r->fill->items];
+	it->p = (struct pkt *)(void *)(copy + aligned(cp->caplen));
+	r->fill->used += frame_room(cp->caplen);
 }
 
 /* A service frame decoded in place, from its copy: by the reader when the
@@ -197,7 +211,7 @@ add_decoded(struct reader *r, const struct cap_pkt *cp)
 
 	rc = pkt_decode_opts(cp->link, cp->data, cp->caplen, r->decap, &p);
 	service = is_service(r, rc, &p);
-	it = room(r, service ? cp->caplen : 0);
+	it = room(r, service ? frame_room(cp->caplen) : 0);
 	it->kind = READER_FRAME;
 	it->sniff = SNIFF_NONE;
 	it->hashed = false;
@@ -243,7 +257,7 @@ add_frame(struct reader *r, const struct cap_pkt *cp)
 		return;
 	}
 	service = service_between(r->svc, q.sport, q.dport);
-	it = room(r, service ? cp->caplen : 0);
+	it = room(r, service ? frame_room(cp->caplen) : 0);
 	it->kind = READER_FRAME;
 	it->sniff = SNIFF_NONE;
 	it->hashed = false;
