@@ -17,10 +17,11 @@
  *    ids of cooked frames in a byte-swapped file);
  *  - pcapng in either byte order, whole: every interface with its own link
  *    type, snapshot length, time resolution (if_tsresol) and offset
- *    (if_tsoffset), every section, Enhanced, Simple and obsolete Packet
- *    Blocks (one frame each, in file order, as Wireshark numbers them).
- *    libpcap 1.10 stops at an interface whose link type or snapshot
- *    length differs from the first's; this reads on. Frames are handed
+ *    (if_tsoffset), every section, each in its own byte order, Enhanced,
+ *    Simple and obsolete Packet Blocks (one frame each, in file order, as
+ *    Wireshark numbers them). libpcap 1.10 stops at an interface whose
+ *    link type or snapshot length differs from the first's, and at a
+ *    section in the other byte order; this reads on. Frames are handed
  *    out as the file has them, whatever their link type. Declined: a file
  *    whose first interface has a link type with a snapshot length larger
  *    than 256 KiB (D-Bus, USBPcap, EBHSCR), which libpcap reads.

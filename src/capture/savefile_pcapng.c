@@ -114,6 +114,32 @@ too_short(struct savefile *s, uint32_t type)
 }
 
 /*
+ * The block at pos is a Section Header Block in the other byte order: a
+ * section has the byte order of its own header (draft-ietf-opsawg-pcapng
+ * section 4.1: its type reads the same both ways, its byte-order magic
+ * says which), and mergecap joins sections written on different machines.
+ * libpcap refuses such a file where it misreads the block's length; this
+ * reads on in the section's order, and s->stop keeps libpcap's words
+ * (s->err, just written). Only reached where a block would be damage.
+ */
+static bool
+other_order_section(struct savefile *s)
+{
+	const uint8_t *b;
+
+	if (s->have - s->pos < 12 && (!sf_fill(s, 12) || s->have < 12))
+		return false;
+	b = s->buf + s->pos;
+	if (get32(false, b) != NG_SHB ||
+	    get32(s->swapped, b + 8) != __builtin_bswap32(NG_BOM))
+		return false;
+	if (s->stop[0] == '\0')
+		memcpy(s->stop, s->err, sizeof s->stop);
+	s->swapped = !s->swapped;
+	return true;
+}
+
+/*
  * The next block, whole, checked as libpcap's read_block() checks it:
  * 1 with *b at it (its total length in *len, pos past it), 0 at the end of
  * the file, PCAP_ERROR when damaged.
@@ -121,9 +147,11 @@ too_short(struct savefile *s, uint32_t type)
 static int
 ng_block(struct savefile *s, const uint8_t **b, uint32_t *len)
 {
-	size_t left = s->have - s->pos;
+	size_t left;
 	uint32_t n;
 
+again:
+	left = s->have - s->pos;
 	if (left < 8) {
 		if (!sf_fill(s, 8))
 			return damaged(s);
@@ -141,18 +169,18 @@ ng_block(struct savefile *s, const uint8_t **b, uint32_t *len)
 	if (n < 12) {
 		snprintf(s->err, sizeof s->err,
 		         "block in pcapng dump file has a length of %u < 12", n);
-		return damaged(s);
+		goto bad;
 	}
 	if (n % 4 != 0) {
 		snprintf(s->err, sizeof s->err,
 		         "block in pcapng dump file has a length of %u that is "
 		         "not a multiple of 4", n);
-		return damaged(s);
+		goto bad;
 	}
 	if (n > NG_MAX_BLOCK) {
 		snprintf(s->err, sizeof s->err,
 		         "pcapng block size %u > maximum %u", n, NG_MAX_BLOCK);
-		return damaged(s);
+		goto bad;
 	}
 	if (left < n) {
 		if (!sf_fill(s, n))
@@ -162,7 +190,7 @@ ng_block(struct savefile *s, const uint8_t **b, uint32_t *len)
 			snprintf(s->err, sizeof s->err,
 			         "truncated pcapng dump file; tried to read %u "
 			         "bytes, only got %zu", n - 8, left - 8);
-			return damaged(s);
+			goto bad;
 		}
 	}
 	*b = s->buf + s->pos;
@@ -170,11 +198,15 @@ ng_block(struct savefile *s, const uint8_t **b, uint32_t *len)
 		snprintf(s->err, sizeof s->err,
 		         "block total length in header and trailer don't "
 		         "match");
-		return damaged(s);
+		goto bad;
 	}
 	*len = n;
 	s->pos += n;
 	return 1;
+bad:
+	if (other_order_section(s))
+		goto again;
+	return damaged(s);
 }
 
 /* if_tsresol: a negative power of 10, or of 2 with the top bit set. */
@@ -388,7 +420,8 @@ ng_idb(struct savefile *s, const uint8_t *b, uint32_t len)
 }
 
 /* A Section Header Block after the first interface: a new section, with
- * interfaces of its own, in the same byte order (as libpcap demands). */
+ * interfaces of its own, in either byte order (libpcap demands the first
+ * section's). */
 static int
 ng_shb(struct savefile *s, const uint8_t *b, uint32_t len)
 {
@@ -400,8 +433,13 @@ ng_shb(struct savefile *s, const uint8_t *b, uint32_t len)
 	bom = get32(s->swapped, b + 8);
 	major = get16(s->swapped, b + 12);
 	if (bom == __builtin_bswap32(NG_BOM)) {
+		/* Its length read the same both ways: read it again in its
+		 * own order. */
 		snprintf(s->err, sizeof s->err,
 		         "the file has sections with different byte orders");
+		s->pos -= len;
+		if (other_order_section(s))
+			return 1;
 		return damaged(s);
 	}
 	if (bom != NG_BOM) {

@@ -293,9 +293,10 @@ static const struct finding_info findings[DIAG_FINDING_COUNT] = {
 	  "(watch the kernel drop counters), or from a tap instead of a span "
 	  "port." },
 	{ "timestamps-damaged",
-	  "The capture's timestamps go backwards within this connection, so "
-	  "its times and durations are not shown: check the capture host's "
-	  "clock, or how the file was merged or edited (mergecap, editcap -t)." },
+	  "The capture's timestamps go backwards within this connection, or "
+	  "jump between its SYN and SYN-ACK, so its times, durations and "
+	  "round trip are not shown: check the capture host's clock, or how "
+	  "the file was merged or edited (mergecap, editcap -t)." },
 	{ "chain-unverified-here",
 	  "The chain does not verify against this machine's trust store, but "
 	  "the client accepted it for the reason the evidence gives: nothing "
@@ -505,14 +506,21 @@ add_findings(struct ctx *c)
 		    "(a generated or rewritten trace), so its times and "
 		    "durations say nothing", (unsigned)c->f->tcp.frames);
 	}
-	if (c->f->tcp.ts_damaged) {
+	if (c->f->tcp.ts_damaged)
 		o->findings |= DIAG_F_TIMESTAMPS_DAMAGED;
+	if (c->f->tcp.ts_jump_frame != 0)
+		ev(c, c->f->tcp.ts_jump_frame, "%s: the SYN-ACK is stamped %s "
+		    "after the SYN (%s): no handshake waits that long, the "
+		    "capture's clock jumped, so no round trip is shown",
+		    dg_fr(c, c->f->tcp.ts_jump_frame).s,
+		    dg_dur(c->f->tcp.ts_jump_ns).s,
+		    dg_fr(c, c->f->tcp.ts_jump_syn_frame).s);
+	if (c->f->tcp.ts_damage_frame != 0)
 		ev(c, c->f->tcp.ts_damage_frame, "%s: the capture's clock steps "
 		    "back by %s here (the largest step back in this "
 		    "connection): its times are not shown",
 		    dg_fr(c, c->f->tcp.ts_damage_frame).s,
 		    dg_dur(c->f->tcp.ts_damage_ns).s);
-	}
 }
 
 /*

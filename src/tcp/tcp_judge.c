@@ -179,11 +179,24 @@ conn_first_frame(const struct tcp_track *t)
 	return 0;
 }
 
+/* The SYN-ACK is stamped so long after the first SYN that the clock
+ * jumped between them (TCP_SYN_RTT_MAX_NS). */
+static bool
+syn_rtt_absurd(const struct tcp_track *t)
+{
+	return t->handshake_seen && t->synack_ts >= t->syn_ts &&
+	    t->synack_ts - t->syn_ts > TCP_SYN_RTT_MAX_NS;
+}
+
 /* The round trip the RST's sender needs to answer anything, measured at
- * the handshake: the server answers the SYN, the client the SYN-ACK. */
+ * the handshake: the server answers the SYN, the client the SYN-ACK. None
+ * when the connection's clock stepped back or jumped. */
 static bool
 answer_rtt(const struct tcp_track *t, enum tcp_dir x, uint64_t *rtt)
 {
+	*rtt = 0;
+	if (t->ts_back_frame != 0 || syn_rtt_absurd(t))
+		return false;
 	if (x == TCP_DIR_S2C && t->handshake_seen &&
 	    t->synack_ts >= t->syn_last_ts) {
 		*rtt = t->synack_ts - t->syn_last_ts;
@@ -641,9 +654,14 @@ judge_capture(const struct tcp_track *t, struct tcp_outcome *out)
 	else if (c->pkts == 0 && (s->ack_pkts > 0 || t->synack_seen))
 		out->missing = TCP_SIDE_CLIENT;
 	out->probe = judge_probe(t);
-	out->ts_damaged = t->ts_back_frame != 0;
 	out->ts_damage_frame = t->ts_back_frame;
 	out->ts_damage_ns = t->ts_back_ns;
+	if (syn_rtt_absurd(t)) {
+		out->ts_jump_frame = t->synack_frame;
+		out->ts_jump_syn_frame = t->syn_frame;
+		out->ts_jump_ns = t->synack_ts - t->syn_ts;
+	}
+	out->ts_damaged = t->ts_back_frame != 0 || out->ts_jump_frame != 0;
 }
 
 /* The evidence lines of judge_capture. */
@@ -711,18 +729,19 @@ judge(const struct tcp_track *t, enum tcp_finish why, ta_time now,
 	out->end_ts = t->last_ts;
 	out->end_by = TCP_SIDE_NONE;
 	out->handshake_seen = t->handshake_seen;
-	if (t->handshake_seen && t->synack_ts >= t->syn_ts) {
+	judge_capture(t, out);
+	/* A clock that stepped back or jumped makes any round trip a lie. */
+	if (t->handshake_seen && t->synack_ts >= t->syn_ts &&
+	    !out->ts_damaged) {
 		out->rtt_known = true;
 		out->syn_rtt_ms = (double)(t->synack_ts - t->syn_ts) /
 		    (double)TA_NS_PER_MS;
 	}
-	if (t->ack_seen && t->ack_ts >= t->synack_ts) {
+	if (t->ack_seen && t->ack_ts >= t->synack_ts && !out->ts_damaged) {
 		out->client_rtt_known = true;
 		out->client_rtt_ms = (double)(t->ack_ts - t->synack_ts) /
 		    (double)TA_NS_PER_MS;
 	}
-
-	judge_capture(t, out);
 	if (t->syns > 0 && t->ep[TCP_DIR_S2C].pkts == 0 &&
 	    out->missing != TCP_SIDE_SERVER)
 		finish_no_answer(&j);

@@ -219,6 +219,11 @@ struct tcp_track {
 /* A step back in capture time that is damage, not the jitter of a
  * multi-queue capture. */
 #define TCP_TS_BACK_NS TA_NS_PER_SEC
+/* A SYN-ACK stamped longer than this after the connection's first SYN is
+ * a clock that jumped, not an answer: no stack retries a SYN for a day
+ * (Linux's longest schedule, tcp_syn_retries 127 with its 120 s cap, is
+ * some 4 hours). */
+#define TCP_SYN_RTT_MAX_NS (86400 * TA_NS_PER_SEC)
 
 struct tcp_outcome {
 	enum tcp_end end;
@@ -250,10 +255,17 @@ struct tcp_outcome {
 	                         * first ack seen */
 	ta_frame acked_frame[2];/* the packet that acknowledged the most */
 	enum tcp_probe probe;   /* a probe, not a connection attempt */
-	bool ts_damaged;        /* the capture's clock stepped back within it:
-	                         * its durations mean nothing */
-	ta_frame ts_damage_frame;
+	bool ts_damaged;        /* the capture's clock stepped back within it,
+	                         * or jumped between the SYN and the SYN-ACK:
+	                         * its durations mean nothing, and no round
+	                         * trip is known */
+	ta_frame ts_damage_frame; /* the first step back; 0: none */
 	uint64_t ts_damage_ns;  /* the largest step back */
+	ta_frame ts_jump_frame; /* the SYN-ACK stamped more than
+	                         * TCP_SYN_RTT_MAX_NS after the first SYN
+	                         * (ts_jump_syn_frame); 0: none */
+	ta_frame ts_jump_syn_frame;
+	uint64_t ts_jump_ns;    /* SYN to SYN-ACK, as stamped */
 	/* What it was decided from, so that the lines can be written later
 	 * (tcp_track_explain); track NULL: an outcome made otherwise, whose
 	 * lines are what it holds. */

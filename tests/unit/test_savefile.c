@@ -644,6 +644,130 @@ test_pcapng_sections(void **state)
 	free(f);
 }
 
+/* A Section Header Block in f's order, without starting f anew; its
+ * options (a shb_hardware of hw bytes) make it 28 + 8 + hw bytes long
+ * (hw 0: none, 28 bytes). */
+static void
+ng_shb_here(struct fb *f, bool be, uint16_t hw)
+{
+	uint32_t total = hw != 0 ? 28u + 8u + hw : 28u;
+	uint8_t zeros[256] = { 0 };
+
+	f->be = be;
+	fb_u32(f, 0x0a0d0d0au);
+	fb_u32(f, total);
+	fb_u32(f, 0x1a2b3c4du);
+	fb_u16(f, 1);
+	fb_u16(f, 0);
+	fb_u32(f, 0xffffffffu);
+	fb_u32(f, 0xffffffffu);
+	if (hw != 0) {
+		assert_true(hw % 4 == 0 && hw <= sizeof zeros);
+		fb_u16(f, 2);
+		fb_u16(f, hw);
+		fb_bytes(f, zeros, hw);
+		fb_u32(f, 0); /* opt_endofopt */
+	}
+	fb_u32(f, total);
+}
+
+/* Sections in both byte orders (mergecap joins files of big- and
+ * little-endian machines): each read in its own order. libpcap gives up
+ * where it misreads the other order's section header; savefile names
+ * its words there and reads on; cut anywhere, it agrees with libpcap up
+ * to there and never reads a frame that is not whole. */
+static void
+test_pcapng_byte_orders(void **state)
+{
+	static uint8_t big[65300];
+	struct fb *f = fb_new();
+
+	(void)state;
+	memcpy(big, pattern, sizeof big);
+	for (int be = 0; be < 2; be++) {
+		struct ifframe want[3] = {
+			{ 0, DLT_EN10MB, 1700000000000000000u, 60, 60,
+			  pattern },
+			{ 1, DLT_LINUX_SLL, 1700000001000000000u, 61, 61,
+			  pattern + 3 },
+			{ 2, DLT_EN10MB, 1700000002000000000u, 62, 62,
+			  pattern + 5 },
+		};
+		struct savefile_same r;
+		char why[512];
+		struct opened op;
+		struct pcap_pkthdr h;
+		const uint8_t *d;
+
+		ng_shb_order(f, be);
+		ng_idb(f, (uint16_t)LT_ETHERNET, 0);
+		ng_epb(f, 1700000000000000u, pattern, 60, 60);
+		ng_shb_here(f, !be, 0);
+		ng_idb(f, (uint16_t)LT_SLL, 0);
+		ng_epb(f, 1700000001000000u, pattern + 3, 61, 61);
+		ng_shb_here(f, be, 0);
+		ng_idb(f, (uint16_t)LT_ETHERNET, 0);
+		ng_epb(f, 1700000002000000u, pattern + 5, 62, 62);
+		expect_frames(f, want, 3, 3);
+		assert_true(savefile_same(f->b, f->n, &r, why, sizeof why));
+		assert_true(r.libpcap_stopped);
+		assert_int_equal(r.frames, 1);
+		assert_int_equal(r.beyond, 2);
+		op = open_savefile(f, f->n, PCAP_TSTAMP_PRECISION_NANO);
+		assert_int_equal(savefile_next(op.s, &h, &d), 1);
+		assert_null(savefile_libpcap_stop(op.s));
+		assert_int_equal(savefile_next(op.s, &h, &d), 1);
+		assert_string_equal(savefile_libpcap_stop(op.s),
+		                    "pcapng block size 469762048 > maximum "
+		                    "16777216");
+		close_opened(&op);
+		for (size_t n = 0; n < f->n; n++)
+			if (!savefile_same(f->b, n, &r, why, sizeof why))
+				fail_msg("cut at %zu: %s", n, why);
+
+		/* A section header 256 bytes long reads as 65536 in the
+		 * other order, and a frame puts that length where its
+		 * trailer would be: libpcap reads it as a section header of
+		 * the wrong order, in other words. */
+		ng_shb_order(f, be);
+		ng_idb(f, (uint16_t)LT_ETHERNET, 0);
+		ng_epb(f, 1700000000000000u, pattern, 60, 60);
+		{
+			size_t at = f->n;
+
+			ng_shb_here(f, !be, 220);
+			assert_int_equal(f->n - at, 256);
+			ng_idb_opts(f, (uint16_t)LT_ETHERNET, 0, NULL, 0);
+			/* the frame's data starts 256 + 20 + 28 bytes in */
+			assert_true(65532 - 304 + 4 <= sizeof big);
+			big[65532 - 304 + 0] = be ? 0x00 : 0x00;
+			big[65532 - 304 + 1] = be ? 0x01 : 0x00;
+			big[65532 - 304 + 2] = be ? 0x00 : 0x01;
+			big[65532 - 304 + 3] = 0x00;
+			ng_epb(f, 1700000001000000u, big, sizeof big,
+			       sizeof big);
+			assert_true(f->n - at > 65536);
+		}
+		assert_true(savefile_same(f->b, f->n, &r, why, sizeof why));
+		assert_true(r.libpcap_stopped);
+		assert_int_equal(r.frames, 1);
+		assert_int_equal(r.beyond, 1);
+		op = open_savefile(f, f->n, PCAP_TSTAMP_PRECISION_NANO);
+		assert_int_equal(savefile_next(op.s, &h, &d), 1);
+		assert_int_equal(savefile_next(op.s, &h, &d), 1);
+		assert_int_equal(h.caplen, sizeof big);
+		assert_memory_equal(d, big, sizeof big);
+		assert_int_equal(savefile_iface(op.s), 1);
+		assert_string_equal(savefile_libpcap_stop(op.s),
+		                    "the file has sections with different byte "
+		                    "orders");
+		assert_int_equal(savefile_next(op.s, &h, &d), PCAP_ERROR_BREAK);
+		close_opened(&op);
+		memcpy(big, pattern, sizeof big);
+	}
+	free(f);
+}
+
 /* The words for a damaged pcapng file are libpcap's, in both byte
  * orders; where libpcap stops at an interface savefile names the words. */
 static void
@@ -839,6 +963,7 @@ main(void)
 		cmocka_unit_test(test_pcapng_two_link_types),
 		cmocka_unit_test(test_pcapng_time_units),
 		cmocka_unit_test(test_pcapng_sections),
+		cmocka_unit_test(test_pcapng_byte_orders),
 		cmocka_unit_test(test_pcapng_damage_words),
 		cmocka_unit_test(test_pcapng_declines),
 		cmocka_unit_test(test_stream),

@@ -144,6 +144,9 @@ finish(struct sim *m, enum tcp_finish why)
 	assert_true(o->syn_rtt_ms == quick.syn_rtt_ms);
 	assert_int_equal(o->client_rtt_known, quick.client_rtt_known);
 	assert_true(o->client_rtt_ms == quick.client_rtt_ms);
+	assert_int_equal(o->ts_damaged, quick.ts_damaged);
+	assert_int_equal(o->ts_damage_frame, quick.ts_damage_frame);
+	assert_int_equal(o->ts_jump_frame, quick.ts_jump_frame);
 	assert_int_equal(o->inferred, quick.inferred);
 	assert_int_equal(o->middlebox_suspected, quick.middlebox_suspected);
 	assert_int_equal(o->rst_signals, quick.rst_signals);
@@ -1112,6 +1115,87 @@ test_syn_rtt(void **state)
 	assert_true(has_ev(&m.o, "handshake round trip (40 ms)"));
 }
 
+/*
+ * A clock that jumps or steps back leaves no round trip: the SYN-ACK
+ * stamped 46 years after the SYN and the next frame back at the SYN's time
+ * (PcapPlusPlus' pcapng-example), the same jump with every later frame
+ * after it, a step back later in the connection; a SYN-ACK hours late is
+ * still an answer.
+ */
+static void
+test_damaged_clock_no_rtt(void **state)
+{
+	const uint64_t years46 = 1472003999ULL * SEC + 360 * MS;
+	struct sim m;
+	ta_time t0;
+
+	(void)state;
+	sim_init(&m, 4);
+	t0 = m.now;
+	tx(&m, C2S, F_S, 0, 0);
+	tx(&m, S2C, F_SA, 0, years46);
+	m.now = t0;                         /* frame 3 back at the SYN's time */
+	tx(&m, C2S, F_A, 0, 53 * US);
+	tx(&m, C2S, F_PA, 36, 50 * MS);
+	tx(&m, S2C, F_A, 0, 1 * MS);
+	tx(&m, C2S, F_FA, 0, 1 * SEC);      /* frame 6 */
+	tx(&m, S2C, F_FA, 0, 40 * MS);
+	tx(&m, C2S, F_A, 0, 1 * MS);
+	finish(&m, TCP_FINISH_CLOSED);
+	assert_false(m.o.rtt_known);
+	assert_false(m.o.client_rtt_known);
+	assert_true(m.o.ts_damaged);
+	assert_int_equal(TA_FRAME_NO(m.o.ts_jump_frame), 2);
+	assert_int_equal(TA_FRAME_NO(m.o.ts_jump_syn_frame), 1);
+	assert_true(m.o.ts_jump_ns == years46);
+	assert_int_equal(TA_FRAME_NO(m.o.ts_damage_frame), 3);
+	assert_int_equal(m.o.end, TCP_END_FIN);
+	assert_int_equal(m.o.end_by, TCP_SIDE_CLIENT);
+	assert_int_equal(TA_FRAME_NO(m.o.end_frame), 6);
+
+	/* The jump alone: every frame after the SYN-ACK follows it. */
+	sim_init(&m, 4);
+	handshake(&m, years46, 100 * US);
+	tx(&m, C2S, F_PA, 517, 1 * MS);
+	tx(&m, S2C, F_RA, 0, 40 * MS);
+	finish(&m, TCP_FINISH_CLOSED);
+	assert_false(m.o.rtt_known);
+	assert_false(m.o.client_rtt_known);
+	assert_true(m.o.ts_damaged);
+	assert_int_equal(TA_FRAME_NO(m.o.ts_jump_frame), 2);
+	assert_int_equal(m.o.ts_damage_frame, 0);
+	/* No timing signal from a round trip of decades. */
+	assert_true(lacks_ev(&m.o, "handshake round trip"));
+
+	/* A step back after a sound handshake. */
+	sim_init(&m, 4);
+	handshake(&m, 40 * MS, 100 * US);
+	m.now -= 5 * SEC;
+	tx(&m, C2S, F_PA, 517, 0);          /* frame 4 */
+	tx(&m, S2C, F_PA, 1400, 41 * MS);
+	finish(&m, TCP_FINISH_CAPTURE_END);
+	assert_false(m.o.rtt_known);
+	assert_false(m.o.client_rtt_known);
+	assert_true(m.o.ts_damaged);
+	assert_int_equal(TA_FRAME_NO(m.o.ts_damage_frame), 4);
+	assert_int_equal(m.o.ts_jump_frame, 0);
+
+	/* Up to TCP_SYN_RTT_MAX_NS is an answer (a SYN retried for hours);
+	 * a nanosecond more is a jump. */
+	sim_init(&m, 4);
+	handshake(&m, TCP_SYN_RTT_MAX_NS, 100 * US);
+	finish(&m, TCP_FINISH_CAPTURE_END);
+	assert_true(m.o.rtt_known);
+	assert_false(m.o.ts_damaged);
+	assert_true(m.o.syn_rtt_ms == 86400000.0);
+	sim_init(&m, 4);
+	handshake(&m, TCP_SYN_RTT_MAX_NS + 1, 100 * US);
+	finish(&m, TCP_FINISH_CAPTURE_END);
+	assert_false(m.o.rtt_known);
+	assert_true(m.o.ts_damaged);
+	assert_int_equal(TA_FRAME_NO(m.o.ts_jump_frame), 2);
+}
+
 /* ---- ends that are not on the wire ---- */
 
 static void
@@ -1692,6 +1776,7 @@ main(void)
 		cmocka_unit_test(test_rst_after_own_fin_other_ipid),
 		cmocka_unit_test(test_outlived_rst),
 		cmocka_unit_test(test_syn_rtt),
+		cmocka_unit_test(test_damaged_clock_no_rtt),
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_open_and_evicted),
 		cmocka_unit_test(test_mid_stream),
