@@ -188,6 +188,17 @@ syn_rtt_absurd(const struct tcp_track *t)
 	    t->synack_ts - t->syn_ts > TCP_SYN_RTT_MAX_NS;
 }
 
+/* Every packet of both sides carries one time stamp (a generated or
+ * rewritten trace): a round trip read from it would be 0, a lie. */
+static bool
+clock_frozen(const struct tcp_track *t)
+{
+	return t->frames >= 4 && t->ep[TCP_DIR_C2S].pkts > 0 &&
+	    t->ep[TCP_DIR_S2C].pkts > 0 &&
+	    t->ep[TCP_DIR_C2S].first_ts == t->last_ts &&
+	    t->ep[TCP_DIR_S2C].first_ts == t->last_ts;
+}
+
 /* The round trip the RST's sender needs to answer anything, measured at
  * the handshake: the server answers the SYN, the client the SYN-ACK. None
  * when the connection's clock stepped back or jumped. */
@@ -195,7 +206,7 @@ static bool
 answer_rtt(const struct tcp_track *t, enum tcp_dir x, uint64_t *rtt)
 {
 	*rtt = 0;
-	if (t->ts_back_frame != 0 || syn_rtt_absurd(t))
+	if (t->ts_back_frame != 0 || syn_rtt_absurd(t) || clock_frozen(t))
 		return false;
 	if (x == TCP_DIR_S2C && t->handshake_seen &&
 	    t->synack_ts >= t->syn_last_ts) {
@@ -730,14 +741,16 @@ judge(const struct tcp_track *t, enum tcp_finish why, ta_time now,
 	out->end_by = TCP_SIDE_NONE;
 	out->handshake_seen = t->handshake_seen;
 	judge_capture(t, out);
-	/* A clock that stepped back or jumped makes any round trip a lie. */
+	/* A clock that stepped back, jumped or stood still makes any round
+	 * trip a lie. */
 	if (t->handshake_seen && t->synack_ts >= t->syn_ts &&
-	    !out->ts_damaged) {
+	    !out->ts_damaged && !clock_frozen(t)) {
 		out->rtt_known = true;
 		out->syn_rtt_ms = (double)(t->synack_ts - t->syn_ts) /
 		    (double)TA_NS_PER_MS;
 	}
-	if (t->ack_seen && t->ack_ts >= t->synack_ts && !out->ts_damaged) {
+	if (t->ack_seen && t->ack_ts >= t->synack_ts && !out->ts_damaged &&
+	    !clock_frozen(t)) {
 		out->client_rtt_known = true;
 		out->client_rtt_ms = (double)(t->ack_ts - t->synack_ts) /
 		    (double)TA_NS_PER_MS;

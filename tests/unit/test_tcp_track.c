@@ -1122,6 +1122,34 @@ test_syn_rtt(void **state)
  * after it, a step back later in the connection; a SYN-ACK hours late is
  * still an answer.
  */
+/* A clock that stands still (every frame of both sides at one time, a
+ * generated trace): no round trip of 0 ms is claimed; two sides that
+ * answer in the same tick but move on later keep theirs. */
+static void
+test_frozen_clock_no_rtt(void **state)
+{
+	struct sim m;
+
+	(void)state;
+	sim_init(&m, 4);
+	handshake(&m, 0, 0);
+	tx(&m, C2S, F_PA, 517, 0);
+	tx(&m, S2C, F_A, 0, 0);
+	tx(&m, C2S, F_FA, 0, 0);
+	finish(&m, TCP_FINISH_CLOSED);
+	assert_false(m.o.rtt_known);
+	assert_false(m.o.client_rtt_known);
+	assert_int_equal(m.o.end, TCP_END_FIN);
+
+	sim_init(&m, 4);
+	handshake(&m, 0, 0);
+	tx(&m, C2S, F_PA, 517, 1 * MS);
+	tx(&m, S2C, F_A, 0, 0);
+	finish(&m, TCP_FINISH_CLOSED);
+	assert_true(m.o.rtt_known);
+	assert_true(m.o.syn_rtt_ms == 0.0);
+}
+
 static void
 test_damaged_clock_no_rtt(void **state)
 {
@@ -1776,6 +1804,7 @@ main(void)
 		cmocka_unit_test(test_rst_after_own_fin_other_ipid),
 		cmocka_unit_test(test_outlived_rst),
 		cmocka_unit_test(test_syn_rtt),
+		cmocka_unit_test(test_frozen_clock_no_rtt),
 		cmocka_unit_test(test_damaged_clock_no_rtt),
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_open_and_evicted),
