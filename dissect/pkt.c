@@ -26,6 +26,27 @@
  */
 #define NEXT_IP_ANY 0x0001
 #define NEXT_UNDECODED 0x0002
+/* And "an 802.11 frame", as Aruba's GRE carries. */
+#define NEXT_WLAN 0x0003
+
+/*
+ * The GRE protocol types of Aruba's access-point tunnels, 0x8200 to 0x8370
+ * in steps of 0x10 (not registered; as Wireshark and Zeek decode them):
+ * each carries an 802.11 frame without its FCS.
+ */
+#define GRE_ARUBA_FIRST 0x8200
+#define GRE_ARUBA_LAST 0x8370
+
+/* IEEE 802.11-2020 9.2.4.1: frame control bits we look at. */
+#define WLAN_TYPE_DATA 2
+#define WLAN_TO_DS 0x01
+#define WLAN_FROM_DS 0x02
+#define WLAN_MORE_FRAG 0x04
+#define WLAN_PROTECTED 0x40
+#define WLAN_ORDER 0x80   /* +HTC in a QoS data frame */
+#define WLAN_HDR 24       /* frame control to sequence control */
+#define WLAN_QOS_AMSDU 0x80 /* QoS control, first byte (9.2.4.5.9) */
+#define AMSDU_SUB_HDR 14  /* DA, SA, length (9.3.2.2.2) */
 
 /* BSD address families: AF_INET6 differs between the BSDs. */
 #define BSD_AF_INET 2
@@ -147,6 +168,7 @@ struct cur {
 	struct rd r;
 	size_t wire;
 	bool wire_known;
+	unsigned sub; /* which A-MSDU subframe is wanted (pkt_decode_sub) */
 };
 
 static inline enum dis_status
@@ -200,19 +222,17 @@ push(struct pkt *out, enum pkt_encap_type type, bool has_id, uint32_t id,
 	return DIS_OK;
 }
 
-/* IEEE 802.2 LLC with a SNAP header (RFC 1042, 802.1H): IP in an 802.3
- * frame, whose type field is a length. Any other LLC is not IP. */
+/* IEEE 802.2 LLC with a SNAP header (RFC 1042, 802.1H), up to the
+ * EtherType it names. Any other LLC is not IP. */
 static enum dis_status
-llc_snap(struct cur *c, uint16_t len, uint16_t *type, struct pkt *out)
+snap(struct cur *c, uint16_t *type, struct pkt *out)
 {
 	struct rd h;
 	enum dis_status st;
 	uint32_t oui;
 
 	*type = ETYPE_NONE;
-	st = narrow(c, len, out);
-	if (st == DIS_OK)
-		st = take(c, 3, &h, out);
+	st = take(c, 3, &h, out);
 	if (st != DIS_OK)
 		return st;
 	if (h.p[0] != 0xaa || h.p[1] != 0xaa || h.p[2] != 0x03)
@@ -224,6 +244,16 @@ llc_snap(struct cur *c, uint16_t len, uint16_t *type, struct pkt *out)
 	if (oui == 0x000000 || oui == 0x0000f8)
 		*type = be16(h.p + 3);
 	return DIS_OK;
+}
+
+/* LLC/SNAP in an 802.3 frame, whose type field is a length: IP in it. */
+static enum dis_status
+llc_snap(struct cur *c, uint16_t len, uint16_t *type, struct pkt *out)
+{
+	enum dis_status st = narrow(c, len, out);
+
+	*type = ETYPE_NONE;
+	return st == DIS_OK ? snap(c, type, out) : st;
 }
 
 /* An Ethernet header: at the link layer, or inside a tunnel. */
@@ -796,8 +826,149 @@ gre(struct cur *c, uint16_t *type, struct pkt *out)
 		return push(out, PKT_ENC_GRE, has_key,
 		            has_key ? be32(opt.p + keyat) : 0, true);
 	default:
-		return undecoded(out);
+		if (ptype < GRE_ARUBA_FIRST || ptype > GRE_ARUBA_LAST ||
+		    (ptype & 0x000f) != 0)
+			return undecoded(out);
+		*type = NEXT_WLAN;
+		return push(out, PKT_ENC_GRE, has_key,
+		            has_key ? be32(opt.p + keyat) : 0, true);
 	}
+}
+
+/*
+ * An 802.11 A-MSDU (IEEE 802.11-2020 9.3.2.2.2): subframes of destination,
+ * source, a big-endian length and that many bytes of MSDU (LLC/SNAP, then
+ * the packet), each but the last padded to a multiple of 4 bytes (a
+ * padded last one is accepted too). The cursor holds the frame body. The
+ * whole chain is walked, to count the subframes, and the cursor left on
+ * subframe c->sub. A length beyond what the frame carries is a lie; more
+ * than PKT_MAX_SUB subframes is refused. Where the capture ends inside
+ * the chain, the subframes seen so far are all there are to ask for (the
+ * one cut short is decoded as far as it goes).
+ */
+static enum dis_status
+amsdu(struct cur *c, uint16_t *type, struct pkt *out)
+{
+	struct cur at = *c, sel;
+	struct rd h;
+	size_t len, pad, got;
+	unsigned n = 0;
+	bool found = false;
+	enum dis_status st;
+
+	memset(&sel, 0, sizeof sel);
+	while (at.wire_known ? at.wire > 0 : at.r.left > 0) {
+		if (n >= PKT_MAX_SUB)
+			return fail(out, DIS_LIMIT, PKT_SKIP_MALFORMED);
+		if (found && at.r.left < AMSDU_SUB_HDR &&
+		    !(at.wire_known && at.wire < AMSDU_SUB_HDR))
+			break; /* cut after the wanted one: the rest unseen */
+		st = take(&at, AMSDU_SUB_HDR, &h, out);
+		if (st != DIS_OK)
+			return st;
+		len = be16(h.p + 12);
+		if (at.wire_known && len > at.wire)
+			return malformed(out);
+		if (n == c->sub) {
+			sel = at;
+			st = narrow(&sel, len, out);
+			if (st != DIS_OK)
+				return st;
+			found = true;
+		}
+		n++;
+		got = at.r.left < len ? at.r.left : len;
+		if (!rd_skip(&at.r, got))
+			return short_hdr(out); /* cannot be: got <= left */
+		if (at.wire_known)
+			at.wire -= len;
+		if (got < len) {
+			if (!found)
+				return short_hdr(out);
+			break;
+		}
+		pad = (4 - (AMSDU_SUB_HDR + len) % 4) % 4;
+		if (at.wire_known && pad > at.wire)
+			pad = at.wire; /* the last one, unpadded */
+		if (!at.wire_known && pad > at.r.left)
+			pad = at.r.left;
+		if (pad > at.r.left) {
+			if (!found)
+				return short_hdr(out);
+			break; /* cut in the padding after the wanted one */
+		}
+		st = take(&at, pad, &h, out);
+		if (st != DIS_OK)
+			return st;
+	}
+	if (!found)
+		return malformed(out); /* empty, or no such subframe */
+	out->nsub = (uint8_t)n;
+	out->sub = (uint8_t)c->sub;
+	*c = sel;
+	return snap(c, type, out);
+}
+
+/*
+ * An 802.11 frame (IEEE 802.11-2020 9.2.3, 9.3.2.1): frame control,
+ * duration, three addresses, sequence control, a fourth address when both
+ * To DS and From DS are set, QoS control in a QoS data frame, and HT
+ * control when a QoS data frame has its Order (+HTC) bit set. Only data
+ * frames that carry data are followed; a fragment is not reassembled; a
+ * protected frame (WEP, TKIP, CCMP, GCMP) cannot be read and is refused
+ * as an undecoded tunnel payload. The body is LLC/SNAP, or an A-MSDU when
+ * QoS control says so.
+ */
+static enum dis_status
+wlan(struct cur *c, uint16_t *type, struct pkt *out)
+{
+	struct rd h, q;
+	uint8_t fc0, fc1, sub;
+	size_t n;
+	bool qos;
+	enum dis_status st = take(c, WLAN_HDR, &h, out);
+
+	if (st != DIS_OK)
+		return st;
+	fc0 = h.p[0];
+	fc1 = h.p[1];
+	*type = ETYPE_NONE;
+	if ((fc0 & 0x03) != 0)
+		return malformed(out); /* protocol version 0 only */
+	if (((fc0 >> 2) & 0x03) != WLAN_TYPE_DATA)
+		return fail(out, DIS_UNSUPPORTED, PKT_SKIP_NOT_IP);
+	sub = fc0 >> 4;
+	qos = (sub & 0x08) != 0;
+	st = push(out, PKT_ENC_WLAN, false, 0, false);
+	if (st != DIS_OK)
+		return st;
+	/* Subtypes with bit 2 set (Null, QoS Null, CF-Ack ...) carry no data. */
+	if (sub & 0x04)
+		return fail(out, DIS_UNSUPPORTED, PKT_SKIP_NOT_IP);
+	/* Sequence control is little-endian: the fragment number is the
+	 * low nibble of its first byte. */
+	if ((fc1 & WLAN_MORE_FRAG) != 0 || (h.p[22] & 0x0f) != 0) {
+		out->anomalies |= PKT_A_IP_FRAGMENT;
+		return fail(out, DIS_UNSUPPORTED, PKT_SKIP_FRAGMENT);
+	}
+	if (fc1 & WLAN_PROTECTED)
+		return undecoded(out);
+	n = 0; /* what follows the fixed header */
+	if ((fc1 & (WLAN_TO_DS | WLAN_FROM_DS)) == (WLAN_TO_DS | WLAN_FROM_DS))
+		n += 6;
+	if (qos)
+		n += 2 + ((fc1 & WLAN_ORDER) ? 4u : 0u);
+	st = take(c, n, &q, out);
+	if (st != DIS_OK)
+		return st;
+	if (qos && (q.p[n - (fc1 & WLAN_ORDER ? 6 : 2)] & WLAN_QOS_AMSDU)) {
+		/* One A-MSDU a frame: one nested inside another's subframe
+		 * is not a network's doing. */
+		if (out->nsub != 0)
+			return malformed(out);
+		return amsdu(c, type, out);
+	}
+	return snap(c, type, out);
 }
 
 /* VXLAN (RFC 7348 5): the I flag says the VNI is valid, and must be set.
@@ -1141,6 +1312,9 @@ layers(struct cur *c, uint16_t type, const struct pkt_decap *decap,
 				return tcp(c, out);
 			st = ip_payload(c, proto, decap, &type, out);
 			break;
+		case NEXT_WLAN:
+			st = wlan(c, &type, out);
+			break;
 		case NEXT_UNDECODED:
 			return undecoded(out);
 		default:
@@ -1158,9 +1332,10 @@ pkt_decode(enum pkt_link link, const uint8_t *frame, size_t caplen,
 	return pkt_decode_opts(link, frame, caplen, NULL, out);
 }
 
-enum dis_status
-pkt_decode_opts(enum pkt_link link, const uint8_t *frame, size_t caplen,
-                const struct pkt_decap *decap, struct pkt *out)
+/* pkt_decode_sub, and with sub 0 pkt_decode_opts. */
+static HOT_INLINE enum dis_status
+decode(enum pkt_link link, const uint8_t *frame, size_t caplen,
+       const struct pkt_decap *decap, unsigned sub, struct pkt *out)
 {
 	struct cur c;
 	uint16_t type = ETYPE_NONE;
@@ -1172,6 +1347,7 @@ pkt_decode_opts(enum pkt_link link, const uint8_t *frame, size_t caplen,
 	rd_init(&c.r, frame, caplen);
 	c.wire = 0;
 	c.wire_known = false;
+	c.sub = sub;
 	if (c.r.left == 0)
 		return short_hdr(out);
 
@@ -1234,6 +1410,30 @@ pkt_decode_opts(enum pkt_link link, const uint8_t *frame, size_t caplen,
 			return st;
 	}
 	return layers(&c, type, decap, out);
+}
+
+enum dis_status
+pkt_decode_opts(enum pkt_link link, const uint8_t *frame, size_t caplen,
+                const struct pkt_decap *decap, struct pkt *out)
+{
+	return decode(link, frame, caplen, decap, 0, out);
+}
+
+enum dis_status
+pkt_decode_sub(enum pkt_link link, const uint8_t *frame, size_t caplen,
+               const struct pkt_decap *decap, unsigned sub, struct pkt *out)
+{
+	enum dis_status st;
+
+	if (sub >= PKT_MAX_SUB) {
+		memset(out, 0, offsetof(struct pkt, encap));
+		return malformed(out);
+	}
+	st = decode(link, frame, caplen, decap, sub, out);
+	/* A frame that never reached an A-MSDU has no packet sub > 0. */
+	if (sub > 0 && out->nsub == 0 && st == DIS_OK)
+		return malformed(out);
+	return st;
 }
 
 /*
@@ -1346,6 +1546,8 @@ pkt_encap_name(enum pkt_encap_type type)
 		return "ipip";
 	case PKT_ENC_6IN4:
 		return "6in4";
+	case PKT_ENC_WLAN:
+		return "wlan";
 	case PKT_ENC_NONE:
 		break;
 	}

@@ -13,9 +13,15 @@
  * IPv4, IPv6 or an Ethernet pseudowire with or without control word, RFC
  * 4448), PPPoE sessions (RFC 2516), GRE (RFC 2784, RFC 2890: key and
  * sequence), ERSPAN types I, II and III, VXLAN (RFC 7348), Geneve (RFC
- * 8926), GTP-U (3GPP TS 29.281), IPv4 and IPv6 in IP (protocols 4, 41).
+ * 8926), GTP-U (3GPP TS 29.281), IPv4 and IPv6 in IP (protocols 4, 41),
+ * and the 802.11 data frames an Aruba access point sends its controller
+ * in GRE (IEEE 802.11-2020 9.2 and 9.3.2; LLC/SNAP to the EtherType).
  * The TCP segment is the innermost one; every layer around it is listed,
  * outermost first, with the addresses of the IP header that carried it.
+ *
+ * One frame holds one packet, but for an 802.11 A-MSDU (IEEE 802.11-2020
+ * 9.3.2.2.2), which holds several: pkt_decode gives the first and says
+ * how many there are (nsub), pkt_decode_sub each of the others.
  *
  * The result holds views into the caller's frame; nothing is allocated or
  * copied. Lengths come from the IP header and are checked against what was
@@ -59,8 +65,9 @@ enum pkt_encap_type {
 	PKT_ENC_GTPU,    /* GTP-U G-PDU; id: TEID */
 	PKT_ENC_IPIP,    /* IPv4 inside IP (protocol 4) */
 	PKT_ENC_6IN4,    /* IPv6 inside IP (protocol 41) */
+	PKT_ENC_WLAN,    /* an 802.11 data frame (from Aruba GRE) */
 };
-#define PKT_ENC_LAST PKT_ENC_6IN4
+#define PKT_ENC_LAST PKT_ENC_WLAN
 
 /* Non-fatal oddities noticed while decoding (bit set). */
 enum pkt_anomaly {
@@ -91,9 +98,9 @@ enum pkt_skip {
 	PKT_SKIP_MALFORMED,     /* a header contradicts itself, or layers
 	                         * nest deeper than PKT_MAX_ENCAP */
 	PKT_SKIP_TUNNEL,        /* a tunnel whose payload is not decoded: GRE
-	                         * of another protocol (802.11 from an Aruba
-	                         * controller, PPTP), a UDP tunnel header we
-	                         * do not accept */
+	                         * of another protocol (PPTP), a UDP tunnel
+	                         * header we do not accept, a protected
+	                         * (encrypted) 802.11 frame */
 };
 
 struct pkt_addr {
@@ -120,6 +127,13 @@ pkt_addr_eq(const struct pkt_addr *x, const struct pkt_addr *y)
  * inside another reach 5 or 6; past 8 it is hostile, not a network.
  */
 #define PKT_MAX_ENCAP 8
+
+/*
+ * The most packets an 802.11 A-MSDU may hold: 802.11ac's largest (11,454
+ * bytes) holds 64 pure TCP acknowledgements with room to spare. A frame
+ * claiming more is refused as malformed.
+ */
+#define PKT_MAX_SUB 64
 
 struct pkt_encap {
 	uint8_t type;       /* enum pkt_encap_type */
@@ -185,6 +199,10 @@ struct pkt {
 	struct ta_bytes ip;
 	uint32_t ip_len;
 
+	/* Packets of an 802.11 A-MSDU: nsub of them (0: the frame is no
+	 * A-MSDU and holds this one packet), this is number sub from 0. */
+	uint8_t nsub, sub;
+
 	/* Layers around the TCP segment, outermost first. Kept last: only
 	 * the first nencap entries are written. */
 	uint8_t nencap;
@@ -211,6 +229,16 @@ enum dis_status pkt_decode(enum pkt_link link, const uint8_t *frame,
 enum dis_status pkt_decode_opts(enum pkt_link link, const uint8_t *frame,
                                 size_t caplen, const struct pkt_decap *decap,
                                 struct pkt *out) TA_MUST_CHECK;
+/*
+ * Packet number sub of a frame that holds several (out->nsub of
+ * pkt_decode_opts, same frame and decap): the same decoding, with the
+ * sub-th A-MSDU subframe taken in place of the first. Each packet has its
+ * own outcome (one may be cut by the snaplen, or not TCP). sub 0 is
+ * pkt_decode_opts; a sub the frame does not hold is refused as malformed.
+ */
+enum dis_status pkt_decode_sub(enum pkt_link link, const uint8_t *frame,
+                               size_t caplen, const struct pkt_decap *decap,
+                               unsigned sub, struct pkt *out) TA_MUST_CHECK;
 
 /*
  * What a frame counts for, told without decoding it, for the common case

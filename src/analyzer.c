@@ -20,6 +20,11 @@ struct analyzer {
 	struct probes probes;
 	struct port_census census;
 	ta_time now;             /* latest capture time seen */
+	/* The frame of several packets (an A-MSDU) last written to -w, and
+	 * for which connection: the next packet of it for the same one does
+	 * not write it again. */
+	ta_frame multi_frame;
+	const struct conn *multi_conn;
 	void (*warn)(void *ctx, const char *msg);
 	void *warn_ctx;
 };
@@ -436,7 +441,10 @@ segment(struct analyzer *a, const struct cap_pkt *cp, const struct pkt *p,
 	struct conn *c;
 	enum tcp_dir dir;
 
-	account(a, cp, DIS_OK, p->skip, p->anomalies);
+	/* The further packets of a frame that holds several: the frame was
+	 * counted with its first. */
+	if (p->sub == 0)
+		account(a, cp, DIS_OK, p->skip, p->anomalies);
 	c = flow_lookup_hashed(a->flows, &a->cfg.svc, p, hash, cp->ts,
 	                       cp->frame, &dir);
 	if (c == NULL) {
@@ -476,7 +484,13 @@ segment(struct analyzer *a, const struct cap_pkt *cp, const struct pkt *p,
 		             cp->frame);
 	else
 		count_streams(c, dir, p, cp->caplen >= cp->len, cp->frame);
-	export_packet(a, c, cp);
+	if (p->nsub <= 1)
+		export_packet(a, c, cp);
+	else if (a->multi_frame != cp->frame || a->multi_conn != c) {
+		export_packet(a, c, cp);
+		a->multi_frame = cp->frame;
+		a->multi_conn = c;
+	}
 	flow_touch(a->flows, c, cp->ts);
 expire:
 	flow_expire(a->flows, a->now);
@@ -488,8 +502,15 @@ analyzer_packet(struct analyzer *a, const struct cap_pkt *cp)
 	struct pkt p;
 	enum dis_status rc = pkt_decode_opts(cp->link, cp->data, cp->caplen,
 	                                     &a->cfg.decap, &p);
+	unsigned n = p.nsub;
 
 	analyzer_decoded(a, cp, rc, &p);
+	/* An A-MSDU: each of its other packets in turn, same frame. */
+	for (unsigned i = 1; i < n; i++) {
+		rc = pkt_decode_sub(cp->link, cp->data, cp->caplen,
+		                    &a->cfg.decap, i, &p);
+		analyzer_decoded(a, cp, rc, &p);
+	}
 }
 
 /* A decoded frame; hash: its flow hash when known (has_hash). */
@@ -508,7 +529,10 @@ decoded(struct analyzer *a, const struct cap_pkt *cp, enum dis_status rc,
 		analyzer_sniffed(a, k, k == SNIFF_CLIENT_HELLO ? p->dport
 		                                               : p->sport);
 	}
-	analyzer_other(a, cp, rc, p->skip, p->anomalies);
+	if (p->sub > 0)
+		analyzer_other_sub(a, rc);
+	else
+		analyzer_other(a, cp, rc, p->skip, p->anomalies);
 }
 
 void
@@ -570,6 +594,13 @@ analyzer_other(struct analyzer *a, const struct cap_pkt *cp,
 	if (rc == DIS_OK)
 		flow_count_ignored(a->flows);
 	flow_expire(a->flows, a->now);
+}
+
+void
+analyzer_other_sub(struct analyzer *a, enum dis_status rc)
+{
+	if (rc == DIS_OK)
+		flow_count_ignored(a->flows);
 }
 
 

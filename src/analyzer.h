@@ -116,6 +116,10 @@ void analyzer_decoded_hashed(struct analyzer *a, const struct cap_pkt *cp,
 void analyzer_other(struct analyzer *a, const struct cap_pkt *cp,
                     enum dis_status rc, enum pkt_skip skip,
                     uint32_t anomalies);
+/* The same for a further packet of a frame that holds several (an 802.11
+ * A-MSDU, pkt sub > 0): the frame was counted with its first packet, so
+ * only a TCP segment of another port is. */
+void analyzer_other_sub(struct analyzer *a, enum dis_status rc);
 /* A segment of no watched port whose payload starts a TLS or mail stream
  * (enum sniff_kind) for port: counted, so that the summary can say where
  * the capture's TLS is when the watched ports hold none. */

@@ -256,8 +256,13 @@ analyse_files(struct capture *cap, struct analyzer *an, bool show_progress)
 		} else {
 			if (it->sniff != 0)
 				analyzer_sniffed(an, it->sniff, it->sniff_port);
-			analyzer_other(an, &it->cp, (enum dis_status)it->rc,
-			               (enum pkt_skip)it->skip, it->anomalies);
+			if (it->sub > 0)
+				analyzer_other_sub(an, (enum dis_status)it->rc);
+			else
+				analyzer_other(an, &it->cp,
+				               (enum dis_status)it->rc,
+				               (enum pkt_skip)it->skip,
+				               it->anomalies);
 		}
 		/* Look at the clock only now and then. */
 		if (progress.on && (++progress.count & 0x3fff) == 0)

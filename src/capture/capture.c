@@ -98,11 +98,34 @@ next_frame(struct cap_file *f)
 	return savefile_next(f->sf, &f->sf_hdr, &f->data);
 }
 
+/* The port filter, and -f if there is one, on the IP packet a tunnel
+ * carried (p decoded from f's frame). */
+static bool
+inner_takes(struct cap_file *f, bool first_link, const struct pkt *p)
+{
+	struct pcap_pkthdr h;
+
+	if (p->nencap == 0 || p->ip.p == NULL)
+		return false;
+	h = *f->hdr;
+	h.caplen = (bpf_u_int32)p->ip.n;
+	h.len = p->ip_len;
+	if (pcap_offline_filter(&f->ports_inner, &h, p->ip.p) == 0)
+		return false;
+	if (!f->has_user)
+		return true;
+	return (first_link &&
+	        pcap_offline_filter(&f->user_outer, f->hdr, f->data) != 0) ||
+	       (f->has_user_inner &&
+	        pcap_offline_filter(&f->user_inner, &h, p->ip.p) != 0);
+}
+
 /*
  * Does the filter take this frame? The whole filter (ports and -f) on the
  * frame as captured; or, for a frame whose TCP segment sits inside layers
  * (tags, labels, tunnels), the port filter on the innermost IP packet (as
- * a raw-IP link would show it) and -f on either the frame or that packet.
+ * a raw-IP link would show it) and -f on either the frame or that packet;
+ * a frame of several packets (an 802.11 A-MSDU) when one of them passes.
  * Live, the kernel checked the frame against a wider filter already; a
  * plain frame (pkt_quick) can only have passed its port clause.
  */
@@ -110,9 +133,9 @@ static bool
 filter_takes(const struct capture *c, struct cap_file *f,
              const struct bpf_program *prog, enum pkt_link link)
 {
-	struct pcap_pkthdr h;
 	struct pkt_quick q;
 	struct pkt p;
+	unsigned n;
 	/* -f alone was compiled for the file's first link type. */
 	bool first_link = prog == &f->prog;
 
@@ -129,19 +152,18 @@ filter_takes(const struct capture *c, struct cap_file *f,
 	        DIS_OK &&
 	    p.nencap == 0)
 		return false;
-	if (p.nencap == 0 || p.ip.p == NULL)
-		return false;
-	h = *f->hdr;
-	h.caplen = (bpf_u_int32)p.ip.n;
-	h.len = p.ip_len;
-	if (pcap_offline_filter(&f->ports_inner, &h, p.ip.p) == 0)
-		return false;
-	if (!f->has_user)
+	if (inner_takes(f, first_link, &p))
 		return true;
-	return (first_link &&
-	        pcap_offline_filter(&f->user_outer, f->hdr, f->data) != 0) ||
-	       (f->has_user_inner &&
-	        pcap_offline_filter(&f->user_inner, &h, p.ip.p) != 0);
+	n = p.nsub;
+	for (unsigned i = 1; i < n; i++) {
+		if (pkt_decode_sub(link, f->data, f->hdr->caplen, c->decap, i,
+		                   &p) != DIS_OK &&
+		    p.ip.p == NULL)
+			continue; /* no IP packet to look at */
+		if (inner_takes(f, first_link, &p))
+			return true;
+	}
+	return false;
 }
 
 /* Where interface i of a pcapng file is described; NULL past the chunks

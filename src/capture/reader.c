@@ -199,44 +199,62 @@ sniff_item(struct reader_item *it, const uint8_t *p, size_t n,
 	it->sniff_port = k == SNIFF_CLIENT_HELLO ? dport : sport;
 }
 
-/* A frame pkt_quick does not answer for: decoded here (a tunnelled frame
- * is sorted by the ports of the segment inside). */
+/* One packet of a frame decoded here: the frame's, or one of an A-MSDU's. */
 static void
-add_decoded(struct reader *r, const struct cap_pkt *cp)
+add_packet(struct reader *r, const struct cap_pkt *cp, enum dis_status rc,
+           const struct pkt *p)
 {
 	struct reader_item *it;
-	struct pkt p;
-	enum dis_status rc;
 	bool service;
 
-	rc = pkt_decode_opts(cp->link, cp->data, cp->caplen, r->decap, &p);
-	service = is_service(r, rc, &p);
+	service = is_service(r, rc, p);
 	it = room(r, service ? frame_room(cp->caplen) : 0);
 	it->kind = READER_FRAME;
+	it->sub = p->sub;
 	it->sniff = SNIFF_NONE;
 	it->hashed = false;
 	it->service = service;
-	it->skip = (uint8_t)p.skip;
+	it->skip = (uint8_t)p->skip;
 	it->rc = (uint8_t)rc;
-	it->anomalies = p.anomalies;
+	it->anomalies = p->anomalies;
 	it->decoded = service;
 	if (!service) {
 		it->cp = *cp;
 		it->cp.data = NULL;
 		if (rc == DIS_OK)
-			sniff_item(it, p.payload.p, p.payload.n, p.sport,
-			           p.dport);
+			sniff_item(it, p->payload.p, p->payload.n, p->sport,
+			           p->dport);
 		return;
 	}
 	copy_frame(r, it, cp);
 	/* Only the layers found: the array is most of the struct. */
-	memcpy(it->p, &p, offsetof(struct pkt, encap) +
-	                      p.nencap * sizeof p.encap[0]);
+	memcpy(it->p, p, offsetof(struct pkt, encap) +
+	                      p->nencap * sizeof p->encap[0]);
 	/* The payload points into the frame: follow it to the copy. */
-	if (p.payload.p != NULL)
-		it->p->payload.p = it->cp.data + (p.payload.p - cp->data);
-	if (p.ip.p != NULL)
-		it->p->ip.p = it->cp.data + (p.ip.p - cp->data);
+	if (p->payload.p != NULL)
+		it->p->payload.p = it->cp.data + (p->payload.p - cp->data);
+	if (p->ip.p != NULL)
+		it->p->ip.p = it->cp.data + (p->ip.p - cp->data);
+}
+
+/* A frame pkt_quick does not answer for: decoded here (a tunnelled frame
+ * is sorted by the ports of the segment inside). An 802.11 A-MSDU gives
+ * an item for each of its packets, with the same frame. */
+static void
+add_decoded(struct reader *r, const struct cap_pkt *cp)
+{
+	struct pkt p;
+	enum dis_status rc;
+	unsigned n;
+
+	rc = pkt_decode_opts(cp->link, cp->data, cp->caplen, r->decap, &p);
+	n = p.nsub;
+	add_packet(r, cp, rc, &p);
+	for (unsigned i = 1; i < n; i++) {
+		rc = pkt_decode_sub(cp->link, cp->data, cp->caplen, r->decap,
+		                    i, &p);
+		add_packet(r, cp, rc, &p);
+	}
 }
 
 /*
@@ -259,6 +277,7 @@ add_frame(struct reader *r, const struct cap_pkt *cp)
 	service = service_between(r->svc, q.sport, q.dport);
 	it = room(r, service ? frame_room(cp->caplen) : 0);
 	it->kind = READER_FRAME;
+	it->sub = 0;
 	it->sniff = SNIFF_NONE;
 	it->hashed = false;
 	it->service = service;

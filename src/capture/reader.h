@@ -47,6 +47,10 @@ struct reader_item {
 	uint8_t skip;         /* enum pkt_skip */
 	uint8_t rc;           /* enum dis_status: what pkt_decode said, or
 	                       * would say */
+	uint8_t sub;          /* a frame of several packets (an 802.11
+	                       * A-MSDU) has an item for each, with the
+	                       * same cp: its number, from 0; the frame
+	                       * counts once, with item 0 */
 	uint32_t anomalies;   /* enum pkt_anomaly bits */
 	uint8_t sniff;        /* not a service frame: enum sniff_kind of its
 	                       * payload's first bytes */

@@ -247,6 +247,8 @@ encap_label(enum pkt_encap_type t)
 		return "IPv4 in IP";
 	case PKT_ENC_6IN4:
 		return "IPv6 in IP";
+	case PKT_ENC_WLAN:
+		return "802.11";
 	case PKT_ENC_NONE:
 		break;
 	}
@@ -301,6 +303,9 @@ encap_words(FILE *out, const struct pkt_encap *l, unsigned n)
 			break;
 		case PKT_ENC_6IN4:
 			fputs("IPv6 in IP", out);
+			break;
+		case PKT_ENC_WLAN:
+			fputs("802.11", out);
 			break;
 		case PKT_ENC_NONE:
 			fputs("?", out);

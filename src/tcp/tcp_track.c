@@ -353,7 +353,8 @@ tcp_track_packet(struct tcp_track *t, enum tcp_dir dir, const struct pkt *p,
 	ep->last_frame = frame;
 	ep->last_len = p->payload_len;
 	ep->last_flags = p->flags;
-	if (t->frames < UINT32_MAX)
+	/* Frames, not packets: the packets of an 802.11 A-MSDU share one. */
+	if (t->frames < UINT32_MAX && (t->frames == 0 || frame != t->last_frame))
 		t->frames++;
 	t->last_ts = ts;
 	t->last_frame = frame;

@@ -1,6 +1,7 @@
 /* fuzz_encap.c: fuzz target for the decapsulation in dissect/pkt.c
  * (tags, labels, PPPoE, GRE, ERSPAN, VXLAN, Geneve, GTP-U, IP in IP,
- * NFLOG), with an extra tunnel port as --decap-port gives. */
+ * NFLOG, 802.11 and its A-MSDUs in Aruba's GRE), with an extra tunnel
+ * port as --decap-port gives. */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -14,6 +15,36 @@ inside(const uint8_t *frame, size_t caplen, const uint8_t *p, size_t n)
 	if (p == NULL)
 		return;
 	if (p < frame || n > caplen || (size_t)(p - frame) > caplen - n)
+		abort();
+}
+
+/* Each further packet of an A-MSDU: the same frame's, numbered, its
+ * views inside the frame; none past the count. */
+static void
+subs(enum pkt_link link, const uint8_t *frame, size_t caplen,
+     const struct pkt_decap *d, unsigned nsub)
+{
+	struct pkt p;
+	enum dis_status rc;
+
+	if (nsub > PKT_MAX_SUB)
+		abort();
+	for (unsigned i = 1; i < nsub; i++) {
+		rc = pkt_decode_sub(link, frame, caplen, d, i, &p);
+		if (p.nsub != nsub || p.sub != i || p.nencap > PKT_MAX_ENCAP)
+			abort();
+		inside(frame, caplen, p.ip.p, p.ip.n);
+		if (rc != DIS_OK) {
+			if (p.skip == PKT_SKIP_NONE)
+				abort();
+			continue;
+		}
+		if (p.payload.n > p.payload_len)
+			abort();
+		inside(frame, caplen, p.payload.p, p.payload.n);
+	}
+	if (pkt_decode_sub(link, frame, caplen, d, nsub > 0 ? nsub : 1, &p) ==
+	    DIS_OK)
 		abort();
 }
 
@@ -69,6 +100,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	for (size_t i = 0; i < p.ip.n; i++)
 		sum += p.ip.p[i];
+	if (p.sub != 0)
+		abort();
+	subs(link, frame, caplen, &d, p.nsub);
 	if (rc != DIS_OK) {
 		if (p.skip == PKT_SKIP_NONE)
 			abort();

@@ -626,8 +626,8 @@ test_gre(void **state)
 	assert_outer4(&p, 0, 5, 6);
 	assert_int_equal(p.ip_version, 6);
 
-	/* Version 1 (PPTP), a routing field, 802.11 from a wireless
-	 * controller: declined, counted as not decoded. */
+	/* Version 1 (PPTP), a routing field, a protocol type next to
+	 * Aruba's: declined, counted as not decoded. */
 	f.n = 0;
 	ip = ip4(&f, 47, 5, 6);
 	g = gre_hdr(&f, 0x3001, 0x880b);
@@ -641,10 +641,291 @@ test_gre(void **state)
 	                 DIS_UNSUPPORTED);
 	assert_int_equal(p.skip, PKT_SKIP_TUNNEL);
 	set16(&f, g, 0x0000);
-	set16(&f, g + 2, 0x8240);
+	set16(&f, g + 2, 0x8241);
 	assert_int_equal(decode(PKT_LINK_RAW, f.b, f.n, NULL, &p),
 	                 DIS_UNSUPPORTED);
 	assert_int_equal(p.skip, PKT_SKIP_TUNNEL);
+	set16(&f, g + 2, 0x8380);
+	assert_int_equal(decode(PKT_LINK_RAW, f.b, f.n, NULL, &p),
+	                 DIS_UNSUPPORTED);
+	assert_int_equal(p.skip, PKT_SKIP_TUNNEL);
+}
+
+/* --- 802.11 in Aruba's GRE --- */
+
+/* Ethernet, IPv4 198.18.0.5 -> .6, GRE 0x8240, then an 802.11 header:
+ * frame control fc0 (type, subtype) and fc1 (flags), a fourth address
+ * when fc1 has both DS bits, QoS control qos when the subtype is QoS,
+ * HT control when it also has the Order bit. Returns the IPv4 header's
+ * offset, for ip4_done. */
+static size_t
+aruba(struct fb *f, uint8_t fc0, uint8_t fc1, uint8_t qos)
+{
+	size_t ip;
+
+	eth(f, 0x0800);
+	ip = ip4(f, 47, 5, 6);
+	gre_hdr(f, 0x0000, 0x8240);
+	put8(f, fc0);
+	put8(f, fc1);
+	put16(f, 0);         /* duration */
+	fill(f, 0x66, 6);    /* addresses 1 to 3 */
+	fill(f, 0x40, 6);
+	fill(f, 0x88, 6);
+	put16(f, 0x1000);    /* sequence 1, fragment 0 (little-endian) */
+	if ((fc1 & 0x03) == 0x03)
+		fill(f, 0x77, 6);
+	if (fc0 & 0x80) {
+		put8(f, qos);
+		put8(f, 0);
+		if (fc1 & 0x80)
+			put32(f, 0); /* HT control */
+	}
+	return ip;
+}
+
+static void
+snap_ip4(struct fb *f)
+{
+	put8(f, 0xaa);
+	put8(f, 0xaa);
+	put8(f, 0x03);
+	fill(f, 0, 3);
+	put16(f, 0x0800);
+}
+
+static void
+test_aruba_wlan(void **state)
+{
+	struct fb f = {.n = 0};
+	struct pkt p;
+	size_t ip, pl;
+
+	(void)state;
+	/* QoS data from the DS, LLC/SNAP, the packet: GRE, then 802.11. */
+	ip = aruba(&f, 0x88, 0x02, 0x00);
+	snap_ip4(&f);
+	pl = inner4(&f);
+	ip4_done(&f, ip);
+	check_frame(PKT_LINK_ETHERNET, &f, pl, NULL, &p);
+	assert_int_equal(p.nencap, 2);
+	assert_layer(&p, 0, PKT_ENC_GRE, false, 0);
+	assert_outer4(&p, 0, 5, 6);
+	assert_layer(&p, 1, PKT_ENC_WLAN, false, 0);
+	assert_false(p.encap[1].has_outer);
+	assert_int_equal(p.nsub, 0);
+	assert_inner4(&p);
+	/* One packet: there is no second. */
+	assert_int_equal(pkt_decode_sub(PKT_LINK_ETHERNET, f.b, f.n, NULL, 1,
+	                                &p),
+	                 DIS_MALFORMED);
+
+	/* Plain data with four addresses (a mesh or WDS hop). */
+	f.n = 0;
+	ip = aruba(&f, 0x08, 0x03, 0);
+	snap_ip4(&f);
+	pl = inner4(&f);
+	ip4_done(&f, ip);
+	check_frame(PKT_LINK_ETHERNET, &f, pl, NULL, &p);
+
+	/* QoS data with the Order bit: four bytes of HT control. */
+	f.n = 0;
+	ip = aruba(&f, 0x88, 0x81, 0x00);
+	snap_ip4(&f);
+	pl = inner4(&f);
+	ip4_done(&f, ip);
+	check_frame(PKT_LINK_ETHERNET, &f, pl, NULL, &p);
+
+	/* Protected: its body cannot be read. */
+	f.n = 0;
+	ip = aruba(&f, 0x88, 0x42, 0x00);
+	fill(&f, 0x5a, 8); /* a CCMP header */
+	snap_ip4(&f);
+	inner4(&f);
+	ip4_done(&f, ip);
+	assert_int_equal(decode(PKT_LINK_ETHERNET, f.b, f.n, NULL, &p),
+	                 DIS_UNSUPPORTED);
+	assert_int_equal(p.skip, PKT_SKIP_TUNNEL);
+	assert_true(p.anomalies & PKT_A_ENC(PKT_ENC_WLAN));
+
+	/* A fragment (More Fragments) is not reassembled. */
+	f.n = 0;
+	ip = aruba(&f, 0x88, 0x06, 0x00);
+	snap_ip4(&f);
+	inner4(&f);
+	ip4_done(&f, ip);
+	assert_int_equal(decode(PKT_LINK_ETHERNET, f.b, f.n, NULL, &p),
+	                 DIS_UNSUPPORTED);
+	assert_int_equal(p.skip, PKT_SKIP_FRAGMENT);
+
+	/* A beacon (management) and a QoS Null carry no packet. */
+	f.n = 0;
+	ip = aruba(&f, 0x80, 0x00, 0);
+	fill(&f, 0, 40);
+	ip4_done(&f, ip);
+	assert_int_equal(decode(PKT_LINK_ETHERNET, f.b, f.n, NULL, &p),
+	                 DIS_UNSUPPORTED);
+	assert_int_equal(p.skip, PKT_SKIP_NOT_IP);
+	f.n = 0;
+	ip = aruba(&f, 0xc8, 0x01, 0x00);
+	ip4_done(&f, ip);
+	assert_int_equal(decode(PKT_LINK_ETHERNET, f.b, f.n, NULL, &p),
+	                 DIS_UNSUPPORTED);
+	assert_int_equal(p.skip, PKT_SKIP_NOT_IP);
+
+	/* Protocol version 1 does not exist. */
+	f.n = 0;
+	ip = aruba(&f, 0x89, 0x02, 0x00);
+	snap_ip4(&f);
+	inner4(&f);
+	ip4_done(&f, ip);
+	assert_int_equal(decode(PKT_LINK_ETHERNET, f.b, f.n, NULL, &p),
+	                 DIS_MALFORMED);
+}
+
+/* One A-MSDU subframe holding the inner packet; its MSDU's length is
+ * written at the end. Returns the payload's offset. */
+static size_t
+amsdu_sub(struct fb *f, bool pad)
+{
+	size_t at = f->n, pl;
+
+	fill(f, 0x66, 6);
+	fill(f, 0x88, 6);
+	put16(f, 0);
+	snap_ip4(f);
+	pl = inner4(f);
+	set16(f, at + 12, (uint16_t)(f->n - at - 14));
+	while (pad && (f->n - at) % 4 != 0)
+		put8(f, 0);
+	return pl;
+}
+
+/* Packet sub of f, decoded from a copy cut at n bytes. */
+static enum dis_status
+decode_sub(const struct fb *f, size_t n, unsigned sub, struct pkt *p)
+{
+	uint8_t *copy = malloc(n ? n : 1);
+	enum dis_status st;
+
+	assert_non_null(copy);
+	memcpy(copy, f->b, n);
+	st = pkt_decode_sub(PKT_LINK_ETHERNET, copy, n, NULL, sub, p);
+	if (p->payload.p != NULL) {
+		assert_true(p->payload.p >= copy);
+		assert_true((size_t)(p->payload.p - copy) + p->payload.n <= n);
+		p->payload.p = f->b + (p->payload.p - copy);
+	}
+	free(copy);
+	return st;
+}
+
+static void
+test_aruba_amsdu(void **state)
+{
+	struct fb f = {.n = 0};
+	struct pkt p;
+	size_t ip, pl0, pl1, sub1, end;
+
+	(void)state;
+	/* Two subframes, the first padded to 4 bytes, as in the field. */
+	ip = aruba(&f, 0x88, 0x02, 0x80);
+	pl0 = amsdu_sub(&f, true);
+	sub1 = f.n;
+	pl1 = amsdu_sub(&f, false);
+	ip4_done(&f, ip);
+	end = f.n;
+	check_frame(PKT_LINK_ETHERNET, &f, pl0, NULL, &p);
+	assert_int_equal(p.nsub, 2);
+	assert_int_equal(p.sub, 0);
+	assert_int_equal(p.nencap, 2);
+	assert_layer(&p, 1, PKT_ENC_WLAN, false, 0);
+	assert_inner4(&p);
+	assert_int_equal(decode_sub(&f, f.n, 1, &p), DIS_OK);
+	assert_int_equal(p.nsub, 2);
+	assert_int_equal(p.sub, 1);
+	assert_int_equal(p.dport, 993);
+	assert_ptr_equal(p.payload.p, f.b + pl1);
+	assert_int_equal(p.payload.n, HELLO_LEN);
+	assert_int_equal(p.nencap, 2);
+	assert_inner4(&p);
+	assert_int_equal(decode_sub(&f, f.n, 2, &p), DIS_MALFORMED);
+	assert_int_equal(decode_sub(&f, f.n, PKT_MAX_SUB, &p), DIS_MALFORMED);
+
+	/* Every prefix: the first packet as check_frame said; the second
+	 * short until its payload, then cut; the count takes in a subframe
+	 * once its header was captured. */
+	for (size_t n = 0; n < end; n++) {
+		enum dis_status st = decode_sub(&f, n, 0, &p);
+
+		assert_int_equal(st, n < pl0 ? DIS_SHORT : DIS_OK);
+		if (n >= pl0)
+			assert_int_equal(p.nsub, n < sub1 + 14 ? 1 : 2);
+		st = decode_sub(&f, n, 1, &p);
+		if (n < pl1) {
+			assert_int_equal(st, DIS_SHORT);
+			continue;
+		}
+		assert_int_equal(st, DIS_OK);
+		assert_int_equal(p.payload.n, n - pl1);
+		assert_true(p.anomalies & PKT_A_TRUNCATED);
+	}
+
+	/* The last subframe padded too: accepted. */
+	f.n = 0;
+	ip = aruba(&f, 0x88, 0x02, 0x80);
+	amsdu_sub(&f, true);
+	amsdu_sub(&f, true);
+	ip4_done(&f, ip);
+	assert_int_equal(decode_sub(&f, f.n, 1, &p), DIS_OK);
+
+	/* A subframe length beyond the frame; bytes after the last one
+	 * that are no subframe; an empty A-MSDU: lies. */
+	f.n = 0;
+	ip = aruba(&f, 0x88, 0x02, 0x80);
+	amsdu_sub(&f, true);
+	sub1 = f.n;
+	amsdu_sub(&f, false);
+	ip4_done(&f, ip);
+	set16(&f, sub1 + 12, (uint16_t)(f.n - sub1 - 14 + 1));
+	assert_int_equal(decode_sub(&f, f.n, 0, &p), DIS_MALFORMED);
+	assert_int_equal(p.skip, PKT_SKIP_MALFORMED);
+	set16(&f, sub1 + 12, (uint16_t)(f.n - sub1 - 14));
+	fill(&f, 0, 6);
+	ip4_done(&f, ip);
+	assert_int_equal(decode_sub(&f, f.n, 0, &p), DIS_MALFORMED);
+	f.n = 0;
+	ip = aruba(&f, 0x88, 0x02, 0x80);
+	ip4_done(&f, ip);
+	assert_int_equal(decode_sub(&f, f.n, 0, &p), DIS_MALFORMED);
+
+	/* PKT_MAX_SUB subframes are read; one more is refused. */
+	for (unsigned k = PKT_MAX_SUB; k <= PKT_MAX_SUB + 1; k++) {
+		f.n = 0;
+		ip = aruba(&f, 0x88, 0x02, 0x80);
+		for (unsigned i = 0; i < k; i++) {
+			fill(&f, 0x66, 12);
+			put16(&f, 8);
+			put8(&f, 0xaa);
+			put8(&f, 0xaa);
+			put8(&f, 0x03);
+			fill(&f, 0, 3);
+			put16(&f, 0x0806); /* ARP, no body: not IP */
+			fill(&f, 0, 2);
+		}
+		ip4_done(&f, ip);
+		if (k == PKT_MAX_SUB) {
+			assert_int_equal(decode_sub(&f, f.n, 0, &p),
+			                 DIS_UNSUPPORTED);
+			assert_int_equal(p.skip, PKT_SKIP_NOT_IP);
+			assert_int_equal(p.nsub, PKT_MAX_SUB);
+			assert_int_equal(decode_sub(&f, f.n, k - 1, &p),
+			                 DIS_UNSUPPORTED);
+		} else {
+			assert_int_equal(decode_sub(&f, f.n, 0, &p), DIS_LIMIT);
+			assert_int_equal(p.skip, PKT_SKIP_MALFORMED);
+		}
+	}
 }
 
 static void
@@ -1069,6 +1350,7 @@ test_names(void **state)
 	assert_string_equal(pkt_encap_name(PKT_ENC_VXLAN), "vxlan");
 	assert_string_equal(pkt_encap_name(PKT_ENC_ERSPAN3), "erspan3");
 	assert_string_equal(pkt_encap_name(PKT_ENC_6IN4), "6in4");
+	assert_string_equal(pkt_encap_name(PKT_ENC_WLAN), "wlan");
 	assert_null(pkt_encap_name(PKT_ENC_NONE));
 	for (unsigned t = 1; t <= PKT_ENC_LAST; t++)
 		assert_non_null(pkt_encap_name((enum pkt_encap_type)t));
@@ -1253,6 +1535,8 @@ main(void)
 		cmocka_unit_test(test_gtpu_looping_extensions),
 		cmocka_unit_test(test_gre),
 		cmocka_unit_test(test_erspan),
+		cmocka_unit_test(test_aruba_wlan),
+		cmocka_unit_test(test_aruba_amsdu),
 		cmocka_unit_test(test_mpls),
 		cmocka_unit_test(test_pppoe),
 		cmocka_unit_test(test_ip_in_ip),
