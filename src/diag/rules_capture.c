@@ -126,6 +126,22 @@ tls13_server_saw_finished(struct ctx *c)
 	return true;
 }
 
+/* Why application data from side after its Finished (at frame) says the
+ * handshake completed; server_more: what the server's case adds. */
+static void
+ev_data_after_finished(struct ctx *c, enum tls_side side, ta_frame frame,
+                       const char *server_more)
+{
+	if (side == TLS_SIDE_SERVER)
+		ev(c, frame, "%s: the server sent application data after it, "
+		    "which it does only once it has the client's Finished: the "
+		    "handshake completed%s", dg_fr(c, frame).s, server_more);
+	else
+		ev(c, frame, "%s: the client sent application data after it: "
+		    "it had the server's Finished, or (False Start) sent it "
+		    "right after its own and saw no failure", dg_fr(c, frame).s);
+}
+
 bool
 dg_rule_one_sided(struct ctx *c)
 {
@@ -151,16 +167,7 @@ dg_rule_one_sided(struct ctx *c)
 		ev(c, c->tls->side[seen].finished_frame, "%s: the %s's Finished "
 		    "(its first handshake record after its ChangeCipherSpec)",
 		    dg_fr(c, c->tls->side[seen].finished_frame).s, sw);
-		if (seen == TLS_SIDE_SERVER)
-			ev(c, r->frame, "%s: the server sent application data "
-			    "after it, which it does only once it has the "
-			    "client's Finished: the handshake completed",
-			    dg_fr(c, r->frame).s);
-		else
-			ev(c, r->frame, "%s: the client sent application data "
-			    "after it: it had the server's Finished, or (False "
-			    "Start) sent it right after its own and saw no "
-			    "failure", dg_fr(c, r->frame).s);
+		ev_data_after_finished(c, seen, r->frame, "");
 		verdict(c, DIAG_OK, true, "The TLS handshake completed "
 		    "(inferred), as the %s's side shows: application data after "
 		    "its Finished; the %s's direction is not in the capture.",
@@ -298,18 +305,9 @@ dg_rule_unreadable(struct ctx *c)
 		    "after the %s's record that is not valid TLS",
 		    dg_fr(c, t->side[other].finished_frame).s,
 		    dg_side_word(other), dg_side_word(bad));
-		if (other == TLS_SIDE_SERVER)
-			ev(c, r->frame, "%s: the server sent application data "
-			    "after it, which it does only once it has the "
-			    "client's Finished: the handshake completed, and the "
-			    "client's ChangeCipherSpec and Finished are among "
-			    "the bytes that could not be read",
-			    dg_fr(c, r->frame).s);
-		else
-			ev(c, r->frame, "%s: the client sent application data "
-			    "after it: it had the server's Finished, or (False "
-			    "Start) sent it right after its own and saw no "
-			    "failure", dg_fr(c, r->frame).s);
+		ev_data_after_finished(c, other, r->frame, ", and the client's "
+		    "ChangeCipherSpec and Finished are among the bytes that "
+		    "could not be read");
 		verdict(c, DIAG_OK, true, "The TLS handshake completed "
 		    "(inferred), as the %s's Finished and application data "
 		    "show; the %s's records from %s on could not be read (an "
