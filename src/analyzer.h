@@ -106,6 +106,9 @@ void analyzer_decoded(struct analyzer *a, const struct cap_pkt *cp,
 /* For a service frame a few frames ahead: the hash of its connection's
  * key, and the hint that fetches its part of the table (flow_prefetch). */
 uint32_t analyzer_flow_hash(const struct analyzer *a, const struct pkt *p);
+/* Whether the look-ahead pays: enough connections open that their table
+ * and state no longer stay cached (ANALYZER_PREFETCH_CONNS). */
+bool analyzer_prefetch_pays(const struct analyzer *a);
 void analyzer_prefetch(const struct analyzer *a, uint32_t hash, bool deep);
 /* analyzer_decoded for such a frame, its hash given. */
 void analyzer_decoded_hashed(struct analyzer *a, const struct cap_pkt *cp,

@@ -200,9 +200,12 @@ analyse_live(struct capture *cap, struct analyzer *an)
 static void
 prefetch_ahead(struct reader *rd, const struct analyzer *an)
 {
-	struct reader_item *far = reader_peek(rd, PREFETCH_FAR);
-	struct reader_item *near = reader_peek(rd, PREFETCH_NEAR);
+	struct reader_item *far, *near;
 
+	if (!analyzer_prefetch_pays(an))
+		return;
+	far = reader_peek(rd, PREFETCH_FAR);
+	near = reader_peek(rd, PREFETCH_NEAR);
 	/* Decoding and hashing the far one now is work moved from its turn,
 	 * not added: its hash goes with it (analyzer_decoded_hashed). */
 	if (far != NULL && far->kind == READER_FRAME && far->service &&
