@@ -275,9 +275,15 @@ html_card(FILE *out, uint64_t n, const struct capture *cap,
 	if (cap != NULL) {
 		fputs(" &#xb7; ", out);
 		html_puts(out, capture_file_name(cap, TA_FRAME_FILE(c->first_frame)));
-		fprintf(out, ", frames %" PRIu64 "..%" PRIu64 " (%u frames)",
-		        (uint64_t)TA_FRAME_NO(c->first_frame),
-		        (uint64_t)TA_FRAME_NO(c->tcp.last_frame), f->tcp.frames);
+		if (f->tcp.frames == 1)
+			fprintf(out, ", frame %" PRIu64,
+			        (uint64_t)TA_FRAME_NO(c->first_frame));
+		else
+			fprintf(out, ", frames %" PRIu64 "..%" PRIu64
+			        " (%u frames)",
+			        (uint64_t)TA_FRAME_NO(c->first_frame),
+			        (uint64_t)TA_FRAME_NO(c->tcp.last_frame),
+			        f->tcp.frames);
 	}
 	fputs("</p>\n", out);
 

@@ -490,7 +490,11 @@ report_text_conn(FILE *out, const struct report_opts *o,
 	        service_name(c->svc));
 	fprintf(out, "  %s\n", said(text, sizeof text, d->summary));
 	fprintf(out, "  %s UTC", fmt_time_human(ts, sizeof ts, c->first_ts));
-	if (cap != NULL)
+	if (cap != NULL && f->tcp.frames == 1)
+		fprintf(out, ", %s frame %" PRIu64,
+		        capture_file_name(cap, TA_FRAME_FILE(c->first_frame)),
+		        (uint64_t)TA_FRAME_NO(c->first_frame));
+	else if (cap != NULL)
 		fprintf(out, ", %s frames %" PRIu64 "..%" PRIu64 " (%u frames)",
 		        capture_file_name(cap, TA_FRAME_FILE(c->first_frame)),
 		        (uint64_t)TA_FRAME_NO(c->first_frame),
