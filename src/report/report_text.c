@@ -802,8 +802,8 @@ report_text_summary(FILE *out, const struct report_opts *o,
 	if (st->tunnelled > 0 || st->tunnel_undecoded > 0) {
 		bool first = true;
 
-		fprintf(out, "  tunnels: %" PRIu64 " frames decapsulated",
-		        st->tunnelled);
+		fprintf(out, "  tunnels: %" PRIu64 " frame%s decapsulated",
+		        st->tunnelled, st->tunnelled == 1 ? "" : "s");
 		/* VLAN tags are no tunnel: their frames are not counted. */
 		for (unsigned t = PKT_ENC_VLAN + 1; t <= PKT_ENC_LAST; t++) {
 			if (st->by_encap[t] == 0)
