@@ -816,6 +816,9 @@ decode_sub(const struct fb *f, size_t n, unsigned sub, struct pkt *p)
 		assert_true((size_t)(p->payload.p - copy) + p->payload.n <= n);
 		p->payload.p = f->b + (p->payload.p - copy);
 	}
+	/* The IP header view too: it points into the copy, freed below. */
+	if (p->ip.p != NULL)
+		p->ip.p = f->b + (p->ip.p - copy);
 	free(copy);
 	return st;
 }
