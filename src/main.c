@@ -197,10 +197,42 @@ analyse_live(struct capture *cap, struct analyzer *an)
 #define PREFETCH_FAR 8
 #define PREFETCH_NEAR 4
 
+/* The hashes worked out ahead, by the item they belong to. Kept here, not
+ * in the items: a write into an item would pull its line over from the
+ * reader's core, which writes it again a few blocks later. */
+#define AHEAD_SLOTS 16
+
+struct ahead {
+	const struct reader_item *it[AHEAD_SLOTS];
+	uint32_t hash[AHEAD_SLOTS];
+};
+
+static unsigned
+ahead_slot(const struct reader_item *it)
+{
+	return (unsigned)((uintptr_t)it / sizeof *it) & (AHEAD_SLOTS - 1);
+}
+
+/* The hash worked out for it, if any; the slot is free again either way
+ * (items are reused once their block comes round). */
+static bool
+ahead_take(struct ahead *ah, const struct reader_item *it, uint32_t *hash)
+{
+	unsigned i = ahead_slot(it);
+
+	if (ah->it[i] != it)
+		return false;
+	ah->it[i] = NULL;
+	*hash = ah->hash[i];
+	return true;
+}
+
 static void
-prefetch_ahead(struct reader *rd, const struct analyzer *an)
+prefetch_ahead(struct reader *rd, const struct analyzer *an,
+               struct ahead *ah)
 {
 	struct reader_item *far, *near;
+	uint32_t hash;
 
 	if (!analyzer_prefetch_pays(an))
 		return;
@@ -210,12 +242,15 @@ prefetch_ahead(struct reader *rd, const struct analyzer *an)
 	 * not added: its hash goes with it (analyzer_decoded_hashed). */
 	if (far != NULL && far->kind == READER_FRAME && far->service &&
 	    reader_pkt(rd, far) != NULL && far->rc == DIS_OK) {
-		far->flow_hash = analyzer_flow_hash(an, far->p);
-		far->hashed = true;
-		analyzer_prefetch(an, far->flow_hash, false);
+		unsigned i = ahead_slot(far);
+
+		hash = analyzer_flow_hash(an, far->p);
+		ah->it[i] = far;
+		ah->hash[i] = hash;
+		analyzer_prefetch(an, hash, false);
 	}
-	if (near != NULL && near->hashed)
-		analyzer_prefetch(an, near->flow_hash, true);
+	if (near != NULL && ah->it[ahead_slot(near)] == near)
+		analyzer_prefetch(an, ah->hash[ahead_slot(near)], true);
 }
 
 /* Offline: frames read and decoded ahead by the reader thread. */
@@ -225,6 +260,7 @@ analyse_files(struct capture *cap, struct analyzer *an, bool show_progress)
 	char err[CAP_ERRLEN];
 	struct progress progress;
 	struct reader_item *it;
+	struct ahead ah;
 	struct reader *rd = reader_start(cap, analyzer_services(an),
 	                                 analyzer_decap(an), err, sizeof err);
 
@@ -233,6 +269,7 @@ analyse_files(struct capture *cap, struct analyzer *an, bool show_progress)
 		return false;
 	}
 	memset(&progress, 0, sizeof progress);
+	memset(&ah, 0, sizeof ah);
 	progress.on = show_progress;
 	progress.start = wall_now();
 	signal_reader = rd;
@@ -248,11 +285,12 @@ analyse_files(struct capture *cap, struct analyzer *an, bool show_progress)
 		if (it->service) {
 			/* Decoded here first: reader_pkt settles rc. */
 			const struct pkt *p = reader_pkt(rd, it);
+			uint32_t hash;
 
-			prefetch_ahead(rd, an);
-			if (it->hashed)
+			prefetch_ahead(rd, an, &ah);
+			if (ahead_take(&ah, it, &hash))
 				analyzer_decoded_hashed(an, &it->cp,
-				    (enum dis_status)it->rc, p, it->flow_hash);
+				    (enum dis_status)it->rc, p, hash);
 			else
 				analyzer_decoded(an, &it->cp,
 				                 (enum dis_status)it->rc, p);

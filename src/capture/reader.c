@@ -1,4 +1,5 @@
 /* reader.c: offline captures read and decoded ahead in a thread (reader.h). */
+#include <assert.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -21,12 +22,18 @@
 #define BLOCK_ITEMS 1024
 #define BLOCK_BYTES (4u * CAP_SNAPLEN)
 
+static_assert(sizeof(struct reader_item) == 64,
+              "a reader item fills one cache line");
+
 struct block {
 	unsigned n;         /* items filled */
 	size_t used;        /* bytes filled */
 	bool last;          /* the input ends after this block */
 	uint64_t done, total; /* progress when it was handed over */
-	struct reader_item items[BLOCK_ITEMS];
+	/* An item per cache line: the reader writes each while the analysis
+	 * reads the block before, and an item across two lines costs two
+	 * transfers between the cores. */
+	_Alignas(64) struct reader_item items[BLOCK_ITEMS];
 	/* Service frames' bytes, each followed by its decoded headers (only
 	 * theirs: a struct pkt per item would be most of the block), and
 	 * warnings' text; every piece starts aligned for a struct pkt. */
@@ -212,7 +219,6 @@ add_packet(struct reader *r, const struct cap_pkt *cp, enum dis_status rc,
 	it->kind = READER_FRAME;
 	it->sub = p->sub;
 	it->sniff = SNIFF_NONE;
-	it->hashed = false;
 	it->service = service;
 	it->skip = (uint8_t)p->skip;
 	it->rc = (uint8_t)rc;
@@ -279,7 +285,6 @@ add_frame(struct reader *r, const struct cap_pkt *cp)
 	it->kind = READER_FRAME;
 	it->sub = 0;
 	it->sniff = SNIFF_NONE;
-	it->hashed = false;
 	it->service = service;
 	it->skip = PKT_SKIP_NONE;
 	it->rc = (uint8_t)DIS_OK;
@@ -338,7 +343,8 @@ reader_start(struct capture *cap, const struct service_map *svc,
 	if (r == NULL)
 		goto oom;
 	for (unsigned i = 0; i < READER_BLOCKS; i++) {
-		r->blocks[i] = malloc(sizeof *r->blocks[i]);
+		r->blocks[i] = aligned_alloc(_Alignof(struct block),
+		                             sizeof *r->blocks[i]);
 		if (r->blocks[i] == NULL)
 			goto oom;
 	}

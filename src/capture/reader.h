@@ -51,15 +51,11 @@ struct reader_item {
 	                       * A-MSDU) has an item for each, with the
 	                       * same cp: its number, from 0; the frame
 	                       * counts once, with item 0 */
-	uint32_t anomalies;   /* enum pkt_anomaly bits */
 	uint8_t sniff;        /* not a service frame: enum sniff_kind of its
 	                       * payload's first bytes */
 	uint16_t sniff_port;  /* the port it speaks for (the ClientHello's
 	                       * destination, the greeting's source) */
-	bool hashed;          /* flow_hash holds its connection key's hash,
-	                       * worked out ahead by the analysis (a hint
-	                       * it gives itself; the reader clears it) */
-	uint32_t flow_hash;
+	uint32_t anomalies;   /* enum pkt_anomaly bits */
 	struct cap_pkt cp;
 	union {
 		struct pkt *p;    /* READER_FRAME of a service: where its
