@@ -27,6 +27,17 @@ struct analyzer {
 	const struct conn *multi_conn;
 	void (*warn)(void *ctx, const char *msg);
 	void *warn_ctx;
+	/* Chains clients accepted, and the connections whose verdict waits
+	 * for such evidence (cfg.hold), oldest first. */
+	struct accepted *accepted;
+	struct held {
+		struct conn *c;
+		struct conn_facts f;
+		uint64_t key;
+		ta_time until;    /* capture time it is given up at */
+		struct accepted_seen seen; /* f.accepted, once found */
+	} held[ANALYZER_HOLD_MAX];
+	unsigned nheld;
 };
 
 void
@@ -78,11 +89,124 @@ export_decide(struct analyzer *a, struct conn *c, const char *verdict)
 	export_check(a, export_write(x, &c->xbuf, label, NULL));
 }
 
+/* The verdict of a connection whose facts are complete, then its state
+ * goes. */
+static void
+decide(struct analyzer *a, struct conn *c, const struct conn_facts *f)
+{
+	export_decide(a, c, a->out(a->ctx, f));
+	session_free(c->session);
+	c->session = NULL;
+}
+
+/* Held connection i decided (with what was found for it) and freed. */
+static void
+release(struct analyzer *a, unsigned i)
+{
+	struct held *h = &a->held[i];
+	struct conn *c = h->c;
+
+	decide(a, c, &h->f);
+	flow_release(a->flows, c);
+	a->nheld--;
+	memmove(&a->held[i], &a->held[i + 1], (a->nheld - i) * sizeof *h);
+}
+
+/* A client accepted what key names: the connections that waited for it
+ * have their evidence. */
+static void
+release_accepted(struct analyzer *a, uint64_t key,
+                 const struct accepted_seen *seen)
+{
+	for (unsigned i = 0; i < a->nheld;) {
+		/* It must have begun within the window after the held one. */
+		if (a->held[i].key != key || seen->first_ts > a->held[i].until) {
+			i++;
+			continue;
+		}
+		a->held[i].seen = *seen;
+		a->held[i].f.accepted = &a->held[i].seen;
+		release(a, i);
+	}
+}
+
+/* Those that waited long enough are decided on their own facts. */
+static void
+release_due(struct analyzer *a)
+{
+	while (a->nheld > 0 && a->held[0].until <= a->now)
+		release(a, 0);
+}
+
+/* Capture time moved: connections idle too long end, and held verdicts
+ * that waited long enough are given. */
+static void
+expire(struct analyzer *a)
+{
+	flow_expire(a->flows, a->now);
+	if (a->nheld > 0)
+		release_due(a);
+}
+
+/*
+ * A client that completed its handshake on a chain it may have refused
+ * after it (cert/accepted.h): what it did on its other connections says
+ * whether it did. An acceptance seen before decides now; offline, a later
+ * one is waited for. Returns true when c is kept for later.
+ */
+static bool
+cross_check(struct analyzer *a, struct conn *c, struct conn_facts *f,
+            struct accepted_seen *found)
+{
+	uint64_t key = accepted_key(&c->caddr, f->tls, f->cert);
+	const struct accepted_seen *s;
+	struct held *h;
+
+	if (key == 0 || a->accepted == NULL)
+		return false;
+	if (f->tls->client_app_data) {
+		struct accepted_seen seen = {
+			.first_frame = c->first_frame,
+			.data_frame = f->tls->client_app_data_frame,
+			.first_ts = c->first_ts,
+			.last_ts = c->last_ts,
+			.cport = c->cport,
+			.caddr = c->caddr,
+		};
+
+		accepted_note(a->accepted, key, &seen);
+		release_accepted(a, key, &seen);
+		return false;
+	}
+	/* Within the window before this connection (it ends after the
+	 * other one's data: the table holds only connections that ended). */
+	s = accepted_find(a->accepted, key);
+	if (s != NULL && s->last_ts + ANALYZER_HOLD_NS >= c->first_ts) {
+		*found = *s;
+		f->accepted = found;
+		return false;
+	}
+	if (!a->cfg.hold)
+		return false;
+	if (a->nheld == ANALYZER_HOLD_MAX)
+		release(a, 0);
+	h = &a->held[a->nheld++];
+	h->c = c;
+	h->f = *f;
+	h->key = key;
+	/* The window runs from its last packet: it ends its lingering only
+	 * with a later packet, which may come long after. */
+	h->until = c->last_ts + ANALYZER_HOLD_NS;
+	flow_keep(a->flows, c);
+	return true;
+}
+
 static void
 conn_ended(void *ctx, struct conn *c, enum tcp_finish why, ta_time now)
 {
 	struct analyzer *a = ctx;
 	struct conn_facts f;
+	struct accepted_seen found;
 
 	memset(&f, 0, sizeof f);
 	f.conn = c;
@@ -110,10 +234,10 @@ conn_ended(void *ctx, struct conn *c, enum tcp_finish why, ta_time now)
 		f.tls = session_tls(s);
 		f.starttls = session_starttls(s);
 		f.cert = session_cert(s);
+		if (cross_check(a, c, &f, &found))
+			return;
 	}
-	export_decide(a, c, a->out(a->ctx, &f));
-	session_free(c->session);
-	c->session = NULL;
+	decide(a, c, &f);
 }
 
 static void
@@ -137,6 +261,7 @@ analyzer_new(const struct analyzer_config *cfg, analyzer_conn_fn out,
 		a->cfg.idle_timeout = ANALYZER_DEFAULT_IDLE;
 	a->out = out;
 	a->ctx = ctx;
+	a->accepted = accepted_new();
 	a->flows = flow_table_new(cfg->max_conns, a->cfg.idle_timeout,
 	                          conn_ended, a);
 	if (a->flows == NULL) {
@@ -493,7 +618,7 @@ segment(struct analyzer *a, const struct cap_pkt *cp, const struct pkt *p,
 	}
 	flow_touch(a->flows, c, cp->ts);
 expire:
-	flow_expire(a->flows, a->now);
+	expire(a);
 }
 
 void
@@ -606,7 +731,7 @@ analyzer_other(struct analyzer *a, const struct cap_pkt *cp,
 	account(a, cp, rc, skip, anomalies);
 	if (rc == DIS_OK)
 		flow_count_ignored(a->flows);
-	flow_expire(a->flows, a->now);
+	expire(a);
 }
 
 void
@@ -634,13 +759,15 @@ analyzer_tick(struct analyzer *a, ta_time now)
 {
 	if (now > a->now)
 		a->now = now;
-	flow_expire(a->flows, a->now);
+	expire(a);
 }
 
 void
 analyzer_finish(struct analyzer *a)
 {
 	flow_flush(a->flows, TCP_FINISH_CAPTURE_END, a->now);
+	while (a->nheld > 0)
+		release(a, 0);
 }
 
 void
@@ -658,6 +785,13 @@ analyzer_free(struct analyzer *a)
 {
 	if (a == NULL)
 		return;
+	/* Not finished: what was held goes undecided. */
+	for (unsigned i = 0; i < a->nheld; i++) {
+		session_free(a->held[i].c->session);
+		a->held[i].c->session = NULL;
+		flow_release(a->flows, a->held[i].c);
+	}
+	accepted_free(a->accepted);
 	flow_table_free(a->flows);
 	free(a);
 }

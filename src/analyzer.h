@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "capture/capture.h"
+#include "cert/accepted.h"
 #include "cert/cert_facts.h"
 #include "tcp/flow.h"
 #include "tcp/probes.h"
@@ -29,7 +30,15 @@ struct analyzer_config {
 	ta_time idle_timeout;  /* in capture time */
 	size_t max_conns;      /* 0: FLOW_DEFAULT_MAX_CONNS */
 	struct pkt_decap decap; /* --decap-port: more UDP tunnel ports */
+	/* Offline: a verdict that a later connection may overturn (a client
+	 * that left a chain it accepts elsewhere, cert/accepted.h) waits for
+	 * it, for ANALYZER_HOLD_NS of capture time at most. Live, verdicts
+	 * are never late and only earlier connections count. */
+	bool hold;
 };
+
+#define ANALYZER_HOLD_NS (600 * TA_NS_PER_SEC)
+#define ANALYZER_HOLD_MAX 256
 
 #define ANALYZER_DEFAULT_IDLE (300 * TA_NS_PER_SEC)
 
@@ -42,6 +51,10 @@ struct conn_facts {
 	const struct tls_facts *tls;           /* NULL: no TLS byte seen */
 	const struct starttls_facts *starttls; /* NULL unless service imap */
 	const struct cert_facts *cert;         /* NULL: no chain analysed */
+	/* Another connection of the same client (same ClientHello) that
+	 * accepted the same leaf for the same name and sent data; NULL when
+	 * none is known (cert/accepted.h). */
+	const struct accepted_seen *accepted;
 };
 
 /* Returns NULL when the connection is healthy, else the id of its verdict

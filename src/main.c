@@ -389,6 +389,8 @@ run_inputs(struct cli *cli, const char *const *paths, unsigned npaths)
 	                     ? stderr
 	                     : stdout,
 	                 stderr, &cli->ropts);
+	/* Offline, a verdict may wait for a later connection's evidence. */
+	cli->acfg.hold = !capture_is_live(cap);
 	an = rep ? analyzer_new(&cli->acfg, on_conn, rep) : NULL;
 	if (an == NULL) {
 		fprintf(stderr, "tlsautopsy: out of memory\n");

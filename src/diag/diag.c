@@ -426,6 +426,23 @@ unreadable_messages(struct ctx *c)
 	}
 }
 
+/* The client's other connection that settles that it accepts this chain
+ * (rule 8 stood down for it). */
+static void
+ev_accepted_elsewhere(struct ctx *c)
+{
+	const struct accepted_seen *s = c->f->accepted;
+	char port[8];
+
+	(void)fmt_snprintf(port, sizeof port, "%u", (unsigned)s->cport);
+	ev(c, s->data_frame, "%s: this client (same address, same "
+	    "ClientHello) sent data over the same certificate for %s on its "
+	    "connection from port %s (%s): it accepts the chain, and left this "
+	    "one unused", dg_fr(c, s->data_frame).s,
+	    dg_inert_str(c->cert->chain->name, 40).s, port,
+	    dg_fr(c, s->first_frame).s);
+}
+
 static void
 add_findings(struct ctx *c)
 {
@@ -433,6 +450,8 @@ add_findings(struct ctx *c)
 	const struct cert_facts *cf = c->cert;
 	bool complete = c->tls != NULL && c->tls->handshake_complete;
 
+	if (complete && o->verdict == DIAG_OK && c->f->accepted != NULL)
+		ev_accepted_elsewhere(c);
 	if (complete && o->verdict == DIAG_OK && dg_intercepted(c))
 		o->findings |= DIAG_F_INTERCEPTED;
 	else if (complete && o->verdict == DIAG_OK && cf != NULL &&

@@ -455,7 +455,9 @@ dg_accepted_chain_findings(struct ctx *c)
 /*
  * 8. TLS <= 1.2 completed, but the client hung up at once without data,
  * on a chain whose name (or pin) is wrong: curl checks the name only after
- * the handshake and rejects it this way. Problems of trust and dates are
+ * the handshake and rejects it this way. Not when the same client sent
+ * data over the same leaf for the same name on another connection
+ * (f->accepted): it accepts that chain, and left this one unused. Problems of trust and dates are
  * not judged here: the clients measured check those inside the handshake,
  * so their Finished is their acceptance (rule complete says ok and the
  * findings why).
@@ -469,7 +471,8 @@ dg_rule_cert_late(struct ctx *c)
 
 	if (t == NULL || !t->handshake_complete || dg_tls13(c) ||
 	    c->cert == NULL || !c->cert->visible || !dg_chain_bad(c) ||
-	    t->client_app_data || !checked_after_handshake(c) ||
+	    t->client_app_data || c->f->accepted != NULL ||
+	    !checked_after_handshake(c) ||
 	    !client_left(c, &l) || !left_promptly(c, &l, &delay))
 		return false;
 	dg_ev_client_hello(c);

@@ -58,6 +58,7 @@ struct flow_table {
 	flow_end_fn end;
 	flow_soon_fn soon;
 	const struct conn *soon_done; /* the one last announced */
+	struct conn *kept;          /* flow_keep from the end callback */
 	void *ctx;
 	struct flow_stats st;
 };
@@ -282,6 +283,22 @@ end_conn(struct flow_table *ft, struct conn *c, enum tcp_finish why,
 		ft->soon_done = NULL;
 	/* The callback also releases the session layer's state. */
 	ft->end(ft->ctx, c, why, now);
+	if (ft->kept == c) {
+		ft->kept = NULL;
+		return;
+	}
+	flow_release(ft, c);
+}
+
+void
+flow_keep(struct flow_table *ft, struct conn *c)
+{
+	ft->kept = c;
+}
+
+void
+flow_release(struct flow_table *ft, struct conn *c)
+{
 	reasm_free(&c->reasm[0]);
 	reasm_free(&c->reasm[1]);
 	conn_encap_free(&c->encap);

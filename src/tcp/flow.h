@@ -90,7 +90,8 @@ struct flow_stats {
 };
 
 /* Called once per connection when the books close; the table frees the
- * connection (and its reassembly state) right after. */
+ * connection (and its reassembly state) right after, unless the callback
+ * keeps it (flow_keep). */
 typedef void (*flow_end_fn)(void *ctx, struct conn *c, enum tcp_finish why,
                             ta_time now);
 
@@ -102,6 +103,13 @@ struct flow_table;
 struct flow_table *flow_table_new(size_t max_conns, ta_time idle_timeout,
                                   flow_end_fn end, void *ctx);
 void flow_table_free(struct flow_table *ft);
+
+/* From the end callback: c is not freed when it returns. It is out of the
+ * table (no packet finds it), and stays as it is until flow_release. */
+void flow_keep(struct flow_table *ft, struct conn *c);
+
+/* A connection kept by flow_keep: freed now. */
+void flow_release(struct flow_table *ft, struct conn *c);
 
 /*
  * Find or create the connection of a decoded TCP segment. Returns NULL when

@@ -39,6 +39,8 @@ struct fx {
 	struct ended e[MAX_ENDED];
 	size_t nended;
 	uint64_t frame;
+	uint16_t keep_cport;   /* on_end keeps the connection of this port */
+	struct conn *kept;
 };
 
 static void
@@ -54,6 +56,10 @@ on_end(void *ctx, struct conn *c, enum tcp_finish why, ta_time now)
 	x->e[x->nended].why = why;
 	x->e[x->nended].now = now;
 	x->nended++;
+	if (x->keep_cport != 0 && c->cport == x->keep_cport) {
+		flow_keep(x->ft, c);
+		x->kept = c;
+	}
 }
 
 static struct fx *
@@ -574,6 +580,43 @@ test_flush_in_creation_order(void **state)
 	fx_free(x);
 }
 
+/* A connection kept from the end callback outlives its end untouched,
+ * however many come after, until flow_release. */
+static void
+test_keep_until_release(void **state)
+{
+	struct fx *x = fx_new(0, 300 * SEC);
+	struct pkt a = seg(v4(2), 40000, v4(1), 993, F_S, 1);
+	struct pkt b = seg(v4(3), 40001, v4(1), 993, F_S, 1);
+	struct pkt more;
+
+	(void)state;
+	x->keep_cport = 40000;
+	feed(x, &a, T0 + 1 * SEC, NULL);
+	feed(x, &b, T0 + 2 * SEC, NULL);
+	flow_flush(x->ft, TCP_FINISH_CAPTURE_END, T0 + 3 * SEC);
+	assert_int_equal(x->nended, 2);
+	assert_int_equal(flow_count(x->ft), 0);
+	assert_non_null(x->kept);
+	/* Its slot is not given out again: many new connections later it
+	 * is still itself, and no packet of it finds it. */
+	for (uint16_t i = 0; i < 20; i++) {
+		more = seg(v4((uint8_t)(10 + i)), (uint16_t)(41000 + i), v4(1),
+		           993, F_S, 1);
+		assert_int_not_equal(feed(x, &more, T0 + 4 * SEC, NULL),
+		                     UINT64_MAX);
+	}
+	assert_int_equal(x->kept->cport, 40000);
+	assert_int_equal(x->kept->id, 0);
+	assert_false(x->kept->in_table);
+	/* The callback is told of the others, and keeps nothing more. */
+	x->keep_cport = 0;
+	flow_flush(x->ft, TCP_FINISH_CAPTURE_END, T0 + 5 * SEC);
+	assert_int_equal(x->nended, 22);
+	flow_release(x->ft, x->kept);
+	fx_free(x);
+}
+
 static void
 test_ipv6(void **state)
 {
@@ -671,6 +714,7 @@ main(void)
 		cmocka_unit_test(test_linger_after_close),
 		cmocka_unit_test(test_linger_after_fins),
 		cmocka_unit_test(test_flush_in_creation_order),
+		cmocka_unit_test(test_keep_until_release),
 		cmocka_unit_test(test_ipv6),
 		cmocka_unit_test(test_frame_times),
 	};
