@@ -43,8 +43,10 @@ sniff_stream_start(const uint8_t *p, size_t n)
 		return SNIFF_NONE;
 	default:
 		/* SSLv2 framing: two-byte length with the high bit, type 1,
-		 * a version of 2.0 to 3.4. */
-		if (n >= 5 && (p[0] & 0x80) != 0 && p[2] == 0x01 &&
+		 * a version of 2.0 to 3.4. The type first: on ciphertext the
+		 * high bit is a coin toss for the branch predictor, p[2] == 1
+		 * almost never true. */
+		if (n >= 5 && p[2] == 0x01 && (p[0] & 0x80) != 0 &&
 		    ((p[3] == 0x00 && p[4] == 0x02) ||
 		     (p[3] == 0x03 && p[4] <= 0x04)))
 			return SNIFF_CLIENT_HELLO;
