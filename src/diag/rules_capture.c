@@ -126,6 +126,51 @@ tls13_server_saw_finished(struct ctx *c)
 	return true;
 }
 
+/*
+ * TLS 1.3, seen from the client only (no ServerHello; it offered 1.3):
+ * once it had acknowledged the server's flight, it sent an encrypted record
+ * longer than an alert (its Finished: an alert is at most 21 bytes), then
+ * another such in a later packet (application data), and then acknowledged
+ * more than an alert record's worth of the server's bytes: the server
+ * answered it, which it does only
+ * once it has the client's valid Finished (RFC 8446 4.4.4). Records before
+ * the server's flight was acknowledged are 0-RTT data and do not count.
+ * Inferred: the server's bytes are counted, never seen.
+ */
+static bool
+tls13_client_answered(struct ctx *c)
+{
+	const struct tls_facts *t = c->tls;
+	const struct tls_facts_tls13_client *k;
+
+	if (t == NULL || c->sh != NULL)
+		return false;
+	k = &t->tls13_client;
+	if (k->fin_frame == 0 || k->data_frame == 0 || k->answer_frame == 0 ||
+	    k->fin_len <= TLS_FACTS_TLS13_ALERT_MAX)
+		return false;
+	ev(c, k->fin_frame, "%s: having acknowledged %llu bytes of the "
+	    "server's stream (not in the capture), the client sends a "
+	    "%u-byte encrypted record: its Finished under TLS 1.3 (an "
+	    "encrypted alert takes at most %u)", dg_fr(c, k->fin_frame).s,
+	    (unsigned long long)k->flight_acked, (unsigned)k->fin_len,
+	    (unsigned)TLS_FACTS_TLS13_ALERT_MAX);
+	ev(c, k->data_frame, "%s: then a %u-byte encrypted record in a later "
+	    "packet: application data", dg_fr(c, k->data_frame).s,
+	    (unsigned)k->data_len);
+	ev(c, k->answer_frame, "%s: the client acknowledges %llu more bytes "
+	    "from the server: the server answered, as it does only once it has "
+	    "the client's Finished (inferred from its acknowledgements)",
+	    dg_fr(c, k->answer_frame).s, (unsigned long long)k->answer_bytes);
+	verdict(c, DIAG_OK, true, "The TLS handshake completed (inferred), "
+	    "as the client's side shows: after the server's flight it sent its "
+	    "Finished (%s) and application data (%s), and the server answered "
+	    "(%s); the server's direction is not in the capture.",
+	    dg_fr(c, k->fin_frame).s, dg_fr(c, k->data_frame).s,
+	    dg_fr(c, k->answer_frame).s);
+	return true;
+}
+
 /* Why application data from side after its Finished (at frame) says the
  * handshake completed; server_more: what the server's case adds. */
 static void
@@ -175,6 +220,8 @@ dg_rule_one_sided(struct ctx *c)
 		return true;
 	}
 	if (seen == TLS_SIDE_SERVER && tls13_server_saw_finished(c))
+		return true;
+	if (seen == TLS_SIDE_CLIENT && tls13_client_answered(c))
 		return true;
 	ev(c, 0, "only the %s's direction is in the capture; the %s's "
 	    "packets are missing, though the %s's acknowledgements prove it "

@@ -180,6 +180,40 @@ set_finished(struct tls_facts_side *s, ta_frame frame)
 	s->finished_frame = frame;
 }
 
+static bool
+offers_tls13(const struct tls_client_hello *ch)
+{
+	for (unsigned i = 0; i < ch->versions.count; i++)
+		if (ch->versions.v[i] == TLS_V_TLS13)
+			return true;
+	return false;
+}
+
+/* A client's encrypted record with no ServerHello in sight: the facts of
+ * struct tls_facts_tls13_client. */
+static void
+tls13_client_record(struct tls_facts *f, const struct tls_ev *ev)
+{
+	struct tls_facts_tls13_client *k = &f->tls13_client;
+	const struct tls_facts_side *srv = &f->side[TLS_SIDE_SERVER];
+	uint16_t len = ev->u.opaque.len;
+
+	if (ev->side != TLS_SIDE_CLIENT || !f->client_hello_seen ||
+	    !offers_tls13(&f->client_hello) || !srv->acked_known ||
+	    srv->acked == 0 || k->data_frame != 0)
+		return;
+	if (k->fin_frame == 0) {
+		k->fin_frame = ev->frame;
+		k->fin_len = len;
+		k->flight_acked = srv->acked;
+	} else if (ev->frame > k->fin_frame &&
+	           len > TLS_FACTS_TLS13_ALERT_MAX) {
+		k->data_frame = ev->frame;
+		k->data_len = len;
+		k->data_acked = srv->acked;
+	}
+}
+
 /* TLS <= 1.2 rules for an opaque record (tls_facts.h). */
 static void
 opaque_tls12(struct tls_facts *f, const struct tls_ev *ev)
@@ -206,8 +240,10 @@ opaque_tls12(struct tls_facts *f, const struct tls_ev *ev)
 		 * without a ServerHello read (lost in a gap, or before a
 		 * mid-stream capture) the version is unknown: under TLS 1.3
 		 * the server's first such records are its encrypted flight. */
-		if (!f->server_hello_seen)
+		if (!f->server_hello_seen) {
+			tls13_client_record(f, ev);
 			break;
+		}
 		set_app_data(f, ev->side, ev->frame);
 		break;
 	default:
@@ -802,6 +838,15 @@ tls_facts_acked(struct tls_facts *f, enum tls_side side, uint64_t n,
 	s->acked_frame = frame;
 	if (side == TLS_SIDE_CLIENT && is_tls13(f))
 		tls13_acks_update(f);
+	/* The client's data past its Finished, answered by the server with
+	 * more than an alert record. */
+	if (side == TLS_SIDE_SERVER && f->tls13_client.data_frame != 0 &&
+	    f->tls13_client.answer_frame == 0 &&
+	    n > f->tls13_client.data_acked + TLS_REC_HDR_LEN +
+	        TLS_FACTS_TLS13_ALERT_MAX) {
+		f->tls13_client.answer_frame = frame;
+		f->tls13_client.answer_bytes = n - f->tls13_client.data_acked;
+	}
 }
 
 void

@@ -26,7 +26,10 @@
  *    server's encrypted flight is its first such record after the
  *    ServerHello; the client's first one after that flight, if longer than
  *    TLS_FACTS_TLS13_ALERT_MAX, is its Finished: the handshake is complete.
- *    The client's later records longer than that are application data. A side whose last
+ *    The client's later records longer than that are application data.
+ *    Without the ServerHello, a client that offered TLS 1.3 has its
+ *    records after the server's flight kept (struct tls_facts_tls13_client)
+ *    for the one-sided diagnosis. A side whose last
  *    record, while the handshake was not complete, was an encrypted record
  *    of at most TLS_FACTS_TLS13_ALERT_MAX bytes most likely sent an alert:
  *    tls_facts_end() records it as an inferred alert with that size.
@@ -252,6 +255,29 @@ struct tls_facts_tls13_acks {
 	                          * of them */
 };
 
+/*
+ * TLS 1.3 seen through the client's direction alone, for a capture that
+ * lacks the server's: no ServerHello, a client that offered TLS 1.3. Its
+ * encrypted records sent once it had acknowledged server bytes (the
+ * server's flight: records before that are 0-RTT data), and what it
+ * acknowledged of the server after them. The facts only; the diagnosis
+ * says whether they prove a completed handshake (inferred).
+ */
+struct tls_facts_tls13_client {
+	ta_frame fin_frame;      /* its first such record (0: none) */
+	uint16_t fin_len;        /* its length (after the 5-byte header) */
+	uint64_t flight_acked;   /* server bytes it had acknowledged then */
+	ta_frame data_frame;     /* the next one longer than an alert
+	                          * (TLS_FACTS_TLS13_ALERT_MAX), in a later
+	                          * packet (0: none) */
+	uint16_t data_len;
+	uint64_t data_acked;     /* server bytes acknowledged by then */
+	ta_frame answer_frame;   /* the packet that first acknowledged more
+	                          * than an alert record's worth of server
+	                          * bytes past data_acked (0: never) */
+	uint64_t answer_bytes;   /* how many past data_acked, by then */
+};
+
 /* Called with the server's (or client's) certificates, DER views valid
  * during the call only. */
 typedef void (*tls_facts_cert_fn)(void *arg, enum tls_side from,
@@ -356,6 +382,7 @@ struct tls_facts {
 	uint8_t alerts_dropped;
 
 	struct tls_facts_tls13_acks tls13_acks;
+	struct tls_facts_tls13_client tls13_client;
 
 	/* handshake_complete, app_data, client_app_data: at the top. */
 	ta_frame handshake_complete_frame;

@@ -508,6 +508,90 @@ test_tls13_server_acks(void **state)
 	tls_facts_free(&f);
 }
 
+/*
+ * TLS 1.3 with the server's direction not captured: the client's
+ * acknowledgements of the server's stream stand in for it. Each client
+ * segment of a sample is fed after an acknowledgement of what the server
+ * had sent before it; then, when answer > 0, one more acknowledgement of
+ * the server's whole stream and answer bytes past it (frame 20). zero_rtt:
+ * a 48-byte encrypted record right after the ClientHello, before any
+ * server byte was acknowledged.
+ */
+static void
+client_only(struct tls_facts *f, size_t sample, uint64_t answer,
+            bool zero_rtt)
+{
+	const struct tls_sample *smp = &tls_samples[sample];
+	uint64_t server = 0;
+	uint8_t early[5 + 48] = { 0x17, 0x03, 0x03, 0x00, 0x30 };
+
+	tls_facts_init(f);
+	for (size_t i = 0; i < smp->nsegs; i++) {
+		const struct tls_sample_seg *g = &smp->segs[i];
+
+		if (g->side == TLS_SIDE_SERVER) {
+			server += g->len;
+			continue;
+		}
+		tls_facts_acked(f, TLS_SIDE_SERVER, server, g->frame);
+		data(f, TLS_SIDE_CLIENT, smp->stream[0] + g->off, g->len,
+		     g->frame);
+		if (zero_rtt && i == 0)
+			data(f, TLS_SIDE_CLIENT, early, sizeof early, g->frame + 1);
+	}
+	if (answer > 0)
+		tls_facts_acked(f, TLS_SIDE_SERVER, server + answer, 20);
+}
+
+static void
+test_tls13_client_acks(void **state)
+{
+	struct tls_facts f;
+
+	(void)state;
+	/* The sample's client: ClientHello (4), CCS and a 69-byte Finished
+	 * once 1383 server bytes were acknowledged (8), a 27-byte record
+	 * (12, 1893 acknowledged), a 19-byte close_notify (14). Its server
+	 * sent only a close_notify (24 bytes) after that. */
+	client_only(&f, SAMPLE_TLS13, 0, false);
+	assert_false(f.server_hello_seen);
+	assert_int_equal(f.tls13_client.fin_frame, 8);
+	assert_int_equal(f.tls13_client.fin_len, 69);
+	assert_int_equal(f.tls13_client.flight_acked, 1383);
+	assert_int_equal(f.tls13_client.data_frame, 12);
+	assert_int_equal(f.tls13_client.data_len, 27);
+	assert_int_equal(f.tls13_client.data_acked, 1893);
+	assert_int_equal(f.tls13_client.answer_frame, 0);
+	assert_false(f.handshake_complete);
+	tls_facts_free(&f);
+
+	/* an alert's worth after the data is no answer */
+	client_only(&f, SAMPLE_TLS13, 2, false);
+	assert_int_equal(f.tls13_client.answer_frame, 0);
+	tls_facts_free(&f);
+
+	/* more than that is */
+	client_only(&f, SAMPLE_TLS13, 100, false);
+	assert_int_equal(f.tls13_client.answer_frame, 20);
+	assert_int_equal(f.tls13_client.answer_bytes, 124);
+	/* the facts do not call it complete: the diagnosis infers */
+	assert_false(f.handshake_complete);
+	tls_facts_free(&f);
+
+	/* 0-RTT data, before the server's flight was acknowledged, is
+	 * neither the Finished nor the data */
+	client_only(&f, SAMPLE_TLS13, 100, true);
+	assert_int_equal(f.tls13_client.fin_frame, 8);
+	assert_int_equal(f.tls13_client.data_frame, 12);
+	tls_facts_free(&f);
+
+	/* a client that did not offer TLS 1.3 gives none of these facts */
+	client_only(&f, SAMPLE_TLS12, 100, false);
+	assert_int_equal(f.tls13_client.fin_frame, 0);
+	assert_int_equal(f.tls13_client.answer_frame, 0);
+	tls_facts_free(&f);
+}
+
 struct hook_log {
 	unsigned calls;
 	enum tls_side from;
@@ -1075,6 +1159,7 @@ main(void)
 		cmocka_unit_test(test_truncated_and_malformed),
 		cmocka_unit_test(test_unreadable_certificate),
 		cmocka_unit_test(test_tls13_server_acks),
+		cmocka_unit_test(test_tls13_client_acks),
 		cmocka_unit_test(test_cert_hook),
 		cmocka_unit_test(test_long_chain_buffers),
 		cmocka_unit_test(test_done_releases_buffers),
