@@ -571,16 +571,21 @@ reasm_flush(struct reasm *r, ta_frame frame, const struct reasm_sink *sink,
 		return;
 	while (r->ooo != NULL) {
 		uint32_t off = rel(r, r->ooo->seq);
+		/* What the other side acknowledged of a hole was lost by the
+		 * capture, counted as such; the rest of it may never have
+		 * been sent (a hole acknowledged in part is two gaps). */
+		uint32_t part = r->acked_hole && acked_open(r) ?
+		    rel(r, r->acked_to) : 0;
 
-		/* A hole the other side acknowledged was lost by the
-		 * capture: counted as such. */
-		bool acked = r->acked_hole && acked_open(r) &&
-		    rel(r, r->acked_to) >= off;
-
-		if (off != 0 && off < HALF &&
-		    !emit_gap_as(r, off, acked ? GAP_ACKED : GAP_LOST,
-		                 acked ? r->acked_frame : frame, sink, ctx))
-			return;
+		if (off != 0 && off < HALF) {
+			part = min32(part, off);
+			if (part > 0 && !emit_gap_as(r, part, GAP_ACKED,
+			                             r->acked_frame, sink, ctx))
+				return;
+			if (off > part && !emit_gap_as(r, off - part, GAP_LOST,
+			                               frame, sink, ctx))
+				return;
+		}
 		if (!release_as(r, frame, true, sink, ctx))
 			return;
 	}

@@ -567,6 +567,27 @@ test_ack_flush(void **state)
 	expect_text(c, "ab[3]fgh");
 	assert_int_equal(r.acked_gap_bytes, 3);
 	assert_int_equal(r.gaps, 1);
+	/* A hole acknowledged in part, at the end: the acknowledged part
+	 * was lost by the capture, the rest is not known to have been sent:
+	 * two gaps. */
+	reasm_free(&r);
+	reasm_init(&r);
+	rec_del(c);
+	c = rec_new();
+	reasm_start(&r, 0);
+	feed(&r, 0, 0, 2, 1, c);
+	feed(&r, 0, 8, 3, 2, c);
+	reasm_ack(&r, 5, 3, &rec_sink, c);
+	reasm_flush(&r, 4, &rec_sink, c);
+	expect_text(c, "ab[3][3]ijk");
+	assert_int_equal(r.gaps, 2);
+	assert_int_equal(r.gap_list[0].bytes, 3);
+	assert_true(r.gap_list[0].acked);
+	assert_int_equal(r.gap_list[0].frame, 3);
+	assert_int_equal(r.gap_list[1].bytes, 3);
+	assert_false(r.gap_list[1].acked);
+	assert_int_equal(r.gap_list[1].frame, 4);
+	assert_int_equal(r.acked_gap_bytes, 3);
 	reasm_free(&r);
 	rec_del(c);
 }
