@@ -350,9 +350,27 @@ file_advance(struct capture *c, struct cap_file *f)
 	f->done = true;
 }
 
+/* The last second 64 bits of nanoseconds can count (2554). */
+#define CAP_TS_MAX_SEC ((time_t)(UINT64_MAX / TA_NS_PER_SEC - 1))
+
+/* The capture time of f's waiting frame; out of range, the latest good
+ * one of its file before it (bad set): no step back is invented, and
+ * merged files stay in order. */
+static ta_time
+file_time(const struct cap_file *f, bool *bad)
+{
+	time_t sec = f->hdr->ts.tv_sec;
+
+	*bad = sec < 0 || sec > CAP_TS_MAX_SEC;
+	if (*bad)
+		return f->last_good_ts;
+	return (ta_time)sec * TA_NS_PER_SEC + (ta_time)f->hdr->ts.tv_usec;
+}
+
 enum cap_status
 capture_next(struct capture *c, struct cap_pkt *pkt)
 {
+	bool bad;
 	struct cap_file *best = NULL;
 	ta_time best_ts = 0;
 	int best_i = -1;
@@ -381,8 +399,7 @@ capture_next(struct capture *c, struct cap_pkt *pkt)
 				file_advance(c, f);
 			if (!f->has_pkt)
 				continue;
-			ts = (ta_time)f->hdr->ts.tv_sec * TA_NS_PER_SEC +
-			     (ta_time)f->hdr->ts.tv_usec;
+			ts = file_time(f, &bad);
 			/* Ties go to the earlier file: rotated files are
 			 * given in order. */
 			if (best == NULL || ts < best_ts) {
@@ -403,9 +420,14 @@ capture_next(struct capture *c, struct cap_pkt *pkt)
 	if (pkt->caplen > CAP_SNAPLEN)
 		pkt->caplen = CAP_SNAPLEN;
 	pkt->len = best->hdr->len;
-	pkt->ts = (ta_time)best->hdr->ts.tv_sec * TA_NS_PER_SEC +
-	          (ta_time)best->hdr->ts.tv_usec;
+	pkt->ts = file_time(best, &bad);
 	pkt->frame = TA_FRAME((unsigned)best_i, best->frames);
+	if (bad) {
+		if (c->st.ts_out_of_range++ == 0)
+			c->st.ts_out_of_range_frame = pkt->frame;
+	} else if (pkt->ts > best->last_good_ts) {
+		best->last_good_ts = pkt->ts;
+	}
 	pkt->link = best->ng ? best->cur_link : best->link;
 	pkt->iface = best->ng ? best->cur_if : 0;
 	c->st.packets++;

@@ -64,6 +64,11 @@ struct cap_stats {
 	uint64_t kernel_drop;  /* dropped by the kernel for lack of buffer */
 	uint64_t ifdrop;       /* dropped by the interface or driver */
 	unsigned damaged_files; /* files that ended in an error */
+	uint64_t ts_out_of_range; /* frames whose time stamp is before 1970
+	                        * or after 2554 (what 64 bits of nanoseconds
+	                        * hold): given the latest time of their file
+	                        * before them */
+	ta_frame ts_out_of_range_frame; /* the first of them */
 	unsigned warnings;     /* warning lines about the input (damage, a
 	                        * link type not decoded, a filter that does
 	                        * not apply) */

@@ -50,6 +50,7 @@ struct cap_file {
 	const char *name;
 	enum pkt_link link;        /* the (first) interface's */
 	uint64_t frames;           /* frames read from this file */
+	ta_time last_good_ts;      /* its latest time within range (file_time) */
 	uint64_t size;             /* file size, 0 if unknown */
 	bool has_pkt;              /* a packet is waiting in hdr/data */
 	bool has_filter;           /* prog filters what we hand out (offline;

@@ -114,7 +114,8 @@ other_ports(struct json *j, const struct port_census *pc, bool add)
 }
 
 static void
-frames(struct json *j, const struct analyzer_stats *st)
+frames(struct json *j, const struct analyzer_stats *st,
+       const struct cap_stats *cs)
 {
 	json_obj(j, "frames");
 	json_uint(j, "total", st->frames);
@@ -128,6 +129,7 @@ frames(struct json *j, const struct analyzer_stats *st)
 	json_uint(j, "payload_cut", st->payload_cut);
 	json_uint(j, "vlan_tagged", st->vlan);
 	json_uint(j, "clock_back", st->clock_back);
+	json_uint(j, "ts_out_of_range", cs != NULL ? cs->ts_out_of_range : 0);
 	json_close(j);
 }
 
@@ -277,7 +279,7 @@ report_json_summary(struct json *j, const struct capture *cap,
 	counts(j, rc);
 	watched(j, st->svc);
 	other_ports(j, st->census, rc->conns > 0);
-	frames(j, st);
+	frames(j, st, cs);
 	flow(j, &st->flow);
 	probes(j, cap, st->probes);
 	tunnels(j, st);

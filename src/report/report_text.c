@@ -718,7 +718,7 @@ notable(FILE *out, uint64_t n, const char *one, const char *many)
  */
 static void
 run_lines(FILE *out, const struct report_opts *o,
-          const struct analyzer_stats *st)
+          const struct analyzer_stats *st, const struct cap_stats *cs)
 {
 	char span[32];
 
@@ -726,6 +726,7 @@ run_lines(FILE *out, const struct report_opts *o,
 	        st->frames, st->frames == 1 ? "" : "s", st->bytes);
 	/* a clock that jumped years makes no span worth saying */
 	if (st->frames > 1 && st->clock_back == 0 &&
+	    (cs == NULL || cs->ts_out_of_range == 0) &&
 	    st->last_ts >= st->first_ts &&
 	    st->last_ts - st->first_ts < (ta_time)30 * 86400 * TA_NS_PER_SEC)
 		fprintf(out, " over %s",
@@ -778,6 +779,16 @@ run_lines(FILE *out, const struct report_opts *o,
 		        st->clock_back, st->clock_back == 1 ? "" : "s",
 		        fmt_duration(d, sizeof d, st->clock_back_ns), fr);
 	}
+	if (cs != NULL && cs->ts_out_of_range > 0) {
+		char fr[48];
+
+		fmt_frame(fr, sizeof fr, cs->ts_out_of_range_frame, 0);
+		fprintf(out, "  %" PRIu64 " frame%s stamped before 1970 or after "
+		        "2554 (the first at %s): time stamps out of range, each "
+		        "given the latest time before it in its file\n",
+		        cs->ts_out_of_range, cs->ts_out_of_range == 1 ? "" : "s",
+		        fr);
+	}
 	notable(out, st->flow.midstream,
 	        "connection was followed without its start (no SYN or "
 	        "SYN-ACK seen)",
@@ -797,7 +808,7 @@ report_text_summary(FILE *out, const struct report_opts *o,
 	watched_line(out, st->svc);
 	census_lines(out, st->census, rc->conns == 0);
 	server_summary_print(servers, out);
-	run_lines(out, o, st);
+	run_lines(out, o, st, cs);
 	probes_lines(out, st->probes);
 	if (st->tunnelled > 0 || st->tunnel_undecoded > 0) {
 		bool first = true;

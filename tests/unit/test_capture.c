@@ -294,6 +294,53 @@ test_pcapng(void **state)
 	free(f);
 }
 
+/* Time stamps a 64-bit nanosecond clock cannot hold (a pcapng interface
+ * in microseconds stamped in the year 586524): each frame keeps its place,
+ * takes the latest good time of its file, and is counted once. */
+static void
+test_time_out_of_range(void **state)
+{
+	struct fb *f = malloc(sizeof *f);
+	char us[600];
+	const char *files[1] = { us };
+	struct capture *c;
+	struct cap_pkt p;
+	struct cap_stats st;
+
+	(void)state;
+	assert_non_null(f);
+	path_of(us, sizeof us, "far.pcapng");
+	ng_shb(f);
+	ng_idb(f, 1, 0);
+	ng_epb(f, (uint64_t)BASE * 1000000u + 300000u, frame(40001, 143, 0x61),
+	       FRAME_LEN, FRAME_LEN);
+	ng_epb(f, (uint64_t)BASE * 1000000u + 200000u, frame(40001, 143, 0x62),
+	       FRAME_LEN, FRAME_LEN);
+	ng_epb(f, 18446000000000000000u, frame(40001, 143, 0x63),
+	       FRAME_LEN, FRAME_LEN);
+	ng_epb(f, (uint64_t)BASE * 1000000u + 500000u, frame(40001, 143, 0x64),
+	       FRAME_LEN, FRAME_LEN);
+	ng_epb(f, 18446000000000000001u, frame(40001, 143, 0x65),
+	       FRAME_LEN, FRAME_LEN);
+	fb_save(f, us, f->n);
+
+	c = open_ok(files, 1, NULL);
+	expect(c, at(BASE, 300000000), 0, 1, 0x61);
+	expect(c, at(BASE, 200000000), 0, 2, 0x62);
+	/* the latest good time before it, not the frame just before */
+	expect(c, at(BASE, 300000000), 0, 3, 0x63);
+	expect(c, at(BASE, 500000000), 0, 4, 0x64);
+	expect(c, at(BASE, 500000000), 0, 5, 0x65);
+	assert_int_equal(capture_next(c, &p), CAP_END);
+	capture_stats(c, &st);
+	assert_int_equal(st.ts_out_of_range, 2);
+	assert_int_equal(st.ts_out_of_range_frame, TA_FRAME(0, 3));
+	assert_int_equal(st.packets, 5);
+	capture_close(c);
+	unlink(us);
+	free(f);
+}
+
 /* A: 3 packets, B: 4, interleaved; A is cut at cut bytes from its end. */
 static void
 damaged(const char *name_a, size_t cut)
@@ -977,6 +1024,7 @@ main(void)
 		cmocka_unit_test(test_merge_by_time),
 		cmocka_unit_test(test_timestamp_formats),
 		cmocka_unit_test(test_pcapng),
+		cmocka_unit_test(test_time_out_of_range),
 		cmocka_unit_test(test_damaged_in_packet_data),
 		cmocka_unit_test(test_damaged_in_record_header),
 		cmocka_unit_test(test_not_a_capture),
