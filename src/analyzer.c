@@ -265,6 +265,7 @@ analyzer_new(const struct analyzer_config *cfg, analyzer_conn_fn out,
 	a->flows = flow_table_new(cfg->max_conns, a->cfg.idle_timeout,
 	                          conn_ended, a);
 	if (a->flows == NULL) {
+		accepted_free(a->accepted);
 		free(a);
 		return NULL;
 	}

@@ -171,6 +171,43 @@ tls13_client_answered(struct ctx *c)
 	return true;
 }
 
+/*
+ * TLS 1.3 seen from the client only, the other way: once it had
+ * acknowledged the server's flight, its first encrypted record was
+ * alert-sized and nothing followed it. An encrypted record where TLS 1.2
+ * puts its ClientKeyExchange or (after a ChangeCipherSpec) a handshake
+ * record is TLS 1.3's; at most 21 bytes it is an alert, not a Finished.
+ * The client aborted the handshake right after the server's flight
+ * (tls13-rejected, inferred), as rule 5 says with both sides captured,
+ * when the connection's end (a FIN or a RST) is in the capture.
+ */
+static bool
+tls13_client_alerted(struct ctx *c)
+{
+	const struct tls_facts *t = c->tls;
+	const struct tls_facts_tls13_client *k;
+
+	if (t == NULL || c->sh != NULL)
+		return false;
+	k = &t->tls13_client;
+	/* "Nothing followed" needs the connection's end in the capture. */
+	if (k->fin_frame == 0 || k->more ||
+	    k->fin_len > TLS_FACTS_TLS13_ALERT_MAX ||
+	    (c->f->tcp.end != TCP_END_FIN && c->f->tcp.end != TCP_END_RST))
+		return false;
+	ev(c, k->fin_frame, "%s: after acknowledging %llu bytes of the "
+	    "server's flight (not captured), the client sends a %u-byte "
+	    "encrypted record, then nothing: TLS 1.3 (1.2 sends a handshake "
+	    "record there), an alert by its size (inferred)",
+	    dg_fr(c, k->fin_frame).s, (unsigned long long)k->flight_acked,
+	    (unsigned)k->fin_len);
+	verdict(c, DIAG_TLS13_REJECTED, true, "The client aborted the TLS 1.3 "
+	    "handshake with an encrypted alert right after the server's "
+	    "encrypted flight: most often it rejected the certificate "
+	    "(inferred; the server's direction is not in the capture).");
+	return true;
+}
+
 /* Why application data from side after its Finished (at frame) says the
  * handshake completed; server_more: what the server's case adds. */
 static void
@@ -221,7 +258,8 @@ dg_rule_one_sided(struct ctx *c)
 	}
 	if (seen == TLS_SIDE_SERVER && tls13_server_saw_finished(c))
 		return true;
-	if (seen == TLS_SIDE_CLIENT && tls13_client_answered(c))
+	if (seen == TLS_SIDE_CLIENT && (tls13_client_answered(c) ||
+	    tls13_client_alerted(c)))
 		return true;
 	ev(c, 0, "only the %s's direction is in the capture; the %s's "
 	    "packets are missing, though the %s's acknowledgements prove it "

@@ -200,11 +200,17 @@ tls13_client_record(struct tls_facts *f, const struct tls_ev *ev)
 
 	if (ev->side != TLS_SIDE_CLIENT || !f->client_hello_seen ||
 	    !offers_tls13(&f->client_hello) || !srv->acked_known ||
-	    srv->acked == 0 || k->data_frame != 0)
+	    srv->acked == 0)
+		return;
+	if (k->fin_frame != 0)
+		k->more = true;
+	if (k->data_frame != 0)
 		return;
 	if (k->fin_frame == 0) {
 		k->fin_frame = ev->frame;
 		k->fin_len = len;
+		k->fin_offset = ev->offset;
+		k->fin_after_gap = ev->after_gap;
 		k->flight_acked = srv->acked;
 	} else if (ev->frame > k->fin_frame &&
 	           len > TLS_FACTS_TLS13_ALERT_MAX) {
@@ -930,6 +936,15 @@ tls_facts_end(struct tls_facts *f, ta_frame frame)
 		infer_tls13_alert(f, TLS_SIDE_CLIENT);
 		infer_tls13_alert(f, TLS_SIDE_SERVER);
 	}
+	/* Seen from the client alone: its only record after the server's
+	 * flight, alert-sized (struct tls_facts_tls13_client). */
+	if (!f->server_hello_seen && f->tls13_client.fin_frame != 0 &&
+	    !f->tls13_client.more &&
+	    f->tls13_client.fin_len <= TLS_FACTS_TLS13_ALERT_MAX)
+		add_hidden_alert(f, TLS_SIDE_CLIENT, f->tls13_client.fin_frame,
+		                 f->tls13_client.fin_offset,
+		                 f->tls13_client.fin_after_gap,
+		                 f->tls13_client.fin_len, true);
 	release_all(f);
 }
 

@@ -266,6 +266,8 @@ struct tls_facts_tls13_acks {
 struct tls_facts_tls13_client {
 	ta_frame fin_frame;      /* its first such record (0: none) */
 	uint16_t fin_len;        /* its length (after the 5-byte header) */
+	uint64_t fin_offset;     /* its stream offset */
+	bool fin_after_gap;      /* bytes were lost before it */
 	uint64_t flight_acked;   /* server bytes it had acknowledged then */
 	ta_frame data_frame;     /* the next one longer than an alert
 	                          * (TLS_FACTS_TLS13_ALERT_MAX), in a later
@@ -276,6 +278,7 @@ struct tls_facts_tls13_client {
 	                          * than an alert record's worth of server
 	                          * bytes past data_acked (0: never) */
 	uint64_t answer_bytes;   /* how many past data_acked, by then */
+	bool more;               /* any encrypted record after the first */
 };
 
 /* Called with the server's (or client's) certificates, DER views valid

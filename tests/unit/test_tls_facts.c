@@ -585,6 +585,35 @@ test_tls13_client_acks(void **state)
 	assert_int_equal(f.tls13_client.data_frame, 12);
 	tls_facts_free(&f);
 
+	/* an alert-sized record after the flight, then nothing: kept, and
+	 * at the end an encrypted alert from the client (inferred) */
+	{
+		const struct tls_sample *smp = &tls_samples[SAMPLE_TLS13];
+
+		tls_facts_init(&f);
+		tls_facts_acked(&f, TLS_SIDE_SERVER, 0, 4);
+		data(&f, TLS_SIDE_CLIENT, smp->stream[0], 323, 4);
+		tls_facts_acked(&f, TLS_SIDE_SERVER, 1383, 8);
+		/* the sample's 19-byte close_notify record */
+		data(&f, TLS_SIDE_CLIENT, smp->stream[0] + 435, 24, 8);
+		assert_int_equal(f.tls13_client.fin_frame, 8);
+		assert_int_equal(f.tls13_client.fin_len, 19);
+		assert_false(f.tls13_client.more);
+		assert_int_equal(f.alert_count, 0);
+		tls_facts_end(&f, 9);
+		assert_int_equal(f.alert_count, 1);
+		assert_int_equal(f.alerts[0].from, TLS_SIDE_CLIENT);
+		assert_true(f.alerts[0].encrypted);
+		assert_int_equal(f.alerts[0].frame, 8);
+		tls_facts_free(&f);
+	}
+	/* with a record after it, no alert is inferred */
+	client_only(&f, SAMPLE_TLS13, 0, false);
+	assert_true(f.tls13_client.more);
+	tls_facts_end(&f, 21);
+	assert_int_equal(f.alert_count, 0);
+	tls_facts_free(&f);
+
 	/* a client that did not offer TLS 1.3 gives none of these facts */
 	client_only(&f, SAMPLE_TLS12, 100, false);
 	assert_int_equal(f.tls13_client.fin_frame, 0);
