@@ -27,6 +27,7 @@ Usage: labtun.py TYPE DEV LOCAL REMOTE ID [ID_BACK]
            and pppoe, the Ethernet interface to send on and the peer's
            MAC address"""
 
+import errno
 import fcntl
 import os
 import select
@@ -167,7 +168,14 @@ def main():
             data, addr = t.sock.recvfrom(65536)
             inner = t.decap(data, addr)
             if inner:
-                os.write(fd, inner)
+                try:
+                    os.write(fd, inner)
+                except OSError as e:
+                    # The other end may send before this end's device is
+                    # up (the lab sets addresses once both ends run): a
+                    # device that is down drops it, as a link would.
+                    if e.errno != errno.EIO:
+                        raise
 
 
 if __name__ == "__main__":
