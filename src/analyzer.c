@@ -171,7 +171,6 @@ cross_check(struct analyzer *a, struct conn *c, struct conn_facts *f,
 			.first_ts = c->first_ts,
 			.last_ts = c->last_ts,
 			.cport = c->cport,
-			.caddr = c->caddr,
 		};
 
 		accepted_note(a->accepted, key, &seen);

@@ -27,7 +27,6 @@ struct accepted_seen {
 	ta_frame data_frame;  /* the client's first data after the handshake */
 	ta_time first_ts, last_ts; /* that connection's first and last packets */
 	uint16_t cport;       /* its client port */
-	struct pkt_addr caddr; /* its client (the same as the key's) */
 };
 
 struct accepted;

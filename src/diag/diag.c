@@ -432,14 +432,12 @@ static void
 ev_accepted_elsewhere(struct ctx *c)
 {
 	const struct accepted_seen *s = c->f->accepted;
-	char port[8];
 
-	(void)fmt_snprintf(port, sizeof port, "%u", (unsigned)s->cport);
 	ev(c, s->data_frame, "%s: this client (same address, same "
 	    "ClientHello) sent data over the same certificate for %s on its "
-	    "connection from port %s (%s): it accepts the chain, and left this "
+	    "connection from port %u (%s): it accepts the chain, and left this "
 	    "one unused", dg_fr(c, s->data_frame).s,
-	    dg_inert_str(c->cert->chain->name, 40).s, port,
+	    dg_inert_str(c->cert->chain->name, 40).s, (unsigned)s->cport,
 	    dg_fr(c, s->first_frame).s);
 }
 

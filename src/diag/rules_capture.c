@@ -187,14 +187,11 @@ tls13_client_alerted(struct ctx *c)
 	const struct tls_facts *t = c->tls;
 	const struct tls_facts_tls13_client *k;
 
-	if (t == NULL || c->sh != NULL)
-		return false;
-	k = &t->tls13_client;
 	/* "Nothing followed" needs the connection's end in the capture. */
-	if (k->fin_frame == 0 || k->more ||
-	    k->fin_len > TLS_FACTS_TLS13_ALERT_MAX ||
+	if (t == NULL || c->sh != NULL || !tls_facts_tls13_client_alert(t) ||
 	    (c->f->tcp.end != TCP_END_FIN && c->f->tcp.end != TCP_END_RST))
 		return false;
+	k = &t->tls13_client;
 	ev(c, k->fin_frame, "%s: after acknowledging %llu bytes of the "
 	    "server's flight (not captured), the client sends a %u-byte "
 	    "encrypted record, then nothing: TLS 1.3 (1.2 sends a handshake "

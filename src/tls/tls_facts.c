@@ -855,6 +855,15 @@ tls_facts_acked(struct tls_facts *f, enum tls_side side, uint64_t n,
 	}
 }
 
+bool
+tls_facts_tls13_client_alert(const struct tls_facts *f)
+{
+	const struct tls_facts_tls13_client *k = &f->tls13_client;
+
+	return !f->server_hello_seen && k->fin_frame != 0 && !k->more &&
+	    k->fin_len <= TLS_FACTS_TLS13_ALERT_MAX;
+}
+
 void
 tls_facts_midstream(struct tls_facts *f, enum tls_side side, ta_frame frame)
 {
@@ -936,11 +945,7 @@ tls_facts_end(struct tls_facts *f, ta_frame frame)
 		infer_tls13_alert(f, TLS_SIDE_CLIENT);
 		infer_tls13_alert(f, TLS_SIDE_SERVER);
 	}
-	/* Seen from the client alone: its only record after the server's
-	 * flight, alert-sized (struct tls_facts_tls13_client). */
-	if (!f->server_hello_seen && f->tls13_client.fin_frame != 0 &&
-	    !f->tls13_client.more &&
-	    f->tls13_client.fin_len <= TLS_FACTS_TLS13_ALERT_MAX)
+	if (tls_facts_tls13_client_alert(f))
 		add_hidden_alert(f, TLS_SIDE_CLIENT, f->tls13_client.fin_frame,
 		                 f->tls13_client.fin_offset,
 		                 f->tls13_client.fin_after_gap,

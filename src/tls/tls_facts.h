@@ -416,6 +416,11 @@ void tls_facts_gap(struct tls_facts *f, enum tls_side side, uint64_t n,
  * from their first byte are given it. A smaller n than before changes
  * nothing.
  */
+/* Seen from the client alone (struct tls_facts_tls13_client): its only
+ * encrypted record after the server's flight was alert-sized, so that
+ * record is its encrypted alert (inferred; tls_facts_end records it). */
+bool tls_facts_tls13_client_alert(const struct tls_facts *f);
+
 void tls_facts_acked(struct tls_facts *f, enum tls_side side, uint64_t n,
                      ta_frame frame);
 /*
