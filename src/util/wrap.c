@@ -114,6 +114,25 @@ pad(FILE *out, size_t cols)
 		fputc(' ', out);
 }
 
+/* A word of n bytes in at most room (>= 8) columns: if too long, its
+ * middle gives way to "...". Its end says most (a file's name, a
+ * domain) and keeps a colour's reset, so it keeps the larger part. */
+static void
+write_word(FILE *out, const char *w, size_t n, size_t room)
+{
+	size_t cols = columns(w, n), head, from;
+
+	if (cols <= room) {
+		fwrite(w, 1, n, out);
+		return;
+	}
+	head = (room - 3) / 3;
+	fwrite(w, 1, bytes_for(w, n, head), out);
+	fputs("...", out);
+	from = bytes_for(w, n, cols - (room - 3 - head));
+	fwrite(w + from, 1, n - from, out);
+}
+
 static void
 wrap_line(FILE *out, const char *s, size_t n, unsigned width)
 {
@@ -150,13 +169,20 @@ wrap_line(FILE *out, const char *s, size_t n, unsigned width)
 				cut = 0;
 		}
 		if (cut == 0) {
-			/* One word longer than the room: cut it, say so. */
-			size_t end = 0, keep = bytes_for(s, n, room - 3);
+			/* One word longer than the room. */
+			size_t lead = 0, from, end;
 
-			while (end < n && s[end] != ' ')
-				end++;
-			fwrite(s, 1, keep, out);
-			fputs("...\n", out);
+			while (lead < n && s[lead] == ' ')
+				lead++;
+			if (lead + 8 > room)
+				lead = 0; /* no room for the indent too */
+			pad(out, lead);
+			for (from = lead; from < n && s[from] == ' '; from++)
+				;
+			for (end = from; end < n && s[end] != ' '; end++)
+				;
+			write_word(out, s + from, end - from, room - lead);
+			fputc('\n', out);
 			skip = end;
 		} else {
 			size_t end = cut;

@@ -6,8 +6,8 @@
  * headline, the summary); for an indented line, under its text: past a
  * "- " or "1. " bullet, or past the last gap of two spaces in the first
  * half of the width (the timeline's columns), else 4 further in than the
- * line. A word longer than the room left is the only thing cut, and it
- * ends in "...".
+ * line. A word longer than the room left is the only thing cut: its
+ * middle gives way to "...", its start and (longer) end are kept.
  */
 #ifndef WRAP_H
 #define WRAP_H

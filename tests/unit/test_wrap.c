@@ -179,7 +179,8 @@ test_utf8_by_character(void **state)
 	free(got);
 }
 
-/* Only a word longer than the room is cut, with "..." */
+/* Only a word longer than the room is cut: its middle gives way to
+ * "...", the larger part kept is its end. */
 static void
 test_long_token_cut(void **state)
 {
@@ -192,9 +193,37 @@ test_long_token_cut(void **state)
 	got = folded(line, 40);
 	assert_string_equal(got,
 	                    "  sni:\n"
-	                    "      aaaaaaaaaabbbbbbbbbbccccccccccd...\n"
+	                    "      aaaaaaaaaa...cddddddddddeeeeeeeeee\n"
 	                    "      tail\n");
 	assert_true(widest(got) <= 40);
+	free(got);
+}
+
+/* A long path keeps its file's name; a long word at the start of an
+ * indented line is cut once, under its indent; a colour's reset at a
+ * cut word's end is kept. */
+static void
+test_long_path_keeps_its_name(void **state)
+{
+	char *got;
+
+	(void)state;
+	got = folded("capture: /srv/very/long/directory/of/the/customer/"
+	             "case/12345/imap-failures.pcap\n", 40);
+	assert_string_equal(got, "capture:\n"
+	                         "        /srv/very...5/imap-failures.pcap\n");
+	assert_true(widest(got) <= 40);
+	free(got);
+	got = folded("    aaaaaaaaaabbbbbbbbbbccccccccccddddddddddeeeeeeeeee\n",
+	             40);
+	assert_string_equal(got,
+	                    "    aaaaaaaaaab...ccddddddddddeeeeeeeeee\n");
+	free(got);
+	got = folded("  sni: \033[1maaaaaaaaaabbbbbbbbbbccccccccccdddddddddd"
+	             "eeeeeeeeee\033[0m\n", 40);
+	assert_string_equal(got, "  sni:\n"
+	                         "      \033[1maaaaaaaaaa...cddddddddddeeeeeeeeee"
+	                         "\033[0m\n");
 	free(got);
 }
 
@@ -262,6 +291,7 @@ main(void)
 		cmocka_unit_test(test_colour_takes_no_room),
 		cmocka_unit_test(test_utf8_by_character),
 		cmocka_unit_test(test_long_token_cut),
+		cmocka_unit_test(test_long_path_keeps_its_name),
 		cmocka_unit_test(test_narrow_and_every_line_fits),
 		cmocka_unit_test(test_no_word_lost),
 	};
