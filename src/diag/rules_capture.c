@@ -64,6 +64,32 @@ other_rule_reads_it(const struct ctx *c, enum tls_side seen)
 	return t->side[seen].stopped && t->side[seen].stop == TLS_STOP_NOT_TLS;
 }
 
+/* After STARTTLS with gone's direction not captured: where gone's TLS
+ * stream began was read from the other side's acknowledgement (the
+ * session layer's note_tls_begins); the counts below start there. */
+static void
+ev_tls_origin(struct ctx *c, enum tls_side gone)
+{
+	const struct tls_facts_side *s = &c->tls->side[gone];
+	const char *cmd = c->st != NULL ?
+	    starttls_proto(c->st->protocol)->command : "STARTTLS";
+
+	if (s->origin_frame == 0)
+		return;
+	if (gone == TLS_SIDE_SERVER)
+		ev(c, s->origin_frame, "%s: the client's first TLS packet "
+		    "acknowledges %llu bytes of the server's plaintext, its "
+		    "answer to %s included (not in the capture): the server's "
+		    "TLS stream begins after them", dg_fr(c, s->origin_frame).s,
+		    (unsigned long long)s->origin_acked, cmd);
+	else
+		ev(c, s->origin_frame, "%s: the server's answer to %s "
+		    "acknowledges %llu bytes of the client's plaintext, its %s "
+		    "included (not in the capture): the client's TLS stream "
+		    "begins after them", dg_fr(c, s->origin_frame).s, cmd,
+		    (unsigned long long)s->origin_acked, cmd);
+}
+
 /*
  * TLS 1.3, seen from the server only: its acknowledgements are the
  * client's side. After the server's encrypted flight began, the client
@@ -93,9 +119,10 @@ tls13_server_saw_finished(struct ctx *c)
 	cn = iana_cipher_name(t->server_hello.cipher);
 	if (cn == NULL)
 		cn = tls_hex16(t->server_hello.cipher, h);
+	ev_tls_origin(c, TLS_SIDE_CLIENT);
 	ev(c, t->side[TLS_SIDE_SERVER].finished_frame, "%s: the server's "
 	    "encrypted flight begins; it had acknowledged %llu bytes of the "
-	    "client's stream (not in the capture) by then",
+	    "client's TLS stream (not in the capture) by then",
 	    dg_fr(c, t->side[TLS_SIDE_SERVER].finished_frame).s,
 	    (unsigned long long)a->flight_acked);
 	ev(c, a->fin_frame, "%s: the server acknowledges %llu more bytes "
@@ -149,8 +176,9 @@ tls13_client_answered(struct ctx *c)
 	if (k->fin_frame == 0 || k->data_frame == 0 || k->answer_frame == 0 ||
 	    k->fin_len <= TLS_FACTS_TLS13_ALERT_MAX)
 		return false;
+	ev_tls_origin(c, TLS_SIDE_SERVER);
 	ev(c, k->fin_frame, "%s: having acknowledged %llu bytes of the "
-	    "server's stream (not in the capture), the client sends a "
+	    "server's TLS stream (not in the capture), the client sends a "
 	    "%u-byte encrypted record: its Finished under TLS 1.3 (an "
 	    "encrypted alert takes at most %u)", dg_fr(c, k->fin_frame).s,
 	    (unsigned long long)k->flight_acked, (unsigned)k->fin_len,
@@ -192,6 +220,7 @@ tls13_client_alerted(struct ctx *c)
 	    (c->f->tcp.end != TCP_END_FIN && c->f->tcp.end != TCP_END_RST))
 		return false;
 	k = &t->tls13_client;
+	ev_tls_origin(c, TLS_SIDE_SERVER);
 	ev(c, k->fin_frame, "%s: after acknowledging %llu bytes of the "
 	    "server's flight (not captured), the client sends a %u-byte "
 	    "encrypted record, then nothing: TLS 1.3 (1.2 sends a handshake "

@@ -138,7 +138,7 @@ response_text(const struct starttls_facts *st, char *buf, size_t len)
 
 static void
 starttls_events(struct timeline *tl, const struct conn *c,
-                const struct starttls_facts *st)
+                const struct starttls_facts *st, bool client_missing)
 {
 	const struct starttls_proto_info *p = starttls_proto(st->protocol);
 	char g[16], r[16];
@@ -194,7 +194,14 @@ starttls_events(struct timeline *tl, const struct conn *c,
 		    "%u plaintext bytes after its %s to %s",
 		    st->server_pipelined, response_text(st, r, sizeof r),
 		    p->command);
-	if (st->tls_without_starttls)
+	/* With the client's direction missing, its command is too: the
+	 * server's TLS says it came, not that it did not. */
+	if (st->tls_without_starttls && client_missing &&
+	    st->tls_without_starttls_dir == TCP_DIR_S2C)
+		add(tl, c, st->tls_without_starttls_frame, TL_SERVER,
+		    "TLS begins (the client's %s is not in the capture)",
+		    p->command);
+	else if (st->tls_without_starttls)
 		add(tl, c, st->tls_without_starttls_frame,
 		    st->tls_without_starttls_dir == TCP_DIR_C2S ? TL_CLIENT
 		                                                : TL_SERVER,
@@ -384,7 +391,8 @@ timeline_build(const struct conn_facts *f, struct timeline *tl)
 	memset(tl, 0, sizeof *tl);
 	tcp_events(tl, c, f);
 	if (f->starttls != NULL)
-		starttls_events(tl, c, f->starttls);
+		starttls_events(tl, c, f->starttls,
+		                f->tcp.missing == TCP_SIDE_CLIENT);
 	if (f->tls != NULL)
 		tls_events(tl, c, f->tls);
 	/* Stable: events of one frame keep the order they were added in. */

@@ -73,6 +73,28 @@ struct session_dir {
 	enum tcp_dir dir;
 };
 
+/*
+ * Where a direction's TLS stream begins in its TCP stream, so that the
+ * acknowledgements of a STARTTLS connection reach the TLS layer counted as
+ * it counts (session_acked): from the delivery that began TLS, or, when
+ * that direction's plaintext is not in the capture, from the other side's
+ * acknowledgement around the switch (note_tls_begins).
+ */
+struct tls_origin {
+	uint64_t fed;            /* bytes and holes handed over so far */
+	uint64_t base;           /* the TLS stream's first byte */
+	uint64_t acked;          /* the latest acknowledgement of the stream */
+	ta_frame acked_frame;
+	/* What this direction's last plaintext packet acknowledged of the
+	 * other direction (the server's STARTTLS answer: all of the
+	 * client's plaintext). */
+	uint64_t plain_acked;
+	ta_frame plain_frame;
+	bool plain_known;
+	bool base_known;
+	bool midstream;          /* the capture missed the stream's start */
+};
+
 struct session {
 	enum service svc;
 	const struct starttls_ops *proto; /* NULL: TLS from the first byte */
@@ -87,6 +109,7 @@ struct session {
 	                                   * is already past STARTTLS */
 	ta_frame midstream_frame[2];
 	bool tls_fed;                     /* some byte reached the TLS layer */
+	struct tls_origin o[2];           /* STARTTLS services only */
 	bool released;
 	struct session_dir d[2];
 	struct certchain *certs;          /* chain analysis, or NULL */
@@ -196,12 +219,91 @@ keep_proto_facts(struct session *s)
 	s->proto_state = NULL;
 }
 
+static enum tcp_dir
+flip(enum tcp_dir dir)
+{
+	return dir == TCP_DIR_C2S ? TCP_DIR_S2C : TCP_DIR_C2S;
+}
+
+/* The latest acknowledgement of dir's stream, to the TLS layer in its
+ * offsets, once they are known. */
+static void
+pass_acked(struct session *s, enum tcp_dir dir)
+{
+	const struct tls_origin *o = &s->o[dir];
+
+	if (o->base_known && o->acked_frame != 0 && o->acked >= o->base)
+		tls_facts_acked(&s->tls, side_of(dir), o->acked - o->base,
+		                o->acked_frame);
+}
+
+/* This delivery, completed by frame, was plaintext to its end: what its
+ * packet acknowledged of the other direction stands for all that
+ * direction's plaintext, if this is the server's STARTTLS answer. */
+static void
+note_plaintext(struct session *s, enum tcp_dir dir, ta_frame frame)
+{
+	const struct tls_origin *other = &s->o[flip(dir)];
+
+	s->o[dir].plain_known = other->acked_frame == frame && frame != 0;
+	s->o[dir].plain_acked = other->acked;
+	s->o[dir].plain_frame = frame;
+}
+
+/*
+ * dir's TLS stream begins at byte base of its TCP stream (mixed: the
+ * delivery that holds its first byte began with plaintext), in frame.
+ * When the other direction has no byte in the capture, where its TLS
+ * stream began is read from acknowledgements (RFC 3207 5, RFC 2595 4,
+ * RFC 9051 6.2.1: neither side sends TLS before the other's turn): the
+ * client's first TLS packet, its ClientHello, acknowledges all the
+ * server's plaintext (the answer to STARTTLS came before it, the server's
+ * TLS only after); the server's last plaintext packet, that answer,
+ * acknowledges all the client's (its STARTTLS command came before, its
+ * ClientHello only after). A delivery that mixes plaintext and TLS, or an
+ * acknowledgement carried by another packet, gives nothing.
+ */
+static void
+note_tls_begins(struct session *s, enum tcp_dir dir, uint64_t base,
+                bool mixed, ta_frame frame)
+{
+	struct tls_origin *o = &s->o[dir];
+	enum tcp_dir odir = flip(dir);
+	struct tls_origin *other = &s->o[odir];
+	ta_frame by;
+
+	if (o->midstream)
+		return;
+	o->base = base;
+	o->base_known = true;
+	pass_acked(s, dir);
+	if (other->fed != 0 || other->base_known || other->midstream || mixed)
+		return;
+	if (dir == TCP_DIR_C2S) {
+		if (other->acked_frame != frame || frame == 0)
+			return;
+		other->base = other->acked;
+		by = frame;
+	} else {
+		if (!o->plain_known)
+			return;
+		other->base = o->plain_acked;
+		by = o->plain_frame;
+	}
+	other->base_known = true;
+	tls_facts_ack_origin(&s->tls, side_of(odir), other->base, by);
+	/* The packet that began dir's TLS acknowledged already. */
+	pass_acked(s, odir);
+}
+
 static void
 on_data(void *ctx, const uint8_t *p, size_t n, ta_frame frame)
 {
 	struct session_dir *d = ctx;
 	struct session *s = d->s;
+	uint64_t at = s->o[d->dir].fed;
 
+	s->o[d->dir].fed += n;
 	if (s->midstream_pending[d->dir]) {
 		/* Picked up mid-stream on the plaintext port: a direction
 		 * whose first bytes are TLS records is past STARTTLS. */
@@ -220,11 +322,14 @@ on_data(void *ctx, const uint8_t *p, size_t n, ta_frame frame)
 			return;
 		used = s->proto->feed(s->proto_state, d->dir, p, n, frame,
 		                      &begins);
-		if (!begins)
+		if (!begins) {
+			note_plaintext(s, d->dir, frame);
 			return;
+		}
 		s->in_tls[d->dir] = true;
 		if (used > n)
 			used = n;
+		note_tls_begins(s, d->dir, at + used, used != 0, frame);
 		p += used;
 		n -= used;
 		if (n == 0)
@@ -240,6 +345,7 @@ on_gap(void *ctx, uint64_t n, ta_frame frame)
 	struct session_dir *d = ctx;
 	struct session *s = d->s;
 
+	s->o[d->dir].fed += n;
 	if (!s->in_tls[d->dir]) {
 		if (s->proto_state != NULL)
 			s->proto->gap(s->proto_state, d->dir, n, frame);
@@ -271,6 +377,7 @@ session_midstream(struct session *s, enum tcp_dir dir, ta_frame frame)
 {
 	/* How much was missed is unknown, and no size is made up: the TLS
 	 * layer hunts for a record from the first delivery on. */
+	s->o[dir].midstream = true;
 	if (s->in_tls[dir]) {
 		tls_facts_midstream(&s->tls, side_of(dir), frame);
 		return;
@@ -287,9 +394,15 @@ session_midstream(struct session *s, enum tcp_dir dir, ta_frame frame)
 void
 session_acked(struct session *s, enum tcp_dir dir, uint64_t n, ta_frame frame)
 {
-	if (s->proto != NULL)
+	struct tls_origin *o = &s->o[dir];
+
+	if (s->proto == NULL) {
+		tls_facts_acked(&s->tls, side_of(dir), n, frame);
 		return;
-	tls_facts_acked(&s->tls, side_of(dir), n, frame);
+	}
+	o->acked = n;
+	o->acked_frame = frame;
+	pass_acked(s, dir);
 }
 
 bool

@@ -53,8 +53,11 @@ void session_midstream(struct session *s, enum tcp_dir dir, ta_frame frame);
 
 /* The other side acknowledged the first n bytes of dir's stream, in the
  * packet frame (before its payload is fed): passed to the TLS facts
- * (tls_facts_acked) on a service that is TLS from the first byte, where
- * the stream's bytes are the TLS layer's. */
+ * (tls_facts_acked) counted from the TLS stream's first byte: the
+ * stream's on a service that is TLS from the first byte; after STARTTLS,
+ * once it is known where TLS began in that direction (from the delivery
+ * that began it, or, with that direction's plaintext not in the capture,
+ * from the other side's acknowledgements around the switch). */
 void session_acked(struct session *s, enum tcp_dir dir, uint64_t n,
                    ta_frame frame);
 

@@ -555,6 +555,14 @@ tls_facts_acked(struct tls_facts *f, enum tls_side side, uint64_t n,
 	}
 }
 
+void
+tls_facts_ack_origin(struct tls_facts *f, enum tls_side side, uint64_t n,
+                     ta_frame frame)
+{
+	f->side[side].origin_acked = n;
+	f->side[side].origin_frame = frame;
+}
+
 bool
 tls_facts_tls13_client_alert(const struct tls_facts *f)
 {

@@ -137,6 +137,12 @@ struct tls_facts_side {
 	bool acked_known;
 	uint64_t acked;
 	ta_frame acked_frame;    /* the packet that acknowledged the most */
+	/* After STARTTLS, where this side's TLS stream began in its TCP
+	 * stream when that was read from the other side's acknowledgement
+	 * alone (its plaintext not captured; tls_facts_ack_origin): its
+	 * size and that packet. 0: not so. */
+	uint64_t origin_acked;
+	ta_frame origin_frame;
 	bool ccs;                /* sent a ChangeCipherSpec */
 	ta_frame ccs_frame;
 	bool finished;           /* its Finished went by (see above) */
@@ -408,21 +414,27 @@ void tls_facts_data(struct tls_facts *f, enum tls_side side,
  * next record (tls_record.h). */
 void tls_facts_gap(struct tls_facts *f, enum tls_side side, uint64_t n,
                    ta_frame frame);
-/*
- * The other side acknowledged the first n bytes of side's stream (counted
- * from its start, as TCP sequence numbers say), in the packet frame:
- * given before that packet's payload is fed, so that a record it carries
- * is judged with what its sender had received. Only streams that are TLS
- * from their first byte are given it. A smaller n than before changes
- * nothing.
- */
 /* Seen from the client alone (struct tls_facts_tls13_client): its only
  * encrypted record after the server's flight was alert-sized, so that
  * record is its encrypted alert (inferred; tls_facts_end records it). */
 bool tls_facts_tls13_client_alert(const struct tls_facts *f);
 
+/*
+ * The other side acknowledged the first n bytes of side's TLS stream
+ * (counted from its start, as TCP sequence numbers say; after STARTTLS,
+ * from the TLS stream's first byte), in the packet frame: given before
+ * that packet's payload is fed, so that a record it carries is judged
+ * with what its sender had received. A smaller n than before changes
+ * nothing.
+ */
 void tls_facts_acked(struct tls_facts *f, enum tls_side side, uint64_t n,
                      ta_frame frame);
+
+/* side's TLS stream begins after the first n bytes of its TCP stream, as
+ * the other side's acknowledgement in frame shows (STARTTLS, with side's
+ * plaintext not in the capture): for the evidence. */
+void tls_facts_ack_origin(struct tls_facts *f, enum tls_side side,
+                          uint64_t n, ta_frame frame);
 /*
  * The fewest bytes a TLS 1.3 Finished record has under this cipher suite
  * (RFC 8446 4.4.4, 5.2): a 5-byte record header, the 4-byte message
