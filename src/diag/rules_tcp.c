@@ -1,7 +1,9 @@
 /* rules_tcp.c: how a connection began and ended: no TCP, a capture begun mid-stream or missing data, whose turn it was (RST RFC 9293 3.10.7). */
+#include <stdio.h>
 #include <string.h>
 
 #include "diag/diag_ctx.h"
+#include "iana_tables.h"
 
 /* Variants of the advice where the facts say which side must act. */
 static const char advice_rst_middlebox[] =
@@ -337,6 +339,53 @@ dg_turn_of(const struct ctx *c, struct turn *u)
 	turn_tls(c, u);
 }
 
+/*
+ * What the first gap of a side cut, when the bytes before it said: the
+ * handshake message (by its header) or the record (by its header), and
+ * how much of it is in the capture. Facts only, as the TLS layer read
+ * them (tls_facts_cut).
+ */
+static void
+ev_cut(struct ctx *c, enum tls_side side)
+{
+	const struct tls_facts_side *s = &c->tls->side[side];
+	const struct tls_facts_cut *k = &s->cuts[0];
+	const char *w = dg_side_word(side);
+	const char *ct = k->content_type == 0 ? "SSL 2.0" :
+	    iana_content_type_name(k->content_type);
+	const char *hs = k->content_type == TLS_CT_HANDSHAKE &&
+	    k->hs_have >= 1 ? iana_handshake_name(k->hs_type) : NULL;
+	char more[64] = "", rec[96] = "";
+
+	if (s->cut_count == 0)
+		return;
+	if (ct == NULL)
+		ct = "unknown-type";
+	if (s->cut_count > 1)
+		snprintf(more, sizeof more, "; %u more record%s or message%s "
+		         "cut after it", (unsigned)(s->cut_count - 1),
+		         s->cut_count == 2 ? "" : "s", s->cut_count == 2 ? "" : "s");
+	if (k->in_record && k->held > 0)
+		snprintf(rec, sizeof rec, "; %u of the %u bytes of its %s "
+		         "record are in the capture", (unsigned)k->held,
+		         (unsigned)k->record_len, ct);
+	else if (k->in_record)
+		snprintf(rec, sizeof rec, "; a %u-byte %s record",
+		         (unsigned)k->record_len, ct);
+	if (hs != NULL && k->hs_have >= 4)
+		ev(c, k->frame, "%s: the gap cut the %s's %s message (%u "
+		    "bytes declared%s%s)", dg_fr(c, k->frame).s, w, hs,
+		    (unsigned)k->hs_len, rec, more);
+	else if (hs != NULL)
+		ev(c, k->frame, "%s: the gap cut the %s's %s message (its "
+		    "length not in the capture%s%s)", dg_fr(c, k->frame).s, w,
+		    hs, rec, more);
+	else if (k->in_record)
+		ev(c, k->frame, "%s: the gap cut a %u-byte %s record of the "
+		    "%s (%u bytes of it in the capture%s)", dg_fr(c, k->frame).s,
+		    (unsigned)k->record_len, ct, w, (unsigned)k->held, more);
+}
+
 /* 11. Missing data: never guess across it. */
 bool
 dg_rule_missing(struct ctx *c)
@@ -378,6 +427,7 @@ dg_rule_missing(struct ctx *c)
 		    r->cut_bytes == r->gap_bytes ? "cut by the snap length" :
 		    "lost, or cut by the snap length",
 		    (unsigned)r->gaps, r->gaps == 1 ? "" : "s");
+		ev_cut(c, (enum tls_side)i);
 		hit = lost = true;
 	}
 	for (int i = 0; t != NULL && i < 2; i++) {
@@ -410,6 +460,7 @@ dg_rule_missing(struct ctx *c)
 			    "side: lost by the capture" : g != NULL && g->cut ?
 			    "cut by the capture's snap length" :
 			    "lost, or cut by the capture's snap length");
+			ev_cut(c, (enum tls_side)i);
 			hit = lost = true;
 			break;
 		}

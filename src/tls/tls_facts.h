@@ -119,7 +119,8 @@ struct tls_facts_cut {
 	uint32_t hs_len;
 };
 
-#define TLS_FACTS_MAX_CUTS 4
+/* Only the first is kept: the evidence names it and counts the rest. */
+#define TLS_FACTS_MAX_CUTS 1
 
 /* One encrypted (opaque) record. */
 struct tls_facts_record {
@@ -210,7 +211,7 @@ struct tls_facts_side {
 	uint64_t skipped_bytes;  /* passed over while looking for a record */
 	uint32_t continuations;  /* handshake records skipped: they continued
 	                          * a message whose start was lost */
-	struct tls_facts_cut cuts[TLS_FACTS_MAX_CUTS]; /* the first ones */
+	struct tls_facts_cut cuts[TLS_FACTS_MAX_CUTS]; /* the first one */
 	uint32_t cut_count;      /* all of them, opaque records included */
 	uint32_t cut_opaque;     /* encrypted records whose header was there
 	                          * and body cut: counted as records, with
