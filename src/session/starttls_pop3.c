@@ -39,6 +39,7 @@ struct pop3_state {
 	uint8_t capa_auth;           /* and these SASL mechanisms */
 	bool starttls_pending;       /* STLS sent, not refused */
 	bool server_ok;              /* answered +OK: TLS due from the server */
+	bool client_heard;           /* a client line (or gap) came by */
 	struct lineproto lp;         /* last: its buffers are not cleared */
 };
 
@@ -156,6 +157,14 @@ server_line(struct pop3_state *s, struct ta_bytes line, ta_frame frame)
 		return;
 	}
 	if (pop3_parse_resp(body, &r) != DIS_OK) {
+		/* After a +OK greeting a server speaks only to answer, and
+		 * a line that is no answer belongs to a multi-line one
+		 * (CAPA's, a listing) whose command only the client's
+		 * direction shows. With none of it in the capture, such
+		 * lines are passed over, not taken for another protocol. */
+		if (!s->client_heard && s->lp.greeting_seen &&
+		    f->greeting == STARTTLS_GREETING_OK)
+			return;
 		lineproto_stop(&s->lp, TCP_DIR_S2C, line, frame);
 		return;
 	}
@@ -222,6 +231,7 @@ client_line(struct pop3_state *s, struct ta_bytes line, ta_frame frame)
 	struct ta_bytes body = line_body(line.p, line.n);
 	struct pop3_cmd c;
 
+	s->client_heard = true;
 	if (line_binary(body)) {
 		lineproto_stop(&s->lp, TCP_DIR_C2S, line, frame);
 		return;
@@ -321,6 +331,8 @@ pop3_gap(void *state, enum tcp_dir dir, uint64_t n, ta_frame frame)
 
 	(void)n;
 	(void)frame;
+	if (dir == TCP_DIR_C2S)
+		s->client_heard = true;
 	lineproto_gap(&s->lp, dir);
 }
 

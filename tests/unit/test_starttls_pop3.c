@@ -295,6 +295,45 @@ test_not_pop3_tls_gap(void **state)
 	assert_int_equal(o.f.response, STARTTLS_RESP_NONE);
 }
 
+/* The server's direction alone (an asymmetric span): the CAPA list is a
+ * multi-line answer only the client's command announces; its lines are
+ * passed over, and the server's TLS after its +OK is found. With the
+ * client heard, or after a greeting that is not +OK, a line that is no
+ * answer still stops the reading. */
+static void
+test_server_only(void **state)
+{
+	const struct step alone[] = {
+		STEP(S2C, dv_greeting, 4), STEP(S2C, dv_capa, 8),
+		STEP(S2C, dv_ok, 12), STEP(S2C, server_hello, 16),
+	};
+	const struct step heard[] = {
+		STEP(S2C, dv_greeting, 4), STEP(C2S, stls, 6),
+		STEP(S2C, dv_capa, 8),
+	};
+	static const char err[] = "-ERR go away\r\n";
+	const struct step refused[] = {
+		STEP(S2C, err, 4), STEP(S2C, dv_capa, 8),
+	};
+	struct outcome o;
+
+	(void)state;
+	run(alone, TA_ELEMENTS(alone), &o);
+	assert_false(o.f.unparsed);
+	assert_false(o.f.requested);
+	assert_true(o.f.tls_without_starttls);
+	assert_int_equal(o.f.tls_without_starttls_dir, S2C);
+	assert_int_equal(o.f.tls_without_starttls_frame, 16);
+	assert_true(o.tls[S2C]);
+	assert_int_equal(o.plain[S2C], strlen(dv_greeting) + strlen(dv_capa) +
+	                 strlen(dv_ok));
+	run(heard, TA_ELEMENTS(heard), &o);
+	assert_true(o.f.unparsed);
+	assert_int_equal(o.f.unparsed_dir, S2C);
+	run(refused, TA_ELEMENTS(refused), &o);
+	assert_true(o.f.unparsed);
+}
+
 int
 main(void)
 {
@@ -307,6 +346,7 @@ main(void)
 		cmocka_unit_test(test_auth_apop_never_kept),
 		cmocka_unit_test(test_pipelined),
 		cmocka_unit_test(test_not_pop3_tls_gap),
+		cmocka_unit_test(test_server_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
