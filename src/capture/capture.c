@@ -307,8 +307,10 @@ file_advance(struct capture *c, struct cap_file *f)
 		if (rc != 1)
 			break;
 		f->frames++;
-		if (f->ng)
+		if (f->ng) {
 			frame_iface(c, f);
+			f->no_ts = savefile_no_time(f->sf);
+		}
 		if (f->has_filter &&
 		    !filter_takes(c, f, f->ng ? f->cur_prog : &f->prog,
 		                  f->ng ? f->cur_link : f->link)) {
@@ -353,16 +355,23 @@ file_advance(struct capture *c, struct cap_file *f)
 /* The last second 64 bits of nanoseconds can count (2554). */
 #define CAP_TS_MAX_SEC ((time_t)(UINT64_MAX / TA_NS_PER_SEC - 1))
 
-/* The capture time of f's waiting frame; out of range, the latest good
- * one of its file before it (bad set): no step back is invented, and
+enum ts_kind {
+	TS_GOOD,
+	TS_OUT_OF_RANGE,
+	TS_ABSENT,          /* a pcapng Simple Packet Block has none */
+};
+
+/* The capture time of f's waiting frame; out of range or absent, the
+ * latest good one of its file before it: no step back is invented, and
  * merged files stay in order. */
 static ta_time
-file_time(const struct cap_file *f, bool *bad)
+file_time(const struct cap_file *f, enum ts_kind *k)
 {
 	time_t sec = f->hdr->ts.tv_sec;
 
-	*bad = sec < 0 || sec > CAP_TS_MAX_SEC;
-	if (*bad)
+	*k = f->no_ts ? TS_ABSENT : sec < 0 || sec > CAP_TS_MAX_SEC ?
+	     TS_OUT_OF_RANGE : TS_GOOD;
+	if (*k != TS_GOOD)
 		return f->last_good_ts;
 	return (ta_time)sec * TA_NS_PER_SEC + (ta_time)f->hdr->ts.tv_usec;
 }
@@ -370,7 +379,7 @@ file_time(const struct cap_file *f, bool *bad)
 enum cap_status
 capture_next(struct capture *c, struct cap_pkt *pkt)
 {
-	bool bad;
+	enum ts_kind tk;
 	struct cap_file *best = NULL;
 	ta_time best_ts = 0;
 	int best_i = -1;
@@ -399,7 +408,7 @@ capture_next(struct capture *c, struct cap_pkt *pkt)
 				file_advance(c, f);
 			if (!f->has_pkt)
 				continue;
-			ts = file_time(f, &bad);
+			ts = file_time(f, &tk);
 			/* Ties go to the earlier file: rotated files are
 			 * given in order. */
 			if (best == NULL || ts < best_ts) {
@@ -420,11 +429,14 @@ capture_next(struct capture *c, struct cap_pkt *pkt)
 	if (pkt->caplen > CAP_SNAPLEN)
 		pkt->caplen = CAP_SNAPLEN;
 	pkt->len = best->hdr->len;
-	pkt->ts = file_time(best, &bad);
+	pkt->ts = file_time(best, &tk);
 	pkt->frame = TA_FRAME((unsigned)best_i, best->frames);
-	if (bad) {
+	if (tk == TS_OUT_OF_RANGE) {
 		if (c->st.ts_out_of_range++ == 0)
 			c->st.ts_out_of_range_frame = pkt->frame;
+	} else if (tk == TS_ABSENT) {
+		if (c->st.ts_absent++ == 0)
+			c->st.ts_absent_frame = pkt->frame;
 	} else if (pkt->ts > best->last_good_ts) {
 		best->last_good_ts = pkt->ts;
 	}

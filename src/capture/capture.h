@@ -69,6 +69,10 @@ struct cap_stats {
 	                        * hold): given the latest time of their file
 	                        * before them */
 	ta_frame ts_out_of_range_frame; /* the first of them */
+	uint64_t ts_absent;    /* frames without a time stamp (pcapng Simple
+	                        * Packet Blocks): given the latest time of
+	                        * their file before them, 0 when none */
+	ta_frame ts_absent_frame; /* the first of them */
 	unsigned warnings;     /* warning lines about the input (damage, a
 	                        * link type not decoded, a filter that does
 	                        * not apply) */

@@ -51,6 +51,7 @@ struct cap_file {
 	enum pkt_link link;        /* the (first) interface's */
 	uint64_t frames;           /* frames read from this file */
 	ta_time last_good_ts;      /* its latest time within range (file_time) */
+	bool no_ts;                /* the frame in hdr/data has no time stamp */
 	uint64_t size;             /* file size, 0 if unknown */
 	bool has_pkt;              /* a packet is waiting in hdr/data */
 	bool has_filter;           /* prog filters what we hand out (offline;

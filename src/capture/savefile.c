@@ -293,6 +293,12 @@ savefile_next(struct savefile *s, struct pcap_pkthdr *hdr,
 	return 1;
 }
 
+bool
+savefile_no_time(const struct savefile *s)
+{
+	return s->cur_no_time;
+}
+
 uint32_t
 savefile_iface(const struct savefile *s)
 {

@@ -86,6 +86,10 @@ uint32_t savefile_iface(const struct savefile *s);
 int savefile_dlt(const struct savefile *s);
 const char *savefile_ifname(const struct savefile *s);
 
+/* The frame last handed out has no time stamp (a pcapng Simple Packet
+ * Block: pcapng 4.4); its header's time is then 0. */
+bool savefile_no_time(const struct savefile *s);
+
 /* Interfaces described so far in the file (1 in classic pcap). */
 uint32_t savefile_nifaces(const struct savefile *s);
 

@@ -59,6 +59,7 @@ struct savefile {
 	int first_dlt;
 	uint32_t first_snapshot;
 	const struct sf_if *cur; /* the interface of the last frame */
+	bool cur_no_time;        /* and it came without a time stamp */
 	struct sf_if classic;    /* classic pcap's one interface */
 	char stop[PCAP_ERRBUF_SIZE]; /* where libpcap would have stopped */
 	char err[PCAP_ERRBUF_SIZE];

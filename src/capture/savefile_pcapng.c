@@ -534,6 +534,7 @@ ng_packet(struct savefile *s, uint32_t type, const uint8_t *b, uint32_t len,
 	hdr->len = wire;
 	*data = b + 8 + fixed;
 	s->cur = i;
+	s->cur_no_time = type == NG_SPB;
 	return 1;
 }
 

@@ -113,6 +113,10 @@ struct cert_facts {
 	bool visible;                /* a Certificate message was read */
 	ta_frame frame;              /* the frame that completed it */
 	ta_time time;                /* its capture time: what was judged */
+	/* That time is no clock (before CERTCHAIN_TIME_FLOOR: a capture
+	 * without time stamps, or rewritten to 0): the dates were not
+	 * judged (no time problem, no capture-time trust, no fresh leaf). */
+	bool time_unknown;
 	const struct cert_chain *chain; /* shared; valid while the facts are */
 	bool no_client_hello;        /* the ClientHello is not in the capture:
 	                              * whether it named the server is unknown */

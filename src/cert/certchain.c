@@ -440,6 +440,7 @@ certchain_analyse(struct certchain *ctx, const struct tls_certificate *certs,
 	memset(out, 0, sizeof *out);
 	out->frame = frame;
 	out->time = capture_time;
+	out->time_unknown = now < CERTCHAIN_TIME_FLOOR;
 	out->visible = true;
 	out->problem_cert = -1;
 	out->expiring_cert = -1;
@@ -492,7 +493,10 @@ certchain_analyse(struct certchain *ctx, const struct tls_certificate *certs,
 	out->chain = &e->chain;
 	out->findings = e->findings;
 
-	chain_judge_time(e, now, out, &tp, &tcode);
+	tp = CERT_PROBLEM_NONE;
+	tcode = 0;
+	if (!out->time_unknown)
+		chain_judge_time(e, now, out, &tp, &tcode);
 	if (tp == CERT_PROBLEM_EXPIRED || tp == CERT_PROBLEM_NOT_YET_VALID) {
 		out->time_problem = tp;
 		out->time_cert = out->problem_cert;
@@ -517,10 +521,11 @@ certchain_analyse(struct certchain *ctx, const struct tls_certificate *certs,
 		out->verify_reason = chain_own_reason(out->verify_code);
 	out->here_problem = out->problem;
 	if (ctx->history != NULL && e->trust_failed && !e->leaf_self_signed &&
-	    e->problem != CERT_PROBLEM_UNPARSEABLE)
+	    e->problem != CERT_PROBLEM_UNPARSEABLE && !out->time_unknown)
 		judge_then(ctx, e, certs, now, out);
 
-	if (e->chain.nchain > 0 && e->chain.chain[0].parsed &&
+	if (!out->time_unknown && e->chain.nchain > 0 &&
+	    e->chain.chain[0].parsed &&
 	    e->chain.chain[0].not_before != TIME_UNKNOWN) {
 		const struct cert_chain *c = &e->chain;
 

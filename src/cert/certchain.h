@@ -48,6 +48,10 @@
 #define CERTCHAIN_TIME_LEN 32
 /* cert_desc.not_before/not_after when the certificate's field is unreadable. */
 #define CERTCHAIN_TIME_UNKNOWN INT64_MIN
+/* A capture time before 1996-01-01 (SSL 3.0's year) is no clock: a file
+ * without time stamps (pcapng Simple Packet Blocks) or one rewritten to
+ * 0. Certificates are not judged by their dates at such a time. */
+#define CERTCHAIN_TIME_FLOOR 820454400
 
 struct certchain_cfg {
 	bool no_system_ca;           /* do not trust the system store (it still

@@ -481,6 +481,14 @@ certchain_evidence(const struct cert_facts *f, ta_time capture_time,
 		     f->verify_reason ? f->verify_reason : "unknown error");
 		return ls.n;
 	}
+	if (f->time_unknown) {
+		char t[CERTCHAIN_TIME_LEN];
+
+		line(&ls, "the capture holds no real time (this frame is "
+		     "stamped %s, before 1996: no time stamps, or rewritten): "
+		     "the certificates' validity dates are not judged",
+		     time_human(t, now));
+	}
 	problem_line(&ls, f, now);
 	finding_lines(&ls, f, now);
 	interception_lines(&ls, f);

@@ -212,8 +212,10 @@ dg_chain_verdict(struct ctx *c, const char *how, bool inferred)
 			    "own store lacks its root (inferred).", how);
 		else if (cf->problem == CERT_PROBLEM_NONE)
 			verdict(c, v, true, "The client rejected the server's "
-			    "certificate %s although it verifies here: the "
-			    "client does not trust its root (inferred).", how);
+			    "certificate %s although it verifies here%s: the "
+			    "client does not trust its root (inferred).", how,
+			    cf->time_unknown ? " (its dates not judged: the "
+			    "capture holds no real time)" : "");
 		else
 			verdict(c, v, inferred, "The client rejected the "
 			    "server's certificate %s: the chain ends in a CA it "

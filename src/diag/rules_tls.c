@@ -680,6 +680,19 @@ dg_rule_alert(struct ctx *c)
 		if (!c->quick)
 			(void)fmt_snprintf(how.s, sizeof how.s, "with alert %s",
 			    tls_alert_str(a->description, h));
+		/* The client's word for dates the capture cannot check. */
+		if (c->cert != NULL && c->cert->visible &&
+		    c->cert->time_unknown &&
+		    c->cert->problem == CERT_PROBLEM_NONE &&
+		    a->description == A_CERTIFICATE_EXPIRED) {
+			dg_ev_chain(c);
+			verdict(c, DIAG_CERT_EXPIRED, true, "The client "
+			    "rejected the server's certificate as expired "
+			    "(alert certificate_expired); the capture holds no "
+			    "real time, so the chain's dates were not checked "
+			    "here (inferred from the alert).");
+			return true;
+		}
 		if (c->cert != NULL && c->cert->visible) {
 			dg_chain_verdict(c, how.s, false);
 			return true;

@@ -97,7 +97,9 @@ cert_item(FILE *out, const struct cert_desc *cd, int64_t now, const char *why)
 	html_puts(out, cd->issuer);
 	fprintf(out, "; valid %s to %s", day(nb, cd->not_before),
 	        day(na, cd->not_after));
-	if (cd->not_after != CERTCHAIN_TIME_UNKNOWN && now > cd->not_after)
+	if (now == CERTCHAIN_TIME_UNKNOWN)
+		fputs(" (not judged: no real capture time)", out);
+	else if (cd->not_after != CERTCHAIN_TIME_UNKNOWN && now > cd->not_after)
 		fputs(" (expired at the capture)", out);
 	else if (cd->not_before != CERTCHAIN_TIME_UNKNOWN && now < cd->not_before)
 		fputs(" (not yet valid at the capture)", out);
@@ -154,7 +156,9 @@ chain_html(FILE *out, const struct cert_facts *cf)
 	bad = failing_cert(cf, c, &why);
 	fputs("<ol class=\"chain\">\n", out);
 	for (unsigned i = 0; i < c->nchain && i < CERT_MAX_CHAIN; i++)
-		cert_item(out, &c->chain[i], now, (int)i == bad ? why : NULL);
+		cert_item(out, &c->chain[i],
+		          cf->time_unknown ? CERTCHAIN_TIME_UNKNOWN : now,
+		          (int)i == bad ? why : NULL);
 	if (cf->problem == CERT_PROBLEM_INCOMPLETE && c->nchain > 0) {
 		const struct cert_desc *top = &c->chain[c->nchain - 1];
 

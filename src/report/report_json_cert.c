@@ -36,7 +36,8 @@ cert_json(struct json *j, const struct cert_desc *d, int64_t now)
 		time_or_null(j, "not_before", d->not_before);
 		time_or_null(j, "not_after", d->not_after);
 		if (d->not_before == CERTCHAIN_TIME_UNKNOWN ||
-		    d->not_after == CERTCHAIN_TIME_UNKNOWN)
+		    d->not_after == CERTCHAIN_TIME_UNKNOWN ||
+		    now == CERTCHAIN_TIME_UNKNOWN)
 			json_null(j, "valid_at_capture");
 		else
 			json_bool(j, "valid_at_capture",
@@ -166,6 +167,8 @@ report_json_cert(struct json *j, const struct cert_facts *f,
 	int64_t now = (int64_t)(capture_time / TA_NS_PER_SEC);
 
 	json_obj(j, "certificates");
+	if (f != NULL && f->time_unknown)
+		now = CERTCHAIN_TIME_UNKNOWN;
 	if (f == NULL || !f->visible) {
 		not_visible(j);
 		json_close(j);
@@ -174,6 +177,7 @@ report_json_cert(struct json *j, const struct cert_facts *f,
 	c = f->chain;
 	json_bool(j, "visible", true);
 	json_uint(j, "frame", TA_FRAME_NO(f->frame));
+	json_bool(j, "dates_judged", !f->time_unknown);
 	json_arr(j, "chain");
 	for (unsigned i = 0; c != NULL && i < c->nchain && i < CERT_MAX_CHAIN; i++)
 		cert_json(j, &c->chain[i], now);

@@ -130,6 +130,7 @@ frames(struct json *j, const struct analyzer_stats *st,
 	json_uint(j, "vlan_tagged", st->vlan);
 	json_uint(j, "clock_back", st->clock_back);
 	json_uint(j, "ts_out_of_range", cs != NULL ? cs->ts_out_of_range : 0);
+	json_uint(j, "ts_absent", cs != NULL ? cs->ts_absent : 0);
 	json_close(j);
 }
 

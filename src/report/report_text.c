@@ -726,7 +726,7 @@ run_lines(FILE *out, const struct report_opts *o,
 	        st->frames, st->frames == 1 ? "" : "s", st->bytes);
 	/* a clock that jumped years makes no span worth saying */
 	if (st->frames > 1 && st->clock_back == 0 &&
-	    (cs == NULL || cs->ts_out_of_range == 0) &&
+	    (cs == NULL || (cs->ts_out_of_range == 0 && cs->ts_absent == 0)) &&
 	    st->last_ts >= st->first_ts &&
 	    st->last_ts - st->first_ts < (ta_time)30 * 86400 * TA_NS_PER_SEC)
 		fprintf(out, " over %s",
@@ -787,6 +787,16 @@ run_lines(FILE *out, const struct report_opts *o,
 		        "2554 (the first at %s): time stamps out of range, each "
 		        "given the latest time before it in its file\n",
 		        cs->ts_out_of_range, cs->ts_out_of_range == 1 ? "" : "s",
+		        fr);
+	}
+	if (cs != NULL && cs->ts_absent > 0) {
+		char fr[48];
+
+		fmt_frame(fr, sizeof fr, cs->ts_absent_frame, 0);
+		fprintf(out, "  %" PRIu64 " frame%s without a time stamp (pcapng "
+		        "Simple Packet Blocks; the first at %s): each given the "
+		        "latest time before it in its file (1970 when none came "
+		        "before)\n", cs->ts_absent, cs->ts_absent == 1 ? "" : "s",
 		        fr);
 	}
 	notable(out, st->flow.midstream,

@@ -38,7 +38,9 @@ cert_line(FILE *out, unsigned i, const struct cert_desc *d, int64_t now,
 		        i + 1, d->sha256);
 		return;
 	}
-	if (d->not_after != CERTCHAIN_TIME_UNKNOWN && now > d->not_after)
+	if (now == CERTCHAIN_TIME_UNKNOWN)
+		when = "";
+	else if (d->not_after != CERTCHAIN_TIME_UNKNOWN && now > d->not_after)
 		when = " EXPIRED";
 	else if (d->not_before != CERTCHAIN_TIME_UNKNOWN && now < d->not_before)
 		when = " NOT YET VALID";
@@ -92,7 +94,8 @@ report_text_cert(FILE *out, const struct cert_facts *f, ta_time capture_time,
 	else
 		fprintf(out, ", no name to check");
 	if (f->verify_ok)
-		fprintf(out, "; verifies\n");
+		fprintf(out, "; verifies%s\n", f->time_unknown ?
+		        " (dates not judged: no real capture time)" : "");
 	else if (f->trusted_then)
 		fprintf(out, "; does not verify here: %s (%d); verifies against "
 		        "Mozilla's store of the capture's date%s%s\n",
@@ -105,7 +108,8 @@ report_text_cert(FILE *out, const struct cert_facts *f, ta_time capture_time,
 		        f->verify_reason ? f->verify_reason : "?", f->verify_code,
 		        certchain_problem_str(f->problem));
 	for (unsigned i = 0; i < c->nchain && i < CERT_MAX_CHAIN; i++)
-		cert_line(out, i, &c->chain[i], now, verbose);
+		cert_line(out, i, &c->chain[i],
+		          f->time_unknown ? CERTCHAIN_TIME_UNKNOWN : now, verbose);
 	if (c->anchor[0] != '\0' && verbose > 0)
 		fprintf(out, "    anchor: %s\n", safe(s, sizeof s, c->anchor));
 	n = certchain_evidence(f, capture_time, ev, CERT_EVIDENCE_MAX * 2);

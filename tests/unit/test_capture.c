@@ -341,6 +341,47 @@ test_time_out_of_range(void **state)
 	free(f);
 }
 
+/* Simple Packet Blocks carry no time: each frame takes the latest good
+ * time of its file before it (0 before any), and is counted apart from
+ * the out-of-range ones. */
+static void
+test_time_absent(void **state)
+{
+	struct fb *f = malloc(sizeof *f);
+	char us[600];
+	const char *files[1] = { us };
+	struct capture *c;
+	struct cap_pkt p;
+	struct cap_stats st;
+
+	(void)state;
+	assert_non_null(f);
+	path_of(us, sizeof us, "spb.pcapng");
+	ng_shb(f);
+	ng_idb(f, 1, 0);
+	ng_spb(f, frame(40001, 143, 0x61), FRAME_LEN, FRAME_LEN);
+	ng_epb(f, (uint64_t)BASE * 1000000u + 300000u, frame(40001, 143, 0x62),
+	       FRAME_LEN, FRAME_LEN);
+	ng_spb(f, frame(40001, 143, 0x63), FRAME_LEN, FRAME_LEN);
+	ng_epb(f, (uint64_t)BASE * 1000000u + 500000u, frame(40001, 143, 0x64),
+	       FRAME_LEN, FRAME_LEN);
+	fb_save(f, us, f->n);
+
+	c = open_ok(files, 1, NULL);
+	expect(c, 0, 0, 1, 0x61);
+	expect(c, at(BASE, 300000000), 0, 2, 0x62);
+	expect(c, at(BASE, 300000000), 0, 3, 0x63);
+	expect(c, at(BASE, 500000000), 0, 4, 0x64);
+	assert_int_equal(capture_next(c, &p), CAP_END);
+	capture_stats(c, &st);
+	assert_int_equal(st.ts_absent, 2);
+	assert_int_equal(st.ts_absent_frame, TA_FRAME(0, 1));
+	assert_int_equal(st.ts_out_of_range, 0);
+	capture_close(c);
+	unlink(us);
+	free(f);
+}
+
 /* A: 3 packets, B: 4, interleaved; A is cut at cut bytes from its end. */
 static void
 damaged(const char *name_a, size_t cut)
@@ -1025,6 +1066,7 @@ main(void)
 		cmocka_unit_test(test_timestamp_formats),
 		cmocka_unit_test(test_pcapng),
 		cmocka_unit_test(test_time_out_of_range),
+		cmocka_unit_test(test_time_absent),
 		cmocka_unit_test(test_damaged_in_packet_data),
 		cmocka_unit_test(test_damaged_in_record_header),
 		cmocka_unit_test(test_not_a_capture),
