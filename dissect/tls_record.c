@@ -385,6 +385,7 @@ on_client_hello(struct run *run, const uint8_t *p, size_t n, uint16_t recver)
 		return;
 	}
 	ch.record_version = recver;
+	run->c->client_hello_parsed = true;
 	if (offers_tls13(&ch))
 		run->c->client_offered_tls13 = true;
 	memset(&ev, 0, sizeof ev);
@@ -614,13 +615,17 @@ on_handshake_bytes(struct run *run, const uint8_t *p, size_t n, uint16_t recver)
 
 /* The middlebox-compatibility ChangeCipherSpec of TLS 1.3 (RFC 8446 D.4),
  * or one a client that offered 1.3 sent before any ServerHello (in TLS <=
- * 1.2 a client's CCS always follows the ServerHello). */
+ * 1.2 a client's CCS always follows the ServerHello). With neither hello
+ * in the capture (it began later) a client's CCS may be either: taken as
+ * the compatibility one until its next handshake record says (a whole
+ * ClientHello after a HelloRetryRequest, ccs_was_real). */
 static bool
 compat_ccs(const struct run *run)
 {
 	return tls_rec_is_tls13(run->c->version) ||
 	       (!run->c->server_hello_seen && run->side == TLS_SIDE_CLIENT &&
-	        run->c->client_offered_tls13);
+	        (run->c->client_offered_tls13 ||
+	         !run->c->client_hello_parsed));
 }
 
 /* ChangeCipherSpec (RFC 5246 7.1): one byte, 1. A compatibility one

@@ -186,6 +186,8 @@ struct tls_rec_conn {
 	bool server_hello_seen;    /* a ServerHello (or HRR) was parsed */
 	bool hello_retry;          /* a HelloRetryRequest was seen */
 	bool client_offered_tls13; /* a ClientHello listed TLS 1.3 */
+	bool client_hello_parsed;  /* a ClientHello was read (a capture that
+	                            * began later, or lost it, has none) */
 	bool ssl2_hello;           /* the client's first record was SSLv2 */
 	bool ssl2;                 /* the server answered in SSL 2.0: both
 	                            * sides' records are SSL 2.0 records */

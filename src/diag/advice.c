@@ -193,11 +193,28 @@ cipher_advice(struct ctx *c)
 	c->advice = c->advice_buf;
 }
 
+/* Without the ClientHello (nor the server's choice) nothing says which
+ * side is behind: how to find out, rather than a guess. */
+static const char advice_no_hello[] =
+    "The capture does not hold the client's ClientHello, so what it "
+    "offered is unknown and which side must change cannot be told: "
+    "capture both directions, or list what each side speaks (the client's "
+    "TLS settings; `openssl s_client -connect HOST:PORT` with -tls1_2, "
+    "-tls1_3 or -cipher from the client's host), then bring the older "
+    "side up to TLS 1.2 or 1.3 with current suites; do not weaken the "
+    "other.";
+
 void
 dg_side_advice(struct ctx *c)
 {
 	if (c->quick || c->advice != NULL)
 		return;
+	if (c->ch == NULL && c->sh == NULL &&
+	    (c->out->verdict == DIAG_TLS_VERSION_MISMATCH ||
+	     c->out->verdict == DIAG_NO_SHARED_CIPHER)) {
+		c->advice = advice_no_hello;
+		return;
+	}
 	if (c->out->verdict == DIAG_TLS_VERSION_MISMATCH) {
 		version_advice(c);
 		/* Left to the verdict's own advice: the server is too old. */

@@ -339,6 +339,27 @@ dg_turn_of(const struct ctx *c, struct turn *u)
 	turn_tls(c, u);
 }
 
+/* The gaps of side's TCP stream, if any. */
+static bool
+ev_stream_gaps(struct ctx *c, enum tls_side side)
+{
+	const struct reasm *r = &c->f->conn->reasm[side == TLS_SIDE_CLIENT ?
+	    TCP_DIR_C2S : TCP_DIR_S2C];
+
+	if (r->gaps == 0)
+		return false;
+	ev(c, r->gap_list[0].frame, "%s: %llu byte%s of the %s's stream "
+	    "missing (%s) in %u gap%s; what it sent there cannot be told",
+	    dg_fr(c, r->gap_list[0].frame).s, (unsigned long long)r->gap_bytes,
+	    r->gap_bytes == 1 ? "" : "s", dg_side_word(side),
+	    r->acked_gap_bytes == r->gap_bytes ? "acknowledged by the other "
+	    "side: lost by the capture" :
+	    r->cut_bytes == r->gap_bytes ? "cut by the snap length" :
+	    "lost, or cut by the snap length",
+	    (unsigned)r->gaps, r->gaps == 1 ? "" : "s");
+	return true;
+}
+
 /*
  * What the first gap of a side cut, when the bytes before it said: the
  * handshake message (by its header) or the record (by its header), and
@@ -402,31 +423,22 @@ dg_rule_missing(struct ctx *c)
 		    "its handshake was not followed to the end.");
 		return true;
 	}
-	if (c->st != NULL && c->st->gap && !c->st->requested) {
+	/* Bytes of the plaintext phase missing: before STARTTLS, or after
+	 * it when no TLS byte came (the answer to it may be what is
+	 * missing). */
+	if (c->st != NULL && c->st->gap && (!c->st->requested || t == NULL)) {
 		ev(c, 0, "bytes of the %s plaintext phase are missing from "
 		    "the capture", starttls_proto(c->st->protocol)->label);
+		for (int i = 0; c->f->conn != NULL && i < 2; i++)
+			(void)ev_stream_gaps(c, (enum tls_side)i);
 		hit = lost = true;
 	}
 	/* Whose turn it was rests on what a side did not send: with bytes
 	 * of a side missing, that cannot be told. */
 	for (int i = 0; !hit && c->f->conn != NULL && t != NULL &&
 	     !t->handshake_complete && i < 2; i++) {
-		const struct reasm *r = &c->f->conn->reasm[i == TLS_SIDE_CLIENT
-		    ? TCP_DIR_C2S : TCP_DIR_S2C];
-
-		if (r->gaps == 0 || t->side[i].stopped)
+		if (t->side[i].stopped || !ev_stream_gaps(c, (enum tls_side)i))
 			continue;
-		ev(c, r->gap_list[0].frame, "%s: %llu byte%s of the %s's stream "
-		    "missing (%s) in %u gap%s; what it sent there cannot be "
-		    "told", dg_fr(c, r->gap_list[0].frame).s,
-		    (unsigned long long)r->gap_bytes,
-		    r->gap_bytes == 1 ? "" : "s",
-		    dg_side_word((enum tls_side)i),
-		    r->acked_gap_bytes == r->gap_bytes ? "acknowledged by the "
-		    "other side: lost by the capture" :
-		    r->cut_bytes == r->gap_bytes ? "cut by the snap length" :
-		    "lost, or cut by the snap length",
-		    (unsigned)r->gaps, r->gaps == 1 ? "" : "s");
 		ev_cut(c, (enum tls_side)i);
 		hit = lost = true;
 	}
@@ -669,12 +681,16 @@ dg_rule_turn(struct ctx *c)
 	    "close_notify";
 	if (by == u.side) {
 		if (e.kind == END_RST) {
-			ev(c, e.frame, "%s: the %s reset the connection %s %s "
-			    "(%s), when it was its turn to send %s",
-			    dg_fr(c, e.frame).s, dg_dside(by),
-			    dg_after(c, e.frame, u.after).s,
-			    u.after != 0 ? u.after_what : "the handshake",
-			    dg_fr(c, u.after).s, u.owed);
+			if (u.after != 0)
+				ev(c, e.frame, "%s: the %s reset the connection "
+				    "%s %s (%s), when it was its turn to send %s",
+				    dg_fr(c, e.frame).s, dg_dside(by),
+				    dg_after(c, e.frame, u.after).s,
+				    u.after_what, dg_fr(c, u.after).s, u.owed);
+			else
+				ev(c, e.frame, "%s: the %s reset the connection "
+				    "when it was its turn to send %s",
+				    dg_fr(c, e.frame).s, dg_dside(by), u.owed);
 			if (o->middlebox_suspected)
 				tcp_lines(c);
 			c->advice = by == DIAG_SIDE_SERVER ? advice_rst_server :

@@ -435,6 +435,42 @@ suite_count(const struct tls_client_hello *ch)
 	return b;
 }
 
+/*
+ * The server's fatal alert at the hello, with the ClientHello not in the
+ * capture (one direction only, or its bytes lost): the alert says what
+ * the server objected to, nothing says what the client offered, so the
+ * cause is the alert's usual one, inferred, and no side is blamed.
+ */
+static void
+server_alert_unseen_hello(struct ctx *c, const struct tls_facts_alert *a)
+{
+	char h[TLS_NAMES_HEX_LEN];
+
+	ev(c, a->frame, "%s: server sent %s in answer to the client's "
+	    "ClientHello, which the capture does not hold",
+	    dg_fr(c, a->frame).s, alert_desc(a).s);
+	if (a->description == A_PROTOCOL_VERSION) {
+		verdict(c, DIAG_TLS_VERSION_MISMATCH, false, "The server "
+		    "refused the TLS version the client offered with alert "
+		    "protocol_version (the capture does not hold the "
+		    "ClientHello, which would say which versions).");
+		return;
+	}
+	if (a->description == A_HANDSHAKE_FAILURE ||
+	    a->description == A_INSUFFICIENT_SECURITY) {
+		verdict(c, DIAG_NO_SHARED_CIPHER, true, "The server refused "
+		    "the client's ClientHello (which the capture does not "
+		    "hold) with %s: "
+		    "most often the two share no cipher suite, or no version "
+		    "(inferred).", tls_alert_str(a->description, h));
+		return;
+	}
+	verdict(c, DIAG_TLS_ALERT, false, "The server refused the client's "
+	    "ClientHello (which the capture does not hold) with fatal alert "
+	    "%s.",
+	    tls_alert_str(a->description, h));
+}
+
 /* The server's fatal alert in answer to the ClientHello. */
 static void
 server_alert_at_hello(struct ctx *c, const struct tls_facts_alert *a)
@@ -444,6 +480,10 @@ server_alert_at_hello(struct ctx *c, const struct tls_facts_alert *a)
 	ta_frame chf = c->tls->hello_retry && c->tls->client_hello2_frame ?
 	    c->tls->client_hello2_frame : c->tls->client_hello_frame;
 
+	if (ch == NULL) {
+		server_alert_unseen_hello(c, a);
+		return;
+	}
 	dg_ev_client_hello(c);
 	ev(c, a->frame, "%s: server sent %s %s the ClientHello (%s)",
 	    dg_fr(c, a->frame).s, alert_desc(a).s, dg_after(c, a->frame, chf).s,

@@ -224,10 +224,12 @@ tls_events(struct timeline *tl, const struct conn *c,
 	bool tls13 = t->server_hello_seen &&
 	             t->server_hello.version == TLS_V_TLS13;
 
-	if (t->client_hello_seen)
+	if (t->client_hello_seen) {
 		client_hello(tl, c, t->client_hello_frame, &t->client_hello,
 		             t->client_hello.sslv2 ? "ClientHello (SSLv2 format)"
 		                                   : "ClientHello");
+		set_pos(tl, t->client_hello_frame, t->client_hello_offset);
+	}
 	if (t->hello_retry)
 		add(tl, c, t->hello_retry_frame, TL_SERVER,
 		    "HelloRetryRequest: asks for %s",
@@ -275,9 +277,11 @@ tls_events(struct timeline *tl, const struct conn *c,
 		    t->client_cert_count == 1 ? "" : "s");
 	for (int s = 0; s < 2; s++) {
 		const struct tls_facts_side *sd = &t->side[s];
-		if (sd->ccs)
+		if (sd->ccs) {
 			add(tl, c, sd->ccs_frame, tls_side((enum tls_side)s),
 			    "ChangeCipherSpec");
+			set_pos(tl, sd->ccs_frame, sd->ccs_offset);
+		}
 		/* A TLS 1.3 server's "Finished" is where its encrypted
 		 * flight starts: the Finished itself comes last in it, maybe
 		 * frames later, and cannot be told apart. */

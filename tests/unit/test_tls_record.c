@@ -1906,6 +1906,35 @@ test_compat_ccs_before_server_hello(void **state)
 		assert_true(c.dir[TLS_SIDE_CLIENT].encrypted);
 		assert_false(c.dir[TLS_SIDE_CLIENT].stopped);
 		conn_free(&c);
+
+		/* A capture that begins at a client's CCS, no hello seen:
+		 * a whole ClientHello after it (the second one, after a
+		 * HelloRetryRequest) is read; anything else is the TLS 1.2
+		 * Finished, encrypted. */
+		{
+			uint8_t both[6 + 323];
+
+			memcpy(both, ccs, sizeof ccs);
+			memcpy(both + sizeof ccs,
+			       tls_samples[SAMPLE_TLS13].stream[0], 323);
+			memset(&la, 0, sizeof la);
+			tls_rec_init(&c);
+			tls_rec_midstream(&c, TLS_SIDE_CLIENT, 1);
+			feed(&c, &la, TLS_SIDE_CLIENT, both, sizeof both, 2);
+			shape(&la, TLS_SIDE_CLIENT, got, sizeof got);
+			assert_string_equal(got, "YcC");
+			assert_false(c.dir[TLS_SIDE_CLIENT].encrypted);
+			conn_free(&c);
+		}
+		memset(&la, 0, sizeof la);
+		tls_rec_init(&c);
+		tls_rec_midstream(&c, TLS_SIDE_CLIENT, 1);
+		feed(&c, &la, TLS_SIDE_CLIENT, ccs, sizeof ccs, 2);
+		feed(&c, &la, TLS_SIDE_CLIENT, fin, sizeof fin, 3);
+		shape(&la, TLS_SIDE_CLIENT, got, sizeof got);
+		assert_string_equal(got, "YcO");
+		assert_true(c.dir[TLS_SIDE_CLIENT].encrypted);
+		conn_free(&c);
 	}
 }
 
