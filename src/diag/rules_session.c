@@ -309,8 +309,13 @@ dg_rule_starttls(struct ctx *c)
 	refused = s->requested && starttls_resp_refused(s->response);
 	/* A client that goes on with its ClientHello after the server
 	 * refused STARTTLS (openssl s_client -starttls does): the refusal is
-	 * the failure, the ClientHello only its consequence. */
-	if (s->tls_without_starttls && !(refused &&
+	 * the failure, the ClientHello only its consequence. With bytes of
+	 * the plaintext phase missing, or the client's direction, the
+	 * exchange may be in what the capture lacks: no claim that it was
+	 * not made. */
+	if (s->tls_without_starttls && !s->gap &&
+	    !(s->tls_without_starttls_dir == TCP_DIR_S2C &&
+	      c->f->tcp.missing == TCP_SIDE_CLIENT) && !(refused &&
 	    s->tls_without_starttls_dir == TCP_DIR_C2S &&
 	    s->tls_without_starttls_frame >= s->response_frame)) {
 		bool cl = s->tls_without_starttls_dir == TCP_DIR_C2S;
@@ -369,6 +374,9 @@ dg_rule_starttls(struct ctx *c)
 			ev(c, s->plaintext_auth_frame, "%s: the client "
 			    "authenticated in clear text",
 			    dg_fr(c, s->plaintext_auth_frame).s);
+		else if (c->f->tcp.missing == TCP_SIDE_CLIENT)
+			ev(c, 0, "the client's side is not in the capture: "
+			    "what it sent is not known");
 		else
 			ev(c, 0, "the client did not send %s (nor "
 			    "credentials)", p->command);
@@ -389,6 +397,10 @@ dg_rule_starttls(struct ctx *c)
 		    "; the mail crossed in clear text") : "");
 		return true;
 	}
+	/* Whether a client that is not in the capture asked for the
+	 * upgrade is not known: later rules read what the server did. */
+	if (c->f->tcp.missing == TCP_SIDE_CLIENT)
+		return false;
 	/* The server's side stopped on a line that is not the protocol: the
 	 * client may have hung up because of it (rule not-protocol), unless
 	 * credentials or mail had already crossed in clear. */

@@ -85,6 +85,16 @@ tcp_lines(struct ctx *c)
 /* ------------------------------------------------------------------ */
 /* How it began */
 
+/*
+ * A client retransmits an unanswered SYN after its initial timeout: 1 s
+ * on Linux and macOS (RFC 6298 2.1), 3 s on Windows. One SYN, and the
+ * capture going on this long after it without a second: it had an answer
+ * the capture does not hold, or gave up at once; a capture that ends
+ * within a second of it cannot show silence.
+ */
+#define SYN_RETRY_MAX_NS (3500 * TA_NS_PER_MS)
+#define SYN_SILENCE_MIN_NS TA_NS_PER_SEC
+
 /* 1. TCP never got going. */
 bool
 dg_rule_tcp(struct ctx *c)
@@ -93,6 +103,49 @@ dg_rule_tcp(struct ctx *c)
 
 	if (t->end == TCP_END_NO_ANSWER) {
 		const struct tcp_track *tt = c->tt;
+		uint64_t after = tt != NULL && t->now > tt->syn_ts ?
+		    (uint64_t)(t->now - tt->syn_ts) : 0;
+		/* followed until the capture ended, or idle that long (not
+		 * evicted, nor its ports taken by a new connection) */
+		bool watched = c->f->why == TCP_FINISH_CAPTURE_END ||
+		    c->f->why == TCP_FINISH_IDLE;
+
+		if (tt != NULL && tt->syns == 1 && watched &&
+		    after >= SYN_RETRY_MAX_NS) {
+			ev(c, tt->syn_frame, "%s: the client's only SYN; the "
+			    "capture goes on %s after it without a "
+			    "retransmission, which a client sends after 1 s "
+			    "(3 s on Windows) when nothing answers: it had an "
+			    "answer the capture does not hold, or gave up at "
+			    "once", dg_fr(c, tt->syn_frame).s, dg_dur(after).s);
+			c->advice = "Capture where both directions of the "
+			    "connection pass, without a filter that keeps only "
+			    "the client's packets, to see what answered the "
+			    "SYN; if nothing did, the client's retransmissions "
+			    "will show it.";
+			verdict(c, DIAG_INCOMPLETE_CAPTURE, false, "The "
+			    "client's SYN got no answer in the capture, but "
+			    "it was never retransmitted: the answer is likely "
+			    "missing from the capture (one direction, or "
+			    "filtered), so no verdict is given rather than "
+			    "\"nothing answered\".");
+			return true;
+		}
+		if (tt != NULL && tt->syns == 1 &&
+		    c->f->why == TCP_FINISH_CAPTURE_END &&
+		    after < SYN_SILENCE_MIN_NS) {
+			ev(c, tt->syn_frame, "%s: the client's only SYN; the "
+			    "capture ends %s later, before a client would "
+			    "retransmit it", dg_fr(c, tt->syn_frame).s,
+			    dg_dur(after).s);
+			c->advice = "Capture for longer: the capture ended "
+			    "before the SYN could be answered or retransmitted.";
+			verdict(c, DIAG_INCOMPLETE_CAPTURE, false, "The "
+			    "capture ends right after the client's SYN, too "
+			    "soon to tell whether anything would have "
+			    "answered it.");
+			return true;
+		}
 
 		if (tt != NULL && tt->syns > 1)
 			ev(c, tt->syn_frame, "%s..%llu: %u SYNs from the client "
