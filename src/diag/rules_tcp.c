@@ -478,8 +478,9 @@ dg_rule_missing(struct ctx *c)
 	}
 	/* Bytes of the plaintext phase missing: before STARTTLS, or after
 	 * it when no TLS byte came (the answer to it may be what is
-	 * missing). */
-	if (c->st != NULL && c->st->gap && (!c->st->requested || t == NULL)) {
+	 * missing); a handshake that completed all the same decides. */
+	if (c->st != NULL && c->st->gap && (!c->st->requested || t == NULL) &&
+	    (t == NULL || !t->handshake_complete)) {
 		ev(c, 0, "bytes of the %s plaintext phase are missing from "
 		    "the capture", starttls_proto(c->st->protocol)->label);
 		for (int i = 0; c->f->conn != NULL && i < 2; i++)

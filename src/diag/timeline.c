@@ -201,6 +201,12 @@ starttls_events(struct timeline *tl, const struct conn *c,
 		add(tl, c, st->tls_without_starttls_frame, TL_SERVER,
 		    "TLS begins (the client's %s is not in the capture)",
 		    p->command);
+	else if (st->tls_without_starttls && st->gap)
+		add(tl, c, st->tls_without_starttls_frame,
+		    st->tls_without_starttls_dir == TCP_DIR_C2S ? TL_CLIENT
+		                                                : TL_SERVER,
+		    "TLS begins (the %s exchange may be in bytes the capture "
+		    "lacks)", p->command);
 	else if (st->tls_without_starttls)
 		add(tl, c, st->tls_without_starttls_frame,
 		    st->tls_without_starttls_dir == TCP_DIR_C2S ? TL_CLIENT

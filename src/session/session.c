@@ -107,6 +107,8 @@ struct session {
 	bool midstream_pending[2];        /* plaintext port, started mid-stream:
 	                                   * its first delivery says whether it
 	                                   * is already past STARTTLS */
+	bool gap_pending[2];              /* plaintext phase, after a gap: the
+	                                   * next delivery may be TLS already */
 	ta_frame midstream_frame[2];
 	bool tls_fed;                     /* some byte reached the TLS layer */
 	struct tls_origin o[2];           /* STARTTLS services only */
@@ -314,6 +316,16 @@ on_data(void *ctx, const uint8_t *p, size_t n, ta_frame frame)
 			                    s->midstream_frame[d->dir]);
 		}
 	}
+	if (s->gap_pending[d->dir]) {
+		/* Bytes lost in the plaintext phase may have held the
+		 * STARTTLS exchange: a delivery that starts with a TLS record
+		 * after them is TLS (its stream begins here). */
+		s->gap_pending[d->dir] = false;
+		if (!s->in_tls[d->dir] && tls_rec_plausible_start(p, n)) {
+			s->in_tls[d->dir] = true;
+			note_tls_begins(s, d->dir, at, false, frame);
+		}
+	}
 	if (!s->in_tls[d->dir]) {
 		bool begins = false;
 		size_t used;
@@ -349,6 +361,7 @@ on_gap(void *ctx, uint64_t n, ta_frame frame)
 	if (!s->in_tls[d->dir]) {
 		if (s->proto_state != NULL)
 			s->proto->gap(s->proto_state, d->dir, n, frame);
+		s->gap_pending[d->dir] = true;
 		return;
 	}
 	s->tls_fed = true;
