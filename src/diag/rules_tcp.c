@@ -206,6 +206,24 @@ dg_rule_midstream(struct ctx *c)
 		ev(c, c->f->conn->first_frame, "%s: first packet of the "
 		    "connection; the capture started after its hellos",
 		    dg_fr(c, c->f->conn->first_frame).s);
+		/* A client that leaves at once without data may have
+		 * rejected the chain after the handshake (a late name
+		 * check): the chain is before the capture. */
+		if (!t->client_app_data && c->f->tcp.end_by == TCP_SIDE_CLIENT &&
+		    (c->f->tcp.end == TCP_END_FIN ||
+		     c->f->tcp.end == TCP_END_RST)) {
+			ev(c, c->f->tcp.end_frame, "%s: the client closed "
+			    "without sending data over the connection",
+			    dg_fr(c, c->f->tcp.end_frame).s);
+			verdict(c, DIAG_INCOMPLETE_CAPTURE, true, "The TLS "
+			    "handshake completed (inferred: both sides' "
+			    "Finished are in the capture), but the client "
+			    "left without sending data: it may have rejected "
+			    "the server's certificate after the handshake, as "
+			    "clients that check the name late do, and the "
+			    "certificate is before the capture.");
+			return true;
+		}
 		verdict(c, DIAG_OK, true, "The TLS handshake completed "
 		    "(inferred): both sides' Finished are in the capture, which "
 		    "started after the hellos, so the versions, suites and "

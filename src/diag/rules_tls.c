@@ -798,11 +798,23 @@ dg_rule_complete(struct ctx *c)
 	if (t->hello_retry) {
 		char h[TLS_NAMES_HEX_LEN];
 
-		ev(c, t->hello_retry_frame, "%s: server sent HelloRetryRequest "
-		    "for group %s; the client's second ClientHello followed (%s)",
-		    dg_fr(c, t->hello_retry_frame).s,
-		    tls_group_str(t->hello_retry_group, h),
-		    dg_fr(c, t->client_hello2_frame).s);
+		if (t->client_hello2_frame != 0)
+			ev(c, t->hello_retry_frame, "%s: server sent "
+			    "HelloRetryRequest for group %s; the client's second "
+			    "ClientHello %s (%s%s)",
+			    dg_fr(c, t->hello_retry_frame).s,
+			    tls_group_str(t->hello_retry_group, h),
+			    t->client_hello2_frame < t->hello_retry_frame ?
+			    "answered it" : "followed",
+			    dg_fr(c, t->client_hello2_frame).s,
+			    t->client_hello2_frame < t->hello_retry_frame ?
+			    ", captured before it: the capture holds the two "
+			    "directions out of order" : "");
+		else
+			ev(c, t->hello_retry_frame, "%s: server sent "
+			    "HelloRetryRequest for group %s",
+			    dg_fr(c, t->hello_retry_frame).s,
+			    tls_group_str(t->hello_retry_group, h));
 	}
 	dg_ev_server_hello(c);
 	if (c->cert != NULL && c->cert->visible)

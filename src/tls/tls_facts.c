@@ -122,6 +122,25 @@ tls_facts_add_hidden_alert(struct tls_facts *f, enum tls_side from,
 	add_alert(f, &a);
 }
 
+/* A second ClientHello that no HelloRetryRequest came for, by the
+ * ServerHello or the end: a restart, or a renegotiation in the clear. */
+static void
+second_hello_unasked(struct tls_facts *f)
+{
+	if (f->client_hello2_frame == 0 || f->hello_retry)
+		return;
+	if (!f->client_hello_again) {
+		f->client_hello_again = true;
+		f->client_hello_again_frame = f->client_hello2_frame;
+		f->client_hello_again_offset = f->client_hello2_offset;
+		f->client_hello_again_after_server_hello = false;
+	}
+	free(f->client_hello2);
+	f->client_hello2 = NULL;
+	f->client_hello2_frame = 0;
+	f->client_hello2_offset = 0;
+}
+
 static void
 on_client_hello(struct tls_facts *f, const struct tls_ev *ev)
 {
@@ -135,15 +154,18 @@ on_client_hello(struct tls_facts *f, const struct tls_ev *ev)
 		f->client_hello = *ev->u.ch;
 		return;
 	}
-	/* RFC 8446 4.1.2: the client answers an HRR with a new hello. */
-	if (f->hello_retry && f->client_hello2_frame == 0 &&
-	    !f->server_hello_seen) {
+	/* RFC 8446 4.1.2: the client answers an HRR with a new hello; the
+	 * HRR itself may come later in the capture (second_hello_unasked). */
+	if (f->client_hello2_frame == 0 && !f->server_hello_seen) {
 		f->client_hello2_frame = ev->frame;
+		f->client_hello2_offset = ev->offset;
 		f->client_hello2 = malloc(sizeof *f->client_hello2);
 		if (f->client_hello2 != NULL)
 			*f->client_hello2 = *ev->u.ch;
 		return;
 	}
+	/* A third before any HelloRetryRequest: the second answered none. */
+	second_hello_unasked(f);
 	/* Any other: a renegotiation in the clear, or a restart. */
 	if (!f->client_hello_again) {
 		f->client_hello_again = true;
@@ -169,6 +191,7 @@ on_server_hello(struct tls_facts *f, const struct tls_ev *ev)
 	}
 	if (f->server_hello_seen)
 		return;
+	second_hello_unasked(f);
 	f->server_hello_seen = true;
 	f->server_hello_frame = ev->frame;
 	f->server_hello_offset = ev->offset;
@@ -660,6 +683,7 @@ tls_facts_end(struct tls_facts *f, ta_frame frame)
 		                           f->tls13_client.fin_offset,
 		                           f->tls13_client.fin_after_gap,
 		                           f->tls13_client.fin_len, true);
+	second_hello_unasked(f);
 	release_all(f);
 }
 

@@ -337,8 +337,13 @@ struct tls_facts {
 	ta_frame hello_retry_frame;
 	uint16_t hello_retry_group;             /* the group it asked for */
 	uint16_t hello_retry_cipher;
+	/* The answer to it, or NULL. A second ClientHello before any
+	 * ServerHello is kept here until the HelloRetryRequest comes (a
+	 * capture may hold the two directions' packets out of order); with
+	 * none by the ServerHello or the end, it is client_hello_again. */
 	ta_frame client_hello2_frame;
-	struct tls_client_hello *client_hello2; /* the answer to it, or NULL */
+	uint64_t client_hello2_offset;
+	struct tls_client_hello *client_hello2;
 
 	bool server_hello_seen;                 /* a real ServerHello */
 	ta_frame server_hello_frame;
