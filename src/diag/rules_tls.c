@@ -80,7 +80,10 @@ is_failing_alert(const struct tls_facts_alert *a)
 }
 
 /* The earliest alert that matches, before the end; none once the
- * handshake completed. */
+ * handshake completed, and no encrypted one after application data (it
+ * flows only over a completed handshake, whose Finished the capture
+ * may have lost: such an alert closes a session, it fails no
+ * handshake). */
 static const struct tls_facts_alert *
 earliest_alert(const struct ctx *c,
     bool (*match)(const struct tls_facts_alert *))
@@ -94,6 +97,9 @@ earliest_alert(const struct ctx *c,
 		const struct tls_facts_alert *a = &c->tls->alerts[i];
 
 		if (!match(a) || !before_end(c, a->frame))
+			continue;
+		if (a->encrypted && c->tls->app_data &&
+		    c->tls->app_data_frame < a->frame)
 			continue;
 		if (best == NULL || a->frame < best->frame)
 			best = a;
@@ -824,6 +830,24 @@ dg_rule_complete(struct ctx *c)
 	if (t->app_data)
 		ev(c, t->app_data_frame, "%s: application data flowed",
 		    dg_fr(c, t->app_data_frame).s);
+	/* TLS <= 1.2 with the server's chain lost to the capture, and a
+	 * client that left without data: clients that check the name after
+	 * the handshake reject that way, and the chain that would say is
+	 * not in the capture. */
+	if (!dg_tls13(c) && !t->client_app_data && !t->certs_seen &&
+	    dg_stream_gapped(c, TLS_SIDE_SERVER) &&
+	    c->f->tcp.end_by == TCP_SIDE_CLIENT &&
+	    (c->f->tcp.end == TCP_END_FIN || c->f->tcp.end == TCP_END_RST)) {
+		ev(c, c->f->tcp.end_frame, "%s: the client closed without "
+		    "sending data; the server's certificate is in bytes the "
+		    "capture lacks", dg_fr(c, c->f->tcp.end_frame).s);
+		verdict(c, DIAG_INCOMPLETE_CAPTURE, true, "The TLS handshake "
+		    "completed, but the client left without sending data: it "
+		    "may have rejected the server's certificate after the "
+		    "handshake, as clients that check the name late do, and "
+		    "the certificate is in bytes the capture lacks.");
+		return true;
+	}
 	if (c->sh != NULL) {
 		char h1[TLS_NAMES_HEX_LEN], h2[TLS_NAMES_HEX_LEN];
 
