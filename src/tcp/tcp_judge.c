@@ -527,7 +527,12 @@ finish_fin(struct judge *j)
 	else
 		ev(j, "%s: FIN from the %s, first to close",
 		    frame_ref(j, ex->fin_frame).s, side_name(x));
-	if (eo->fin_seen)
+	if (eo->fin_seen && t->fin_order_swapped)
+		ev(j, "%s: the %s's FIN, captured before it, acknowledges it: "
+		    "it followed (the capture holds the two directions out of "
+		    "order)", frame_ref(j, eo->fin_frame).s,
+		    side_name(other_dir(x)));
+	else if (eo->fin_seen)
 		ev(j, "%s: the %s's FIN followed", frame_ref(j, eo->fin_frame).s,
 		    side_name(other_dir(x)));
 	if (t->nrst == 0)

@@ -310,6 +310,18 @@ note_segment(struct tcp_track *t, enum tcp_dir dir, const struct pkt *p,
 		if (t->first_close == 0) {
 			t->first_close = PKT_TCP_FIN;
 			t->first_close_dir = (uint8_t)dir;
+			t->first_fin_acks = (fl & PKT_TCP_ACK) != 0;
+			t->first_fin_ack = p->ack;
+		} else if (t->first_close == PKT_TCP_FIN &&
+		           t->first_close_dir != (uint8_t)dir &&
+		           t->first_fin_acks && !t->fin_order_swapped &&
+		           seq_after(t->first_fin_ack,
+		                     p->seq + p->payload_len)) {
+			/* The FIN captured first had received this one (its
+			 * sequence number, RFC 9293 3.4): this side closed
+			 * first. */
+			t->first_close_dir = (uint8_t)dir;
+			t->fin_order_swapped = true;
 		}
 	}
 }

@@ -208,6 +208,13 @@ struct tcp_track {
 	ta_frame outlived_after_frame; /* its address's next packet */
 	ta_frame outlived_answer_frame; /* the other end's answer to that */
 	uint8_t outlived_rst_dir;      /* enum tcp_dir of its address */
+	/* The first FIN in the capture acknowledged the other side's FIN
+	 * that the capture holds after it: that side closed first (the two
+	 * directions out of order), and first_close_dir says so. (Here, in
+	 * the padding before rst_payload: struct conn's lines stay put.) */
+	bool fin_order_swapped;
+	bool first_fin_acks;           /* the first FIN carried an ACK ... */
+	uint32_t first_fin_ack;        /* ... of this */
 	/* The first RST that carried payload. */
 	struct tcp_rst_payload rst_payload;
 	/* The capture's clock stepped back within this connection (more
