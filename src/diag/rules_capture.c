@@ -51,6 +51,12 @@ other_rule_reads_it(const struct ctx *c, enum tls_side seen)
 
 	if (c->st != NULL && (c->st->plaintext_auth || c->st->plaintext_mail))
 		return true;
+	/* The server's own words decide from its side alone: no upgrade
+	 * offered, the session refused in its greeting, a 421 close. */
+	if (c->st != NULL && seen == TLS_SIDE_SERVER && !c->st->gap &&
+	    ((c->st->caps_known && !c->st->offered) || c->st->closing ||
+	     starttls_greeting_refuses(c->st->greeting)))
+		return true;
 	if (t == NULL)
 		return false;
 	for (unsigned i = 0; i < t->alert_count && i < TLS_FACTS_MAX_ALERTS;

@@ -44,6 +44,7 @@ struct smtp_state {
 	uint8_t reply_auth;          /* and these SASL mechanisms */
 	bool starttls_pending;       /* STARTTLS sent, not refused */
 	bool server_ok;              /* answered 220: TLS due from the server */
+	bool client_heard;           /* a client line (or gap) came by */
 	struct lineproto lp;         /* last: its buffers are not cleared */
 };
 
@@ -218,6 +219,13 @@ server_line(struct smtp_state *s, struct ta_bytes line, ta_frame frame)
 		s->in_reply = true;
 		s->reply_greeting = !s->lp.greeting_seen;
 		s->reply_kind = (uint8_t)(s->reply_greeting ? K_OTHER : peek(s));
+		/* With none of the client's direction in the capture, the
+		 * first multi-line 250 after a 2xx greeting answers its EHLO:
+		 * only EHLO has one (RFC 5321 4.1.1.1) before any mail. */
+		if (!s->reply_greeting && !s->client_heard && !r.last &&
+		    r.code == 250 && !s->lp.f.caps_known &&
+		    s->lp.f.greeting == STARTTLS_GREETING_OK)
+			s->reply_kind = K_EHLO;
 		s->reply_starttls = false;
 		s->reply_auth = 0;
 	} else if (s->reply_kind == K_EHLO) {
@@ -240,6 +248,7 @@ client_line(struct smtp_state *s, struct ta_bytes line, ta_frame frame)
 	uint64_t n;
 	bool last;
 
+	s->client_heard = true;
 	if (line_binary(body)) {
 		lineproto_stop(&s->lp, TCP_DIR_C2S, line, frame);
 		return;
@@ -355,6 +364,8 @@ smtp_gap(void *state, enum tcp_dir dir, uint64_t n, ta_frame frame)
 
 	(void)n;
 	(void)frame;
+	if (dir == TCP_DIR_C2S)
+		s->client_heard = true;
 	lineproto_gap(&s->lp, dir);
 }
 

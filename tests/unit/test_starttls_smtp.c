@@ -444,6 +444,33 @@ test_gap(void **state)
 	assert_true(o.finished);
 }
 
+/* The server's direction alone: its first multi-line 250 after the
+ * greeting is the EHLO answer (no other command has one before mail);
+ * with the client heard, a reply nothing asked for is not taken so. */
+static void
+test_server_only_ehlo(void **state)
+{
+	const struct step alone[] = {
+		STEP(S2C, pf_greeting, 4), STEP(S2C, pf_ehlo_plain, 6),
+	};
+	const struct step alone_offered[] = {
+		STEP(S2C, pf_greeting, 4), STEP(S2C, pf_ehlo, 6),
+		STEP(S2C, pf_ready, 8), STEP(S2C, server_hello, 10),
+	};
+	struct outcome o;
+
+	(void)state;
+	run(alone, TA_ELEMENTS(alone), &o);
+	assert_true(o.f.caps_known);
+	assert_false(o.f.offered);
+	assert_int_equal(o.f.caps_frame, 6);
+	run(alone_offered, TA_ELEMENTS(alone_offered), &o);
+	assert_true(o.f.caps_known);
+	assert_true(o.f.offered);
+	assert_true(o.tls[S2C]);
+	assert_false(o.f.requested);
+}
+
 int
 main(void)
 {
@@ -460,6 +487,7 @@ main(void)
 		cmocka_unit_test(test_not_smtp),
 		cmocka_unit_test(test_tls_without_starttls),
 		cmocka_unit_test(test_gap),
+		cmocka_unit_test(test_server_only_ehlo),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
