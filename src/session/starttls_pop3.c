@@ -40,6 +40,11 @@ struct pop3_state {
 	bool starttls_pending;       /* STLS sent, not refused */
 	bool server_ok;              /* answered +OK: TLS due from the server */
 	bool client_heard;           /* a client line (or gap) came by */
+	/* With the client's direction missing: the block of lines being
+	 * read may be a CAPA answer, and is taken for one at its "." only
+	 * if it names a capability RFC 2449 or its kin define. */
+	bool capa_unseen;
+	bool capa_named;
 	struct lineproto lp;         /* last: its buffers are not cleared */
 };
 
@@ -87,6 +92,23 @@ sasl_bit(struct ta_bytes mech)
 	return STARTTLS_AUTH_OTHER;
 }
 
+/* A capability name that RFC 2449 6, RFC 2595 4, RFC 3206 or RFC 6856
+ * define: what an AUTH mechanism list or other lines never hold. */
+static bool
+known_capa(struct ta_bytes name)
+{
+	static const char *const names[] = {
+		"TOP", "USER", "SASL", "RESP-CODES", "LOGIN-DELAY",
+		"PIPELINING", "EXPIRE", "UIDL", "IMPLEMENTATION", "STLS",
+		"AUTH-RESP-CODE", "UTF8", "LANG",
+	};
+
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (line_keyword_eq(name, names[i]))
+			return true;
+	return false;
+}
+
 /* A line of the CAPA answer, or the "." that ends it (RFC 2449 5). */
 static void
 capa_line(struct pop3_state *s, struct ta_bytes body, ta_frame frame)
@@ -97,6 +119,11 @@ capa_line(struct pop3_state *s, struct ta_bytes body, ta_frame frame)
 
 	if (pop3_is_end(body)) {
 		s->in_capa = false;
+		if (s->capa_unseen && !s->capa_named) {
+			s->capa_unseen = false;
+			return;
+		}
+		s->capa_unseen = false;
 		f->auth_mechs |= s->capa_auth;
 		if (!f->caps_known) {
 			f->caps_known = true;
@@ -110,6 +137,8 @@ capa_line(struct pop3_state *s, struct ta_bytes body, ta_frame frame)
 	}
 	if (pop3_parse_capa(body, &c) != DIS_OK)
 		return;
+	if (known_capa(c.name))
+		s->capa_named = true;
 	if (line_keyword_eq(c.name, "STLS")) {
 		s->capa_stls = true;
 	} else if (line_keyword_eq(c.name, "SASL")) {
@@ -152,6 +181,11 @@ server_line(struct pop3_state *s, struct ta_bytes line, ta_frame frame)
 		lineproto_stop(&s->lp, TCP_DIR_S2C, line, frame);
 		return;
 	}
+	/* A block read without its command ends at an answer line too. */
+	if (s->in_capa && s->capa_unseen && pop3_parse_resp(body, &r) == DIS_OK) {
+		s->in_capa = false;
+		s->capa_unseen = false;
+	}
 	if (s->in_capa) {
 		capa_line(s, body, frame);
 		return;
@@ -159,12 +193,20 @@ server_line(struct pop3_state *s, struct ta_bytes line, ta_frame frame)
 	if (pop3_parse_resp(body, &r) != DIS_OK) {
 		/* After a +OK greeting a server speaks only to answer, and
 		 * a line that is no answer belongs to a multi-line one
-		 * (CAPA's, a listing) whose command only the client's
-		 * direction shows. With none of it in the capture, such
-		 * lines are passed over, not taken for another protocol. */
+		 * whose command only the client's direction shows. With
+		 * none of it in the capture, such lines are not taken for
+		 * another protocol: they are read as a CAPA answer, which
+		 * counts only if it names a capability (capa_line). */
 		if (!s->client_heard && s->lp.greeting_seen &&
-		    f->greeting == STARTTLS_GREETING_OK)
+		    f->greeting == STARTTLS_GREETING_OK) {
+			s->in_capa = true;
+			s->capa_unseen = true;
+			s->capa_named = false;
+			s->capa_stls = false;
+			s->capa_auth = 0;
+			capa_line(s, body, frame);
 			return;
+		}
 		lineproto_stop(&s->lp, TCP_DIR_S2C, line, frame);
 		return;
 	}

@@ -296,10 +296,11 @@ test_not_pop3_tls_gap(void **state)
 }
 
 /* The server's direction alone (an asymmetric span): the CAPA list is a
- * multi-line answer only the client's command announces; its lines are
- * passed over, and the server's TLS after its +OK is found. With the
- * client heard, or after a greeting that is not +OK, a line that is no
- * answer still stops the reading. */
+ * multi-line answer only the client's command announces; it is read as
+ * one because it names capabilities RFC 2449 defines (a mechanism list
+ * names none and says nothing), and the server's TLS after its +OK is
+ * found. With the client heard, or after a greeting that is not +OK, a
+ * line that is no answer still stops the reading. */
 static void
 test_server_only(void **state)
 {
@@ -312,6 +313,11 @@ test_server_only(void **state)
 		STEP(S2C, dv_capa, 8),
 	};
 	static const char err[] = "-ERR go away\r\n";
+	static const char mechs[] = "+OK\r\nPLAIN\r\nLOGIN\r\n.\r\n";
+	const struct step mech_list[] = {
+		STEP(S2C, dv_greeting, 4), STEP(S2C, mechs, 6),
+		STEP(S2C, dv_capa_plain, 8),
+	};
 	const struct step refused[] = {
 		STEP(S2C, err, 4), STEP(S2C, dv_capa, 8),
 	};
@@ -320,6 +326,9 @@ test_server_only(void **state)
 	(void)state;
 	run(alone, TA_ELEMENTS(alone), &o);
 	assert_false(o.f.unparsed);
+	assert_true(o.f.caps_known);
+	assert_true(o.f.offered);
+	assert_int_equal(o.f.caps_frame, 8);
 	assert_false(o.f.requested);
 	assert_true(o.f.tls_without_starttls);
 	assert_int_equal(o.f.tls_without_starttls_dir, S2C);
@@ -327,6 +336,10 @@ test_server_only(void **state)
 	assert_true(o.tls[S2C]);
 	assert_int_equal(o.plain[S2C], strlen(dv_greeting) + strlen(dv_capa) +
 	                 strlen(dv_ok));
+	run(mech_list, TA_ELEMENTS(mech_list), &o);
+	assert_true(o.f.caps_known);
+	assert_false(o.f.offered);
+	assert_int_equal(o.f.caps_frame, 8);
 	run(heard, TA_ELEMENTS(heard), &o);
 	assert_true(o.f.unparsed);
 	assert_int_equal(o.f.unparsed_dir, S2C);
