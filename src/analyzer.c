@@ -391,7 +391,7 @@ static void
 feed_streams(struct analyzer *a, struct conn *c, enum tcp_dir dir,
              const struct pkt *p, bool whole, ta_time ts, ta_frame frame)
 {
-	enum tcp_dir other = dir == TCP_DIR_C2S ? TCP_DIR_S2C : TCP_DIR_C2S;
+	enum tcp_dir other = tcp_dir_other(dir);
 	struct session *s = c->session;
 	uint32_t seq = p->seq + ((p->flags & PKT_TCP_SYN) ? 1u : 0u);
 	uint32_t base;
@@ -465,7 +465,7 @@ static void
 count_streams(struct conn *c, enum tcp_dir dir, const struct pkt *p,
               bool whole, ta_frame frame)
 {
-	enum tcp_dir other = dir == TCP_DIR_C2S ? TCP_DIR_S2C : TCP_DIR_C2S;
+	enum tcp_dir other = tcp_dir_other(dir);
 	uint32_t seq = p->seq + ((p->flags & PKT_TCP_SYN) ? 1u : 0u);
 
 	if (c->reasm[TCP_DIR_C2S].acked_hole ||
@@ -583,7 +583,7 @@ segment(struct analyzer *a, const struct cap_pkt *cp, const struct pkt *p,
 		probes_opened(&a->probes, &p->src, &p->dst, p->dport, cp->ts);
 	if (p->nencap > 0 || c->encap != NULL)
 		(void)conn_encap_note(&c->encap, dir, c->tcp.ep[dir].pkts > 0,
-		                      c->tcp.ep[dir == TCP_DIR_C2S ? TCP_DIR_S2C : TCP_DIR_C2S].pkts > 0,
+		                      c->tcp.ep[tcp_dir_other(dir)].pkts > 0,
 		                      p);
 	/* Which interface it was seen on (several, in a pcapng file; past
 	 * 2^31 interfaces they are not told apart). */

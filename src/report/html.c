@@ -53,6 +53,17 @@ dir_of(const char *path)
 	return d;
 }
 
+/* Ends the name in buf (room for 6 more bytes) with the six characters
+ * mkstemp(3) replaces. */
+static void
+temp_suffix(char *buf)
+{
+	size_t n = strlen(buf);
+
+	memset(buf + n, 'X', 6);
+	buf[n + 6] = '\0';
+}
+
 /* A new file from a mkstemp template, with the permissions the umask
  * gives an ordinary file (mkstemp makes it 0600). */
 static FILE *
@@ -94,7 +105,8 @@ html_open(const char *path, const struct html_opts *o, char *err,
 		goto oom;
 	/* The cards wait next to the page: a large capture's cards may not
 	 * fit where temporary files usually go. */
-	snprintf(body_tmpl, strlen(dir) + 32, "%s/.tlsautopsy-cards.XXXXXX", dir);
+	snprintf(body_tmpl, strlen(dir) + 32, "%s/.tlsautopsy-cards.", dir);
+	temp_suffix(body_tmpl);
 	h->body = make_temp(body_tmpl, "w+");
 	if (h->body == NULL) {
 		snprintf(err, errlen, "--html %s: cannot create a file in %s: %s",
@@ -109,7 +121,8 @@ html_open(const char *path, const struct html_opts *o, char *err,
 		h->tmp_path = malloc(n + 8);
 		if (h->tmp_path == NULL)
 			goto oom;
-		snprintf(h->tmp_path, n + 8, "%s.XXXXXX", path);
+		snprintf(h->tmp_path, n + 8, "%s.", path);
+		temp_suffix(h->tmp_path);
 		h->page = make_temp(h->tmp_path, "w");
 	}
 	if (h->page == NULL) {

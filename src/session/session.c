@@ -221,12 +221,6 @@ keep_proto_facts(struct session *s)
 	s->proto_state = NULL;
 }
 
-static enum tcp_dir
-flip(enum tcp_dir dir)
-{
-	return dir == TCP_DIR_C2S ? TCP_DIR_S2C : TCP_DIR_C2S;
-}
-
 /* The latest acknowledgement of dir's stream, to the TLS layer in its
  * offsets, once they are known. */
 static void
@@ -245,7 +239,7 @@ pass_acked(struct session *s, enum tcp_dir dir)
 static void
 note_plaintext(struct session *s, enum tcp_dir dir, ta_frame frame)
 {
-	const struct tls_origin *other = &s->o[flip(dir)];
+	const struct tls_origin *other = &s->o[tcp_dir_other(dir)];
 
 	s->o[dir].plain_known = other->acked_frame == frame && frame != 0;
 	s->o[dir].plain_acked = other->acked;
@@ -270,7 +264,7 @@ note_tls_begins(struct session *s, enum tcp_dir dir, uint64_t base,
                 bool mixed, ta_frame frame)
 {
 	struct tls_origin *o = &s->o[dir];
-	enum tcp_dir odir = flip(dir);
+	enum tcp_dir odir = tcp_dir_other(dir);
 	struct tls_origin *other = &s->o[odir];
 	ta_frame by;
 

@@ -40,7 +40,7 @@ conn_encap_note(struct conn_encap **e, enum tcp_dir dir, bool earlier,
 {
 	struct conn_encap *r = *e;
 	unsigned n = p->nencap;
-	enum tcp_dir other = dir == TCP_DIR_C2S ? TCP_DIR_S2C : TCP_DIR_C2S;
+	enum tcp_dir other = tcp_dir_other(dir);
 
 	if (r == NULL) {
 		/* Bare so far; a direction whose first frame came bare

@@ -365,7 +365,7 @@ rst_signals(struct judge *j)
 			ev(j, "%s: RST %s after the %s's %s (%s), under half "
 			    "the %s's handshake round trip (%s)",
 			    frame_ref(j, r->frame).s, dur(delay).s,
-			    side_name(other_dir(x)),
+			    side_name(tcp_dir_other(x)),
 			    seg_desc(t->rst0_prev_len, t->rst0_prev_flags).s,
 			    frame_ref(j, t->rst0_prev_frame).s, who, dur(rtt).s);
 			nsig++;
@@ -446,13 +446,13 @@ finish_rst(struct judge *j)
 		    frame_ref(j, r->frame).s, rst_name(r), side_name(r->dir),
 		    dur(ts_diff(r->ts, r->dir == TCP_DIR_S2C ?
 		    t->last_c2s_before_rst : t->last_s2c_before_rst)).s,
-		    side_name(other_dir(r->dir)),
+		    side_name(tcp_dir_other(r->dir)),
 		    seg_desc(t->rst0_prev_len, t->rst0_prev_flags).s,
 		    frame_ref(j, t->rst0_prev_frame).s);
 	else
 		ev(j, "%s: %s from the %s's address, nothing seen from the %s "
 		    "before it", frame_ref(j, r->frame).s, rst_name(r),
-		    side_name(r->dir), side_name(other_dir(r->dir)));
+		    side_name(r->dir), side_name(tcp_dir_other(r->dir)));
 	judge_rst(j);
 }
 
@@ -510,7 +510,7 @@ finish_fin(struct judge *j)
 	const struct tcp_track *t = j->t;
 	enum tcp_dir x = (enum tcp_dir)t->first_close_dir;
 	const struct tcp_endpoint *ex = &t->ep[x];
-	const struct tcp_endpoint *eo = &t->ep[other_dir(x)];
+	const struct tcp_endpoint *eo = &t->ep[tcp_dir_other(x)];
 	struct tcp_outcome *out = j->out;
 	const struct tcp_rst *r = &t->rst[0];
 	unsigned nsig;
@@ -531,10 +531,10 @@ finish_fin(struct judge *j)
 		ev(j, "%s: the %s's FIN, captured before it, acknowledges it: "
 		    "it followed (the capture holds the two directions out of "
 		    "order)", frame_ref(j, eo->fin_frame).s,
-		    side_name(other_dir(x)));
+		    side_name(tcp_dir_other(x)));
 	else if (eo->fin_seen)
 		ev(j, "%s: the %s's FIN followed", frame_ref(j, eo->fin_frame).s,
-		    side_name(other_dir(x)));
+		    side_name(tcp_dir_other(x)));
 	if (t->nrst == 0)
 		return;
 	/* A RST after the FIN does not change who closed, but it is told. */
@@ -596,7 +596,7 @@ static void
 judge_acked(const struct tcp_track *t, enum tcp_dir d, struct tcp_outcome *out)
 {
 	const struct tcp_endpoint *e = &t->ep[d];
-	const struct tcp_endpoint *o = &t->ep[other_dir(d)];
+	const struct tcp_endpoint *o = &t->ep[tcp_dir_other(d)];
 	uint32_t base, n;
 
 	if (!o->ack_known)
@@ -690,7 +690,7 @@ explain_capture(struct judge *j)
 
 	if (out->missing != TCP_SIDE_NONE) {
 		gone = out->missing == TCP_SIDE_SERVER ? TCP_DIR_S2C : TCP_DIR_C2S;
-		seen = other_dir(gone);
+		seen = tcp_dir_other(gone);
 		if (out->acked_known[gone] && out->acked[gone] > 1)
 			ev(j, "the %s's direction is not in the capture: the %s "
 			    "acknowledged its stream up to relative ack %llu "
@@ -780,7 +780,7 @@ judge(const struct tcp_track *t, enum tcp_finish why, ta_time now,
 		    "not the %s's own (forged on the path, or stale)",
 		    frame_ref(&j, t->outlived_rst_frame).s, side_name(x),
 		    frame_ref(&j, t->outlived_after_frame).s,
-		    side_name(other_dir(x)),
+		    side_name(tcp_dir_other(x)),
 		    frame_ref(&j, t->outlived_answer_frame).s, side_name(x));
 		out->middlebox_suspected = true;
 	}

@@ -80,7 +80,7 @@ note_rst(struct tcp_track *t, enum tcp_dir dir, const struct pkt *p,
          ta_time ts, ta_frame frame)
 {
 	struct tcp_endpoint *ep = &t->ep[dir];
-	const struct tcp_endpoint *op = &t->ep[other_dir(dir)];
+	const struct tcp_endpoint *op = &t->ep[tcp_dir_other(dir)];
 	struct tcp_rst *r;
 
 	if (t->nrst == 0) {

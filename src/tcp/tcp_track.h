@@ -24,6 +24,12 @@ enum tcp_dir {
 	TCP_DIR_S2C = 1,
 };
 
+static inline enum tcp_dir
+tcp_dir_other(enum tcp_dir d)
+{
+	return d == TCP_DIR_C2S ? TCP_DIR_S2C : TCP_DIR_C2S;
+}
+
 enum tcp_end {
 	TCP_END_OPEN = 0,  /* capture ended with it open */
 	TCP_END_FIN,

@@ -12,10 +12,4 @@
  * connection (the per-socket counter of Linux moves by one per packet). */
 #define IPID_WINDOW 512u
 
-static inline enum tcp_dir
-other_dir(enum tcp_dir d)
-{
-	return d == TCP_DIR_C2S ? TCP_DIR_S2C : TCP_DIR_C2S;
-}
-
 #endif
